@@ -1,0 +1,422 @@
+//! Align: find the exact reused spans between two documents.
+//!
+//! Seed and extend, then chain (the approach of BLAST-like local aligners and
+//! passim's passage alignment, done on words):
+//! 1. seeds are positions where both documents have the same word n-gram
+//!    (a sort-merge join of the two n-gram hash lists; n-grams repeated more
+//!    than `max_repeat` times in either document are ignored);
+//! 2. seeds on one diagonal at consecutive positions merge into maximal exact
+//!    matches (MEMs) of at least n words;
+//! 3. MEMs are chained in order on both sides when the gaps between them are at
+//!    most `max_gap` words on each side: a changed word, a typo, an inserted
+//!    aside such as "(vidéo ci-dessus)" or "[s]on" against "son" are bridged, so
+//!    one lifted passage comes out as one span, even across paragraph breaks;
+//! 4. chains are taken best first; every MEM belongs to one chain, so a
+//!    passage that occurs twice in one document gives two alignments.
+//!
+//! A chain ends at its last exact match, so a span never runs on into
+//! paraphrase. Chains with fewer than `min_words` matched words are dropped.
+
+use crate::normalize::Token;
+use crate::shingle::ngram_hash;
+
+/// Alignment settings.
+#[derive(Debug, Clone, Copy)]
+pub struct AlignOptions {
+    /// Seed size in words (the shingle n-gram size).
+    pub seed: usize,
+    /// Fewest words in common for an alignment to be reported.
+    pub min_words: usize,
+    /// Largest gap, in words on either side, bridged inside one alignment.
+    pub max_gap: usize,
+    /// N-grams repeated more often than this in a document are not used as seeds.
+    pub max_repeat: usize,
+    /// Most exact matches considered per document pair (the longest are kept).
+    pub max_matches: usize,
+}
+
+impl Default for AlignOptions {
+    fn default() -> Self {
+        AlignOptions {
+            seed: 5,
+            min_words: 8,
+            max_gap: 8,
+            max_repeat: 16,
+            max_matches: 4096,
+        }
+    }
+}
+
+/// One aligned pair of spans, in token indices of each document (half-open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alignment {
+    /// First token in document A.
+    pub a_first: u32,
+    /// One past the last token in A.
+    pub a_last: u32,
+    /// First token in document B.
+    pub b_first: u32,
+    /// One past the last token in B.
+    pub b_last: u32,
+    /// Words matched exactly on both sides.
+    pub words: u32,
+    /// Words inserted, deleted or substituted inside the span (the larger side of each gap).
+    pub edits: u32,
+}
+
+impl Alignment {
+    /// Words in the A span.
+    pub fn a_words(&self) -> u32 {
+        self.a_last - self.a_first
+    }
+
+    /// Words in the B span.
+    pub fn b_words(&self) -> u32 {
+        self.b_last - self.b_first
+    }
+
+    /// Matched words over the mean length of the two spans (Dice on words), in [0, 1].
+    pub fn similarity(&self) -> f64 {
+        2.0 * self.words as f64 / (self.a_words() + self.b_words()).max(1) as f64
+    }
+}
+
+/// A byte range of one document (half-open), the unit every report speaks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// Index of the document in the corpus.
+    pub doc: u32,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// Length in bytes.
+    pub fn len(&self) -> u32 {
+        self.end - self.start
+    }
+
+    /// True for an empty span.
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// Bytes shared with `other` (0 when in different documents).
+    pub fn overlap(&self, other: &Span) -> u32 {
+        if self.doc != other.doc {
+            return 0;
+        }
+        self.end
+            .min(other.end)
+            .saturating_sub(self.start.max(other.start))
+    }
+}
+
+/// An alignment in byte terms: the output of this stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlignedPair {
+    /// Span in the first document (the one with the smaller index).
+    pub a: Span,
+    /// Span in the second document.
+    pub b: Span,
+    /// Words matched exactly.
+    pub words: u32,
+    /// Words edited inside the spans.
+    pub edits: u32,
+    /// Words in the A span.
+    pub a_words: u32,
+    /// Words in the B span.
+    pub b_words: u32,
+}
+
+impl AlignedPair {
+    /// From token-level alignment of documents `a_doc` and `b_doc`.
+    pub fn from_alignment(
+        alignment: &Alignment,
+        a_doc: u32,
+        a: &[Token],
+        b_doc: u32,
+        b: &[Token],
+    ) -> AlignedPair {
+        AlignedPair {
+            a: Span {
+                doc: a_doc,
+                start: a[alignment.a_first as usize].start,
+                end: a[alignment.a_last as usize - 1].end,
+            },
+            b: Span {
+                doc: b_doc,
+                start: b[alignment.b_first as usize].start,
+                end: b[alignment.b_last as usize - 1].end,
+            },
+            words: alignment.words,
+            edits: alignment.edits,
+            a_words: alignment.a_words(),
+            b_words: alignment.b_words(),
+        }
+    }
+
+    /// Matched words over the mean span length, in [0, 1].
+    pub fn similarity(&self) -> f64 {
+        2.0 * self.words as f64 / (self.a_words + self.b_words).max(1) as f64
+    }
+}
+
+/// An exact match: `len` words at `a` in A and at `b` in B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Match {
+    a: u32,
+    b: u32,
+    len: u32,
+}
+
+/// Align two documents' tokens. With `same_document`, A and B are one document
+/// and only matches with B after A (and not overlapping it) are kept.
+pub fn align(
+    a: &[Token],
+    b: &[Token],
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Alignment> {
+    let mut matches = exact_matches(a, b, same_document, options);
+    if matches.len() > options.max_matches {
+        matches.sort_unstable_by(|x, y| y.len.cmp(&x.len).then(x.cmp(y)));
+        matches.truncate(options.max_matches);
+    }
+    matches.sort_unstable();
+    chain(&matches, options)
+}
+
+fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
+    if tokens.len() < n {
+        return Vec::new();
+    }
+    let mut out: Vec<(u64, u32)> = tokens
+        .windows(n)
+        .enumerate()
+        .map(|(i, w)| (ngram_hash(w), i as u32))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Maximal exact matches of at least `seed` words.
+fn exact_matches(
+    a: &[Token],
+    b: &[Token],
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Match> {
+    let n = options.seed.max(1);
+    let ga = grams(a, n);
+    let gb = if same_document {
+        ga.clone()
+    } else {
+        grams(b, n)
+    };
+    let mut seeds: Vec<(i64, u32)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < ga.len() && j < gb.len() {
+        let (ha, hb) = (ga[i].0, gb[j].0);
+        if ha < hb {
+            i += 1;
+        } else if hb < ha {
+            j += 1;
+        } else {
+            let ea = i + ga[i..].iter().take_while(|x| x.0 == ha).count();
+            let eb = j + gb[j..].iter().take_while(|x| x.0 == hb).count();
+            if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
+                for x in &ga[i..ea] {
+                    for y in &gb[j..eb] {
+                        if !same_document || y.1 >= x.1 + n as u32 {
+                            seeds.push((y.1 as i64 - x.1 as i64, x.1));
+                        }
+                    }
+                }
+            }
+            i = ea;
+            j = eb;
+        }
+    }
+    seeds.sort_unstable();
+    let mut matches = Vec::new();
+    for run in seeds.chunk_by(|x, y| x.0 == y.0 && y.1 == x.1 + 1) {
+        let (diagonal, first) = run[0];
+        matches.push(Match {
+            a: first,
+            b: (first as i64 + diagonal) as u32,
+            len: run.len() as u32 + n as u32 - 1,
+        });
+    }
+    matches
+}
+
+/// Most predecessors examined per match when chaining (bounds the work on
+/// repetitive text, as minimap2's chaining does).
+const MAX_PREDECESSORS: usize = 256;
+
+/// Chain matches (sorted by `a`, then `b`) into alignments. One dynamic
+/// programming pass scores the best chain ending at each match; chains are
+/// then taken from the best end backwards, each match used once.
+fn chain(matches: &[Match], options: &AlignOptions) -> Vec<Alignment> {
+    let count = matches.len();
+    let max_gap = options.max_gap as i64;
+    let longest = matches.iter().map(|m| m.len as i64).max().unwrap_or(0);
+    let mut score = vec![0i64; count];
+    let mut previous = vec![usize::MAX; count];
+    for m in 0..count {
+        let current = matches[m];
+        score[m] = current.len as i64;
+        for p in (m.saturating_sub(MAX_PREDECESSORS)..m).rev() {
+            let before = matches[p];
+            if (before.a as i64) + longest + max_gap < current.a as i64 {
+                break;
+            }
+            if let Some(gain) = link_gain(before, current, max_gap) {
+                if score[p] + gain > score[m] {
+                    score[m] = score[p] + gain;
+                    previous[m] = p;
+                }
+            }
+        }
+    }
+    let mut ends: Vec<usize> = (0..count).collect();
+    ends.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+    let mut used = vec![false; count];
+    let mut out = Vec::new();
+    for end in ends {
+        if used[end] {
+            continue;
+        }
+        let mut members = vec![end];
+        let mut at = end;
+        while previous[at] != usize::MAX && !used[previous[at]] {
+            at = previous[at];
+            members.push(at);
+        }
+        members.reverse();
+        for &m in &members {
+            used[m] = true;
+        }
+        let alignment = build(matches, &members);
+        if alignment.words as usize >= options.min_words {
+            out.push(alignment);
+        }
+    }
+    out.sort_unstable_by_key(|x| (x.a_first, x.b_first));
+    out
+}
+
+/// The words `current` adds after `before` in one chain, less a small penalty
+/// per gap word, or `None` if they cannot be chained.
+fn link_gain(before: Match, current: Match, max_gap: i64) -> Option<i64> {
+    if current.a <= before.a || current.b <= before.b {
+        return None;
+    }
+    let gap_a = current.a as i64 - (before.a + before.len) as i64;
+    let gap_b = current.b as i64 - (before.b + before.len) as i64;
+    // A gap is bridged only when it is small next to the exact matches around
+    // it: a changed word between two long runs is an edit, but seven
+    // paraphrased words before a seven-word coincidence are not copying.
+    let allowed = max_gap.min((before.len.min(current.len) as i64 / 2).max(2));
+    if gap_a > allowed || gap_b > allowed {
+        return None;
+    }
+    let overlap = (-gap_a).max(-gap_b).max(0);
+    let added = current.len as i64 - overlap;
+    if added <= 0 {
+        return None;
+    }
+    let gap = gap_a.max(gap_b).max(0);
+    Some(added - gap / 2)
+}
+
+fn build(matches: &[Match], members: &[usize]) -> Alignment {
+    let first = matches[members[0]];
+    let mut words = first.len;
+    let mut edits = 0;
+    let (mut a_end, mut b_end) = (first.a + first.len, first.b + first.len);
+    for &m in &members[1..] {
+        let current = matches[m];
+        let gap_a = current.a as i64 - a_end as i64;
+        let gap_b = current.b as i64 - b_end as i64;
+        let overlap = (-gap_a).max(-gap_b).max(0) as u32;
+        edits += gap_a.max(gap_b).max(0) as u32;
+        words += current.len - overlap;
+        a_end = current.a + current.len;
+        b_end = current.b + current.len;
+    }
+    Alignment {
+        a_first: first.a,
+        a_last: a_end,
+        b_first: first.b,
+        b_last: b_end,
+        words,
+        edits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::{tokenize, NormalizeOptions};
+
+    fn run(a: &str, b: &str) -> Vec<(String, String, u32, u32)> {
+        let ta = tokenize(a.as_bytes(), NormalizeOptions::default()).tokens;
+        let tb = tokenize(b.as_bytes(), NormalizeOptions::default()).tokens;
+        align(&ta, &tb, false, &AlignOptions::default())
+            .into_iter()
+            .map(|x| {
+                let sa = &a
+                    [ta[x.a_first as usize].start as usize..ta[x.a_last as usize - 1].end as usize];
+                let sb = &b
+                    [tb[x.b_first as usize].start as usize..tb[x.b_last as usize - 1].end as usize];
+                (sa.to_string(), sb.to_string(), x.words, x.edits)
+            })
+            .collect()
+    }
+
+    const PASSAGE: &str = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan. Les membres de ce forum ont pour spécialité de se moquer";
+
+    #[test]
+    fn verbatim_passage_inside_other_text() {
+        let a = format!("Un texte sans rapport aucun. {PASSAGE} et puis autre chose encore.");
+        let b = format!("Tout autre début ici. {PASSAGE}, fin différente");
+        let found = run(&a, &b);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, PASSAGE);
+        assert_eq!(found[0].1, PASSAGE);
+        assert_eq!(found[0].3, 0);
+    }
+
+    #[test]
+    fn small_edits_are_bridged_into_one_span() {
+        let a = "après avoir raconté cette première épreuve dans une vidéo postée le 9 août sur YouTube, la vidéaste et son fiancé font l’objet d’une deuxième attaque";
+        let b = "après avoir raconté cette première épreuve dans une vidéo postée le 9 août sur YouTube (vidéo ci-dessus), la vidéaste et son fiancé font l'objet d'une deuxième attaque";
+        let found = run(a, b);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, a);
+        assert_eq!(found[0].3, 3, "vidéo, ci and dessus were inserted");
+    }
+
+    #[test]
+    fn a_passage_twice_in_one_document_gives_two_alignments() {
+        let a = format!("Début. {PASSAGE}. Fin.");
+        let b = format!(
+            "{PASSAGE}. Entre les deux, des mots qui ne sont pas les mêmes du tout ici. {PASSAGE}."
+        );
+        let found = run(&a, &b);
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn short_coincidences_are_not_reported() {
+        let found = run(
+            "il y a eu des problèmes hier soir dans la ville",
+            "selon lui il y a eu des problèmes graves partout",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

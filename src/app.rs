@@ -1,0 +1,252 @@
+//! The binary's work: read inputs, run the scan, write the report. Progress
+//! bars (indicatif) and messages live here, never in the library.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use lifted::ingest::{read_inputs, Corpus};
+use lifted::provenance::{read_manifest, Chronology};
+use lifted::report::{self, Report};
+use lifted::scan::{scan, Params, Progress, Stage};
+
+use crate::cli::{CheckArgs, Cli, Command, Format, GenArgs, InputArgs, MatchArgs, Order, ScanArgs};
+
+/// Set by Ctrl-C; polled by the library between documents and stages.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// Run the command line; errors become exit code 2 in `main`.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    // A second Ctrl-C exits at once; the first lets the run stop cleanly, so
+    // that no partial output is left behind.
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Check(args) => run_check(args),
+        Command::Gen(args) => run_gen(args),
+    }
+}
+
+/// indicatif bars on standard error, hidden when it is not a terminal or with --quiet.
+struct Bars {
+    enabled: bool,
+    bar: RwLock<ProgressBar>,
+}
+
+impl Bars {
+    fn new(quiet: bool) -> Bars {
+        Bars {
+            enabled: !quiet && io::stderr().is_terminal(),
+            bar: RwLock::new(ProgressBar::hidden()),
+        }
+    }
+
+    fn bar(&self) -> std::sync::RwLockReadGuard<'_, ProgressBar> {
+        self.bar.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, stage: Stage, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        let (name, template) = match stage {
+            Stage::Signing => (
+                "signing",
+                "{prefix:>10} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            ),
+            Stage::Verifying => ("verifying", "{prefix:>10} {bar:40} {pos}/{len} pairs {eta}"),
+            Stage::Aligning => (
+                "aligning",
+                "{prefix:>10} {bar:40} {pos}/{len} document pairs {eta}",
+            ),
+        };
+        let bar = ProgressBar::new(total);
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar.set_prefix(name);
+        *self.bar.write().unwrap_or_else(|e| e.into_inner()) = bar;
+    }
+
+    fn advance(&self, units: u64) {
+        if self.enabled {
+            self.bar().inc(units);
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            self.bar().finish_and_clear();
+        }
+    }
+}
+
+fn set_threads(threads: usize) -> Result<()> {
+    if threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    Ok(())
+}
+
+/// Read, scan, and build the map.
+fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report)> {
+    let params: Params = matching.params()?;
+    set_threads(matching.threads)?;
+    let corpus = read_inputs(&input.paths, &input.options())?;
+    for warning in &corpus.warnings {
+        eprintln!("lifted: warning: {warning}");
+    }
+    let chronology = chronology(&corpus, matching)?;
+    let bars = Bars::new(matching.quiet);
+    let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
+    let report = Report::build(&corpus, &params, &chronology, &findings);
+    Ok((corpus, report))
+}
+
+fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
+    let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
+    if let Some(path) = &matching.manifest {
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        let entries = read_manifest(path, &ids)?;
+        let mut dates = vec![None; ids.len()];
+        for entry in entries {
+            if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
+                dates[i] = Some(entry.date);
+            }
+        }
+        return Ok(Chronology::Dates(dates));
+    }
+    Ok(match matching.order {
+        Order::Given => Chronology::Given(order),
+        Order::None => Chronology::Unknown(order),
+    })
+}
+
+fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    let format = args
+        .format
+        .unwrap_or_else(|| default_format(args.output.as_deref()));
+    let (corpus, report) = build_report(&args.input, &args.matching)?;
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        match format {
+            Format::Json => report::json::write(&report, out),
+            Format::Text => report::text::write(&report, &corpus, out),
+            Format::Csv => report::csv::write(&report, out),
+            Format::Html => report::html::write(&report, &corpus, out),
+        }
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, write)?,
+        None => write_stdout(write)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn default_format(output: Option<&Path>) -> Format {
+    match output.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+        Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some("html" | "htm") => Format::Html,
+        Some("txt") => Format::Text,
+        Some(_) => Format::Json,
+        None if output.is_none() && io::stdout().is_terminal() => Format::Text,
+        None => Format::Json,
+    }
+}
+
+/// Standard output, buffered; a closed pipe (`lifted scan ... | head`) ends quietly.
+fn write_stdout(write: impl Fn(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}
+
+/// Write to a temporary file beside `path`, then rename it over `path`: a
+/// failure or an interruption never leaves a partial file.
+fn write_atomically(path: &Path, write: impl Fn(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let failed = |source: io::Error| lifted::Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let temporary = tempfile::Builder::new()
+        .prefix(".lifted-")
+        .suffix(".tmp")
+        .tempfile_in(&folder)
+        .map_err(failed)?;
+    {
+        let mut out = io::BufWriter::new(temporary.as_file());
+        write(&mut out).and_then(|()| out.flush()).map_err(failed)?;
+    }
+    temporary.as_file().sync_all().map_err(failed)?;
+    if CANCEL.load(Ordering::SeqCst) {
+        return Err(lifted::Error::Interrupted.into());
+    }
+    temporary.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
+}
+
+fn run_check(args: CheckArgs) -> Result<ExitCode> {
+    let expected = lifted::check::read_expected(&args.expected)?;
+    let (_, report) = build_report(&args.input, &args.matching)?;
+    let differences = lifted::check::compare(&expected, &report, args.tolerance);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = if differences.is_empty() {
+        writeln!(
+            out,
+            "lifted check: OK: {} passages and {} links agree with {}",
+            report.passages.len(),
+            report.links.len(),
+            args.expected.display()
+        )
+    } else {
+        let mut text = format!(
+            "lifted check: REGRESSION against {} ({} difference(s)):\n",
+            args.expected.display(),
+            differences.len()
+        );
+        for line in &differences {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push_str("to accept the new map, regenerate it with `lifted scan ... --format json --output FILE`\n");
+        out.write_all(text.as_bytes())
+    };
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(e).context("writing to standard output")
+        }
+        _ => {}
+    }
+    Ok(if differences.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_gen(args: GenArgs) -> Result<ExitCode> {
+    let _ = args;
+    anyhow::bail!("`lifted gen` is not wired yet")
+}

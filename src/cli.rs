@@ -1,0 +1,253 @@
+//! Command-line interface: clap types (their doc comments are the `--help`
+//! text), converted once into the library's checked [`Params`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use lifted::ingest::IngestOptions;
+use lifted::normalize::NormalizeOptions;
+use lifted::provenance::BoilerplateOptions;
+use lifted::scan::{Params, ScanOptions};
+
+/// Find text lifted from one document into others, at span level, and say
+/// where it came from.
+///
+/// Exit codes: 0 success; 1 `check` found a regression; 2 usage or input error;
+/// 130 interrupted (no output written).
+#[derive(Debug, Parser)]
+#[command(name = "lifted", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan documents for lifted passages and print the provenance map.
+    ///
+    /// Example: lifted scan fixtures/lemonde --manifest fixtures/lemonde/manifest.csv
+    Scan(ScanArgs),
+    /// Rescan and compare with a golden map: exit 0 when they agree, 1 on a regression.
+    ///
+    /// Make the golden map with `lifted scan ... --format json --output golden.json`,
+    /// then run `lifted check --expected golden.json` with the same inputs and options.
+    Check(CheckArgs),
+    /// Generate a synthetic corpus with planted reuse and its ground truth (for benchmarks).
+    Gen(GenArgs),
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Per document, how much was lifted and from where, with excerpts.
+    Text,
+    /// The full provenance map (see README: Output schema).
+    Json,
+    /// One row per link.
+    Csv,
+    /// One self-contained page with lifted spans highlighted.
+    Html,
+}
+
+/// How to order documents in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Order {
+    /// No order known: links are undirected (unless --manifest gives dates).
+    None,
+    /// The order of the inputs is chronological (earliest first).
+    Given,
+}
+
+/// Inputs and how to read them.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files, folders (read recursively, sorted, hidden entries skipped), `-` for
+    /// standard input, or JSONL files (`.jsonl`, `.jsonl.gz`).
+    ///
+    /// Files that are not text (binary, UTF-16, empty) are skipped with a warning
+    /// inside folders and refused when named directly; invalid UTF-8 is read with
+    /// a warning. Use --strict to refuse all of these.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read every input as JSONL (one {"id", "text"} object per line).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// JSONL field holding the document id (a string or a number; ids must be unique).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+    /// JSONL field holding the document text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
+    /// Stop on any file that is not clean UTF-8 text instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Matching and provenance options shared by scan and check.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Words per shingle (n-gram size); also the alignment seed size.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub ngram: usize,
+    /// MinHash permutations.
+    #[arg(long, default_value_t = 128, value_name = "K")]
+    pub permutations: usize,
+    /// Jaccard similarity for near-duplicate segments, in (0, 1]; also sets the LSH bands.
+    #[arg(long, default_value_t = 0.5, value_name = "T")]
+    pub threshold: f64,
+    /// LSH bands (default: chosen so that pairs at the threshold are found 99% of the time).
+    #[arg(long, value_name = "B")]
+    pub bands: Option<usize>,
+    /// LSH rows per band (bands x rows must not exceed --permutations).
+    #[arg(long, value_name = "R")]
+    pub rows: Option<usize>,
+    /// Paragraphs longer than this many words are cut into windows overlapping by half.
+    #[arg(long, default_value_t = 100, value_name = "WORDS")]
+    pub window: usize,
+    /// Fewest words for a reported segment or lifted span.
+    #[arg(long, default_value_t = 8, value_name = "WORDS")]
+    pub min_words: usize,
+    /// Largest gap (changed, inserted or deleted words) bridged inside one lifted span.
+    #[arg(long, default_value_t = 8, value_name = "WORDS")]
+    pub max_gap: usize,
+    /// Fold accents (é matches e).
+    #[arg(long)]
+    pub fold_accents: bool,
+    /// Also report text repeated inside one document.
+    #[arg(long)]
+    pub within_doc: bool,
+    /// LSH buckets and fingerprints shared by more segments or documents than this
+    /// are treated as boilerplate: linked as a star (buckets) or ignored (fingerprints).
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_bucket: usize,
+    /// Only find near-duplicate segments (pairs); skip span alignment and provenance.
+    #[arg(long)]
+    pub pairs_only: bool,
+    /// Dates of the documents: CSV with header `id,date[,title,url]`, or a JSON array
+    /// of objects with these fields. ISO dates (YYYY-MM-DD).
+    #[arg(long, value_name = "FILE", conflicts_with = "order")]
+    pub manifest: Option<PathBuf>,
+    /// Chronology without a manifest.
+    #[arg(long, value_enum, default_value_t = Order::None)]
+    pub order: Order,
+    /// With 10 or more documents, a passage found in more than this share of them is boilerplate.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub max_docs_frac: f64,
+    /// Keep boilerplate passages in the map (marked "boilerplate": true).
+    #[arg(long)]
+    pub keep_boilerplate: bool,
+    /// Worker threads (0: one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+    /// No progress bars (they are drawn only when standard error is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `lifted scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Matching options.
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// Report format (default: from the --output extension, else text on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE (atomically: a temporary file, then a rename) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `lifted check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The golden map (JSON written by `lifted scan`).
+    #[arg(long, value_name = "FILE")]
+    pub expected: PathBuf,
+    /// Spans that moved by at most this many bytes still match.
+    #[arg(long, default_value_t = 16, value_name = "BYTES")]
+    pub tolerance: u32,
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Matching options (use the ones the golden map was made with).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
+/// `lifted gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Folder to write `corpus.jsonl` and `truth.jsonl` into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Corpus size in megabytes.
+    #[arg(long, default_value_t = 10, value_name = "MB")]
+    pub size_mb: u64,
+    /// Random seed: the same seed gives the same corpus.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of paragraphs that are planted copies.
+    #[arg(long, default_value_t = 0.10, value_name = "SHARE")]
+    pub copy_rate: f64,
+}
+
+impl InputArgs {
+    /// Ingest options.
+    pub fn options(&self) -> IngestOptions {
+        IngestOptions {
+            jsonl: self.jsonl,
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            skip_bad_lines: self.skip_bad_lines,
+            strict: self.strict,
+        }
+    }
+}
+
+impl MatchArgs {
+    /// Checked scan parameters.
+    pub fn params(&self) -> lifted::Result<Params> {
+        Params::new(ScanOptions {
+            ngram: self.ngram,
+            permutations: self.permutations,
+            threshold: self.threshold,
+            bands: self.bands,
+            rows: self.rows,
+            window: self.window,
+            min_words: self.min_words,
+            max_gap: self.max_gap,
+            normalize: NormalizeOptions {
+                fold_accents: self.fold_accents,
+            },
+            within_doc: self.within_doc,
+            max_bucket: self.max_bucket,
+            align: !self.pairs_only,
+            boilerplate: BoilerplateOptions {
+                max_docs_frac: self.max_docs_frac,
+                keep: self.keep_boilerplate,
+            },
+            ..ScanOptions::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

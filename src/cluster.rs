@@ -1,0 +1,158 @@
+//! Cluster: group aligned spans that are copies of one passage.
+//!
+//! Every aligned pair joins its two spans; two spans of one document that
+//! overlap by more than half of the shorter one are the same copy. Union-find
+//! over these relations gives passages; inside a passage, the overlapping spans
+//! of one document merge into one copy, while separate occurrences in one
+//! document stay separate copies.
+
+use crate::align::{AlignedPair, Span};
+
+/// A passage and all its copies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    /// Copies sorted by (document, start).
+    pub copies: Vec<Span>,
+    /// Indices of the aligned pairs inside this passage, ascending.
+    pub pairs: Vec<usize>,
+    /// Most words matched by one of its pairs.
+    pub words: u32,
+}
+
+impl Passage {
+    /// Index of the copy containing `span` (the copy it overlaps most).
+    pub fn copy_of(&self, span: &Span) -> usize {
+        (0..self.copies.len())
+            .max_by_key(|&i| (self.copies[i].overlap(span), std::cmp::Reverse(i)))
+            .unwrap_or(0)
+    }
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+
+    fn union(&mut self, x: usize, y: usize) {
+        let (x, y) = (self.find(x), self.find(y));
+        if x != y {
+            self.0[x.max(y)] = x.min(y);
+        }
+    }
+}
+
+/// Group aligned pairs into passages, sorted by their first copy.
+pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
+    let ends: Vec<Span> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    let mut sets = UnionFind((0..ends.len()).collect());
+    for k in 0..pairs.len() {
+        sets.union(2 * k, 2 * k + 1);
+    }
+    let mut order: Vec<usize> = (0..ends.len()).collect();
+    order.sort_unstable_by_key(|&i| (ends[i], i));
+    // Sweep each document's spans in start order; compare with the spans still open.
+    let mut open: Vec<usize> = Vec::new();
+    for &i in &order {
+        let span = ends[i];
+        open.retain(|&j| ends[j].doc == span.doc && ends[j].end > span.start);
+        for &j in &open {
+            let shorter = span.len().min(ends[j].len()).max(1);
+            if 2 * span.overlap(&ends[j]) > shorter {
+                sets.union(i, j);
+            }
+        }
+        open.push(i);
+    }
+    let mut groups: Vec<(usize, usize)> = (0..ends.len()).map(|i| (sets.find(i), i)).collect();
+    groups.sort_unstable();
+    let mut passages: Vec<Passage> = groups
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|group| {
+            let mut spans: Vec<Span> = group.iter().map(|&(_, i)| ends[i]).collect();
+            spans.sort_unstable();
+            let mut copies: Vec<Span> = Vec::new();
+            for span in spans {
+                match copies.last_mut() {
+                    Some(last) if last.doc == span.doc && span.start < last.end => {
+                        last.end = last.end.max(span.end);
+                    }
+                    _ => copies.push(span),
+                }
+            }
+            let mut members: Vec<usize> = group.iter().map(|&(_, i)| i / 2).collect();
+            members.dedup();
+            let words = members.iter().map(|&k| pairs[k].words).max().unwrap_or(0);
+            Passage {
+                copies,
+                pairs: members,
+                words,
+            }
+        })
+        .collect();
+    passages.sort_unstable_by(|x, y| x.copies.cmp(&y.copies));
+    passages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(a: (u32, u32, u32), b: (u32, u32, u32)) -> AlignedPair {
+        AlignedPair {
+            a: Span {
+                doc: a.0,
+                start: a.1,
+                end: a.2,
+            },
+            b: Span {
+                doc: b.0,
+                start: b.1,
+                end: b.2,
+            },
+            words: 10,
+            edits: 0,
+            a_words: 10,
+            b_words: 10,
+        }
+    }
+
+    #[test]
+    fn copies_of_one_passage_join_and_others_stay_apart() {
+        let pairs = [
+            pair((0, 100, 200), (1, 10, 110)),
+            pair((0, 105, 200), (2, 0, 95)),
+            pair((1, 12, 110), (2, 0, 98)),
+            pair((0, 500, 600), (1, 700, 800)),
+        ];
+        let passages = cluster(&pairs);
+        assert_eq!(passages.len(), 2);
+        assert_eq!(passages[0].copies.len(), 3);
+        assert_eq!(
+            passages[0].copies[0],
+            Span {
+                doc: 0,
+                start: 100,
+                end: 200
+            }
+        );
+        assert_eq!(passages[0].pairs, [0, 1, 2]);
+        assert_eq!(passages[1].pairs, [3]);
+    }
+
+    #[test]
+    fn two_occurrences_in_one_document_are_two_copies() {
+        let pairs = [
+            pair((0, 0, 50), (1, 0, 50)),
+            pair((0, 0, 50), (1, 300, 350)),
+        ];
+        let passages = cluster(&pairs);
+        assert_eq!(passages.len(), 1);
+        assert_eq!(passages[0].copies.len(), 3);
+    }
+}

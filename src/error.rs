@@ -1,0 +1,165 @@
+//! Typed errors and warnings of the library.
+//!
+//! Every error names the file (and the line, for JSONL) it is about and says what
+//! to do, so that the binary can print it on one line and exit with code 2. The
+//! library never prints: problems that a batch user would rather skip (a binary
+//! file inside a folder, an undecodable byte) become [`Warning`]s that the caller
+//! shows.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Result alias used across the library.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A path given on the command line does not exist.
+    #[error("{}: no such file or folder; check the path", path.display())]
+    NotFound {
+        /// The missing path.
+        path: PathBuf,
+    },
+    /// A file or folder could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The path that failed.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// A path is neither a regular file nor a folder (socket, FIFO, device).
+    #[error("{}: not a regular file or folder ({kind}); pass text files, folders or JSONL", path.display())]
+    NotAFile {
+        /// The offending path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// A file's content is not text this tool can read (in `--strict` mode, or
+    /// when the file was named directly).
+    #[error("{}: {reason}", path.display())]
+    NotText {
+        /// The offending file.
+        path: PathBuf,
+        /// Why it was refused and what to do.
+        reason: String,
+    },
+    /// A JSONL record that cannot be used.
+    #[error("{}:{line}: {reason}; fix the line or pass --skip-bad-lines", path.display())]
+    BadLine {
+        /// The JSONL file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two documents have the same id.
+    #[error("duplicate document id {id:?} ({first} and {second}); ids must be unique: rename one file or fix the JSONL id")]
+    DuplicateId {
+        /// The id seen twice.
+        id: String,
+        /// Where it was first seen.
+        first: String,
+        /// Where it was seen again.
+        second: String,
+    },
+    /// Nothing to scan.
+    #[error(
+        "no text documents found in {}; pass text files, folders or JSONL files",
+        paths
+    )]
+    NoDocuments {
+        /// The inputs that were given, joined.
+        paths: String,
+    },
+    /// A document too large for 32-bit offsets.
+    #[error("{id}: document of {bytes} bytes is larger than the 4 GiB limit; split it")]
+    TooLarge {
+        /// Document id.
+        id: String,
+        /// Its size.
+        bytes: usize,
+    },
+    /// A parameter value that cannot work.
+    #[error("invalid --{parameter}: {reason}")]
+    Config {
+        /// The flag's name, without dashes.
+        parameter: &'static str,
+        /// Why the value was refused.
+        reason: String,
+    },
+    /// A problem in the manifest of dates.
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A problem in an expected (golden) provenance map.
+    #[error("{}: {reason}", path.display())]
+    Expected {
+        /// The golden file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An output file could not be written.
+    #[error("{}: cannot write: {source}; check that the folder exists and is writable", path.display())]
+    Write {
+        /// The output path.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// The run was interrupted (Ctrl-C); nothing was written.
+    #[error("interrupted; no output was written")]
+    Interrupted,
+}
+
+/// A problem that does not stop the run: the input was skipped or read with care.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Warning {
+    /// The file concerned.
+    pub path: String,
+    /// 1-based line for JSONL inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What happened and what was done.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about a whole file.
+    pub fn file(path: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            path: path.into(),
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Shorthand for a configuration error.
+pub(crate) fn config(parameter: &'static str, reason: impl Into<String>) -> Error {
+    Error::Config {
+        parameter,
+        reason: reason.into(),
+    }
+}

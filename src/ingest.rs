@@ -1,0 +1,575 @@
+//! Ingest: turn the paths given on the command line into [`Document`]s.
+//!
+//! A path is a text file, a folder (walked recursively in sorted order, hidden
+//! entries skipped, symlink loops detected), `-` for standard input, or a JSONL
+//! file (`.jsonl`, `.jsonl.gz`, or any file with `--jsonl`) holding one document
+//! per line with an id and a text field, the convention of passim and text-dedup.
+//!
+//! Documents keep their original bytes: every offset the tool reports is a byte
+//! offset into them (for JSONL, into the UTF-8 of the text field). Files that a
+//! batch user would rather skip (binary, UTF-16, empty) become warnings unless
+//! `strict` is set; invalid UTF-8 is read with U+FFFD in place of the bad bytes
+//! (offsets stay those of the original file) and a warning naming the first bad
+//! byte.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, Warning};
+
+/// How to read the inputs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Read every file (and standard input) as JSONL, whatever its name.
+    pub jsonl: bool,
+    /// JSONL field holding the document id.
+    pub id_field: String,
+    /// JSONL field holding the document text.
+    pub text_field: String,
+    /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
+    pub skip_bad_lines: bool,
+    /// Refuse, instead of skipping with a warning, files that are not clean UTF-8 text.
+    pub strict: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            jsonl: false,
+            id_field: "id".to_string(),
+            text_field: "text".to_string(),
+            skip_bad_lines: false,
+            strict: false,
+        }
+    }
+}
+
+/// One input document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Stable id: the path relative to the folder given, the path as given for a
+    /// file named directly, `-` for standard input, or the JSONL id.
+    pub id: String,
+    /// Where it came from, for messages (`file` or `file:line`).
+    pub origin: String,
+    /// Position in input order (arguments, then sorted folder order, then line order).
+    pub order: u32,
+    /// The original bytes.
+    pub text: Vec<u8>,
+}
+
+/// All documents of a run, sorted by id, with the warnings met on the way.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Documents sorted by id.
+    pub documents: Vec<Document>,
+    /// Files or lines skipped or read with care.
+    pub warnings: Vec<Warning>,
+}
+
+impl Corpus {
+    /// Total bytes of text.
+    pub fn bytes(&self) -> u64 {
+        self.documents.iter().map(|d| d.text.len() as u64).sum()
+    }
+}
+
+/// Read every path into one corpus, sorted by document id.
+pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus> {
+    let mut reader = Reader {
+        options,
+        corpus: Corpus::default(),
+        visited: HashSet::new(),
+    };
+    for path in paths {
+        reader.read_argument(path)?;
+    }
+    let mut corpus = reader.corpus;
+    if corpus.documents.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::NoDocuments {
+            paths: names.join(", "),
+        });
+    }
+    corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    for pair in corpus.documents.windows(2) {
+        if pair[0].id == pair[1].id {
+            return Err(Error::DuplicateId {
+                id: pair[0].id.clone(),
+                first: pair[0].origin.clone(),
+                second: pair[1].origin.clone(),
+            });
+        }
+    }
+    for document in &corpus.documents {
+        if document.text.len() > u32::MAX as usize {
+            return Err(Error::TooLarge {
+                id: document.id.clone(),
+                bytes: document.text.len(),
+            });
+        }
+    }
+    Ok(corpus)
+}
+
+struct Reader<'a> {
+    options: &'a IngestOptions,
+    corpus: Corpus,
+    visited: HashSet<PathBuf>,
+}
+
+impl Reader<'_> {
+    fn read_argument(&mut self, path: &Path) -> Result<()> {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|source| Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            if self.options.jsonl {
+                return self.read_jsonl(path, "-", &bytes[..]);
+            }
+            return self.add_text("-".to_string(), path, bytes, true);
+        }
+        let metadata = fs::metadata(path).map_err(|source| match source.kind() {
+            io::ErrorKind::NotFound => Error::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => Error::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?;
+        if metadata.is_dir() {
+            self.walk(path, path)
+        } else if metadata.is_file() {
+            let id = path.to_string_lossy().into_owned();
+            self.read_file(path, id, true)
+        } else {
+            Err(Error::NotAFile {
+                path: path.to_path_buf(),
+                kind: special_kind(&metadata),
+            })
+        }
+    }
+
+    fn walk(&mut self, root: &Path, dir: &Path) -> Result<()> {
+        let canonical = fs::canonicalize(dir).map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if !self.visited.insert(canonical) {
+            self.corpus.warnings.push(Warning::file(
+                dir.display().to_string(),
+                "folder already visited (symlink loop?), skipped",
+            ));
+            return Ok(());
+        }
+        let entries = fs::read_dir(dir).map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let ignored = ignore_patterns(dir)?;
+        let mut paths = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || ignored.iter().any(|p| glob_match(p, &name)) {
+                continue;
+            }
+            paths.push(entry.path());
+        }
+        paths.sort();
+        for path in paths {
+            let metadata = match fs::metadata(&path) {
+                Ok(metadata) => metadata,
+                Err(error) => {
+                    self.skip(&path, &format!("cannot read ({error}), skipped"))?;
+                    continue;
+                }
+            };
+            if metadata.is_dir() {
+                self.walk(root, &path)?;
+            } else if metadata.is_file() {
+                let id = relative_id(root, &path);
+                self.read_file(&path, id, false)?;
+            } else {
+                let kind = special_kind(&metadata);
+                self.skip(&path, &format!("{kind}, not a regular file, skipped"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Record a skipped file: a warning, or an error in strict mode.
+    fn skip(&mut self, path: &Path, message: &str) -> Result<()> {
+        if self.options.strict {
+            return Err(Error::NotText {
+                path: path.to_path_buf(),
+                reason: format!("{message} (--strict)"),
+            });
+        }
+        self.corpus
+            .warnings
+            .push(Warning::file(path.display().to_string(), message));
+        Ok(())
+    }
+
+    fn read_file(&mut self, path: &Path, id: String, named: bool) -> Result<()> {
+        let name = path.to_string_lossy();
+        let is_gzip_jsonl = name.ends_with(".jsonl.gz");
+        if is_gzip_jsonl || name.ends_with(".jsonl") || self.options.jsonl {
+            let file = fs::File::open(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let origin = path.display().to_string();
+            if is_gzip_jsonl {
+                return self.read_jsonl(path, &origin, flate2::read::MultiGzDecoder::new(file));
+            }
+            return self.read_jsonl(path, &origin, file);
+        }
+        let bytes = fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.add_text(id, path, bytes, named)
+    }
+
+    fn add_text(&mut self, id: String, path: &Path, bytes: Vec<u8>, named: bool) -> Result<()> {
+        if let Some(reason) = refusal(&bytes) {
+            // A file named on the command line that cannot be read is an error
+            // even without --strict: the user asked for it explicitly.
+            if named && !bytes.is_empty() {
+                return Err(Error::NotText {
+                    path: path.to_path_buf(),
+                    reason,
+                });
+            }
+            return self.skip(path, &reason);
+        }
+        if let Err(error) = std::str::from_utf8(&bytes) {
+            let offset = error.valid_up_to();
+            if self.options.strict {
+                return Err(Error::NotText {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "invalid UTF-8 at byte {offset}; convert the file to UTF-8 or drop --strict"
+                    ),
+                });
+            }
+            self.corpus.warnings.push(Warning::file(
+                path.display().to_string(),
+                format!(
+                    "invalid UTF-8 at byte {offset}; bad bytes read as U+FFFD, offsets unchanged"
+                ),
+            ));
+        }
+        let order = self.next_order();
+        self.corpus.documents.push(Document {
+            id,
+            origin: path.display().to_string(),
+            order,
+            text: bytes,
+        });
+        Ok(())
+    }
+
+    fn next_order(&self) -> u32 {
+        u32::try_from(self.corpus.documents.len()).unwrap_or(u32::MAX)
+    }
+
+    fn read_jsonl(&mut self, path: &Path, origin: &str, input: impl Read) -> Result<()> {
+        let mut input = BufReader::with_capacity(1 << 16, input);
+        let mut line = Vec::new();
+        let mut number = 0u64;
+        let mut bad = 0u64;
+        let mut first_bad: Option<(u64, String)> = None;
+        loop {
+            line.clear();
+            let read = input
+                .read_until(b'\n', &mut line)
+                .map_err(|source| Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            match self.parse_record(&line) {
+                Ok((id, text)) => {
+                    let order = self.next_order();
+                    self.corpus.documents.push(Document {
+                        id,
+                        origin: format!("{origin}:{number}"),
+                        order,
+                        text: text.into_bytes(),
+                    });
+                }
+                Err(reason) if self.options.skip_bad_lines => {
+                    bad += 1;
+                    first_bad.get_or_insert((number, reason));
+                }
+                Err(reason) => {
+                    return Err(Error::BadLine {
+                        path: path.to_path_buf(),
+                        line: number,
+                        reason,
+                    })
+                }
+            }
+        }
+        if let Some((line, reason)) = first_bad {
+            self.corpus.warnings.push(Warning {
+                path: origin.to_string(),
+                line: Some(line),
+                message: format!("{bad} malformed line(s) skipped; first: {reason}"),
+            });
+        }
+        Ok(())
+    }
+
+    fn parse_record(&self, line: &[u8]) -> std::result::Result<(String, String), String> {
+        let value: serde_json::Value =
+            serde_json::from_slice(line).map_err(|e| format!("not valid JSON ({e})"))?;
+        let serde_json::Value::Object(mut object) = value else {
+            return Err("a JSONL line must be a JSON object".to_string());
+        };
+        let id_field = &self.options.id_field;
+        let id = match object.remove(id_field) {
+            Some(serde_json::Value::String(id)) => id,
+            Some(serde_json::Value::Number(id)) => id.to_string(),
+            Some(_) => return Err(format!("field {id_field:?} must be a string or a number")),
+            None => return Err(format!("missing field {id_field:?} (see --id-field)")),
+        };
+        let text_field = &self.options.text_field;
+        match object.remove(text_field) {
+            Some(serde_json::Value::String(text)) => Ok((id, text)),
+            Some(_) => Err(format!("field {text_field:?} must be a string")),
+            None => Err(format!("missing field {text_field:?} (see --text-field)")),
+        }
+    }
+}
+
+/// Why a file's bytes cannot be read as text, if they cannot.
+fn refusal(bytes: &[u8]) -> Option<String> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (
+            b"\x1f\x8b",
+            "gzip-compressed; decompress it, or name it .jsonl.gz if it is JSONL",
+        ),
+        (b"\x89PNG", "a PNG image, not text"),
+        (b"\xff\xd8\xff", "a JPEG image, not text"),
+        (b"GIF8", "a GIF image, not text"),
+        (
+            b"%PDF",
+            "a PDF file; extract its text first (e.g. pdftotext)",
+        ),
+        (b"PK\x03\x04", "a zip archive; extract it first"),
+        (
+            b"\xff\xfe",
+            "UTF-16 text (BOM); convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+        ),
+        (
+            b"\xfe\xff",
+            "UTF-16 text (BOM); convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+        ),
+    ];
+    if bytes.is_empty() {
+        return Some("empty file, skipped".to_string());
+    }
+    for (magic, what) in MAGIC {
+        if bytes.starts_with(magic) {
+            return Some(format!("{what}, skipped"));
+        }
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    memchr::memchr(0, head).map(|offset| {
+        format!("binary file (NUL byte at offset {offset}), skipped; pass text files only")
+    })
+}
+
+/// Name of the file, in any folder, that lists entries of that folder to skip.
+pub const IGNORE_FILE: &str = ".liftedignore";
+
+/// Patterns of the folder's `.liftedignore` (one file name per line, `*`
+/// matches any run of characters, `#` starts a comment), if it has one.
+fn ignore_patterns(dir: &Path) -> Result<Vec<String>> {
+    let path = dir.join(IGNORE_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(Error::Read { path, source }),
+    }
+}
+
+/// Whether `name` matches `pattern`, where `*` matches any run of characters.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || !name[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn relative_id(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+#[cfg(unix)]
+fn special_kind(metadata: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        "a FIFO; pipe it into `lifted scan -` instead"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_metadata: &fs::Metadata) -> &'static str {
+    "not a regular file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn folder_ids_are_relative_and_sorted_hidden_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "b.txt", b"beta text");
+        write(dir.path(), "sub/a.txt", b"alpha text");
+        write(dir.path(), ".hidden.txt", b"hidden");
+        let corpus = read_inputs(&[dir.path().to_path_buf()], &IngestOptions::default()).unwrap();
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["b.txt", "sub/a.txt"]);
+    }
+
+    #[test]
+    fn liftedignore_skips_listed_names() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", b"some words");
+        write(dir.path(), "manifest.csv", b"id,date");
+        write(dir.path(), "notes.md", b"notes");
+        write(
+            dir.path(),
+            IGNORE_FILE,
+            b"# not documents\nmanifest.csv\n*.md\n",
+        );
+        let corpus = read_inputs(&[dir.path().to_path_buf()], &IngestOptions::default()).unwrap();
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a.txt"]);
+        assert!(glob_match("a*b*c", "axxbyyc") && !glob_match("a*b*c", "axxc"));
+        assert!(
+            glob_match("*", "")
+                && glob_match("*.json", "x.json")
+                && !glob_match("*.json", "x.jsonl")
+        );
+    }
+
+    #[test]
+    fn binary_in_folder_is_skipped_with_warning_but_error_when_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", b"some words here");
+        write(dir.path(), "b.bin", b"abc\0def");
+        let corpus = read_inputs(&[dir.path().to_path_buf()], &IngestOptions::default()).unwrap();
+        assert_eq!(corpus.documents.len(), 1);
+        assert!(corpus.warnings[0].message.contains("NUL byte at offset 3"));
+        let strict = IngestOptions {
+            strict: true,
+            ..IngestOptions::default()
+        };
+        assert!(read_inputs(&[dir.path().to_path_buf()], &strict).is_err());
+    }
+
+    #[test]
+    fn jsonl_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "c.jsonl",
+            b"{\"id\":\"x\",\"text\":\"hello\"}\n\n{\"id\":\"y\"}\n",
+        );
+        let error =
+            read_inputs(std::slice::from_ref(&path), &IngestOptions::default()).unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("c.jsonl:3: missing field \"text\""));
+        let skipping = IngestOptions {
+            skip_bad_lines: true,
+            ..IngestOptions::default()
+        };
+        let corpus = read_inputs(&[path], &skipping).unwrap();
+        assert_eq!(corpus.documents.len(), 1);
+        assert_eq!(corpus.warnings[0].line, Some(3));
+    }
+
+    #[test]
+    fn duplicate_ids_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "d.jsonl",
+            b"{\"id\":1,\"text\":\"a\"}\n{\"id\":\"1\",\"text\":\"b\"}",
+        );
+        let error = read_inputs(&[path], &IngestOptions::default()).unwrap_err();
+        assert!(matches!(error, Error::DuplicateId { .. }), "{error}");
+    }
+
+    #[test]
+    fn invalid_utf8_warns_with_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "e.txt", b"caf\xe9 au lait");
+        let corpus = read_inputs(&[path], &IngestOptions::default()).unwrap();
+        assert!(corpus.warnings[0].message.contains("byte 3"));
+        assert_eq!(corpus.documents[0].text, b"caf\xe9 au lait");
+    }
+}

@@ -1,0 +1,224 @@
+//! LSH banding: segments whose signatures agree on every row of at least one
+//! band become candidate pairs.
+//!
+//! Bands x rows are chosen from the threshold so that a pair exactly at the
+//! threshold is missed less than 1% of the time (the largest `rows` with
+//! `1 - (1 - t^rows)^bands >= 0.99`); extra candidates cost only a verification.
+//! Peers default to 25 x 5 at 0.5, which misses 45% of pairs at the threshold.
+//! Buckets are formed by sorting `(band hash, segment)` tuples, one band at a
+//! time, never with a map of vectors. A bucket larger than `max_bucket` (a
+//! passage repeated in many places, usually boilerplate) is linked as a star
+//! (its first segment with each other one) so the work stays linear, and counted.
+
+use rayon::prelude::*;
+
+use crate::error::{config, Result};
+
+/// Number of bands and rows per band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LshParams {
+    /// Bands: a pair is a candidate if any band matches.
+    pub bands: usize,
+    /// Rows (signature positions) per band.
+    pub rows: usize,
+}
+
+/// Smallest acceptable probability of catching a pair at the threshold.
+const TARGET_RECALL: f64 = 0.99;
+
+impl LshParams {
+    /// Bands x rows for `threshold` with `permutations`, unless given explicitly.
+    pub fn choose(
+        threshold: f64,
+        permutations: usize,
+        bands: Option<usize>,
+        rows: Option<usize>,
+    ) -> Result<LshParams> {
+        if permutations == 0 {
+            return Err(config("permutations", "must be at least 1"));
+        }
+        let params = match (bands, rows) {
+            (Some(0), _) => return Err(config("bands", "must be at least 1")),
+            (_, Some(0)) => return Err(config("rows", "must be at least 1")),
+            (Some(bands), Some(rows)) => LshParams { bands, rows },
+            (Some(bands), None) => {
+                if permutations % bands != 0 {
+                    return Err(config(
+                        "bands",
+                        format!("{permutations} permutations are not divisible by {bands} bands; give --rows too or change --permutations"),
+                    ));
+                }
+                LshParams {
+                    bands,
+                    rows: permutations / bands,
+                }
+            }
+            (None, Some(rows)) => LshParams {
+                bands: permutations / rows,
+                rows,
+            },
+            (None, None) => Self::for_threshold(threshold, permutations),
+        };
+        if params.bands == 0 || params.bands * params.rows > permutations {
+            return Err(config(
+                "bands",
+                format!(
+                    "{} bands x {} rows need {} permutations but --permutations is {permutations}",
+                    params.bands,
+                    params.rows,
+                    params.bands * params.rows
+                ),
+            ));
+        }
+        Ok(params)
+    }
+
+    /// The largest `rows` that still catches pairs at `threshold` with
+    /// probability at least 0.99, with as many bands as fit.
+    pub fn for_threshold(threshold: f64, permutations: usize) -> LshParams {
+        for rows in (1..=permutations).rev() {
+            let params = LshParams {
+                bands: permutations / rows,
+                rows,
+            };
+            if params.probability(threshold) >= TARGET_RECALL {
+                return params;
+            }
+        }
+        LshParams {
+            bands: permutations,
+            rows: 1,
+        }
+    }
+
+    /// Probability that a pair of Jaccard similarity `s` becomes a candidate.
+    pub fn probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+}
+
+/// Append the band hashes of one signature to `out`.
+pub fn band_hashes(signature: &[u32], params: LshParams, out: &mut Vec<u64>) {
+    let mut bytes = Vec::with_capacity(params.rows * 4);
+    for band in 0..params.bands {
+        bytes.clear();
+        for value in &signature[band * params.rows..(band + 1) * params.rows] {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+        out.push(xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, band as u64));
+    }
+}
+
+/// Candidate segment pairs and what banding had to cut short.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// Pairs `(a, b)` of segment indices with `a < b`, sorted, unique.
+    pub pairs: Vec<(u32, u32)>,
+    /// Buckets larger than the cap, linked as stars.
+    pub oversized_buckets: u64,
+}
+
+/// Candidate pairs from band hashes stored segment-major (`bands` per segment).
+/// `docs[s]` is the document of segment `s`; pairs within one document are
+/// skipped unless `within_doc`.
+pub fn candidate_pairs(
+    hashes: &[u64],
+    bands: usize,
+    docs: &[u32],
+    within_doc: bool,
+    max_bucket: usize,
+) -> Candidates {
+    let segments = docs.len();
+    let per_band: Vec<(Vec<u64>, u64)> = (0..bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut keys: Vec<(u64, u32)> = (0..segments)
+                .map(|s| (hashes[s * bands + band], s as u32))
+                .collect();
+            keys.sort_unstable();
+            bucket_pairs(&keys, docs, within_doc, max_bucket)
+        })
+        .collect();
+    let oversized_buckets = per_band.iter().map(|(_, n)| n).sum();
+    let mut packed: Vec<u64> = per_band.into_iter().flat_map(|(p, _)| p).collect();
+    packed.par_sort_unstable();
+    packed.dedup();
+    Candidates {
+        pairs: packed
+            .into_iter()
+            .map(|p| ((p >> 32) as u32, p as u32))
+            .collect(),
+        oversized_buckets,
+    }
+}
+
+fn bucket_pairs(
+    keys: &[(u64, u32)],
+    docs: &[u32],
+    within_doc: bool,
+    max_bucket: usize,
+) -> (Vec<u64>, u64) {
+    let mut pairs = Vec::new();
+    let mut oversized = 0;
+    let mut push = |a: u32, b: u32| {
+        if within_doc || docs[a as usize] != docs[b as usize] {
+            pairs.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
+        }
+    };
+    for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+        if bucket.len() < 2 {
+            continue;
+        }
+        if bucket.len() > max_bucket {
+            oversized += 1;
+            for other in &bucket[1..] {
+                push(bucket[0].1, other.1);
+            }
+            continue;
+        }
+        for (i, x) in bucket.iter().enumerate() {
+            for y in &bucket[i + 1..] {
+                push(x.1, y.1);
+            }
+        }
+    }
+    (pairs, oversized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_half_uses_three_rows() {
+        let params = LshParams::for_threshold(0.5, 128);
+        assert_eq!(params, LshParams { bands: 42, rows: 3 });
+        assert!(params.probability(0.5) >= 0.99);
+        assert!(LshParams { bands: 25, rows: 5 }.probability(0.5) < 0.6);
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        assert!(LshParams::choose(0.5, 128, Some(3), None).is_err());
+        assert!(LshParams::choose(0.5, 128, Some(30), Some(5)).is_err());
+        assert!(LshParams::choose(0.5, 0, None, None).is_err());
+        assert_eq!(
+            LshParams::choose(0.5, 128, Some(25), Some(5)).unwrap(),
+            LshParams { bands: 25, rows: 5 }
+        );
+    }
+
+    #[test]
+    fn buckets_give_pairs_and_big_buckets_stars() {
+        // Two bands, four segments in four documents.
+        let hashes = [1, 9, 1, 8, 2, 7, 3, 7];
+        let docs = [0, 1, 2, 3];
+        let found = candidate_pairs(&hashes, 2, &docs, false, 10);
+        assert_eq!(found.pairs, [(0, 1), (2, 3)]);
+        let star = candidate_pairs(&[5, 5, 5, 5], 1, &docs, false, 2);
+        assert_eq!(star.pairs, [(0, 1), (0, 2), (0, 3)]);
+        assert_eq!(star.oversized_buckets, 1);
+        let same_doc = candidate_pairs(&[5, 5], 1, &[0, 0], false, 10);
+        assert!(same_doc.pairs.is_empty());
+    }
+}

@@ -1,0 +1,25 @@
+//! `lifted`: the command-line binary. It stays thin: parse, run, map errors
+//! to exit codes (0 success, 1 regression found by `check`, 2 usage or input
+//! error, 130 interrupted). The work is in the `lifted` library.
+
+mod app;
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match app::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            let interrupted = matches!(
+                error.downcast_ref::<lifted::Error>(),
+                Some(lifted::Error::Interrupted)
+            );
+            eprintln!("lifted: {error:#}");
+            ExitCode::from(if interrupted { 130 } else { 2 })
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Normalize: split a document's original bytes into word [`Token`]s, each with
+//! the hash of its normalized form and its byte range in the original text.
+//!
+//! Word boundaries are decided on the original characters (a word is a run of
+//! alphanumeric characters and combining marks; an apostrophe between two such
+//! characters stays inside the word, so `l’entreprise` is one word). Each word is
+//! then normalized on its own: Unicode NFKC, lowercase, every apostrophe-like
+//! character folded to `'`, and optionally accents removed. Because a token is a
+//! contiguous slice of the original, the offset map back to the original bytes is
+//! exact by construction: re-normalizing `text[token.start..token.end]` gives the
+//! same token. Quotes, dashes and other punctuation are separators, so their
+//! typographic variants cannot make two copies differ.
+//!
+//! Line breaks (`\n`, `\r\n`, lone `\r`, U+2028, U+2029) are recorded as paragraph
+//! boundaries for the segmenter. Invalid UTF-8 decodes to U+FFFD, a separator,
+//! without shifting offsets. ASCII words take a fast path with no allocation.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// One word of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// xxh3-64 of the normalized word.
+    pub hash: u64,
+    /// Byte offset of the word's first byte in the original text.
+    pub start: u32,
+    /// Byte offset just past the word's last byte (half-open).
+    pub end: u32,
+}
+
+/// How words are normalized.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NormalizeOptions {
+    /// Remove accents (`é` matches `e`).
+    pub fold_accents: bool,
+}
+
+/// The tokens of one document and where its paragraphs start.
+#[derive(Debug, Default, Clone)]
+pub struct TokenStream {
+    /// Words in text order.
+    pub tokens: Vec<Token>,
+    /// Index of the first token of every paragraph after the first, ascending.
+    pub breaks: Vec<u32>,
+}
+
+/// Tokenize and normalize a document.
+pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
+    let mut stream = TokenStream {
+        tokens: Vec::with_capacity(text.len() / 6),
+        breaks: Vec::new(),
+    };
+    let mut word = WordBuilder::new(options);
+    let mut pending_break = false;
+    let mut i = 0;
+    while i < text.len() {
+        let byte = text[i];
+        let (c, width) = if byte < 0x80 {
+            (byte as char, 1)
+        } else {
+            let (c, width) = bstr::decode_utf8(&text[i..]);
+            (c.unwrap_or('\u{FFFD}'), width.max(1))
+        };
+        if is_word_char(c) {
+            if !word.active() && pending_break {
+                stream.breaks.push(stream.tokens.len() as u32);
+                pending_break = false;
+            }
+            word.push(c, i, width);
+        } else if is_apostrophe(c) && word.active() && next_is_alphanumeric(text, i + width) {
+            word.push('\'', i, width);
+        } else {
+            if let Some(token) = word.finish(text) {
+                stream.tokens.push(token);
+            }
+            if is_line_break(c) && !stream.tokens.is_empty() {
+                pending_break = true;
+            }
+        }
+        i += width;
+    }
+    if let Some(token) = word.finish(text) {
+        stream.tokens.push(token);
+    }
+    stream
+}
+
+/// The normalized form of one word, as hashed (exposed for tests and tools).
+pub fn normalize_word(word: &str, options: NormalizeOptions) -> String {
+    let mut out = String::new();
+    normalize_into(word, options, &mut out);
+    out
+}
+
+fn normalize_into(word: &str, options: NormalizeOptions, out: &mut String) {
+    out.clear();
+    let fold = |c: char| if is_apostrophe(c) { '\'' } else { c };
+    if options.fold_accents {
+        for c in word.nfkd().filter(|c| !is_combining_mark(*c)) {
+            out.extend(c.to_lowercase().map(fold));
+        }
+    } else {
+        for c in word.nfkc() {
+            out.extend(c.to_lowercase().map(fold));
+        }
+    }
+}
+
+/// Word characters: letters, digits and combining marks (for decomposed accents).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || is_combining_mark(c)
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02B9}' | '\u{2032}' | '\u{FF07}' | '`'
+    )
+}
+
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}')
+}
+
+fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
+    if at >= text.len() {
+        return false;
+    }
+    let (c, _) = bstr::decode_utf8(&text[at..]);
+    c.is_some_and(is_word_char)
+}
+
+/// Accumulates one word: its byte range and, on the ASCII fast path, its
+/// lowercase bytes.
+struct WordBuilder {
+    options: NormalizeOptions,
+    start: usize,
+    end: usize,
+    ascii: bool,
+    bytes: Vec<u8>,
+    scratch: String,
+}
+
+impl WordBuilder {
+    fn new(options: NormalizeOptions) -> Self {
+        WordBuilder {
+            options,
+            start: usize::MAX,
+            end: 0,
+            ascii: true,
+            bytes: Vec::with_capacity(64),
+            scratch: String::with_capacity(64),
+        }
+    }
+
+    fn active(&self) -> bool {
+        self.start != usize::MAX
+    }
+
+    #[inline]
+    fn push(&mut self, c: char, at: usize, width: usize) {
+        if !self.active() {
+            self.start = at;
+            self.ascii = true;
+            self.bytes.clear();
+        }
+        self.end = at + width;
+        if self.ascii {
+            if c.is_ascii() && width == 1 {
+                self.bytes.push((c as u8).to_ascii_lowercase());
+            } else {
+                self.ascii = false;
+            }
+        }
+    }
+
+    fn finish(&mut self, text: &[u8]) -> Option<Token> {
+        if !self.active() {
+            return None;
+        }
+        let (start, end) = (self.start, self.end);
+        self.start = usize::MAX;
+        let hash = if self.ascii {
+            xxhash_rust::xxh3::xxh3_64(&self.bytes)
+        } else {
+            let original = String::from_utf8_lossy(&text[start..end]);
+            normalize_into(&original, self.options, &mut self.scratch);
+            xxhash_rust::xxh3::xxh3_64(self.scratch.as_bytes())
+        };
+        Some(Token {
+            hash,
+            start: start as u32,
+            end: end as u32,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        tokenize(text.as_bytes(), NormalizeOptions::default())
+            .tokens
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect()
+    }
+
+    fn hashes(text: &str, options: NormalizeOptions) -> Vec<u64> {
+        tokenize(text.as_bytes(), options)
+            .tokens
+            .iter()
+            .map(|t| t.hash)
+            .collect()
+    }
+
+    #[test]
+    fn apostrophes_stay_inside_words_and_fold() {
+        assert_eq!(
+            words("l’entreprise d'avoir 'cité'"),
+            ["l’entreprise", "d'avoir", "cité"]
+        );
+        let opts = NormalizeOptions::default();
+        assert_eq!(hashes("L’Entreprise", opts), hashes("l'entreprise", opts));
+    }
+
+    #[test]
+    fn nfkc_case_and_accents() {
+        let opts = NormalizeOptions::default();
+        assert_eq!(hashes("ﬁn CAFÉ", opts), hashes("fin café", opts));
+        // Decomposed é (e + U+0301) equals the composed one.
+        assert_eq!(hashes("cafe\u{301}", opts), hashes("café", opts));
+        assert_ne!(hashes("café", opts), hashes("cafe", opts));
+        let folded = NormalizeOptions { fold_accents: true };
+        assert_eq!(hashes("café élève", folded), hashes("cafe eleve", folded));
+    }
+
+    #[test]
+    fn paragraph_breaks_are_recorded() {
+        let stream = tokenize(
+            b"one two\r\nthree\rfour\n\n\nfive",
+            NormalizeOptions::default(),
+        );
+        assert_eq!(stream.tokens.len(), 5);
+        assert_eq!(stream.breaks, [2, 3, 4]);
+    }
+
+    #[test]
+    fn invalid_utf8_keeps_offsets() {
+        let text = b"caf\xe9 au lait";
+        let stream = tokenize(text, NormalizeOptions::default());
+        let ranges: Vec<(u32, u32)> = stream.tokens.iter().map(|t| (t.start, t.end)).collect();
+        assert_eq!(ranges, [(0, 3), (5, 7), (8, 12)]);
+    }
+
+    proptest! {
+        /// Every token slices the original at char boundaries, and re-normalizing
+        /// that slice alone gives the same single token.
+        #[test]
+        fn offsets_map_back_to_the_original(text in "\\PC{0,80}", fold in any::<bool>()) {
+            let options = NormalizeOptions { fold_accents: fold };
+            let stream = tokenize(text.as_bytes(), options);
+            let mut previous_end = 0;
+            for token in &stream.tokens {
+                let (start, end) = (token.start as usize, token.end as usize);
+                prop_assert!(start >= previous_end && start < end && end <= text.len());
+                prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+                let again = tokenize(&text.as_bytes()[start..end], options);
+                prop_assert_eq!(again.tokens.len(), 1);
+                prop_assert_eq!(again.tokens[0].hash, token.hash);
+                previous_end = end;
+            }
+        }
+    }
+}

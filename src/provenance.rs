@@ -1,0 +1,428 @@
+//! Provenance: who lifted from whom.
+//!
+//! Dates come from a manifest (`id,date[,title,url]` CSV with a header row, or a
+//! JSON array of objects with the same fields) or from input order
+//! (`--order given`). Within a passage the earliest-dated copy is its source;
+//! every later copy links to the strictly older copy it resembles most (its
+//! direct alignment with the highest similarity; ties go to the earliest), so a
+//! chain A -> B -> C shows when C copied B's edited version rather than A. A
+//! link is directed only when both ends have dates and they differ: copies of
+//! unknown or equal date are linked undirected, in input order, and a passage
+//! with an undated copy has no source. No direction is ever invented.
+//!
+//! Boilerplate: a passage found in more than `max_docs_frac` of the documents
+//! (when there are at least 10), or a short passage that sits at the very end of
+//! every one of its three or more documents (a footer such as "Laisser un
+//! commentaire"), is marked and left out of the map unless asked for.
+
+use std::path::Path;
+
+use crate::align::{AlignedPair, Span};
+use crate::cluster::Passage;
+use crate::error::{Error, Result};
+
+/// One dated entry of a manifest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ManifestEntry {
+    /// Document id, as the corpus names it.
+    pub id: String,
+    /// ISO 8601 date (`YYYY-MM-DD`, optionally with a time).
+    pub date: String,
+    /// Optional title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Optional address.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Read a manifest (CSV, or JSON when the file name ends in `.json`), checking
+/// dates and that every id is in `ids`.
+pub fn read_manifest(path: &Path, ids: &[&str]) -> Result<Vec<ManifestEntry>> {
+    let bad = |line: Option<u64>, reason: String| Error::Manifest {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut entries: Vec<(Option<u64>, ManifestEntry)> = Vec::new();
+    if path.extension().is_some_and(|e| e == "json") {
+        let list: Vec<ManifestEntry> = serde_json::from_slice(&bytes).map_err(|e| {
+            bad(
+                None,
+                format!("not a JSON array of {{\"id\", \"date\"}} objects ({e})"),
+            )
+        })?;
+        entries.extend(list.into_iter().map(|e| (None, e)));
+    } else {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(&bytes[..]);
+        let headers = reader
+            .headers()
+            .map_err(|e| bad(Some(1), format!("cannot read the header row ({e})")))?
+            .clone();
+        if headers.get(0) != Some("id") || headers.get(1) != Some("date") {
+            return Err(bad(
+                Some(1),
+                "the header row must start with id,date".to_string(),
+            ));
+        }
+        for (row, record) in reader.deserialize::<ManifestEntry>().enumerate() {
+            let line = row as u64 + 2;
+            let entry = record.map_err(|e| bad(Some(line), format!("bad row ({e})")))?;
+            entries.push((Some(line), entry));
+        }
+    }
+    for (line, entry) in &entries {
+        if !valid_date(&entry.date) {
+            return Err(bad(
+                *line,
+                format!(
+                    "date {:?} of {:?} is not an ISO date (YYYY-MM-DD)",
+                    entry.date, entry.id
+                ),
+            ));
+        }
+        if ids.binary_search(&entry.id.as_str()).is_err() {
+            return Err(bad(
+                *line,
+                format!(
+                    "id {:?} is not in the corpus; fix the id or remove the row",
+                    entry.id
+                ),
+            ));
+        }
+    }
+    Ok(entries.into_iter().map(|(_, e)| e).collect())
+}
+
+/// `YYYY-MM-DD`, optionally followed by `T` or a space and a time.
+pub fn valid_date(date: &str) -> bool {
+    let day = date.get(..10).unwrap_or("");
+    let rest = &date[day.len()..];
+    let parts: Vec<&str> = day.split('-').collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        return false;
+    }
+    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+    let Some(numbers) = numbers else { return false };
+    let (year, month, d) = (numbers[0], numbers[1], numbers[2]);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d) && (rest.is_empty() || rest.starts_with('T') || rest.starts_with(' '))
+}
+
+/// What is known of the documents' order in time.
+#[derive(Debug, Clone)]
+pub enum Chronology {
+    /// Dates per document (by index); `None` when unknown.
+    Dates(Vec<Option<String>>),
+    /// Input order is chronological: the position of each document.
+    Given(Vec<u32>),
+    /// Nothing is known; `order` is the input order, for undirected links.
+    Unknown(Vec<u32>),
+}
+
+impl Chronology {
+    /// A comparable time key, when known.
+    fn key(&self, doc: u32) -> Option<Key<'_>> {
+        match self {
+            Chronology::Dates(dates) => dates[doc as usize].as_deref().map(Key::Date),
+            Chronology::Given(order) => Some(Key::Order(order[doc as usize])),
+            Chronology::Unknown(_) => None,
+        }
+    }
+
+    /// Input position, for the undirected order.
+    fn input_order(&self, doc: u32, fallback: &[u32]) -> u32 {
+        match self {
+            Chronology::Given(order) | Chronology::Unknown(order) => order[doc as usize],
+            Chronology::Dates(_) => fallback[doc as usize],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key<'a> {
+    Date(&'a str),
+    Order(u32),
+}
+
+/// Boilerplate rules.
+#[derive(Debug, Clone, Copy)]
+pub struct BoilerplateOptions {
+    /// Share of documents above which a passage is boilerplate (with 10+ documents).
+    pub max_docs_frac: f64,
+    /// Keep boilerplate passages in the map (marked).
+    pub keep: bool,
+}
+
+/// A directed or undirected link between two copies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Link {
+    /// The older copy (or the first in input order when undirected).
+    pub source: Span,
+    /// The newer copy.
+    pub target: Span,
+    /// Whether dates give the direction.
+    pub directed: bool,
+    /// Similarity of the two spans, in [0, 1].
+    pub similarity: f64,
+    /// Words in common.
+    pub words: u32,
+    /// Words edited.
+    pub edits: u32,
+    /// Share of the target span's words matched.
+    pub coverage: f64,
+    /// Index of the passage.
+    pub passage: usize,
+}
+
+/// The provenance of every passage.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    /// Source document of each passage, when dates make it known.
+    pub sources: Vec<Option<u32>>,
+    /// Whether each passage is boilerplate.
+    pub boilerplate: Vec<bool>,
+    /// Links, sorted by target then source.
+    pub links: Vec<Link>,
+}
+
+/// Decide sources and links. `lengths[d]` is document d's size in bytes and
+/// `input_order[d]` its input position.
+pub fn trace(
+    passages: &[Passage],
+    pairs: &[AlignedPair],
+    chronology: &Chronology,
+    lengths: &[u32],
+    input_order: &[u32],
+    options: BoilerplateOptions,
+) -> Provenance {
+    let documents = lengths.len();
+    let mut out = Provenance::default();
+    for (index, passage) in passages.iter().enumerate() {
+        let boilerplate = is_boilerplate(passage, documents, lengths, options);
+        out.boilerplate.push(boilerplate);
+        let keys: Vec<Option<Key>> = passage
+            .copies
+            .iter()
+            .map(|c| chronology.key(c.doc))
+            .collect();
+        let all_known = keys.iter().all(Option::is_some);
+        let source = if all_known {
+            (0..passage.copies.len())
+                .min_by_key(|&i| (keys[i], input_order[passage.copies[i].doc as usize], i))
+                .map(|i| passage.copies[i].doc)
+        } else {
+            None
+        };
+        out.sources.push(source);
+        if boilerplate && !options.keep {
+            continue;
+        }
+        out.links.extend(passage_links(
+            index,
+            passage,
+            pairs,
+            &keys,
+            chronology,
+            input_order,
+        ));
+    }
+    out.links.sort_by_key(|x| (x.target, x.source));
+    out
+}
+
+fn passage_links(
+    index: usize,
+    passage: &Passage,
+    pairs: &[AlignedPair],
+    keys: &[Option<Key>],
+    chronology: &Chronology,
+    input_order: &[u32],
+) -> Vec<Link> {
+    // Best direct link from an older copy, per copy.
+    let mut best: Vec<Option<(Link, f64)>> = vec![None; passage.copies.len()];
+    let mut out = Vec::new();
+    for &k in &passage.pairs {
+        let pair = pairs[k];
+        let (ca, cb) = (passage.copy_of(&pair.a), passage.copy_of(&pair.b));
+        match (keys[ca], keys[cb]) {
+            (Some(ka), Some(kb)) if ka != kb => {
+                let (older, newer, target, source, target_words) = if ka < kb {
+                    (ca, cb, pair.b, pair.a, pair.b_words)
+                } else {
+                    (cb, ca, pair.a, pair.b, pair.a_words)
+                };
+                let link = make_link(index, source, target, true, &pair, target_words);
+                let rank = link.similarity;
+                let better = match &best[newer] {
+                    None => true,
+                    Some((current, current_rank)) => {
+                        let current_older = passage.copy_of(&current.source);
+                        rank > *current_rank
+                            || (rank == *current_rank
+                                && (keys[older], older) < (keys[current_older], current_older))
+                    }
+                };
+                if better {
+                    best[newer] = Some((link, rank));
+                }
+            }
+            _ => {
+                let (first, second, second_words) =
+                    if (chronology.input_order(pair.a.doc, input_order), pair.a)
+                        <= (chronology.input_order(pair.b.doc, input_order), pair.b)
+                    {
+                        (pair.a, pair.b, pair.b_words)
+                    } else {
+                        (pair.b, pair.a, pair.a_words)
+                    };
+                out.push(make_link(index, first, second, false, &pair, second_words));
+            }
+        }
+    }
+    out.extend(best.into_iter().flatten().map(|(link, _)| link));
+    out
+}
+
+fn make_link(
+    passage: usize,
+    source: Span,
+    target: Span,
+    directed: bool,
+    pair: &AlignedPair,
+    target_words: u32,
+) -> Link {
+    Link {
+        source,
+        target,
+        directed,
+        similarity: pair.similarity(),
+        words: pair.words,
+        edits: pair.edits,
+        coverage: pair.words as f64 / target_words.max(1) as f64,
+        passage,
+    }
+}
+
+fn is_boilerplate(
+    passage: &Passage,
+    documents: usize,
+    lengths: &[u32],
+    options: BoilerplateOptions,
+) -> bool {
+    let mut docs: Vec<u32> = passage.copies.iter().map(|c| c.doc).collect();
+    docs.dedup();
+    if documents >= 10 && docs.len() as f64 > options.max_docs_frac * documents as f64 {
+        return true;
+    }
+    let at_the_end = passage.copies.iter().all(|c| {
+        let length = lengths[c.doc as usize];
+        c.end as u64 * 10 >= length as u64 * 9 && length - c.end < 400
+    });
+    docs.len() >= 3 && passage.words <= 30 && at_the_end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::cluster;
+
+    fn pair(
+        a: (u32, u32, u32),
+        b: (u32, u32, u32),
+        words: u32,
+        lengths: (u32, u32),
+    ) -> AlignedPair {
+        AlignedPair {
+            a: Span {
+                doc: a.0,
+                start: a.1,
+                end: a.2,
+            },
+            b: Span {
+                doc: b.0,
+                start: b.1,
+                end: b.2,
+            },
+            words,
+            edits: 0,
+            a_words: lengths.0,
+            b_words: lengths.1,
+        }
+    }
+
+    fn dates(list: &[Option<&str>]) -> Chronology {
+        Chronology::Dates(list.iter().map(|d| d.map(str::to_string)).collect())
+    }
+
+    #[test]
+    fn chain_follows_the_edited_version() {
+        // Doc 0 (oldest) -> doc 1 edits it -> doc 2 copies doc 1's edited version.
+        let pairs = [
+            pair((0, 0, 100), (1, 0, 100), 18, (20, 20)),
+            pair((0, 0, 100), (2, 0, 100), 16, (20, 20)),
+            pair((1, 0, 100), (2, 0, 100), 20, (20, 20)),
+        ];
+        let passages = cluster(&pairs);
+        let chronology = dates(&[Some("2022-08-24"), Some("2022-09-04"), Some("2022-09-06")]);
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        let found = trace(
+            &passages,
+            &pairs,
+            &chronology,
+            &[1000; 3],
+            &[0, 1, 2],
+            options,
+        );
+        assert_eq!(found.sources, [Some(0)]);
+        let edges: Vec<(u32, u32, bool)> = found
+            .links
+            .iter()
+            .map(|l| (l.source.doc, l.target.doc, l.directed))
+            .collect();
+        assert_eq!(edges, [(0, 1, true), (1, 2, true)]);
+    }
+
+    #[test]
+    fn unknown_dates_give_undirected_links_and_no_source() {
+        let pairs = [pair((0, 0, 100), (1, 0, 100), 20, (20, 20))];
+        let passages = cluster(&pairs);
+        let chronology = dates(&[Some("2022-08-24"), None]);
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        let found = trace(&passages, &pairs, &chronology, &[1000; 2], &[1, 0], options);
+        assert_eq!(found.sources, [None]);
+        assert!(!found.links[0].directed);
+        assert_eq!(
+            found.links[0].source.doc, 1,
+            "input order decides the undirected order"
+        );
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(valid_date("2022-09-04"));
+        assert!(valid_date("2024-02-29T10:00:00Z"));
+        assert!(!valid_date("2023-02-29"));
+        assert!(!valid_date("04/09/2022"));
+        assert!(!valid_date("2022-13-01"));
+    }
+}

@@ -1,0 +1,321 @@
+//! Reports: one serializable provenance map, written in several formats.
+//!
+//! [`Report`] is the model (its field names are a public contract: scripts and
+//! CI jobs read them; see "Output schema" in README.md). Each format has its own
+//! writer module, after hyperfine's `export/` layout. Every list is sorted and
+//! every float rounded to 4 decimals so that reports are byte-identical from run
+//! to run, whatever the thread count.
+
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::align::Span;
+use crate::error::Warning;
+use crate::ingest::Corpus;
+use crate::provenance::Chronology;
+use crate::scan::{Findings, Params, Stats};
+
+/// Version of the JSON schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The provenance map of one scan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// Schema version ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// Tool name and version.
+    pub tool: Tool,
+    /// Parameters the scan ran with.
+    pub parameters: Parameters,
+    /// What each stage did.
+    pub stats: Stats,
+    /// Every input document, sorted by id.
+    pub documents: Vec<DocumentEntry>,
+    /// Near-duplicate segments (paragraphs or windows), verified.
+    pub pairs: Vec<PairEntry>,
+    /// Passages: groups of copies of the same text.
+    pub passages: Vec<PassageEntry>,
+    /// Who lifted from whom, span to span.
+    pub links: Vec<LinkEntry>,
+    /// Inputs skipped or read with care.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// Tool identity.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Tool {
+    /// Always "lifted".
+    pub name: String,
+    /// Crate version.
+    pub version: String,
+}
+
+/// The scan's parameters, as used.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Parameters {
+    /// Words per shingle.
+    pub ngram: usize,
+    /// MinHash permutations.
+    pub permutations: usize,
+    /// LSH bands.
+    pub bands: usize,
+    /// LSH rows per band.
+    pub rows: usize,
+    /// Jaccard threshold.
+    pub threshold: f64,
+    /// Window size in words.
+    pub window: usize,
+    /// Fewest words reported.
+    pub min_words: usize,
+    /// Largest gap bridged in an alignment.
+    pub max_gap: usize,
+    /// Accents folded.
+    pub fold_accents: bool,
+    /// Reuse inside a document reported.
+    pub within_doc: bool,
+    /// Where dates came from: "manifest", "given" or "none".
+    pub chronology: String,
+}
+
+/// One input document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DocumentEntry {
+    /// Document id (path relative to the folder given, or JSONL id).
+    pub id: String,
+    /// Where it was read from (`file` or `file:line`).
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Publication date, when the manifest gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Bytes of this document lifted from others (targets of directed links)
+    /// or shared with others when the direction is unknown (undirected links).
+    pub lifted_bytes: u64,
+    /// `lifted_bytes / bytes`.
+    pub lifted_share: f64,
+}
+
+/// A byte range of a document, half-open.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpanEntry {
+    /// Document id.
+    pub doc: String,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+/// A verified near-duplicate pair of segments.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PairEntry {
+    /// First segment.
+    pub a: SpanEntry,
+    /// Second segment.
+    pub b: SpanEntry,
+    /// Exact Jaccard similarity of their shingle sets.
+    pub jaccard: f64,
+    /// Exact containment (intersection over the smaller set).
+    pub containment: f64,
+}
+
+/// A passage and its copies.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PassageEntry {
+    /// `p1`, `p2`, ... in order of first copy.
+    pub id: String,
+    /// Every copy, sorted by document and offset.
+    pub copies: Vec<SpanEntry>,
+    /// Document of the earliest copy, when every copy is dated.
+    pub source: Option<String>,
+    /// Most words one aligned pair of copies has in common.
+    pub words: u32,
+    /// Marked as boilerplate (present only with --keep-boilerplate).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub boilerplate: bool,
+}
+
+/// A link from the copy lifted from to the copy that lifted it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LinkEntry {
+    /// Passage id.
+    pub passage: String,
+    /// The older copy (first in input order when undirected).
+    pub source: SpanEntry,
+    /// The newer copy.
+    pub target: SpanEntry,
+    /// Whether dates give the direction.
+    pub directed: bool,
+    /// Words matched over the mean span length (Dice on words).
+    pub similarity: f64,
+    /// Words in common.
+    pub words: u32,
+    /// Words inserted, deleted or replaced inside the spans.
+    pub edits: u32,
+    /// Share of the target span's words matched.
+    pub coverage: f64,
+}
+
+/// Round to 4 decimals, for stable output.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Report {
+    /// Build the map of a scan.
+    pub fn build(
+        corpus: &Corpus,
+        params: &Params,
+        chronology: &Chronology,
+        findings: &Findings,
+    ) -> Report {
+        let id = |doc: u32| corpus.documents[doc as usize].id.clone();
+        let entry = |span: &Span| SpanEntry {
+            doc: id(span.doc),
+            start: span.start,
+            end: span.end,
+        };
+        let options = &params.options;
+        let provenance = &findings.provenance;
+        let kept: Vec<usize> = (0..findings.passages.len())
+            .filter(|&i| {
+                options.boilerplate.keep || !provenance.boilerplate.get(i).copied().unwrap_or(false)
+            })
+            .collect();
+        let mut passage_ids = vec![String::new(); findings.passages.len()];
+        for (n, &i) in kept.iter().enumerate() {
+            passage_ids[i] = format!("p{}", n + 1);
+        }
+        let passages = kept
+            .iter()
+            .map(|&i| {
+                let passage = &findings.passages[i];
+                PassageEntry {
+                    id: passage_ids[i].clone(),
+                    copies: passage.copies.iter().map(entry).collect(),
+                    source: provenance.sources[i].map(id),
+                    words: passage.words,
+                    boilerplate: provenance.boilerplate[i],
+                }
+            })
+            .collect();
+        let links: Vec<LinkEntry> = provenance
+            .links
+            .iter()
+            .map(|link| LinkEntry {
+                passage: passage_ids[link.passage].clone(),
+                source: entry(&link.source),
+                target: entry(&link.target),
+                directed: link.directed,
+                similarity: round4(link.similarity),
+                words: link.words,
+                edits: link.edits,
+                coverage: round4(link.coverage),
+            })
+            .collect();
+        let lifted = lifted_bytes(corpus.documents.len(), &provenance.links);
+        let dates: Vec<Option<String>> = match chronology {
+            Chronology::Dates(dates) => dates.clone(),
+            _ => vec![None; corpus.documents.len()],
+        };
+        let documents = corpus
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| DocumentEntry {
+                id: d.id.clone(),
+                path: d.origin.clone(),
+                bytes: d.text.len() as u64,
+                date: dates[i].clone(),
+                lifted_bytes: lifted[i],
+                lifted_share: round4(lifted[i] as f64 / (d.text.len().max(1)) as f64),
+            })
+            .collect();
+        let pairs = findings
+            .pairs
+            .iter()
+            .map(|p| PairEntry {
+                a: entry(&p.a),
+                b: entry(&p.b),
+                jaccard: round4(p.jaccard),
+                containment: round4(p.containment),
+            })
+            .collect();
+        let mut warnings = corpus.warnings.clone();
+        warnings.sort();
+        Report {
+            schema: SCHEMA_VERSION,
+            tool: Tool {
+                name: "lifted".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            parameters: Parameters {
+                ngram: options.ngram,
+                permutations: options.permutations,
+                bands: params.lsh.bands,
+                rows: params.lsh.rows,
+                threshold: options.threshold,
+                window: options.window,
+                min_words: options.min_words,
+                max_gap: options.max_gap,
+                fold_accents: options.normalize.fold_accents,
+                within_doc: options.within_doc,
+                chronology: match chronology {
+                    Chronology::Dates(_) => "manifest",
+                    Chronology::Given(_) => "given",
+                    Chronology::Unknown(_) => "none",
+                }
+                .to_string(),
+            },
+            stats: findings.stats.clone(),
+            documents,
+            pairs,
+            passages,
+            links,
+            warnings,
+        }
+    }
+
+    /// Index of a document id in `documents`.
+    pub fn document_index(&self, id: &str) -> Option<usize> {
+        self.documents
+            .binary_search_by(|d| d.id.as_str().cmp(id))
+            .ok()
+    }
+}
+
+/// Per document, the union of bytes that are targets of directed links or
+/// ends of undirected ones.
+fn lifted_bytes(documents: usize, links: &[crate::provenance::Link]) -> Vec<u64> {
+    let mut spans: Vec<Span> = Vec::new();
+    for link in links {
+        spans.push(link.target);
+        if !link.directed {
+            spans.push(link.source);
+        }
+    }
+    spans.sort_unstable();
+    let mut out = vec![0u64; documents];
+    let mut current: Option<Span> = None;
+    for span in spans {
+        match current.as_mut() {
+            Some(c) if c.doc == span.doc && span.start <= c.end => c.end = c.end.max(span.end),
+            _ => {
+                if let Some(c) = current {
+                    out[c.doc as usize] += c.len() as u64;
+                }
+                current = Some(span);
+            }
+        }
+    }
+    if let Some(c) = current {
+        out[c.doc as usize] += c.len() as u64;
+    }
+    out
+}

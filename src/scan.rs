@@ -1,0 +1,462 @@
+//! The pipeline: runs every stage in order over a corpus and returns the
+//! findings, without printing anything.
+//!
+//! Memory stays proportional to the work rather than to the corpus: documents
+//! are tokenized one at a time inside the parallel loops and their tokens
+//! dropped at once; only per-segment band hashes (`bands` x 8 bytes), winnowed
+//! fingerprints and the candidates survive a stage. Shingle sets are rebuilt
+//! only for the segments that are candidates, and tokens only for the
+//! documents that are aligned. Every parallel step collects in input order, so
+//! the output does not depend on the number of threads.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::align::{align, AlignOptions, AlignedPair, Span};
+use crate::cluster::{cluster, Passage};
+use crate::error::{config, Error, Result};
+use crate::fingerprint::{join, winnow};
+use crate::ingest::Corpus;
+use crate::lsh::{band_hashes, candidate_pairs, LshParams};
+use crate::minhash::MinHasher;
+use crate::normalize::{tokenize, NormalizeOptions, TokenStream};
+use crate::provenance::{trace, BoilerplateOptions, Chronology, Provenance};
+use crate::segment::{segments, Segment};
+use crate::shingle::{shingle_set, shingles_into, MAX_NGRAM};
+use crate::verify::similarity;
+
+/// Settings of a scan as the user gives them; [`Params::new`] checks them.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Words per shingle.
+    pub ngram: usize,
+    /// MinHash permutations.
+    pub permutations: usize,
+    /// Jaccard threshold for near-duplicate segments, in (0, 1].
+    pub threshold: f64,
+    /// LSH bands (chosen from the threshold when `None`).
+    pub bands: Option<usize>,
+    /// LSH rows per band (chosen from the threshold when `None`).
+    pub rows: Option<usize>,
+    /// Window size, in words, for long paragraphs.
+    pub window: usize,
+    /// Fewest words for a reported segment or aligned span.
+    pub min_words: usize,
+    /// Largest gap bridged inside one aligned span, in words.
+    pub max_gap: usize,
+    /// Normalization settings.
+    pub normalize: NormalizeOptions,
+    /// Also report reuse inside one document.
+    pub within_doc: bool,
+    /// Buckets larger than this are linked as stars and reported.
+    pub max_bucket: usize,
+    /// Align spans and trace provenance (false: near-duplicate pairs only).
+    pub align: bool,
+    /// Boilerplate rules.
+    pub boilerplate: BoilerplateOptions,
+    /// Seed of the MinHash permutations.
+    pub seed: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            ngram: 5,
+            permutations: 128,
+            threshold: 0.5,
+            bands: None,
+            rows: None,
+            window: 100,
+            min_words: 8,
+            max_gap: 8,
+            normalize: NormalizeOptions::default(),
+            within_doc: false,
+            max_bucket: 64,
+            align: true,
+            boilerplate: BoilerplateOptions {
+                max_docs_frac: 0.5,
+                keep: false,
+            },
+            seed: 0x6C69_6674_6564,
+        }
+    }
+}
+
+/// Checked settings of a scan.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// The options, validated.
+    pub options: ScanOptions,
+    /// Bands and rows in use.
+    pub lsh: LshParams,
+}
+
+impl Params {
+    /// Check that the options agree with one another.
+    pub fn new(options: ScanOptions) -> Result<Params> {
+        if !(options.threshold > 0.0 && options.threshold <= 1.0) {
+            return Err(config(
+                "threshold",
+                format!("{} is outside (0, 1]", options.threshold),
+            ));
+        }
+        if options.ngram == 0 || options.ngram > MAX_NGRAM {
+            return Err(config(
+                "ngram",
+                format!("{} is outside 1..={MAX_NGRAM}", options.ngram),
+            ));
+        }
+        if options.window == 0 {
+            return Err(config("window", "must be at least 1 word"));
+        }
+        if options.min_words == 0 {
+            return Err(config("min-words", "must be at least 1"));
+        }
+        if options.max_bucket < 2 {
+            return Err(config("max-bucket", "must be at least 2"));
+        }
+        if !(options.boilerplate.max_docs_frac > 0.0 && options.boilerplate.max_docs_frac <= 1.0) {
+            return Err(config("max-docs-frac", "must be in (0, 1]"));
+        }
+        let lsh = LshParams::choose(
+            options.threshold,
+            options.permutations,
+            options.bands,
+            options.rows,
+        )?;
+        Ok(Params { options, lsh })
+    }
+}
+
+/// Stages reported to a [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Normalizing, shingling and signing documents (unit: bytes).
+    Signing,
+    /// Verifying candidate pairs (unit: pairs).
+    Verifying,
+    /// Aligning document pairs (unit: pairs).
+    Aligning,
+}
+
+/// Receives progress; the binary draws bars, tests ignore it. Implementations
+/// must be cheap: `advance` is called from worker threads.
+pub trait Progress: Sync {
+    /// A stage begins with `total` units of work.
+    fn start(&self, _stage: Stage, _total: u64) {}
+    /// `units` more are done.
+    fn advance(&self, _units: u64) {}
+    /// The stage is over.
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// A verified near-duplicate pair of segments.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SegmentPair {
+    /// First segment's span.
+    pub a: Span,
+    /// Second segment's span.
+    pub b: Span,
+    /// Exact Jaccard similarity of the shingle sets.
+    pub jaccard: f64,
+    /// Exact containment.
+    pub containment: f64,
+}
+
+/// Counters that say what each stage did.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Stats {
+    /// Segments signed.
+    pub segments: u64,
+    /// Candidate segment pairs from LSH.
+    pub candidate_pairs: u64,
+    /// LSH buckets larger than --max-bucket (linked as stars: boilerplate-like).
+    pub oversized_buckets: u64,
+    /// Document pairs aligned.
+    pub aligned_document_pairs: u64,
+    /// Fingerprints shared by too many documents to pair them (common phrases).
+    pub common_fingerprints: u64,
+    /// Passages marked as boilerplate.
+    pub boilerplate_passages: u64,
+}
+
+/// Everything a scan finds.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Verified near-duplicate segment pairs, sorted.
+    pub pairs: Vec<SegmentPair>,
+    /// Aligned span pairs, sorted.
+    pub aligned: Vec<AlignedPair>,
+    /// Passages (clusters of copies).
+    pub passages: Vec<Passage>,
+    /// Sources and links.
+    pub provenance: Provenance,
+    /// Counters.
+    pub stats: Stats,
+}
+
+/// What the first pass keeps of one document.
+struct Sketch {
+    segments: Vec<Segment>,
+    bands: Vec<u64>,
+    fingerprints: Vec<u64>,
+}
+
+/// Run the whole pipeline. `cancel` is polled between documents and stages.
+pub fn scan(
+    corpus: &Corpus,
+    params: &Params,
+    chronology: &Chronology,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Findings> {
+    let options = &params.options;
+    let check = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    };
+    let hasher = MinHasher::new(options.permutations, options.seed);
+    progress.start(Stage::Signing, corpus.bytes());
+    let sketches: Vec<Sketch> = corpus
+        .documents
+        .par_iter()
+        .enumerate()
+        .map(|(index, document)| {
+            if cancel.load(Ordering::Relaxed) {
+                return Sketch {
+                    segments: Vec::new(),
+                    bands: Vec::new(),
+                    fingerprints: Vec::new(),
+                };
+            }
+            let sketch = sketch(index as u32, &document.text, params, &hasher);
+            progress.advance(document.text.len() as u64);
+            sketch
+        })
+        .collect();
+    progress.finish();
+    check()?;
+
+    let mut all_segments = Vec::new();
+    let mut hashes = Vec::new();
+    let mut fingerprints = Vec::new();
+    for (doc, sketch) in sketches.into_iter().enumerate() {
+        all_segments.extend(sketch.segments);
+        hashes.extend(sketch.bands);
+        fingerprints.extend(sketch.fingerprints.into_iter().map(|h| (h, doc as u32)));
+    }
+    let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
+    let candidates = candidate_pairs(
+        &hashes,
+        params.lsh.bands,
+        &docs,
+        options.within_doc,
+        options.max_bucket,
+    );
+    drop(hashes);
+    let mut stats = Stats {
+        segments: all_segments.len() as u64,
+        candidate_pairs: candidates.pairs.len() as u64,
+        oversized_buckets: candidates.oversized_buckets,
+        ..Stats::default()
+    };
+    check()?;
+
+    progress.start(Stage::Verifying, candidates.pairs.len() as u64);
+    let pairs = verify_pairs(corpus, &all_segments, &candidates.pairs, params, progress);
+    progress.finish();
+    check()?;
+
+    let mut findings = Findings {
+        pairs,
+        ..Findings::default()
+    };
+    if options.align {
+        let mut document_pairs: Vec<(u32, u32)> =
+            findings.pairs.iter().map(|p| (p.a.doc, p.b.doc)).collect();
+        let joined = join(fingerprints, options.max_bucket);
+        stats.common_fingerprints = joined.common_fingerprints;
+        document_pairs.extend(joined.pairs.iter().map(|&(a, b, _)| (a, b)));
+        if options.within_doc {
+            document_pairs.extend((0..corpus.documents.len() as u32).map(|d| (d, d)));
+        }
+        document_pairs.sort_unstable();
+        document_pairs.dedup();
+        stats.aligned_document_pairs = document_pairs.len() as u64;
+        progress.start(Stage::Aligning, document_pairs.len() as u64);
+        findings.aligned = align_documents(corpus, &document_pairs, params, progress, cancel);
+        progress.finish();
+        check()?;
+        findings.passages = cluster(&findings.aligned);
+        let lengths: Vec<u32> = corpus
+            .documents
+            .iter()
+            .map(|d| d.text.len() as u32)
+            .collect();
+        let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
+        findings.provenance = trace(
+            &findings.passages,
+            &findings.aligned,
+            chronology,
+            &lengths,
+            &order,
+            options.boilerplate,
+        );
+        stats.boilerplate_passages = findings
+            .provenance
+            .boilerplate
+            .iter()
+            .filter(|&&b| b)
+            .count() as u64;
+    }
+    findings.stats = stats;
+    Ok(findings)
+}
+
+fn sketch(doc: u32, text: &[u8], params: &Params, hasher: &MinHasher) -> Sketch {
+    let options = &params.options;
+    let stream = tokenize(text, options.normalize);
+    let segments = segments(doc, &stream, options.window);
+    let mut bands = Vec::with_capacity(segments.len() * params.lsh.bands);
+    let mut shingles = Vec::new();
+    let mut signature = vec![0u32; options.permutations];
+    for segment in &segments {
+        shingles.clear();
+        shingles_into(
+            &stream.tokens[segment.first as usize..segment.last as usize],
+            options.ngram,
+            &mut shingles,
+        );
+        hasher.sign(&shingles, &mut signature);
+        band_hashes(&signature, params.lsh, &mut bands);
+    }
+    let fingerprints = if options.align {
+        winnow(&stream.tokens, options.ngram, options.min_words)
+    } else {
+        Vec::new()
+    };
+    Sketch {
+        segments,
+        bands,
+        fingerprints,
+    }
+}
+
+fn span_of(segment: &Segment) -> Span {
+    Span {
+        doc: segment.doc,
+        start: segment.start,
+        end: segment.end,
+    }
+}
+
+/// Measure candidates on their exact shingle sets, rebuilt only for the
+/// segments involved, one document at a time.
+fn verify_pairs(
+    corpus: &Corpus,
+    segments: &[Segment],
+    candidates: &[(u32, u32)],
+    params: &Params,
+    progress: &dyn Progress,
+) -> Vec<SegmentPair> {
+    let options = &params.options;
+    let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+    involved.par_sort_unstable();
+    involved.dedup();
+    let by_doc: Vec<&[u32]> = involved
+        .chunk_by(|x, y| segments[*x as usize].doc == segments[*y as usize].doc)
+        .collect();
+    let sets: Vec<Vec<Vec<u64>>> = by_doc
+        .par_iter()
+        .map(|group| {
+            let doc = segments[group[0] as usize].doc as usize;
+            let stream = tokenize(&corpus.documents[doc].text, options.normalize);
+            group
+                .iter()
+                .map(|&s| {
+                    let segment = &segments[s as usize];
+                    shingle_set(
+                        &stream.tokens[segment.first as usize..segment.last as usize],
+                        options.ngram,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let sets: Vec<Vec<u64>> = sets.into_iter().flatten().collect();
+    let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
+    candidates
+        .par_iter()
+        .with_min_len(256)
+        .filter_map(|&(a, b)| {
+            progress.advance(1);
+            let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
+            if sa.words() < options.min_words || sb.words() < options.min_words {
+                return None;
+            }
+            let measured = similarity(lookup(a), lookup(b));
+            (measured.jaccard >= options.threshold).then(|| SegmentPair {
+                a: span_of(sa),
+                b: span_of(sb),
+                jaccard: measured.jaccard,
+                containment: measured.containment,
+            })
+        })
+        .collect()
+}
+
+/// Align every document pair; pairs sharing a first document reuse its tokens.
+fn align_documents(
+    corpus: &Corpus,
+    document_pairs: &[(u32, u32)],
+    params: &Params,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Vec<AlignedPair> {
+    let options = &params.options;
+    let align_options = AlignOptions {
+        seed: options.ngram,
+        min_words: options.min_words,
+        max_gap: options.max_gap,
+        ..AlignOptions::default()
+    };
+    let groups: Vec<&[(u32, u32)]> = document_pairs.chunk_by(|x, y| x.0 == y.0).collect();
+    let tokens = |doc: u32| -> TokenStream {
+        tokenize(&corpus.documents[doc as usize].text, options.normalize)
+    };
+    let found: Vec<Vec<AlignedPair>> = groups
+        .par_iter()
+        .map(|group| {
+            let first = tokens(group[0].0);
+            let mut out = Vec::new();
+            for &(a, b) in group.iter() {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let same = a == b;
+                let second = if same { None } else { Some(tokens(b)) };
+                let second_tokens = second.as_ref().map_or(&first.tokens, |s| &s.tokens);
+                for alignment in align(&first.tokens, second_tokens, same, &align_options) {
+                    out.push(AlignedPair::from_alignment(
+                        &alignment,
+                        a,
+                        &first.tokens,
+                        b,
+                        second_tokens,
+                    ));
+                }
+                progress.advance(1);
+            }
+            out
+        })
+        .collect();
+    found.into_iter().flatten().collect()
+}
