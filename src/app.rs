@@ -132,7 +132,7 @@ fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
     }
     Ok(match matching.order {
         Order::Given => Chronology::Given(order),
-        Order::None => Chronology::Unknown(order),
+        Order::None => Chronology::Unknown,
     })
 }
 

@@ -7,8 +7,11 @@
 //! direct alignment with the highest similarity; ties go to the earliest), so a
 //! chain A -> B -> C shows when C copied B's edited version rather than A. A
 //! link is directed only when both ends have dates and they differ: copies of
-//! unknown or equal date are linked undirected, in input order, and a passage
-//! with an undated copy has no source. No direction is ever invented.
+//! unknown or equal date are linked undirected, and a passage with an undated
+//! copy has no source. No direction is ever invented. An undirected link goes
+//! from the document whose id sorts first: documents are kept sorted by id, so
+//! the map does not depend on the order the inputs were given in (issue 4),
+//! and that order is the "input order" issue 3 asks for.
 //!
 //! Boilerplate: a passage found in more than `max_docs_frac` of the documents
 //! (when there are at least 10), or a short passage that sits at the very end of
@@ -129,8 +132,8 @@ pub enum Chronology {
     Dates(Vec<Option<String>>),
     /// Input order is chronological: the position of each document.
     Given(Vec<u32>),
-    /// Nothing is known; `order` is the input order, for undirected links.
-    Unknown(Vec<u32>),
+    /// Nothing is known: every link is undirected.
+    Unknown,
 }
 
 impl Chronology {
@@ -139,15 +142,7 @@ impl Chronology {
         match self {
             Chronology::Dates(dates) => dates[doc as usize].as_deref().map(Key::Date),
             Chronology::Given(order) => Some(Key::Order(order[doc as usize])),
-            Chronology::Unknown(_) => None,
-        }
-    }
-
-    /// Input position, for the undirected order.
-    fn input_order(&self, doc: u32, fallback: &[u32]) -> u32 {
-        match self {
-            Chronology::Given(order) | Chronology::Unknown(order) => order[doc as usize],
-            Chronology::Dates(_) => fallback[doc as usize],
+            Chronology::Unknown => None,
         }
     }
 }
@@ -199,14 +194,12 @@ pub struct Provenance {
     pub links: Vec<Link>,
 }
 
-/// Decide sources and links. `lengths[d]` is document d's size in bytes and
-/// `input_order[d]` its input position.
+/// Decide sources and links. `lengths[d]` is document d's size in bytes.
 pub fn trace(
     passages: &[Passage],
     pairs: &[AlignedPair],
     chronology: &Chronology,
     lengths: &[u32],
-    input_order: &[u32],
     options: BoilerplateOptions,
 ) -> Provenance {
     let documents = lengths.len();
@@ -222,7 +215,7 @@ pub fn trace(
         let all_known = keys.iter().all(Option::is_some);
         let source = if all_known {
             (0..passage.copies.len())
-                .min_by_key(|&i| (keys[i], input_order[passage.copies[i].doc as usize], i))
+                .min_by_key(|&i| (keys[i], i))
                 .map(|i| passage.copies[i].doc)
         } else {
             None
@@ -231,14 +224,8 @@ pub fn trace(
         if boilerplate && !options.keep {
             continue;
         }
-        out.links.extend(passage_links(
-            index,
-            passage,
-            pairs,
-            &keys,
-            chronology,
-            input_order,
-        ));
+        out.links
+            .extend(passage_links(index, passage, pairs, &keys));
     }
     out.links.sort_by_key(|x| (x.target, x.source));
     out
@@ -249,8 +236,6 @@ fn passage_links(
     passage: &Passage,
     pairs: &[AlignedPair],
     keys: &[Option<Key>],
-    chronology: &Chronology,
-    input_order: &[u32],
 ) -> Vec<Link> {
     // Best direct link from an older copy, per copy.
     let mut best: Vec<Option<(Link, f64)>> = vec![None; passage.copies.len()];
@@ -281,15 +266,8 @@ fn passage_links(
                 }
             }
             _ => {
-                let (first, second, second_words) =
-                    if (chronology.input_order(pair.a.doc, input_order), pair.a)
-                        <= (chronology.input_order(pair.b.doc, input_order), pair.b)
-                    {
-                        (pair.a, pair.b, pair.b_words)
-                    } else {
-                        (pair.b, pair.a, pair.a_words)
-                    };
-                out.push(make_link(index, first, second, false, &pair, second_words));
+                // Aligned pairs have a.doc <= b.doc: the id that sorts first is the source.
+                out.push(make_link(index, pair.a, pair.b, false, &pair, pair.b_words));
             }
         }
     }
@@ -382,14 +360,7 @@ mod tests {
             max_docs_frac: 0.5,
             keep: false,
         };
-        let found = trace(
-            &passages,
-            &pairs,
-            &chronology,
-            &[1000; 3],
-            &[0, 1, 2],
-            options,
-        );
+        let found = trace(&passages, &pairs, &chronology, &[1000; 3], options);
         assert_eq!(found.sources, [Some(0)]);
         let edges: Vec<(u32, u32, bool)> = found
             .links
@@ -408,13 +379,60 @@ mod tests {
             max_docs_frac: 0.5,
             keep: false,
         };
-        let found = trace(&passages, &pairs, &chronology, &[1000; 2], &[1, 0], options);
+        let found = trace(&passages, &pairs, &chronology, &[1000; 2], options);
         assert_eq!(found.sources, [None]);
         assert!(!found.links[0].directed);
         assert_eq!(
-            found.links[0].source.doc, 1,
-            "input order decides the undirected order"
+            found.links[0].source.doc, 0,
+            "the id sorting first is the source"
         );
+    }
+
+    #[test]
+    fn boilerplate_by_spread_and_by_footer_position() {
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        // A passage in 6 of 10 documents is boilerplate; in 5 of 10 it is not.
+        let spread = |n: u32| Passage {
+            copies: (0..n)
+                .map(|d| Span {
+                    doc: d,
+                    start: 0,
+                    end: 100,
+                })
+                .collect(),
+            pairs: vec![],
+            words: 20,
+        };
+        assert!(is_boilerplate(&spread(6), 10, &[5000; 10], options));
+        assert!(!is_boilerplate(&spread(5), 10, &[5000; 10], options));
+        // A short passage at the very end of three documents is a footer.
+        let footer = Passage {
+            copies: (0..3)
+                .map(|d| Span {
+                    doc: d,
+                    start: 4900,
+                    end: 4990,
+                })
+                .collect(),
+            pairs: vec![],
+            words: 12,
+        };
+        assert!(is_boilerplate(&footer, 3, &[5000; 3], options));
+        let middle = Passage {
+            copies: (0..3)
+                .map(|d| Span {
+                    doc: d,
+                    start: 2000,
+                    end: 2090,
+                })
+                .collect(),
+            pairs: vec![],
+            words: 12,
+        };
+        assert!(!is_boilerplate(&middle, 3, &[5000; 3], options));
     }
 
     #[test]

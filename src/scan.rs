@@ -301,13 +301,11 @@ pub fn scan(
             .iter()
             .map(|d| d.text.len() as u32)
             .collect();
-        let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
         findings.provenance = trace(
             &findings.passages,
             &findings.aligned,
             chronology,
             &lengths,
-            &order,
             options.boilerplate,
         );
         stats.boilerplate_passages = findings

@@ -230,3 +230,79 @@ fn without_a_manifest_nothing_is_directed() {
         .iter()
         .all(|p| p["source"].is_null()));
 }
+
+/// `--order given`: the order of the arguments is the chronology.
+#[test]
+fn order_given_directs_links_by_argument_order() {
+    let files = [
+        "002_b631dd9451d16cf5.txt",
+        "004_3f101b4808fdf290.txt",
+        "000_cf972bab3fd887c6.txt",
+        "001_1583b74f8ac40a36.txt",
+        "003_71975c52c19c53cb.txt",
+    ];
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| format!("fixtures/lemonde/{f}"))
+        .collect();
+    let mut args = vec!["scan", "--order", "given", "--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let report: serde_json::Value = serde_json::from_str(&success(&args)).unwrap();
+    let links = report["links"].as_array().unwrap();
+    assert!(!links.is_empty());
+    let rank = |doc: &str| paths.iter().position(|p| p == doc).unwrap();
+    for link in links {
+        assert_eq!(link["directed"], true);
+        let (s, t) = (
+            link["source"]["doc"].as_str().unwrap(),
+            link["target"]["doc"].as_str().unwrap(),
+        );
+        assert!(rank(s) < rank(t), "{s} -> {t} goes back in time");
+    }
+    let with_manifest: serde_json::Value = report_with_manifest();
+    assert_eq!(
+        links.len(),
+        with_manifest["links"].as_array().unwrap().len(),
+        "same chronology as the manifest, same links"
+    );
+}
+
+fn report_with_manifest() -> serde_json::Value {
+    report()
+}
+
+/// `-` reads one document from standard input, with the id `-`.
+#[test]
+fn standard_input_is_a_document() {
+    let text = std::fs::read(root().join("fixtures/lemonde/002_b631dd9451d16cf5.txt")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lifted"))
+        .args([
+            "scan",
+            "-",
+            "fixtures/lemonde/000_cf972bab3fd887c6.txt",
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["-", "fixtures/lemonde/000_cf972bab3fd887c6.txt"]);
+    assert!(report["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["source"]["doc"] == "-"));
+}

@@ -269,7 +269,7 @@ impl Report {
                 chronology: match chronology {
                     Chronology::Dates(_) => "manifest",
                     Chronology::Given(_) => "given",
-                    Chronology::Unknown(_) => "none",
+                    Chronology::Unknown => "none",
                 }
                 .to_string(),
             },
