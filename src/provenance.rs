@@ -436,6 +436,38 @@ mod tests {
     }
 
     #[test]
+    fn manifests_in_csv_and_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = ["a.txt", "b.txt"];
+        let csv = dir.path().join("m.csv");
+        std::fs::write(&csv, "id,date,title,url\na.txt,2022-08-25,\"Titre, avec virgule\",https://x\nb.txt,2022-09-04,,\n").unwrap();
+        let entries = read_manifest(&csv, &ids).unwrap();
+        assert_eq!(entries[0].title.as_deref(), Some("Titre, avec virgule"));
+        assert_eq!(entries[1].date, "2022-09-04");
+        let json = dir.path().join("m.json");
+        std::fs::write(&json, r#"[{"id": "b.txt", "date": "2022-09-04"}]"#).unwrap();
+        assert_eq!(read_manifest(&json, &ids).unwrap()[0].id, "b.txt");
+
+        std::fs::write(&csv, "id,date\na.txt,2022-08-25\nb.txt,4 septembre\n").unwrap();
+        let error = read_manifest(&csv, &ids).unwrap_err().to_string();
+        assert!(
+            error.contains("m.csv:3:") && error.contains("not an ISO date"),
+            "{error}"
+        );
+        std::fs::write(&csv, "id,date\nc.txt,2022-08-25\n").unwrap();
+        let error = read_manifest(&csv, &ids).unwrap_err().to_string();
+        assert!(
+            error.contains("m.csv:2:") && error.contains("\"c.txt\" is not in the corpus"),
+            "{error}"
+        );
+        std::fs::write(&csv, "name,when\n").unwrap();
+        assert!(read_manifest(&csv, &ids)
+            .unwrap_err()
+            .to_string()
+            .contains("header row"));
+    }
+
+    #[test]
     fn dates_are_checked() {
         assert!(valid_date("2022-09-04"));
         assert!(valid_date("2024-02-29T10:00:00Z"));
