@@ -400,6 +400,10 @@ fn verify_pairs(
             if sa.words() < options.min_words || sb.words() < options.min_words {
                 return None;
             }
+            // Overlapping windows of one paragraph share words by construction.
+            if sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last {
+                return None;
+            }
             let measured = similarity(lookup(a), lookup(b));
             (measured.jaccard >= options.threshold).then(|| SegmentPair {
                 a: span_of(sa),
