@@ -17,7 +17,7 @@
 //! A chain ends at its last exact match, so a span never runs on into
 //! paraphrase. Chains with fewer than `min_words` matched words are dropped.
 
-use crate::normalize::Token;
+use crate::normalize::{Token, TokenStream};
 use crate::shingle::ngram_hash;
 
 /// Alignment settings.
@@ -180,13 +180,72 @@ pub fn align(
     same_document: bool,
     options: &AlignOptions,
 ) -> Vec<Alignment> {
+    align_with_breaks(a, &[], b, &[], same_document, options)
+}
+
+/// [`align`] for two token streams, knowing where their paragraphs start: a
+/// gap is not bridged when it holds a paragraph break on both sides (two
+/// copied paragraphs under different headings are two spans), while a copy
+/// that glues paragraphs into one line still aligns as one span.
+pub fn align_streams(
+    a: &TokenStream,
+    b: &TokenStream,
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Alignment> {
+    align_with_breaks(
+        &a.tokens,
+        &a.breaks,
+        &b.tokens,
+        &b.breaks,
+        same_document,
+        options,
+    )
+}
+
+fn align_with_breaks(
+    a: &[Token],
+    a_breaks: &[u32],
+    b: &[Token],
+    b_breaks: &[u32],
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Alignment> {
     let mut matches = exact_matches(a, b, same_document, options);
     if matches.len() > options.max_matches {
         matches.sort_unstable_by(|x, y| y.len.cmp(&x.len).then(x.cmp(y)));
         matches.truncate(options.max_matches);
     }
     matches.sort_unstable();
-    chain(&matches, options)
+    chain(
+        &matches,
+        &Breaks {
+            a: a_breaks,
+            b: b_breaks,
+        },
+        options,
+    )
+}
+
+/// Paragraph starts (token indices, ascending) of both documents.
+struct Breaks<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Breaks<'_> {
+    /// Whether both gaps, `[before end, current start]` on each side, hold a
+    /// paragraph start while at least one gap is not empty.
+    fn separate(&self, before: Match, current: Match) -> bool {
+        let holds = |breaks: &[u32], from: u32, to: u32| {
+            let i = breaks.partition_point(|&b| b < from);
+            i < breaks.len() && breaks[i] <= to
+        };
+        let (a_end, b_end) = (before.a + before.len, before.b + before.len);
+        (current.a > a_end || current.b > b_end)
+            && holds(self.a, a_end, current.a)
+            && holds(self.b, b_end, current.b)
+    }
 }
 
 fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
@@ -260,7 +319,7 @@ const MAX_PREDECESSORS: usize = 256;
 /// Chain matches (sorted by `a`, then `b`) into alignments. One dynamic
 /// programming pass scores the best chain ending at each match; chains are
 /// then taken from the best end backwards, each match used once.
-fn chain(matches: &[Match], options: &AlignOptions) -> Vec<Alignment> {
+fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alignment> {
     let count = matches.len();
     let max_gap = options.max_gap as i64;
     let longest = matches.iter().map(|m| m.len as i64).max().unwrap_or(0);
@@ -273,6 +332,9 @@ fn chain(matches: &[Match], options: &AlignOptions) -> Vec<Alignment> {
             let before = matches[p];
             if (before.a as i64) + longest + max_gap < current.a as i64 {
                 break;
+            }
+            if breaks.separate(before, current) {
+                continue;
             }
             if let Some(gain) = link_gain(before, current, max_gap) {
                 if score[p] + gain > score[m] {
@@ -409,6 +471,26 @@ mod tests {
         );
         let found = run(&a, &b);
         assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn different_headings_between_copied_paragraphs_split_the_span() {
+        let first = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan selon le magazine";
+        let second = "Utilisant notamment sur Twitter les hashtags DropKiwiFarms et TimesUpCloudFlare Keffals";
+        let a = format!("{first}.\nUn intertitre du journal\n{second}");
+        let b = format!("{first}.\nUn autre titre ici\n{second}");
+        let glued = format!("{first}. {second}");
+        let options = AlignOptions::default();
+        let stream = |t: &str| tokenize(t.as_bytes(), NormalizeOptions::default());
+        assert_eq!(
+            align_streams(&stream(&a), &stream(&b), false, &options).len(),
+            2
+        );
+        // One side glued into a single line: still one span, the heading an insertion.
+        assert_eq!(
+            align_streams(&stream(&a), &stream(&glued), false, &options).len(),
+            1
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::align::{align, AlignOptions, AlignedPair, Span};
+use crate::align::{align_streams, AlignOptions, AlignedPair, Span};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
 use crate::fingerprint::{join, winnow};
@@ -446,7 +446,8 @@ fn align_documents(
                 let same = a == b;
                 let second = if same { None } else { Some(tokens(b)) };
                 let second_tokens = second.as_ref().map_or(&first.tokens, |s| &s.tokens);
-                for alignment in align(&first.tokens, second_tokens, same, &align_options) {
+                let second_stream = second.as_ref().unwrap_or(&first);
+                for alignment in align_streams(&first, second_stream, same, &align_options) {
                     out.push(AlignedPair::from_alignment(
                         &alignment,
                         a,
