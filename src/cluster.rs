@@ -1,7 +1,9 @@
 //! Cluster: group aligned spans that are copies of one passage.
 //!
 //! Every aligned pair joins its two spans; two spans of one document that
-//! overlap by more than half of the shorter one are the same copy. Union-find
+//! overlap by at least half of the longer one are the same copy (measured on
+//! the longer, so that a span covering two neighbouring passages does not glue
+//! every copy of both into one cluster). Union-find
 //! over these relations gives passages; inside a passage, the overlapping spans
 //! of one document merge into one copy, while separate occurrences in one
 //! document stay separate copies.
@@ -20,11 +22,14 @@ pub struct Passage {
 }
 
 impl Passage {
-    /// Index of the copy containing `span` (the copy it overlaps most).
+    /// Index of the copy containing `span` (the copy of its document it
+    /// overlaps most; copies are sorted, so this is a binary search).
     pub fn copy_of(&self, span: &Span) -> usize {
-        (0..self.copies.len())
+        let first = self.copies.partition_point(|c| c.doc < span.doc);
+        let last = self.copies.partition_point(|c| c.doc <= span.doc);
+        (first..last)
             .max_by_key(|&i| (self.copies[i].overlap(span), std::cmp::Reverse(i)))
-            .unwrap_or(0)
+            .unwrap_or(first.min(self.copies.len().saturating_sub(1)))
     }
 }
 
@@ -58,12 +63,20 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
     order.sort_unstable_by_key(|&i| (ends[i], i));
     // Sweep each document's spans in start order; compare with the spans still open.
     let mut open: Vec<usize> = Vec::new();
+    let mut previous: Option<usize> = None;
     for &i in &order {
         let span = ends[i];
+        // Identical spans (a copy aligned with many others) join at once, so
+        // the open list stays short.
+        if let Some(p) = previous.filter(|&p| ends[p] == span) {
+            sets.union(i, p);
+            continue;
+        }
+        previous = Some(i);
         open.retain(|&j| ends[j].doc == span.doc && ends[j].end > span.start);
         for &j in &open {
-            let shorter = span.len().min(ends[j].len()).max(1);
-            if 2 * span.overlap(&ends[j]) > shorter {
+            let longer = span.len().max(ends[j].len()).max(1);
+            if 2 * span.overlap(&ends[j]) >= longer {
                 sets.union(i, j);
             }
         }
@@ -143,6 +156,19 @@ mod tests {
         );
         assert_eq!(passages[0].pairs, [0, 1, 2]);
         assert_eq!(passages[1].pairs, [3]);
+    }
+
+    #[test]
+    fn a_span_over_two_passages_does_not_merge_them() {
+        // Doc 0 holds passage P (0..300) then footer B (301..400) on the next
+        // line; doc 1 has P and B together; docs 2 and 3 have only P or only B.
+        let pairs = [
+            pair((0, 0, 400), (1, 0, 400)),
+            pair((0, 0, 300), (2, 0, 300)),
+            pair((0, 301, 400), (3, 0, 99)),
+        ];
+        let passages = cluster(&pairs);
+        assert_eq!(passages.len(), 2, "{passages:?}");
     }
 
     #[test]
