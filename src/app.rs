@@ -202,6 +202,22 @@ fn write_atomically(path: &Path, write: impl Fn(&mut dyn Write) -> io::Result<()
     if CANCEL.load(Ordering::SeqCst) {
         return Err(lifted::Error::Interrupted.into());
     }
+    publish(temporary, path)
+}
+
+/// Give a finished temporary file the usual permissions (temporary files are
+/// created private) and rename it into place.
+fn publish(temporary: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let failed = |source: io::Error| lifted::Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temporary.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(failed)?;
+    }
     temporary.persist(path).map_err(|e| failed(e.error))?;
     Ok(())
 }
@@ -247,6 +263,63 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 fn run_gen(args: GenArgs) -> Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`lifted gen` is not wired yet")
+    std::fs::create_dir_all(&args.out).map_err(|source| lifted::Error::Write {
+        path: args.out.clone(),
+        source,
+    })?;
+    let config = lifted::gen::GenConfig {
+        seed: args.seed,
+        size_bytes: args.size_mb.saturating_mul(1_000_000),
+        copy_rate: args.copy_rate,
+        ..lifted::gen::GenConfig::default()
+    };
+    let corpus_path = args.out.join("corpus.jsonl");
+    let truth_path = args.out.join("truth.jsonl");
+    // Both files go through temporary files and are renamed only when both are whole.
+    let temporary = |path: &Path| {
+        tempfile::Builder::new()
+            .prefix(".lifted-")
+            .suffix(".tmp")
+            .tempfile_in(&args.out)
+            .map_err(|source| lifted::Error::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+    };
+    let (corpus, truth) = (temporary(&corpus_path)?, temporary(&truth_path)?);
+    let stats = {
+        let mut corpus_out = io::BufWriter::new(corpus.as_file());
+        let mut truth_out = io::BufWriter::new(truth.as_file());
+        let stats =
+            lifted::gen::generate(&config, &mut corpus_out, &mut truth_out).map_err(|source| {
+                lifted::Error::Write {
+                    path: corpus_path.clone(),
+                    source,
+                }
+            })?;
+        corpus_out.flush().map_err(|source| lifted::Error::Write {
+            path: corpus_path.clone(),
+            source,
+        })?;
+        truth_out.flush().map_err(|source| lifted::Error::Write {
+            path: truth_path.clone(),
+            source,
+        })?;
+        stats
+    };
+    if CANCEL.load(Ordering::SeqCst) {
+        return Err(lifted::Error::Interrupted.into());
+    }
+    publish(corpus, &corpus_path)?;
+    publish(truth, &truth_path)?;
+    eprintln!(
+        "lifted gen: {} documents, {} paragraphs, {} bytes, {} planted copies -> {}, {}",
+        stats.documents,
+        stats.paragraphs,
+        stats.bytes,
+        stats.planted,
+        corpus_path.display(),
+        truth_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,8 @@
 //! [`fingerprint`] (document pairs sharing any run of `min_words` words) ->
 //! [`align`] (exact reused spans) -> [`cluster`] (copies of one passage) ->
 //! [`provenance`] (who lifted from whom) -> [`report`] (JSON, text, CSV, HTML)
-//! and [`check`] (compare with a golden map). [`scan`] runs them in order.
+//! and [`check`] (compare with a golden map). [`scan`] runs them in order;
+//! [`gen`] makes synthetic corpora with planted reuse for benchmarks.
 //!
 //! ```
 //! use std::sync::atomic::AtomicBool;
@@ -38,6 +39,7 @@ pub mod check;
 pub mod cluster;
 pub mod error;
 pub mod fingerprint;
+pub mod gen;
 pub mod ingest;
 pub mod lsh;
 pub mod minhash;
