@@ -31,7 +31,7 @@ fn interrupt_leaves_no_output() {
     }
     drop(file);
     let output = dir.path().join("map.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lifted"))
+    let child = Command::new(env!("CARGO_BIN_EXE_lifted"))
         .args(["scan", "--quiet", "--output"])
         .arg(&output)
         .arg(&corpus)
