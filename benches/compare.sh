@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Compare lifted with MinHash-LSH peers (gaoya, rensa, datasketch, text-dedup)
+# on generated corpora with planted reuse; writes BENCHMARKS.md at the repo root.
+#
+#   bash benches/compare.sh [--sizes "10 100"] [--threads 2] [--tools "lifted gaoya ..."]
+#                           [--timeout SECONDS] [--output FILE]
+#
+# See benches/README.md for what each column means.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SIZES="10 100"
+THREADS=2
+TOOLS="lifted gaoya rensa datasketch text-dedup"
+TIMEOUT=3600
+OUTPUT="$ROOT/BENCHMARKS.md"
+COMMAND="bash benches/compare.sh $*"
+
+die() { echo "compare.sh: $*" >&2; exit 2; }
+say() { echo "compare.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) [ $# -ge 2 ] || die "--sizes needs a value, e.g. --sizes \"10 100\""; SIZES="$2"; shift 2 ;;
+    --threads) [ $# -ge 2 ] || die "--threads needs a value"; THREADS="$2"; shift 2 ;;
+    --tools) [ $# -ge 2 ] || die "--tools needs a value"; TOOLS="$2"; shift 2 ;;
+    --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
+    --output) [ $# -ge 2 ] || die "--output needs a value"; OUTPUT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (try --help)" ;;
+  esac
+done
+for s in $SIZES; do [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || die "size '$s' is not a whole number of MB"; done
+[[ "$THREADS" =~ ^[0-9]+$ ]] && [ "$THREADS" -gt 0 ] || die "--threads must be a positive whole number"
+for t in $TOOLS; do
+  case "$t" in lifted|gaoya|rensa|datasketch|text-dedup) ;; *) die "unknown tool '$t'" ;; esac
+done
+[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing: apt-get install time"
+command -v python3 >/dev/null || die "python3 is missing"
+
+# 1. lifted, release build.
+say "building lifted (cargo build --release)"
+cargo build --release --quiet || die "cargo build --release failed"
+LIFTED="$ROOT/target/release/lifted"
+
+# 2. The peers' venv, installed from the pinned requirements (again when they change).
+VENV="$ROOT/.bench-venv"
+REQ="$ROOT/benches/peers/requirements.txt"
+PY="$VENV/bin/python"
+needs_peers=0
+for t in $TOOLS; do [ "$t" != lifted ] && needs_peers=1; done
+if [ "$needs_peers" = 1 ]; then
+  if [ ! -x "$PY" ]; then
+    say "creating $VENV"
+    python3 -m venv "$VENV" || die "python3 -m venv failed (apt-get install python3-venv?)"
+  fi
+  stamp="$VENV/.requirements.sha256"
+  want="$(sha256sum "$REQ" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+    say "installing the pinned peers into $VENV (pip install -r $REQ)"
+    "$PY" -m pip install --quiet --upgrade pip || die "pip upgrade failed"
+    "$PY" -m pip install --quiet -r "$REQ" || die "pip install -r $REQ failed"
+    echo "$want" > "$stamp"
+  fi
+fi
+
+BENCH="$ROOT/target/bench"
+mkdir -p "$BENCH"
+
+# wall seconds and peak RSS (KiB) from a GNU time -v log.
+wall_of() {
+  awk -F': ' '/Elapsed \(wall clock\)/ {
+      n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"
+}
+rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+
+# One row of the table, given the tool label, settings, and the run's files.
+ROWS_FILE=""
+row() { # label settings status timelog scorejson bytes
+  local label="$1" settings="$2" status="$3" tlog="$4" sjson="$5" bytes="$6"
+  if [ "$status" != ok ]; then
+    printf '| %s | %s | %s | | | | | | | | |\n' "$label" "$settings" "$status" >> "$ROWS_FILE"
+    return
+  fi
+  local wall rss
+  wall="$(wall_of "$tlog")"; rss="$(rss_of "$tlog")"
+  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" >> "$ROWS_FILE" <<'PYEOF'
+import json, sys
+label, settings, wall, rss, size, sjson = sys.argv[1:]
+wall, rss, size = float(wall), int(rss), int(size)
+s = json.load(open(sjson))
+pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
+mbps = size / 1e6 / wall if wall > 0 else float("inf")
+print(f"| {label} | {settings} | {wall:.2f} | {mbps:.1f} | {rss / 1024:.0f} | {pct(s['recall'])} | "
+      f"{pct(s['recall_verbatim'])} | {pct(s['recall_edited'])} | {pct(s['recall_embedded'])} | "
+      f"{pct(s['precision'])} | {s['reported']} |")
+PYEOF
+}
+
+# Runs "$@" under GNU time with a timeout; prints ok, "timed out" or "failed (exit N)".
+timed() { # timelog errlog cmd...
+  local tlog="$1" elog="$2"; shift 2
+  local rc=0
+  /usr/bin/time -v -o "$tlog" timeout "$TIMEOUT" "$@" > "$elog.out" 2> "$elog" || rc=$?
+  if [ "$rc" = 0 ]; then echo ok
+  elif [ "$rc" = 124 ]; then echo "timed out (${TIMEOUT}s)"
+  else echo "failed (exit $rc, see ${elog#"$ROOT"/})"
+  fi
+}
+
+TABLES=""
+for size in $SIZES; do
+  dir="$BENCH/$size"
+  corpus="$dir/corpus.jsonl"; truth="$dir/truth.jsonl"
+  if [ -s "$corpus" ] && [ -s "$truth" ]; then
+    say "$size MB: using $corpus"
+  else
+    say "$size MB: generating $corpus"
+    "$LIFTED" gen --out "$dir" --size-mb "$size" --seed 42 || die "lifted gen failed"
+  fi
+  bytes="$(stat -c %s "$corpus")"
+  paragraphs="$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].split("\n")) for l in open(sys.argv[1]) if l.strip()))' "$corpus")"
+  docs="$(grep -c . "$corpus")"
+  planted="$(grep -c . "$truth")"
+  runs="$dir/runs"; mkdir -p "$runs"
+  ROWS_FILE="$runs/rows.md"; : > "$ROWS_FILE"
+
+  for tool in $TOOLS; do
+    if [ "$tool" = lifted ]; then
+      for variant in default 25x5; do
+        extra=(); settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
+        if [ "$variant" = 25x5 ]; then extra=(--bands 25 --rows 5); settings="--bands 25 --rows 5 (like-for-like)"; fi
+        out="$runs/lifted-$variant.json"; tlog="$runs/lifted-$variant.time"; elog="$runs/lifted-$variant.err"
+        say "$size MB: lifted ($variant)"
+        status="$(timed "$tlog" "$elog" "$LIFTED" scan --format json --output "$out" --quiet --threads "$THREADS" "${extra[@]}" "$corpus")"
+        if [ "$status" = ok ]; then
+          if ! python3 "$ROOT/benches/peers/score.py" --truth "$truth" --corpus "$corpus" --pairs "$out" --lifted > "$runs/lifted-$variant.score" 2>> "$elog"; then
+            status="scoring failed (see ${elog#"$ROOT"/})"
+          fi
+        fi
+        if [ "$variant" = default ] && [ -s "$out" ]; then
+          b="$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["parameters"]; print("%s bands x %s rows" % (p["bands"], p["rows"]))' "$out" 2>/dev/null || echo '?')"
+          settings="defaults: $b, 128 perms, threshold 0.5"
+        fi
+        say "$size MB: lifted ($variant): $status"
+        row "lifted" "$settings" "$status" "$tlog" "$runs/lifted-$variant.score" "$bytes"
+      done
+    else
+      out="$runs/$tool.pairs.jsonl"; tlog="$runs/$tool.time"; elog="$runs/$tool.err"
+      say "$size MB: $tool"
+      # Python peers get a 20 GiB address-space cap so that one that would not
+      # fit fails alone instead of calling the OOM killer on the machine.
+      status="$(timed "$tlog" "$elog" prlimit --as=$((20 * 1024 * 1024 * 1024)) \
+        "$PY" "$ROOT/benches/peers/run_peer.py" --tool "$tool" --corpus "$corpus" --out "$out" --threads "$THREADS")"
+      if [ "$status" = ok ]; then
+        if ! python3 "$ROOT/benches/peers/score.py" --truth "$truth" --corpus "$corpus" --pairs "$out" > "$runs/$tool.score" 2>> "$elog"; then
+          status="scoring failed (see ${elog#"$ROOT"/})"
+        fi
+      fi
+      case "$tool" in
+        rensa) settings="125 perms, 25 x 5 (LSH needs perms divisible by bands), estimated J >= 0.5" ;;
+        gaoya) settings="128 perms, 25 x 5, estimated J >= 0.5" ;;
+        datasketch) settings="128 perms, 25 x 5, LSH candidates (1 thread)" ;;
+        text-dedup) settings="128 perms, 25 x 5, pairs within clusters" ;;
+      esac
+      say "$size MB: $tool: $status"
+      row "$tool" "$settings" "$status" "$tlog" "$runs/$tool.score" "$bytes"
+    fi
+  done
+
+  TABLES+="
+## ${size} MB corpus
+
+\`target/bench/${size}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted planted copies (\`lifted gen --size-mb $size --seed 42\`).
+
+| tool | settings | wall s | MB/s | peak RSS MB | recall | verbatim | edited | embedded | precision | pairs reported |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$(cat "$ROWS_FILE")
+"
+done
+
+cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+mem="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+rustc_v="$(rustc --version 2>/dev/null || echo unknown)"
+py_v="$("$PY" --version 2>&1 || python3 --version)"
+peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|text-dedup)==' | tr '\n' ' ' || true)"
+{
+  echo "# Benchmarks: lifted and MinHash-LSH peers"
+  echo
+  echo "Written by \`benches/compare.sh\`; how to run it and what each column means: [benches/README.md](benches/README.md)."
+  echo
+  echo "- Command: \`$COMMAND\` (threads: $THREADS)"
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- Machine: $(nproc) cores ($cpu), $mem memory; $(uname -sr)"
+  echo "- lifted $("$LIFTED" --version | awk '{print $2}') ($rustc_v, release build); $py_v; peers: $peers_v"
+  echo "- Units: paragraphs; peers use word 5-gram shingles (lowercased, split on non-word characters) and LSH 25 bands x 5 rows."
+  echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included), from \`/usr/bin/time -v\`."
+  echo "$TABLES"
+} > "$OUTPUT"
+say "wrote $OUTPUT"
