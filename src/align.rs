@@ -246,6 +246,32 @@ impl Breaks<'_> {
             && holds(self.a, a_end, current.a)
             && holds(self.b, b_end, current.b)
     }
+
+    /// Drop fewer than `seed` words that an alignment carries across a
+    /// paragraph break present at the same place on both sides: the last words
+    /// of the paragraph before a copied one often match by chance ("fra.\n").
+    fn trim(&self, mut alignment: Alignment, seed: u32) -> Alignment {
+        let same_break = |offset: u32| {
+            self.a.binary_search(&(alignment.a_first + offset)).is_ok()
+                && self.b.binary_search(&(alignment.b_first + offset)).is_ok()
+        };
+        if let Some(offset) = (1..seed.min(alignment.a_words())).find(|&o| same_break(o)) {
+            alignment.a_first += offset;
+            alignment.b_first += offset;
+            alignment.words = alignment.words.saturating_sub(offset);
+        }
+        let length = alignment.a_words().min(alignment.b_words());
+        let break_before_end = |offset: u32| {
+            self.a.binary_search(&(alignment.a_last - offset)).is_ok()
+                && self.b.binary_search(&(alignment.b_last - offset)).is_ok()
+        };
+        if let Some(offset) = (1..seed.min(length)).find(|&o| break_before_end(o)) {
+            alignment.a_last -= offset;
+            alignment.b_last -= offset;
+            alignment.words = alignment.words.saturating_sub(offset);
+        }
+        alignment
+    }
 }
 
 fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
@@ -362,7 +388,7 @@ fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alig
         for &m in &members {
             used[m] = true;
         }
-        let alignment = build(matches, &members);
+        let alignment = breaks.trim(build(matches, &members), options.seed as u32);
         if alignment.words as usize >= options.min_words {
             out.push(alignment);
         }
@@ -491,6 +517,19 @@ mod tests {
             align_streams(&stream(&a), &stream(&glued), false, &options).len(),
             1
         );
+    }
+
+    #[test]
+    fn chance_words_across_a_paragraph_break_are_trimmed() {
+        let copied = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan selon le magazine";
+        let a = format!("Une phrase qui finit par fra.\n{copied}");
+        let b = format!("Autre chose encore qui finit par fra.\n{copied}");
+        let stream = |t: &str| tokenize(t.as_bytes(), NormalizeOptions::default());
+        let (sa, sb) = (stream(&a), stream(&b));
+        let found = align_streams(&sa, &sb, false, &AlignOptions::default());
+        assert_eq!(found.len(), 1);
+        let start = sa.tokens[found[0].a_first as usize].start as usize;
+        assert!(a[start..].starts_with("Les origines"), "{}", &a[start..]);
     }
 
     #[test]
