@@ -99,7 +99,12 @@ pub struct MatchArgs {
     #[arg(long, default_value_t = 128, value_name = "K")]
     pub permutations: usize,
     /// Jaccard similarity for near-duplicate segments, in (0, 1]; also sets the LSH bands.
-    #[arg(long, default_value_t = 0.5, value_name = "T")]
+    #[arg(
+        long,
+        default_value_t = 0.5,
+        value_name = "T",
+        allow_negative_numbers = true
+    )]
     pub threshold: f64,
     /// LSH bands (default: chosen so that pairs at the threshold are found 99% of the time).
     #[arg(long, value_name = "B")]

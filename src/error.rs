@@ -24,7 +24,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// A file or folder could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {source}; {}", path.display(), read_hint(source))]
     Read {
         /// The path that failed.
         path: PathBuf,
@@ -70,12 +70,16 @@ pub enum Error {
     },
     /// Nothing to scan.
     #[error(
-        "no text documents found in {}; pass text files, folders or JSONL files",
-        paths
+        "no text documents found in {}{}; pass text files, folders or JSONL files",
+        paths,
+        skipped_summary(skipped)
     )]
     NoDocuments {
         /// The inputs that were given, joined.
         paths: String,
+        /// Why inputs were skipped (the warnings met, which the caller never
+        /// sees since the run stops here).
+        skipped: Vec<Warning>,
     },
     /// A document too large for 32-bit offsets.
     #[error("{id}: document of {bytes} bytes is larger than the 4 GiB limit; split it")]
@@ -152,6 +156,48 @@ impl fmt::Display for Warning {
         match self.line {
             Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
             None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// ": 2 input(s) skipped [a: why] [b: why]", at most three named.
+fn skipped_summary(skipped: &[Warning]) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(": {} input(s) skipped", skipped.len());
+    for warning in skipped.iter().take(3) {
+        out.push_str(&format!(" [{warning}]"));
+    }
+    if skipped.len() > 3 {
+        out.push_str(&format!(" and {} more", skipped.len() - 3));
+    }
+    out
+}
+
+/// What to do about a read error, from its kind.
+fn read_hint(error: &io::Error) -> &'static str {
+    // ELOOP: Linux 40, macOS and the BSDs 62.
+    let symlink_loop = match error.raw_os_error() {
+        Some(40) => cfg!(target_os = "linux"),
+        Some(62) => cfg!(any(
+            target_os = "macos",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "netbsd"
+        )),
+        _ => false,
+    };
+    if symlink_loop {
+        "a symlink loop: fix or remove the link"
+    } else {
+        match error.kind() {
+            io::ErrorKind::PermissionDenied => "check its permissions (chmod u+r)",
+            io::ErrorKind::NotFound => "check the path",
+            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+                "the file is corrupt or truncated"
+            }
+            _ => "check that it exists and is readable",
         }
     }
 }

@@ -91,6 +91,7 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus>
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::NoDocuments {
             paths: names.join(", "),
+            skipped: corpus.warnings,
         });
     }
     corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -196,14 +197,25 @@ impl Reader<'_> {
                     continue;
                 }
             };
-            if metadata.is_dir() {
-                self.walk(root, &path)?;
+            let result = if metadata.is_dir() {
+                self.walk(root, &path)
             } else if metadata.is_file() {
                 let id = relative_id(root, &path);
-                self.read_file(&path, id, false)?;
+                self.read_file(&path, id, false)
             } else {
                 let kind = special_kind(&metadata);
-                self.skip(&path, &format!("{kind}, not a regular file, skipped"))?;
+                self.skip(&path, &format!("{kind}, not a regular file, skipped"))
+            };
+            match result {
+                // Inside a folder, a file or subfolder that cannot be opened
+                // (permissions, a vanished file) is skipped like a binary one.
+                Err(Error::Read {
+                    path: failed,
+                    source,
+                }) if failed == path => {
+                    self.skip(&path, &format!("cannot read ({source}), skipped"))?;
+                }
+                other => other?,
             }
         }
         Ok(())
@@ -305,10 +317,15 @@ impl Reader<'_> {
                 break;
             }
             number += 1;
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
+            // A UTF-8 BOM (Windows tools write one) is not part of the JSON.
+            let record = match line.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) if number == 1 => rest,
+                _ => &line[..],
+            };
+            if record.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            match self.parse_record(&line) {
+            match self.parse_record(record) {
                 Ok((id, text)) => {
                     let order = self.next_order();
                     self.corpus.documents.push(Document {
@@ -342,8 +359,7 @@ impl Reader<'_> {
     }
 
     fn parse_record(&self, line: &[u8]) -> std::result::Result<(String, String), String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(line).map_err(|e| format!("not valid JSON ({e})"))?;
+        let value: serde_json::Value = serde_json::from_slice(line).map_err(json_reason)?;
         let serde_json::Value::Object(mut object) = value else {
             return Err("a JSONL line must be a JSON object".to_string());
         };
@@ -363,6 +379,19 @@ impl Reader<'_> {
     }
 }
 
+/// A JSON error without serde_json's "at line 1 column N" (the line is the
+/// JSONL line, already named by the caller): "not valid JSON at column N (...)".
+fn json_reason(error: serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match message.strip_suffix(&position) {
+        Some(what) if error.line() <= 1 => {
+            format!("not valid JSON at column {} ({what})", error.column())
+        }
+        _ => format!("not valid JSON ({message})"),
+    }
+}
+
 /// Why a file's bytes cannot be read as text, if they cannot.
 fn refusal(bytes: &[u8]) -> Option<String> {
     const MAGIC: &[(&[u8], &str)] = &[
@@ -378,6 +407,14 @@ fn refusal(bytes: &[u8]) -> Option<String> {
             "a PDF file; extract its text first (e.g. pdftotext)",
         ),
         (b"PK\x03\x04", "a zip archive; extract it first"),
+        (
+            b"\xff\xfe\x00\x00",
+            "UTF-32 text (BOM); convert it to UTF-8 first (iconv -f UTF-32 -t UTF-8)",
+        ),
+        (
+            b"\x00\x00\xfe\xff",
+            "UTF-32 text (BOM); convert it to UTF-8 first (iconv -f UTF-32 -t UTF-8)",
+        ),
         (
             b"\xff\xfe",
             "UTF-16 text (BOM); convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
@@ -396,9 +433,39 @@ fn refusal(bytes: &[u8]) -> Option<String> {
         }
     }
     let head = &bytes[..bytes.len().min(8192)];
-    memchr::memchr(0, head).map(|offset| {
-        format!("binary file (NUL byte at offset {offset}), skipped; pass text files only")
-    })
+    let offset = memchr::memchr(0, head)?;
+    if let Some(order) = utf16_without_bom(head) {
+        return Some(format!(
+            "looks like UTF-16{order} text without a BOM (NUL byte at offset {offset}), skipped; \
+             convert it to UTF-8 first (iconv -f UTF-16{order} -t UTF-8)"
+        ));
+    }
+    Some(format!(
+        "binary file (NUL byte at offset {offset}), skipped; pass text files only"
+    ))
+}
+
+/// "LE" or "BE" when `head` looks like ASCII-range text in UTF-16 without a
+/// BOM: NUL bytes at most odd (or even) positions and almost none at the others.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let mostly = |n: usize| n * 10 >= pairs * 7;
+    let rarely = |n: usize| n * 20 <= pairs;
+    if mostly(odd) && rarely(even) {
+        Some("LE")
+    } else if mostly(even) && rarely(odd) {
+        Some("BE")
+    } else {
+        None
+    }
 }
 
 /// Name of the file, in any folder, that lists entries of that folder to skip.
@@ -562,6 +629,38 @@ mod tests {
         );
         let error = read_inputs(&[path], &IngestOptions::default()).unwrap_err();
         assert!(matches!(error, Error::DuplicateId { .. }), "{error}");
+    }
+
+    #[test]
+    fn refusals_name_the_encoding() {
+        let le: Vec<u8> = "plain words"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "plain words"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(refusal(&le)
+            .unwrap()
+            .contains("UTF-16LE text without a BOM"));
+        assert!(refusal(&be)
+            .unwrap()
+            .contains("UTF-16BE text without a BOM"));
+        assert!(refusal(b"\xff\xfe\x00\x00a\x00\x00\x00")
+            .unwrap()
+            .contains("UTF-32"));
+        assert!(refusal(b"ab\0\0\0\x01").unwrap().contains("binary file"));
+        assert_eq!(refusal("\u{FEFF}text".as_bytes()), None);
+    }
+
+    #[test]
+    fn jsonl_errors_give_the_column_not_a_json_line() {
+        let error = serde_json::from_slice::<serde_json::Value>(b"{\"id\": }").unwrap_err();
+        assert_eq!(
+            json_reason(error),
+            "not valid JSON at column 8 (expected value)"
+        );
     }
 
     #[test]

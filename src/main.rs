@@ -18,8 +18,23 @@ fn main() -> ExitCode {
                 error.downcast_ref::<lifted::Error>(),
                 Some(lifted::Error::Interrupted)
             );
-            eprintln!("lifted: {error:#}");
+            eprintln!("lifted: {}", message(&error));
             ExitCode::from(if interrupted { 130 } else { 2 })
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: library errors
+/// already quote the operating system's reason that they also expose as
+/// their source.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }

@@ -1,0 +1,344 @@
+//! Test helper: run the real `lifted` binary in a fresh temporary folder, after
+//! ripgrep's `TestCommand`. Every failed assertion prints the command line, the
+//! exit status, standard output and standard error.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a run may take before it is killed and the test fails.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A fresh temporary folder, deleted at the end of the test.
+pub struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    /// A new empty folder; `name` only helps to recognize it when kept.
+    pub fn new(name: &str) -> Dir {
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("lifted-test-{name}-"))
+            .tempdir()
+            .expect("create a temporary folder");
+        Dir { tmp }
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// `name` inside the folder.
+    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
+        self.path().join(name)
+    }
+
+    /// Write a file (creating its parent folders) and return its path.
+    pub fn create(&self, name: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create parent folders");
+        }
+        fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        path
+    }
+
+    /// Create a folder (and its parents) and return its path.
+    pub fn create_dir(&self, name: impl AsRef<Path>) -> PathBuf {
+        let path = self.join(name);
+        fs::create_dir_all(&path).expect("create folder");
+        path
+    }
+
+    /// A `lifted` command running in this folder.
+    pub fn command(&self) -> TestCommand {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lifted"));
+        cmd.current_dir(self.path());
+        TestCommand {
+            cmd,
+            stdin: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Shorthand: `lifted <args>` run in this folder.
+    pub fn lifted<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command().args(args).run()
+    }
+}
+
+/// Whether file permissions stop us: false when the tests run as root (or with
+/// CAP_DAC_OVERRIDE), where a `chmod 000` file can still be read. Checked by
+/// trying, not by asking for the user id.
+pub fn permissions_bite() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let probe = tempfile::NamedTempFile::new().expect("probe file");
+        fs::set_permissions(probe.path(), fs::Permissions::from_mode(0o000)).expect("chmod");
+        let readable = fs::File::open(probe.path()).is_ok();
+        let _ = fs::set_permissions(probe.path(), fs::Permissions::from_mode(0o600));
+        !readable
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// A command under construction.
+pub struct TestCommand {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+    timeout: Duration,
+}
+
+impl TestCommand {
+    /// Add one argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
+    /// Add arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Feed these bytes on standard input (otherwise it is empty).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Kill the run and fail the test after this long.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Run to completion (or until the timeout, which fails the test) and
+    /// check that it did not panic.
+    pub fn run(mut self) -> Run {
+        let command = format!("{:?}", self.cmd);
+        let mut child = self
+            .cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
+        let input = self.stdin.take().unwrap_or_default();
+        let mut stdin = child.stdin.take().expect("stdin");
+        let feeder = thread::spawn(move || {
+            // The binary may exit without reading: ignore a broken pipe.
+            let _ = stdin.write_all(&input);
+        });
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let out_reader = thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = out.read_to_end(&mut bytes);
+            bytes
+        });
+        let err_reader = thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = err.read_to_end(&mut bytes);
+            bytes
+        });
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for lifted") {
+                break Some(status);
+            }
+            if started.elapsed() > self.timeout {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        let _ = feeder.join();
+        let run = Run {
+            command,
+            status,
+            elapsed: started.elapsed(),
+            stdout: out_reader.join().unwrap_or_default(),
+            stderr: err_reader.join().unwrap_or_default(),
+        };
+        if run.status.is_none() {
+            panic!("timed out after {:?} (killed):\n{run}", self.timeout);
+        }
+        run.assert_no_panic();
+        run
+    }
+}
+
+/// A finished run.
+pub struct Run {
+    /// The command line, for messages.
+    pub command: String,
+    /// Exit status (`None` if killed on timeout).
+    pub status: Option<ExitStatus>,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "command: {}", self.command)?;
+        writeln!(f, "status:  {:?} after {:?}", self.status, self.elapsed)?;
+        let stdout = String::from_utf8_lossy(&self.stdout);
+        let shown: String = stdout.chars().take(4000).collect();
+        let cut = if shown.len() < stdout.len() {
+            "\n[... cut]"
+        } else {
+            ""
+        };
+        writeln!(f, "stdout:\n{shown}{cut}")?;
+        write!(f, "stderr:\n{}", String::from_utf8_lossy(&self.stderr))
+    }
+}
+
+impl Run {
+    /// Exit code (`None` when killed by a signal).
+    pub fn code(&self) -> Option<i32> {
+        self.status.and_then(|s| s.code())
+    }
+
+    /// Standard output as text.
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Standard error as text.
+    pub fn stderr_str(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// Exit code 101 or "panicked" in standard error fail the test.
+    pub fn assert_no_panic(&self) -> &Self {
+        assert!(
+            self.code() != Some(101) && !self.stderr_str().contains("panicked"),
+            "lifted panicked:\n{self}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            let signal = self.status.and_then(|s| s.signal());
+            assert!(
+                signal.is_none(),
+                "lifted died of signal {signal:?}:\n{self}"
+            );
+        }
+        self
+    }
+
+    /// The exit code must be `code`.
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code(),
+            Some(code),
+            "expected exit code {code}:\n{self}"
+        );
+        self
+    }
+
+    /// Exit 0.
+    pub fn assert_success(&self) -> &Self {
+        self.assert_code(0)
+    }
+
+    /// The warning lines (`lifted: warning: ...`) of standard error.
+    pub fn warnings(&self) -> Vec<String> {
+        self.stderr_str()
+            .lines()
+            .filter(|l| l.starts_with("lifted: warning: "))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A warning line containing every one of `parts`, or fail.
+    pub fn warning_with(&self, parts: &[&str]) -> String {
+        self.warnings()
+            .into_iter()
+            .find(|w| parts.iter().all(|p| w.contains(p)))
+            .unwrap_or_else(|| panic!("no warning containing all of {parts:?}:\n{self}"))
+    }
+
+    /// The run failed with exit code 2 and one error line (besides warnings)
+    /// that contains every one of `parts`; returns that line.
+    pub fn assert_error(&self, parts: &[&str]) -> String {
+        self.assert_code(2);
+        let errors: Vec<&str> = Vec::from_iter(
+            std::str::from_utf8(&self.stderr)
+                .unwrap_or_else(|_| panic!("standard error is not UTF-8:\n{self}"))
+                .lines()
+                .filter(|l| !l.starts_with("lifted: warning: ")),
+        );
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected exactly one error line besides warnings:\n{self}"
+        );
+        let line = errors[0];
+        assert!(
+            line.starts_with("lifted: "),
+            "the error line does not start with `lifted: `:\n{self}"
+        );
+        for part in parts {
+            assert!(
+                line.contains(part),
+                "the error line lacks {part:?}:\n{self}"
+            );
+        }
+        line.to_string()
+    }
+
+    /// Standard output parsed as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("standard output is not JSON ({e}):\n{self}"))
+    }
+}
+
+/// `path` does not exist and its folder holds no `.lifted-*.tmp` leftover.
+pub fn assert_no_output(path: &Path) {
+    assert!(
+        !path.exists(),
+        "{} exists after a failed run",
+        path.display()
+    );
+    let folder = path.parent().unwrap_or(Path::new("."));
+    if let Ok(entries) = fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                !(name.starts_with(".lifted-") && name.ends_with(".tmp")),
+                "temporary file {name} left in {}",
+                folder.display()
+            );
+        }
+    }
+}
