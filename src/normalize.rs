@@ -135,15 +135,49 @@ fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
     c.is_some_and(is_word_char)
 }
 
-/// Accumulates one word: its byte range and, on the ASCII fast path, its
-/// lowercase bytes.
+/// Accumulates one word: its byte range and, on the fast path, its normalized
+/// bytes. The fast path covers words made only of ASCII and of the Latin-1 and
+/// Latin Extended-A letters that NFKC leaves alone (nearly every French,
+/// Spanish or German word), where normalizing is a per-character lowercase;
+/// anything else takes the full NFKC path.
 struct WordBuilder {
     options: NormalizeOptions,
     start: usize,
     end: usize,
-    ascii: bool,
+    simple: bool,
     bytes: Vec<u8>,
     scratch: String,
+}
+
+/// The lowercase form of `c` when NFKC leaves `c` unchanged and lowercasing
+/// gives one character; `None` sends the word to the full path.
+#[inline]
+fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    if fold_accents
+        || !('\u{C0}'..='\u{17F}').contains(&c)
+        || matches!(
+            c,
+            '\u{D7}'
+                | '\u{F7}'
+                | '\u{130}'
+                | '\u{132}'
+                | '\u{133}'
+                | '\u{13F}'
+                | '\u{140}'
+                | '\u{149}'
+                | '\u{17F}'
+        )
+    {
+        return None;
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => Some(l),
+        _ => None,
+    }
 }
 
 impl WordBuilder {
@@ -152,7 +186,7 @@ impl WordBuilder {
             options,
             start: usize::MAX,
             end: 0,
-            ascii: true,
+            simple: true,
             bytes: Vec::with_capacity(64),
             scratch: String::with_capacity(64),
         }
@@ -166,15 +200,19 @@ impl WordBuilder {
     fn push(&mut self, c: char, at: usize, width: usize) {
         if !self.active() {
             self.start = at;
-            self.ascii = true;
+            self.simple = true;
             self.bytes.clear();
         }
         self.end = at + width;
-        if self.ascii {
-            if c.is_ascii() && width == 1 {
-                self.bytes.push((c as u8).to_ascii_lowercase());
-            } else {
-                self.ascii = false;
+        if self.simple {
+            match simple_lowercase(c, self.options.fold_accents) {
+                Some(lower) if lower.is_ascii() => self.bytes.push(lower as u8),
+                Some(lower) => {
+                    let mut buffer = [0u8; 4];
+                    self.bytes
+                        .extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
+                }
+                None => self.simple = false,
             }
         }
     }
@@ -185,7 +223,7 @@ impl WordBuilder {
         }
         let (start, end) = (self.start, self.end);
         self.start = usize::MAX;
-        let hash = if self.ascii {
+        let hash = if self.simple {
             xxhash_rust::xxh3::xxh3_64(&self.bytes)
         } else {
             let original = String::from_utf8_lossy(&text[start..end]);
@@ -240,6 +278,24 @@ mod tests {
         assert_ne!(hashes("café", opts), hashes("cafe", opts));
         let folded = NormalizeOptions { fold_accents: true };
         assert_eq!(hashes("café élève", folded), hashes("cafe eleve", folded));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_full_normalization() {
+        for c in (0u32..0x250)
+            .filter_map(char::from_u32)
+            .filter(|c| is_word_char(*c))
+        {
+            for options in [
+                NormalizeOptions::default(),
+                NormalizeOptions { fold_accents: true },
+            ] {
+                let word = format!("a{c}b");
+                let fast = tokenize(word.as_bytes(), options).tokens[0].hash;
+                let full = xxhash_rust::xxh3::xxh3_64(normalize_word(&word, options).as_bytes());
+                assert_eq!(fast, full, "{c:?} (U+{:04X}) {options:?}", c as u32);
+            }
+        }
     }
 
     #[test]
