@@ -21,6 +21,14 @@ pub fn winnow(tokens: &[Token], n: usize, min_words: usize) -> Vec<u64> {
         return Vec::new();
     }
     let grams: Vec<u64> = tokens.windows(n).map(ngram_hash).collect();
+    winnow_grams(&grams, n, min_words)
+}
+
+/// [`winnow`] over n-gram hashes already computed (`tokens.windows(n)`).
+pub fn winnow_grams(grams: &[u64], n: usize, min_words: usize) -> Vec<u64> {
+    if grams.is_empty() {
+        return Vec::new();
+    }
     let window = min_words.saturating_sub(n).saturating_add(1).max(1);
     let mut picked = Vec::with_capacity(grams.len() * 2 / (window + 1) + 1);
     if grams.len() <= window {

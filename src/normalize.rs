@@ -56,6 +56,20 @@ pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     let mut i = 0;
     while i < text.len() {
         let byte = text[i];
+        if byte.is_ascii_alphanumeric() {
+            // Fast path: a run of ASCII letters and digits at once.
+            let run = text[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(text.len() - i);
+            if !word.active() && pending_break {
+                stream.breaks.push(stream.tokens.len() as u32);
+                pending_break = false;
+            }
+            word.push_ascii(&text[i..i + run], i);
+            i += run;
+            continue;
+        }
         let (c, width) = if byte < 0x80 {
             (byte as char, 1)
         } else {
@@ -111,6 +125,9 @@ fn normalize_into(word: &str, options: NormalizeOptions, out: &mut String) {
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
+    } else if ('\u{C0}'..='\u{24F}').contains(&c) {
+        // Latin-1 Supplement letters and Latin Extended-A/B: all letters but × and ÷.
+        c != '\u{D7}' && c != '\u{F7}'
     } else {
         c.is_alphanumeric() || is_combining_mark(c)
     }
@@ -194,6 +211,20 @@ impl WordBuilder {
 
     fn active(&self) -> bool {
         self.start != usize::MAX
+    }
+
+    /// Push a run of ASCII letters and digits starting at byte `at`.
+    #[inline]
+    fn push_ascii(&mut self, run: &[u8], at: usize) {
+        if !self.active() {
+            self.start = at;
+            self.simple = true;
+            self.bytes.clear();
+        }
+        self.end = at + run.len();
+        if self.simple {
+            self.bytes.extend(run.iter().map(u8::to_ascii_lowercase));
+        }
     }
 
     #[inline]
@@ -295,6 +326,13 @@ mod tests {
                 let full = xxhash_rust::xxh3::xxh3_64(normalize_word(&word, options).as_bytes());
                 assert_eq!(fast, full, "{c:?} (U+{:04X}) {options:?}", c as u32);
             }
+        }
+    }
+
+    #[test]
+    fn latin_range_word_chars_match_unicode() {
+        for c in ('\u{C0}'..='\u{24F}').filter(|c| *c != '\u{D7}' && *c != '\u{F7}') {
+            assert!(c.is_alphanumeric(), "{c:?}");
         }
     }
 

@@ -16,14 +16,14 @@ use rayon::prelude::*;
 use crate::align::{align_streams, AlignOptions, AlignedPair, Span};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
-use crate::fingerprint::{join, winnow};
+use crate::fingerprint::{join, winnow_grams};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
 use crate::normalize::{tokenize, NormalizeOptions, TokenStream};
 use crate::provenance::{trace, BoilerplateOptions, Chronology, Provenance};
 use crate::segment::{segments, Segment};
-use crate::shingle::{shingle_set, shingles_into, MAX_NGRAM};
+use crate::shingle::{ngram_hash, shingle_set, shingles_into, MAX_NGRAM};
 use crate::verify::similarity;
 
 /// Settings of a scan as the user gives them; [`Params::new`] checks them.
@@ -321,23 +321,33 @@ pub fn scan(
 
 fn sketch(doc: u32, text: &[u8], params: &Params, hasher: &MinHasher) -> Sketch {
     let options = &params.options;
+    let n = options.ngram;
     let stream = tokenize(text, options.normalize);
     let segments = segments(doc, &stream, options.window);
+    // The document's n-grams, hashed once: a segment's shingles are a slice
+    // of them, and the fingerprints are winnowed from all of them.
+    let grams: Vec<u64> = if stream.tokens.len() >= n {
+        stream.tokens.windows(n).map(ngram_hash).collect()
+    } else {
+        Vec::new()
+    };
     let mut bands = Vec::with_capacity(segments.len() * params.lsh.bands);
-    let mut shingles = Vec::new();
+    let mut short = Vec::new();
     let mut signature = vec![0u32; options.permutations];
     for segment in &segments {
-        shingles.clear();
-        shingles_into(
-            &stream.tokens[segment.first as usize..segment.last as usize],
-            options.ngram,
-            &mut shingles,
-        );
-        hasher.sign(&shingles, &mut signature);
+        let (first, last) = (segment.first as usize, segment.last as usize);
+        let shingles = if last - first > n {
+            &grams[first..last + 1 - n]
+        } else {
+            short.clear();
+            shingles_into(&stream.tokens[first..last], n, &mut short);
+            &short[..]
+        };
+        hasher.sign(shingles, &mut signature);
         band_hashes(&signature, params.lsh, &mut bands);
     }
     let fingerprints = if options.align {
-        winnow(&stream.tokens, options.ngram, options.min_words)
+        winnow_grams(&grams, n, options.min_words)
     } else {
         Vec::new()
     };
