@@ -211,7 +211,99 @@ fn align_with_breaks(
     same_document: bool,
     options: &AlignOptions,
 ) -> Vec<Alignment> {
-    let mut matches = exact_matches(a, b, same_document, options);
+    let n = options.seed.max(1);
+    let ga = grams(a, n);
+    let gb = if same_document {
+        Vec::new()
+    } else {
+        grams(b, n)
+    };
+    let gb = if same_document { &ga } else { &gb };
+    align_grams(&ga, a_breaks, gb, b_breaks, same_document, options)
+}
+
+/// A document made ready for many alignments: its tokens, its sorted n-gram
+/// hashes, and a bit filter of them so that a partner document only sorts
+/// the n-grams that may match.
+pub struct Prepared {
+    /// The tokens and paragraph starts.
+    pub stream: TokenStream,
+    grams: Vec<(u64, u32)>,
+    filter: Vec<u64>,
+}
+
+/// Bits in a [`Prepared`] filter (a power of two).
+const FILTER_BITS: usize = 1 << 15;
+
+impl Prepared {
+    /// Hash and sort the seed n-grams of `stream`.
+    pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
+        let grams = grams(&stream.tokens, options.seed.max(1));
+        let mut filter = vec![0u64; FILTER_BITS / 64];
+        for &(hash, _) in &grams {
+            let bit = hash as usize & (FILTER_BITS - 1);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        Prepared {
+            stream,
+            grams,
+            filter,
+        }
+    }
+
+    /// Prepare `stream` to be aligned with `other` only: n-grams that
+    /// `other`'s filter rules out are dropped before sorting.
+    pub fn against(stream: TokenStream, other: &Prepared, options: &AlignOptions) -> Prepared {
+        let n = options.seed.max(1);
+        let mut grams: Vec<(u64, u32)> = if stream.tokens.len() < n {
+            Vec::new()
+        } else {
+            stream
+                .tokens
+                .windows(n)
+                .enumerate()
+                .map(|(i, w)| (ngram_hash(w), i as u32))
+                .filter(|&(hash, _)| {
+                    let bit = hash as usize & (FILTER_BITS - 1);
+                    other.filter[bit / 64] & (1 << (bit % 64)) != 0
+                })
+                .collect()
+        };
+        grams.sort_unstable();
+        Prepared {
+            stream,
+            grams,
+            filter: Vec::new(),
+        }
+    }
+}
+
+/// [`align_streams`] on prepared documents.
+pub fn align_prepared(
+    a: &Prepared,
+    b: &Prepared,
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Alignment> {
+    align_grams(
+        &a.grams,
+        &a.stream.breaks,
+        &b.grams,
+        &b.stream.breaks,
+        same_document,
+        options,
+    )
+}
+
+fn align_grams(
+    ga: &[(u64, u32)],
+    a_breaks: &[u32],
+    gb: &[(u64, u32)],
+    b_breaks: &[u32],
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Alignment> {
+    let mut matches = exact_matches(ga, gb, same_document, options);
     if matches.len() > options.max_matches {
         matches.sort_unstable_by(|x, y| y.len.cmp(&x.len).then(x.cmp(y)));
         matches.truncate(options.max_matches);
@@ -289,18 +381,12 @@ fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
 
 /// Maximal exact matches of at least `seed` words.
 fn exact_matches(
-    a: &[Token],
-    b: &[Token],
+    ga: &[(u64, u32)],
+    gb: &[(u64, u32)],
     same_document: bool,
     options: &AlignOptions,
 ) -> Vec<Match> {
     let n = options.seed.max(1);
-    let ga = grams(a, n);
-    let gb = if same_document {
-        ga.clone()
-    } else {
-        grams(b, n)
-    };
     let mut seeds: Vec<(i64, u32)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < ga.len() && j < gb.len() {

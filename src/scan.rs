@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::align::{align_streams, AlignOptions, AlignedPair, Span};
+use crate::align::{align_prepared, AlignOptions, AlignedPair, Prepared, Span};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
 use crate::fingerprint::{join, winnow_grams};
@@ -447,23 +447,26 @@ fn align_documents(
     let found: Vec<Vec<AlignedPair>> = groups
         .par_iter()
         .map(|group| {
-            let first = tokens(group[0].0);
+            let first = Prepared::new(tokens(group[0].0), &align_options);
             let mut out = Vec::new();
             for &(a, b) in group.iter() {
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
                 let same = a == b;
-                let second = if same { None } else { Some(tokens(b)) };
-                let second_tokens = second.as_ref().map_or(&first.tokens, |s| &s.tokens);
-                let second_stream = second.as_ref().unwrap_or(&first);
-                for alignment in align_streams(&first, second_stream, same, &align_options) {
+                let second = if same {
+                    None
+                } else {
+                    Some(Prepared::against(tokens(b), &first, &align_options))
+                };
+                let second = second.as_ref().unwrap_or(&first);
+                for alignment in align_prepared(&first, second, same, &align_options) {
                     out.push(AlignedPair::from_alignment(
                         &alignment,
                         a,
-                        &first.tokens,
+                        &first.stream.tokens,
                         b,
-                        second_tokens,
+                        &second.stream.tokens,
                     ));
                 }
                 progress.advance(1);
