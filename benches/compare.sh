@@ -129,12 +129,16 @@ for size in $SIZES; do
 
   for tool in $TOOLS; do
     if [ "$tool" = lifted ]; then
-      for variant in default 25x5; do
-        extra=(); settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
-        if [ "$variant" = 25x5 ]; then extra=(--bands 25 --rows 5); settings="--bands 25 --rows 5 (like-for-like)"; fi
+      for variant in default 25x5 pairs-only pairs-only-1thread; do
+        extra=(); threads="$THREADS"; settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
+        case "$variant" in
+          25x5) extra=(--bands 25 --rows 5); settings="--bands 25 --rows 5 (like-for-like)" ;;
+          pairs-only) extra=(--pairs-only); settings="--pairs-only (dedup only: no span alignment, like the peers)" ;;
+          pairs-only-1thread) extra=(--pairs-only); threads=1; settings="--pairs-only --threads 1" ;;
+        esac
         out="$runs/lifted-$variant.json"; tlog="$runs/lifted-$variant.time"; elog="$runs/lifted-$variant.err"
         say "$size MB: lifted ($variant)"
-        status="$(timed "$tlog" "$elog" "$LIFTED" scan --format json --output "$out" --quiet --threads "$THREADS" "${extra[@]}" "$corpus")"
+        status="$(timed "$tlog" "$elog" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "$corpus")"
         if [ "$status" = ok ]; then
           if ! python3 "$ROOT/benches/peers/score.py" --truth "$truth" --corpus "$corpus" --pairs "$out" --lifted > "$runs/lifted-$variant.score" 2>> "$elog"; then
             status="scoring failed (see ${elog#"$ROOT"/})"
