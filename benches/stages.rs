@@ -1,1 +1,170 @@
-fn main() {}
+//! Per-stage throughput (MB/s of input text), on a corpus from `lifted::gen`.
+//!
+//! Every benchmark checks its result, so `cargo test --benches` (which runs
+//! each one once) also checks correctness. Run with `cargo bench --bench stages`.
+
+use std::sync::atomic::AtomicBool;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use lifted::align::{align_prepared, AlignOptions, Prepared};
+use lifted::gen::{generate, GenConfig};
+use lifted::ingest::{Corpus, Document};
+use lifted::lsh::{band_hashes, candidate_pairs, LshParams};
+use lifted::minhash::MinHasher;
+use lifted::normalize::{tokenize, NormalizeOptions};
+use lifted::provenance::Chronology;
+use lifted::scan::{scan, NoProgress, Params, ScanOptions};
+use lifted::shingle::{shingle_set, shingles_into};
+use lifted::verify::similarity;
+
+/// A generated corpus of about `bytes` bytes, as documents.
+fn corpus(bytes: u64) -> Corpus {
+    let mut jsonl = Vec::new();
+    let config = GenConfig {
+        size_bytes: bytes,
+        ..GenConfig::default()
+    };
+    generate(&config, &mut jsonl, &mut std::io::sink()).expect("generate");
+    let documents = jsonl
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let value: serde_json::Value = serde_json::from_slice(line).expect("JSONL");
+            Document {
+                id: value["id"].as_str().expect("id").to_string(),
+                origin: "bench".to_string(),
+                order: i as u32,
+                text: value["text"].as_str().expect("text").as_bytes().to_vec(),
+            }
+        })
+        .collect();
+    Corpus {
+        documents,
+        warnings: vec![],
+    }
+}
+
+fn text_of(corpus: &Corpus) -> Vec<u8> {
+    corpus
+        .documents
+        .iter()
+        .flat_map(|d| d.text.iter().copied().chain([b'\n']))
+        .collect()
+}
+
+fn stages(c: &mut Criterion) {
+    let corpus = corpus(1_000_000);
+    let text = text_of(&corpus);
+    let bytes = text.len() as u64;
+    let options = NormalizeOptions::default();
+    let tokens = tokenize(&text, options).tokens;
+    let expected_words = text
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .count();
+
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(bytes));
+    group.sample_size(10);
+
+    group.bench_function("normalize", |b| {
+        b.iter(|| {
+            let stream = tokenize(black_box(&text), options);
+            // Words split on whitespace and tokens agree within punctuation-only words.
+            assert!(stream.tokens.len() * 10 >= expected_words * 9);
+        })
+    });
+
+    let mut shingles = Vec::new();
+    group.bench_function("shingle", |b| {
+        b.iter(|| {
+            shingles.clear();
+            shingles_into(black_box(&tokens), 5, &mut shingles);
+            assert_eq!(shingles.len(), tokens.len() - 4);
+        })
+    });
+    shingles.clear();
+    shingles_into(&tokens, 5, &mut shingles);
+
+    let hasher = MinHasher::new(128, 7);
+    let mut signature = vec![0u32; 128];
+    group.bench_function("sign", |b| {
+        b.iter(|| {
+            for chunk in shingles.chunks(80) {
+                hasher.sign(black_box(chunk), &mut signature);
+            }
+            assert!(signature.iter().all(|&v| v != u32::MAX));
+        })
+    });
+
+    let params = LshParams::for_threshold(0.5, 128);
+    let chunks: Vec<&[u64]> = shingles.chunks(80).collect();
+    let mut bands = Vec::new();
+    for chunk in &chunks {
+        hasher.sign(chunk, &mut signature);
+        band_hashes(&signature, params, &mut bands);
+    }
+    // Plant one duplicate so banding must find exactly that pair among distinct chunks.
+    let mut planted = bands.clone();
+    planted.extend_from_slice(&bands[..params.bands]);
+    let docs: Vec<u32> = (0..planted.len() as u32 / params.bands as u32).collect();
+    group.bench_function("band", |b| {
+        b.iter(|| {
+            let found = candidate_pairs(black_box(&planted), params.bands, &docs, false, 64);
+            assert!(found.pairs.contains(&(0, chunks.len() as u32)));
+        })
+    });
+
+    let half = tokens.len() / 2;
+    let (left, right) = (
+        shingle_set(&tokens[..half], 5),
+        shingle_set(&tokens[half / 2..], 5),
+    );
+    group.bench_function("verify", |b| {
+        b.iter(|| {
+            let s = similarity(black_box(&left), black_box(&right));
+            assert!(s.jaccard > 0.2 && s.jaccard < 0.5, "{}", s.jaccard);
+        })
+    });
+
+    // Align the corpus's text with itself shifted: everything is shared.
+    let align_options = AlignOptions::default();
+    let first = Prepared::new(tokenize(&text[..text.len() / 2], options), &align_options);
+    group.bench_function("align", |b| {
+        b.iter(|| {
+            let second = Prepared::against(
+                tokenize(&text[text.len() / 4..], options),
+                &first,
+                &align_options,
+            );
+            let found = align_prepared(&first, &second, false, &align_options);
+            assert!(!found.is_empty());
+        })
+    });
+    group.finish();
+
+    let mut whole = c.benchmark_group("scan");
+    whole.throughput(Throughput::Bytes(bytes));
+    whole.sample_size(10);
+    let params = Params::new(ScanOptions::default()).expect("params");
+    whole.bench_function("whole scan, 1 MB generated corpus", |b| {
+        b.iter(|| {
+            let findings = scan(
+                &corpus,
+                &params,
+                &Chronology::Unknown,
+                &NoProgress,
+                &AtomicBool::new(false),
+            )
+            .expect("scan");
+            // The generator plants copies in about 10% of paragraphs.
+            assert!(findings.pairs.len() > 50, "{}", findings.pairs.len());
+            assert!(!findings.provenance.links.is_empty());
+        })
+    });
+    whole.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

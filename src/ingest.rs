@@ -17,6 +17,8 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result, Warning};
 
 /// How to read the inputs.
@@ -114,6 +116,9 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus>
     }
     Ok(corpus)
 }
+
+/// A parsed JSONL record, `(id, text)`, or why the line cannot be used.
+type Parsed = std::result::Result<(String, String), String>;
 
 struct Reader<'a> {
     options: &'a IngestOptions,
@@ -300,51 +305,67 @@ impl Reader<'_> {
     }
 
     fn read_jsonl(&mut self, path: &Path, origin: &str, input: impl Read) -> Result<()> {
+        // Lines are read in order and parsed in parallel, a batch of about
+        // 8 MiB at a time: JSON parsing is the costliest part of reading a
+        // JSONL corpus, and a batch bounds the memory it holds.
+        const BATCH_BYTES: usize = 8 << 20;
         let mut input = BufReader::with_capacity(1 << 16, input);
-        let mut line = Vec::new();
         let mut number = 0u64;
         let mut bad = 0u64;
         let mut first_bad: Option<(u64, String)> = None;
-        loop {
-            line.clear();
-            let read = input
-                .read_until(b'\n', &mut line)
-                .map_err(|source| Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-            if read == 0 {
-                break;
-            }
-            number += 1;
-            // A UTF-8 BOM (Windows tools write one) is not part of the JSON.
-            let record = match line.strip_prefix(b"\xEF\xBB\xBF") {
-                Some(rest) if number == 1 => rest,
-                _ => &line[..],
-            };
-            if record.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            match self.parse_record(record) {
-                Ok((id, text)) => {
-                    let order = self.next_order();
-                    self.corpus.documents.push(Document {
-                        id,
-                        origin: format!("{origin}:{number}"),
-                        order,
-                        text: text.into_bytes(),
-                    });
-                }
-                Err(reason) if self.options.skip_bad_lines => {
-                    bad += 1;
-                    first_bad.get_or_insert((number, reason));
-                }
-                Err(reason) => {
-                    return Err(Error::BadLine {
+        let mut done = false;
+        while !done {
+            let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
+            let mut size = 0;
+            while size < BATCH_BYTES {
+                let mut line = Vec::new();
+                let read = input
+                    .read_until(b'\n', &mut line)
+                    .map_err(|source| Error::Read {
                         path: path.to_path_buf(),
-                        line: number,
-                        reason,
-                    })
+                        source,
+                    })?;
+                if read == 0 {
+                    done = true;
+                    break;
+                }
+                number += 1;
+                // A UTF-8 BOM (Windows tools write one) is not part of the JSON.
+                if number == 1 && line.starts_with(b"\xEF\xBB\xBF") {
+                    line.drain(..3);
+                }
+                if line.iter().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
+                size += line.len();
+                batch.push((number, line));
+            }
+            let parsed: Vec<(u64, Parsed)> = batch
+                .into_par_iter()
+                .map(|(number, line)| (number, self.parse_record(&line)))
+                .collect();
+            for (number, record) in parsed {
+                match record {
+                    Ok((id, text)) => {
+                        let order = self.next_order();
+                        self.corpus.documents.push(Document {
+                            id,
+                            origin: format!("{origin}:{number}"),
+                            order,
+                            text: text.into_bytes(),
+                        });
+                    }
+                    Err(reason) if self.options.skip_bad_lines => {
+                        bad += 1;
+                        first_bad.get_or_insert((number, reason));
+                    }
+                    Err(reason) => {
+                        return Err(Error::BadLine {
+                            path: path.to_path_buf(),
+                            line: number,
+                            reason,
+                        })
+                    }
                 }
             }
         }
@@ -358,7 +379,7 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn parse_record(&self, line: &[u8]) -> std::result::Result<(String, String), String> {
+    fn parse_record(&self, line: &[u8]) -> Parsed {
         let value: serde_json::Value = serde_json::from_slice(line).map_err(json_reason)?;
         let serde_json::Value::Object(mut object) = value else {
             return Err("a JSONL line must be a JSON object".to_string());
