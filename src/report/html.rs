@@ -37,7 +37,9 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #cc
 .text{white-space:pre-wrap;line-height:1.5;font-family:Georgia,serif}\
 mark.lifted{padding:0 .1em;border-radius:.2em}\
 .side{font-size:.85em}.side .src{border-left:.4em solid;padding:.3em .6em;margin:.6em 0;background:#fafafa}\
-.meta{color:#666;font-size:.85em}";
+.meta{color:#666;font-size:.85em}\
+table.summary{border-collapse:collapse}table.summary td:nth-child(2){white-space:nowrap}table.summary td,table.summary th{border-bottom:1px solid #ddd;padding:.2em .8em;text-align:left}\
+.chip{padding:0 .3em;border-radius:.2em;color:#222;text-decoration:none}";
 
 /// Write the HTML page.
 pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Result<()> {
@@ -57,6 +59,7 @@ pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Resul
         report.passages.len(),
         report.links.len()
     )?;
+    write_summary(out, report)?;
     for (index, document) in report.documents.iter().enumerate() {
         let Some(source) = corpus.documents.get(index) else {
             continue;
@@ -80,39 +83,7 @@ pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Resul
             document.lifted_share * 100.0
         )?;
         writeln!(out, "<div class=\"doc\"><div class=\"text\">")?;
-        let text = &source.text;
-        let mut at = 0usize;
-        for (n, link) in incoming.iter().enumerate() {
-            let span = here(link, &document.id);
-            let (start, end) = (
-                (span.start as usize).max(at),
-                (span.end as usize).min(text.len()),
-            );
-            if start >= end {
-                continue;
-            }
-            write!(
-                out,
-                "{}",
-                escape(&String::from_utf8_lossy(&text[at..start]))
-            )?;
-            let origin = there(link, &document.id);
-            let colour = color(report.document_index(&origin.doc).unwrap_or(0));
-            write!(
-                out,
-                "<mark class=\"lifted\" id=\"d{index}-l{n}\" data-passage=\"{}\" data-source=\"{}\" style=\"background:{colour}\" title=\"from {}\">{}</mark>",
-                escape(&link.passage),
-                escape(&origin.doc),
-                escape(&origin.doc),
-                escape(&String::from_utf8_lossy(&text[start..end]))
-            )?;
-            at = end;
-        }
-        write!(
-            out,
-            "{}",
-            escape(&String::from_utf8_lossy(&text[at.min(text.len())..]))
-        )?;
+        write_text(out, report, index, &document.id, &source.text, &incoming)?;
         writeln!(out, "</div><div class=\"side\">")?;
         for (n, link) in incoming.iter().enumerate() {
             let origin = there(link, &document.id);
@@ -120,7 +91,8 @@ pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Resul
             let direction = if link.directed { "from" } else { "shared with" };
             writeln!(
                 out,
-                "<div class=\"src\" data-for=\"d{index}-l{n}\" style=\"border-color:{colour}\"><b>{direction} {}</b> (line {}, bytes {}-{}; {} words, {:.0}% similar)<br>{}</div>",
+                "<div class=\"src\" data-for=\"d{index}-l{n}\" style=\"border-color:{colour}\"><b>{direction} <a href=\"#doc-{}\">{}</a></b> (line {}, bytes {}-{}; {} words, {:.0}% similar)<br>{}</div>",
+                report.document_index(&origin.doc).unwrap_or(0),
                 escape(&origin.doc),
                 texts.line(&origin.doc, origin.start),
                 origin.start,
@@ -133,6 +105,96 @@ pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Resul
         writeln!(out, "</div></div>")?;
     }
     writeln!(out, "</body></html>")
+}
+
+/// A table of the documents (date, share lifted, sources with their color),
+/// each linking to its section.
+fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    writeln!(out, "<table class=\"summary\"><thead><tr><th>document</th><th>date</th><th>lifted</th><th>from</th></tr></thead><tbody>")?;
+    for (index, document) in report.documents.iter().enumerate() {
+        let mut sources: Vec<&str> = report
+            .links
+            .iter()
+            .filter(|l| l.target.doc == document.id)
+            .map(|l| l.source.doc.as_str())
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let cells: Vec<String> = sources
+            .iter()
+            .map(|s| {
+                let i = report.document_index(s).unwrap_or(0);
+                format!(
+                    "<a href=\"#doc-{i}\" class=\"chip\" style=\"background:{}\">{}</a>",
+                    color(i),
+                    escape(s)
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "<tr><td><a href=\"#doc-{index}\">{}</a></td><td>{}</td><td>{:.1}%</td><td>{}</td></tr>",
+            escape(&document.id),
+            escape(document.date.as_deref().unwrap_or("")),
+            document.lifted_share * 100.0,
+            cells.join(" ")
+        )?;
+    }
+    writeln!(out, "</tbody></table>")
+}
+
+/// The document's text with every lifted span highlighted. Spans may overlap
+/// (a passage inside a longer one), so the text is cut at every span boundary
+/// and each piece is one `mark` listing, in `data-span`, every span covering
+/// it; the innermost (latest-starting) span gives the color. Tags therefore
+/// never overlap, and every span has at least one piece.
+fn write_text(
+    out: &mut dyn Write,
+    report: &Report,
+    index: usize,
+    id: &str,
+    text: &[u8],
+    incoming: &[&LinkEntry],
+) -> io::Result<()> {
+    let clamp = |x: u32| (x as usize).min(text.len());
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for link in incoming {
+        let span = here(link, id);
+        cuts.push(clamp(span.start));
+        cuts.push(clamp(span.end));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    for piece in cuts.windows(2) {
+        let (start, end) = (piece[0], piece[1]);
+        let content = escape(&String::from_utf8_lossy(&text[start..end]));
+        let covering: Vec<usize> = (0..incoming.len())
+            .filter(|&n| {
+                let span = here(incoming[n], id);
+                clamp(span.start) <= start && end <= clamp(span.end)
+            })
+            .collect();
+        let Some(&inner) = covering
+            .iter()
+            .max_by_key(|&&n| (here(incoming[n], id).start, n))
+        else {
+            write!(out, "{content}")?;
+            continue;
+        };
+        let link = incoming[inner];
+        let origin = there(link, id);
+        let colour = color(report.document_index(&origin.doc).unwrap_or(0));
+        let spans: Vec<String> = covering.iter().map(|n| format!("d{index}-l{n}")).collect();
+        write!(
+            out,
+            "<mark class=\"lifted\" data-span=\"{}\" data-passage=\"{}\" data-source=\"{}\" style=\"background:{colour}\" title=\"from {}\">{content}</mark>",
+            spans.join(" "),
+            escape(&link.passage),
+            escape(&origin.doc),
+            escape(&origin.doc),
+        )?;
+    }
+    Ok(())
 }
 
 fn here<'a>(link: &'a LinkEntry, doc: &str) -> &'a super::SpanEntry {
@@ -148,5 +210,18 @@ fn there<'a>(link: &'a LinkEntry, doc: &str) -> &'a super::SpanEntry {
         &link.source
     } else {
         &link.target
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            escape("<a href=\"x\">l'été & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;l&#39;été &amp; co&lt;/a&gt;"
+        );
     }
 }
