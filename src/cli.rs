@@ -64,8 +64,9 @@ pub enum Order {
 /// Inputs and how to read them.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files, folders (read recursively, sorted, hidden entries skipped), `-` for
-    /// standard input, or JSONL files (`.jsonl`, `.jsonl.gz`).
+    /// Files, folders (read recursively, sorted; hidden entries and names listed in
+    /// the folder's `.liftedignore` are skipped), `-` for standard input, or JSONL
+    /// files (`.jsonl`, `.jsonl.gz`).
     ///
     /// Files that are not text (binary, UTF-16, empty) are skipped with a warning
     /// inside folders and refused when named directly; invalid UTF-8 is read with
