@@ -129,20 +129,24 @@ pub fn candidate_pairs(
     max_bucket: usize,
 ) -> Candidates {
     let segments = docs.len();
-    let per_band: Vec<(Vec<u64>, u64)> = (0..bands)
+    // Each band's pairs are sorted and deduplicated, then merged band into
+    // band: a pair found by every band is held once, not `bands` times.
+    let (packed, oversized_buckets) = (0..bands)
         .into_par_iter()
         .map(|band| {
             let mut keys: Vec<(u64, u32)> = (0..segments)
                 .map(|s| (hashes[s * bands + band], s as u32))
                 .collect();
             keys.sort_unstable();
-            bucket_pairs(&keys, docs, within_doc, max_bucket)
+            let (mut pairs, oversized) = bucket_pairs(&keys, docs, within_doc, max_bucket);
+            pairs.sort_unstable();
+            pairs.dedup();
+            (pairs, oversized)
         })
-        .collect();
-    let oversized_buckets = per_band.iter().map(|(_, n)| n).sum();
-    let mut packed: Vec<u64> = per_band.into_iter().flat_map(|(p, _)| p).collect();
-    packed.par_sort_unstable();
-    packed.dedup();
+        .reduce(
+            || (Vec::new(), 0),
+            |(x, nx), (y, ny)| (merge_sorted(x, y), nx + ny),
+        );
     Candidates {
         pairs: packed
             .into_iter()
@@ -150,6 +154,38 @@ pub fn candidate_pairs(
             .collect(),
         oversized_buckets,
     }
+}
+
+/// Union of two sorted, deduplicated lists, sorted and deduplicated.
+fn merge_sorted(x: Vec<u64>, y: Vec<u64>) -> Vec<u64> {
+    if x.is_empty() {
+        return y;
+    }
+    if y.is_empty() {
+        return x;
+    }
+    let mut out = Vec::with_capacity(x.len().max(y.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(x[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(y[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(x[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
 }
 
 fn bucket_pairs(
