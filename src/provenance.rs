@@ -251,23 +251,26 @@ fn passage_links(
         if ca == cb {
             continue;
         }
+        // (source copy, target copy, link) with A or B as the source.
+        let orient = |a_first: bool, directed: bool| {
+            if a_first {
+                (
+                    ca,
+                    cb,
+                    make_link(index, pair.a, pair.b, directed, &pair, pair.b_words),
+                )
+            } else {
+                (
+                    cb,
+                    ca,
+                    make_link(index, pair.b, pair.a, directed, &pair, pair.a_words),
+                )
+            }
+        };
         match (keys[ca], keys[cb]) {
             (Some(ka), Some(kb)) if ka != kb => {
-                let (older, newer, key, link) = if ka < kb {
-                    (
-                        ca,
-                        cb,
-                        ka,
-                        make_link(index, pair.a, pair.b, true, &pair, pair.b_words),
-                    )
-                } else {
-                    (
-                        cb,
-                        ca,
-                        kb,
-                        make_link(index, pair.b, pair.a, true, &pair, pair.a_words),
-                    )
-                };
+                let (older, newer, link) = orient(ka < kb, true);
+                let key = ka.min(kb);
                 let better = match &directed[newer] {
                     None => true,
                     // Most similar first; ties go to the earliest copy.
@@ -282,19 +285,7 @@ fn passage_links(
             }
             _ => {
                 // Copies are sorted by (document, start): the earlier one is the source.
-                let (first, second, link) = if ca < cb {
-                    (
-                        ca,
-                        cb,
-                        make_link(index, pair.a, pair.b, false, &pair, pair.b_words),
-                    )
-                } else {
-                    (
-                        cb,
-                        ca,
-                        make_link(index, pair.b, pair.a, false, &pair, pair.a_words),
-                    )
-                };
+                let (first, second, link) = orient(ca < cb, false);
                 let better = match &undirected[second] {
                     None => true,
                     Some((similarity, other, _)) => {

@@ -35,7 +35,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::text::Texts;
-use super::{LinkEntry, Report, SpanEntry};
+use super::{union_length, LinkEntry, Report, SpanEntry};
 use crate::ingest::Corpus;
 
 /// Deepest nesting of highlight elements; deeper spans become empty markers.
@@ -201,25 +201,6 @@ impl End<'_> {
 
 fn color_class(color: Option<usize>) -> String {
     color.map(|c| format!(" c{c}")).unwrap_or_default()
-}
-
-/// Union length of byte ranges.
-fn covered(mut ranges: Vec<(usize, usize)>) -> usize {
-    ranges.sort_unstable();
-    let mut total = 0;
-    let mut current: Option<(usize, usize)> = None;
-    for (s, e) in ranges {
-        match current.as_mut() {
-            Some(c) if s <= c.1 => c.1 = c.1.max(e),
-            _ => {
-                if let Some(c) = current {
-                    total += c.1 - c.0;
-                }
-                current = Some((s, e));
-            }
-        }
-    }
-    total + current.map_or(0, |c| c.1 - c.0)
 }
 
 fn percent(x: f64) -> String {
@@ -477,7 +458,13 @@ fn partners(ends: &[End], reused: bool) -> Vec<(Option<usize>, Kind, usize)> {
     }
     let mut list: Vec<(Option<usize>, Kind, usize)> = by_other
         .into_iter()
-        .map(|((other, kind), ranges)| (other, kind, covered(ranges)))
+        .map(|((other, kind), ranges)| {
+            let ranges = ranges
+                .into_iter()
+                .map(|(a, b)| (a as u32, b as u32))
+                .collect();
+            (other, kind, union_length(ranges) as usize)
+        })
         .collect();
     list.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
     list

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{LinkEntry, Report, SpanEntry};
+use super::{union_length, LinkEntry, Report, SpanEntry};
 use crate::ingest::Corpus;
 
 /// Links into one document, grouped by (other document, directed): each with
@@ -86,25 +86,6 @@ fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// Union length of byte ranges.
-fn covered(mut ranges: Vec<(u32, u32)>) -> u64 {
-    ranges.sort_unstable();
-    let mut total = 0u64;
-    let mut current: Option<(u32, u32)> = None;
-    for (s, e) in ranges {
-        match current.as_mut() {
-            Some(c) if s <= c.1 => c.1 = c.1.max(e),
-            _ => {
-                if let Some(c) = current {
-                    total += (c.1 - c.0) as u64;
-                }
-                current = Some((s, e));
-            }
-        }
-    }
-    total + current.map_or(0, |c| (c.1 - c.0) as u64)
-}
-
 /// Write the text report.
 pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Result<()> {
     let texts = Texts::new(corpus);
@@ -157,8 +138,8 @@ pub fn write(report: &Report, corpus: &Corpus, out: &mut dyn Write) -> io::Resul
             writeln!(out, "  nothing lifted from the other documents")?;
         }
         for ((origin, directed), mut links) in by_origin {
-            let here = covered(links.iter().map(|(_, h, _)| (h.start, h.end)).collect());
-            let there = covered(links.iter().map(|(_, _, t)| (t.start, t.end)).collect());
+            let here = union_length(links.iter().map(|(_, h, _)| (h.start, h.end)).collect());
+            let there = union_length(links.iter().map(|(_, _, t)| (t.start, t.end)).collect());
             let verb = if directed {
                 "from"
             } else {
