@@ -97,15 +97,19 @@ impl LshParams {
     }
 }
 
-/// Append the band hashes of one signature to `out`.
-pub fn band_hashes(signature: &[u32], params: LshParams, out: &mut Vec<u64>) {
+/// Append the band hashes of one signature to `out`: 32 bits per band. Two
+/// unrelated segments share a band hash with probability 2^-32, a few hundred
+/// extra candidates per band on a billion-byte corpus, each rejected by exact
+/// verification; in exchange band hashes and the sort keys take half the
+/// memory.
+pub fn band_hashes(signature: &[u32], params: LshParams, out: &mut Vec<u32>) {
     let mut bytes = Vec::with_capacity(params.rows * 4);
     for band in 0..params.bands {
         bytes.clear();
         for value in &signature[band * params.rows..(band + 1) * params.rows] {
             bytes.extend_from_slice(&value.to_le_bytes());
         }
-        out.push(xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, band as u64));
+        out.push((xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, band as u64) >> 32) as u32);
     }
 }
 
@@ -122,7 +126,7 @@ pub struct Candidates {
 /// `docs[s]` is the document of segment `s`; pairs within one document are
 /// skipped unless `within_doc`.
 pub fn candidate_pairs(
-    hashes: &[u64],
+    hashes: &[u32],
     bands: usize,
     docs: &[u32],
     within_doc: bool,
@@ -134,8 +138,9 @@ pub fn candidate_pairs(
     let (packed, oversized_buckets) = (0..bands)
         .into_par_iter()
         .map(|band| {
-            let mut keys: Vec<(u64, u32)> = (0..segments)
-                .map(|s| (hashes[s * bands + band], s as u32))
+            // One u64 key per segment: band hash above, segment below.
+            let mut keys: Vec<u64> = (0..segments)
+                .map(|s| ((hashes[s * bands + band] as u64) << 32) | s as u64)
                 .collect();
             keys.sort_unstable();
             let (mut pairs, oversized) = bucket_pairs(&keys, docs, within_doc, max_bucket);
@@ -189,7 +194,7 @@ fn merge_sorted(x: Vec<u64>, y: Vec<u64>) -> Vec<u64> {
 }
 
 fn bucket_pairs(
-    keys: &[(u64, u32)],
+    keys: &[u64],
     docs: &[u32],
     within_doc: bool,
     max_bucket: usize,
@@ -201,20 +206,21 @@ fn bucket_pairs(
             pairs.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
         }
     };
-    for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+    let segment = |key: u64| key as u32;
+    for bucket in keys.chunk_by(|x, y| x >> 32 == y >> 32) {
         if bucket.len() < 2 {
             continue;
         }
         if bucket.len() > max_bucket {
             oversized += 1;
-            for other in &bucket[1..] {
-                push(bucket[0].1, other.1);
+            for &other in &bucket[1..] {
+                push(segment(bucket[0]), segment(other));
             }
             continue;
         }
-        for (i, x) in bucket.iter().enumerate() {
-            for y in &bucket[i + 1..] {
-                push(x.1, y.1);
+        for (i, &x) in bucket.iter().enumerate() {
+            for &y in &bucket[i + 1..] {
+                push(segment(x), segment(y));
             }
         }
     }

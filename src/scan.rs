@@ -203,7 +203,7 @@ pub struct Findings {
 /// What the first pass keeps of one document.
 struct Sketch {
     segments: Vec<Segment>,
-    bands: Vec<u64>,
+    bands: Vec<u32>,
     fingerprints: Vec<u64>,
 }
 
