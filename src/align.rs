@@ -225,9 +225,9 @@ fn align_with_breaks(
 /// A document made ready for many alignments: its tokens, its sorted n-gram
 /// hashes, and a bit filter of them so that a partner document only sorts
 /// the n-grams that may match.
-pub struct Prepared {
+pub struct Prepared<'t> {
     /// The tokens and paragraph starts.
-    pub stream: TokenStream,
+    pub stream: &'t TokenStream,
     grams: Vec<(u64, u32)>,
     filter: Vec<u64>,
 }
@@ -235,9 +235,9 @@ pub struct Prepared {
 /// Bits in a [`Prepared`] filter (a power of two).
 const FILTER_BITS: usize = 1 << 15;
 
-impl Prepared {
+impl<'t> Prepared<'t> {
     /// Hash and sort the seed n-grams of `stream`.
-    pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
+    pub fn new(stream: &'t TokenStream, options: &AlignOptions) -> Prepared<'t> {
         let grams = grams(&stream.tokens, options.seed.max(1));
         let mut filter = vec![0u64; FILTER_BITS / 64];
         for &(hash, _) in &grams {
@@ -253,7 +253,11 @@ impl Prepared {
 
     /// Prepare `stream` to be aligned with `other` only: n-grams that
     /// `other`'s filter rules out are dropped before sorting.
-    pub fn against(stream: TokenStream, other: &Prepared, options: &AlignOptions) -> Prepared {
+    pub fn against(
+        stream: &'t TokenStream,
+        other: &Prepared<'_>,
+        options: &AlignOptions,
+    ) -> Prepared<'t> {
         let n = options.seed.max(1);
         let mut grams: Vec<(u64, u32)> = if stream.tokens.len() < n {
             Vec::new()
@@ -280,8 +284,8 @@ impl Prepared {
 
 /// [`align_streams`] on prepared documents.
 pub fn align_prepared(
-    a: &Prepared,
-    b: &Prepared,
+    a: &Prepared<'_>,
+    b: &Prepared<'_>,
     same_document: bool,
     options: &AlignOptions,
 ) -> Vec<Alignment> {

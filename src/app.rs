@@ -5,7 +5,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -40,6 +41,42 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 struct Bars {
     enabled: bool,
     bar: RwLock<ProgressBar>,
+    /// The stage running and when it began, for `--timings`.
+    current: Mutex<Option<(&'static str, Instant)>>,
+    timings: Timings,
+}
+
+/// Wall time per stage, in the order the stages ran.
+#[derive(Default)]
+struct Timings(Mutex<Vec<(&'static str, Duration)>>);
+
+impl Timings {
+    fn record(&self, stage: &'static str, took: Duration) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((stage, took));
+    }
+
+    /// Time `work` as `stage`.
+    fn time<T>(&self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+        let began = Instant::now();
+        let result = work();
+        self.record(stage, began.elapsed());
+        result
+    }
+
+    /// One line for standard error: each stage, then the total.
+    fn line(&self) -> String {
+        let timings = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let total: Duration = timings.iter().map(|t| t.1).sum();
+        let mut line = String::from("lifted: timings:");
+        for (stage, took) in timings.iter() {
+            line.push_str(&format!(" {stage} {:.3} s,", took.as_secs_f64()));
+        }
+        line.push_str(&format!(" total {:.3} s", total.as_secs_f64()));
+        line
+    }
 }
 
 impl Bars {
@@ -47,6 +84,8 @@ impl Bars {
         Bars {
             enabled: !quiet && io::stderr().is_terminal(),
             bar: RwLock::new(ProgressBar::hidden()),
+            current: Mutex::new(None),
+            timings: Timings::default(),
         }
     }
 
@@ -57,25 +96,23 @@ impl Bars {
 
 impl Progress for Bars {
     fn start(&self, stage: Stage, total: u64) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((stage.name(), Instant::now()));
         if !self.enabled {
             return;
         }
-        let (name, template) = match stage {
-            Stage::Signing => (
-                "signing",
-                "{prefix:>10} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-            ),
-            Stage::Verifying => ("verifying", "{prefix:>10} {bar:40} {pos}/{len} pairs {eta}"),
-            Stage::Aligning => (
-                "aligning",
-                "{prefix:>10} {bar:40} {pos}/{len} document pairs {eta}",
-            ),
+        let template = match stage {
+            Stage::Signing => "{prefix:>10} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            Stage::Banding => "{prefix:>10} {spinner} {len} segments",
+            Stage::Verifying => "{prefix:>10} {bar:40} {pos}/{len} pairs {eta}",
+            Stage::Aligning => "{prefix:>10} {bar:40} {pos}/{len} document pairs {eta}",
+            Stage::Tracing => "{prefix:>10} {spinner} {len} aligned pairs",
         };
         let bar = ProgressBar::new(total);
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
-        bar.set_prefix(name);
+        bar.set_prefix(stage.name());
         *self.bar.write().unwrap_or_else(|e| e.into_inner()) = bar;
     }
 
@@ -86,6 +123,14 @@ impl Progress for Bars {
     }
 
     fn finish(&self) {
+        if let Some((stage, began)) = self
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            self.timings.record(stage, began.elapsed());
+        }
         if self.enabled {
             self.bar().finish_and_clear();
         }
@@ -102,18 +147,27 @@ fn set_threads(threads: usize) -> Result<()> {
     Ok(())
 }
 
-/// Read, scan, and build the map.
-fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report)> {
+/// Read, scan, and build the map; the stages' wall times go into `timings`.
+fn build_report(
+    input: &InputArgs,
+    matching: &MatchArgs,
+    timings: &mut Timings,
+) -> Result<(Corpus, Report)> {
     let params: Params = matching.params()?;
     set_threads(matching.threads)?;
-    let corpus = read_inputs(&input.paths, &input.options())?;
+    let bars = Bars::new(matching.quiet);
+    let corpus = bars
+        .timings
+        .time("reading", || read_inputs(&input.paths, &input.options()))?;
     for warning in &corpus.warnings {
         eprintln!("lifted: warning: {warning}");
     }
     let chronology = chronology(&corpus, matching)?;
-    let bars = Bars::new(matching.quiet);
     let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
-    let report = Report::build(&corpus, &params, &chronology, &findings);
+    let report = bars.timings.time("reporting", || {
+        Report::build(&corpus, &params, &chronology, &findings)
+    });
+    *timings = bars.timings;
     Ok((corpus, report))
 }
 
@@ -140,7 +194,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
-    let (corpus, report) = build_report(&args.input, &args.matching)?;
+    let mut timings = Timings::default();
+    let (corpus, report) = build_report(&args.input, &args.matching, &mut timings)?;
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match format {
             Format::Json => report::json::write(&report, out),
@@ -149,9 +204,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             Format::Html => report::html::write(&report, &corpus, out),
         }
     };
-    match &args.output {
-        Some(path) => write_atomically(path, write)?,
-        None => write_stdout(write)?,
+    timings.time("writing", || match &args.output {
+        Some(path) => write_atomically(path, write),
+        None => write_stdout(write),
+    })?;
+    if args.matching.timings {
+        eprintln!("{}", timings.line());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -224,7 +282,11 @@ fn publish(temporary: tempfile::NamedTempFile, path: &Path) -> Result<()> {
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
     let expected = lifted::check::read_expected(&args.expected)?;
-    let (_, report) = build_report(&args.input, &args.matching)?;
+    let mut timings = Timings::default();
+    let (_, report) = build_report(&args.input, &args.matching, &mut timings)?;
+    if args.matching.timings {
+        eprintln!("{}", timings.line());
+    }
     let differences = lifted::check::compare(&expected, &report, args.tolerance);
     let stdout = io::stdout();
     let mut out = stdout.lock();

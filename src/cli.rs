@@ -154,6 +154,10 @@ pub struct MatchArgs {
     /// No progress bars (they are drawn only when standard error is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print how long each stage took (reading, signing, banding, verifying,
+    /// aligning, tracing, writing) to standard error at the end.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `lifted scan`.

@@ -134,10 +134,27 @@ impl Params {
 pub enum Stage {
     /// Normalizing, shingling and signing documents (unit: bytes).
     Signing,
+    /// LSH banding: grouping segments by band hash (unit: segments).
+    Banding,
     /// Verifying candidate pairs (unit: pairs).
     Verifying,
     /// Aligning document pairs (unit: pairs).
     Aligning,
+    /// Clustering passages and tracing provenance (unit: aligned pairs).
+    Tracing,
+}
+
+impl Stage {
+    /// The stage's name as progress bars and `--timings` show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Signing => "signing",
+            Stage::Banding => "banding",
+            Stage::Verifying => "verifying",
+            Stage::Aligning => "aligning",
+            Stage::Tracing => "tracing",
+        }
+    }
 }
 
 /// Receives progress; the binary draws bars, tests ignore it. Implementations
@@ -253,6 +270,7 @@ pub fn scan(
         hashes.extend(sketch.bands);
         fingerprints.extend(sketch.fingerprints.into_iter().map(|h| (h, doc as u32)));
     }
+    progress.start(Stage::Banding, all_segments.len() as u64);
     let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
     let candidates = candidate_pairs(
         &hashes,
@@ -262,6 +280,7 @@ pub fn scan(
         options.max_bucket,
     );
     drop(hashes);
+    progress.finish();
     let mut stats = Stats {
         segments: all_segments.len() as u64,
         candidate_pairs: candidates.pairs.len() as u64,
@@ -295,6 +314,7 @@ pub fn scan(
         findings.aligned = align_documents(corpus, &document_pairs, params, progress, cancel);
         progress.finish();
         check()?;
+        progress.start(Stage::Tracing, findings.aligned.len() as u64);
         findings.passages = cluster(&findings.aligned);
         let lengths: Vec<u32> = corpus
             .documents
@@ -314,6 +334,7 @@ pub fn scan(
             .iter()
             .filter(|&&b| b)
             .count() as u64;
+        progress.finish();
     }
     findings.stats = stats;
     Ok(findings)
@@ -425,7 +446,40 @@ fn verify_pairs(
         .collect()
 }
 
-/// Align every document pair; pairs sharing a first document reuse its tokens.
+/// Text bytes whose tokens one alignment batch holds at once (tokens take
+/// about 2.5 times their text): bounds memory on big corpora while a
+/// document in many pairs is tokenized once per batch, not once per pair.
+const ALIGN_BATCH_BYTES: usize = 128 << 20;
+
+/// Token streams of a set of documents, each tokenized once, in parallel.
+struct TokenStore {
+    docs: Vec<u32>,
+    streams: Vec<TokenStream>,
+}
+
+impl TokenStore {
+    /// Tokenize `docs` (ascending, no repeats).
+    fn build(corpus: &Corpus, docs: Vec<u32>, options: NormalizeOptions) -> TokenStore {
+        let streams = docs
+            .par_iter()
+            .map(|&doc| tokenize(&corpus.documents[doc as usize].text, options))
+            .collect();
+        TokenStore { docs, streams }
+    }
+
+    fn get(&self, doc: u32) -> &TokenStream {
+        let i = self
+            .docs
+            .binary_search(&doc)
+            .expect("every document of a batch is in its store");
+        &self.streams[i]
+    }
+}
+
+/// Align every document pair (sorted by first document). Pairs are taken in
+/// batches whose documents' text fits [`ALIGN_BATCH_BYTES`]; inside a batch
+/// every document is tokenized once and pairs sharing a first document reuse
+/// its sorted n-grams.
 fn align_documents(
     corpus: &Corpus,
     document_pairs: &[(u32, u32)],
@@ -440,39 +494,70 @@ fn align_documents(
         max_gap: options.max_gap,
         ..AlignOptions::default()
     };
-    let groups: Vec<&[(u32, u32)]> = document_pairs.chunk_by(|x, y| x.0 == y.0).collect();
-    let tokens = |doc: u32| -> TokenStream {
-        tokenize(&corpus.documents[doc as usize].text, options.normalize)
-    };
-    let found: Vec<Vec<AlignedPair>> = groups
-        .par_iter()
-        .map(|group| {
-            let first = Prepared::new(tokens(group[0].0), &align_options);
-            let mut out = Vec::new();
-            for &(a, b) in group.iter() {
-                if cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                let same = a == b;
-                let second = if same {
-                    None
-                } else {
-                    Some(Prepared::against(tokens(b), &first, &align_options))
-                };
-                let second = second.as_ref().unwrap_or(&first);
-                for alignment in align_prepared(&first, second, same, &align_options) {
-                    out.push(AlignedPair::from_alignment(
-                        &alignment,
-                        a,
-                        &first.stream.tokens,
-                        b,
-                        &second.stream.tokens,
-                    ));
-                }
-                progress.advance(1);
+    let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    // Which batch last counted each document: no document is counted twice.
+    let mut counted = vec![u32::MAX; corpus.documents.len()];
+    let mut found = Vec::new();
+    let mut rest = document_pairs;
+    let mut batch = 0u32;
+    while !rest.is_empty() && !cancel.load(Ordering::Relaxed) {
+        let mut bytes = 0usize;
+        let mut docs = Vec::new();
+        let mut end = 0;
+        for &(a, b) in rest {
+            let new = |doc: u32| counted[doc as usize] != batch;
+            let cost =
+                if new(a) { size(a) } else { 0 } + if b != a && new(b) { size(b) } else { 0 };
+            if end > 0 && bytes + cost > ALIGN_BATCH_BYTES {
+                break;
             }
-            out
-        })
-        .collect();
-    found.into_iter().flatten().collect()
+            for doc in [a, b] {
+                if counted[doc as usize] != batch {
+                    counted[doc as usize] = batch;
+                    bytes += size(doc);
+                    docs.push(doc);
+                }
+            }
+            end += 1;
+        }
+        let (pairs, after) = rest.split_at(end);
+        rest = after;
+        batch += 1;
+        docs.sort_unstable();
+        let store = TokenStore::build(corpus, docs, options.normalize);
+        let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+        let aligned: Vec<Vec<AlignedPair>> = groups
+            .par_iter()
+            .map(|group| {
+                let first_tokens = store.get(group[0].0);
+                let first = Prepared::new(first_tokens, &align_options);
+                let mut out = Vec::new();
+                for &(a, b) in group.iter() {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let same = a == b;
+                    let second = if same {
+                        None
+                    } else {
+                        Some(Prepared::against(store.get(b), &first, &align_options))
+                    };
+                    let second = second.as_ref().unwrap_or(&first);
+                    for alignment in align_prepared(&first, second, same, &align_options) {
+                        out.push(AlignedPair::from_alignment(
+                            &alignment,
+                            a,
+                            &first.stream.tokens,
+                            b,
+                            &second.stream.tokens,
+                        ));
+                    }
+                    progress.advance(1);
+                }
+                out
+            })
+            .collect();
+        found.extend(aligned.into_iter().flatten());
+    }
+    found
 }
