@@ -103,7 +103,7 @@ impl Progress for Bars {
         }
         let template = match stage {
             Stage::Signing => "{prefix:>10} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-            Stage::Banding => "{prefix:>10} {spinner} {len} segments",
+            Stage::Banding => "{prefix:>10} {spinner} {len} documents",
             Stage::Verifying => "{prefix:>10} {bar:40} {pos}/{len} pairs {eta}",
             Stage::Aligning => "{prefix:>10} {bar:40} {pos}/{len} document pairs {eta}",
             Stage::Tracing => "{prefix:>10} {spinner} {len} aligned pairs",
@@ -114,6 +114,12 @@ impl Progress for Bars {
         }
         bar.set_prefix(stage.name());
         *self.bar.write().unwrap_or_else(|e| e.into_inner()) = bar;
+    }
+
+    fn set_total(&self, total: u64) {
+        if self.enabled {
+            self.bar().set_length(total);
+        }
     }
 
     fn advance(&self, units: u64) {

@@ -134,11 +134,11 @@ impl Params {
 pub enum Stage {
     /// Normalizing, shingling and signing documents (unit: bytes).
     Signing,
-    /// LSH banding: grouping segments by band hash (unit: segments).
+    /// LSH banding: grouping segments by band hash (unit: documents).
     Banding,
     /// Verifying candidate pairs (unit: pairs).
     Verifying,
-    /// Aligning document pairs (unit: pairs).
+    /// Joining fingerprints, then aligning document pairs (unit: pairs).
     Aligning,
     /// Clustering passages and tracing provenance (unit: aligned pairs).
     Tracing,
@@ -162,6 +162,8 @@ impl Stage {
 pub trait Progress: Sync {
     /// A stage begins with `total` units of work.
     fn start(&self, _stage: Stage, _total: u64) {}
+    /// The stage's amount of work is now known to be `total` units.
+    fn set_total(&self, _total: u64) {}
     /// `units` more are done.
     fn advance(&self, _units: u64) {}
     /// The stage is over.
@@ -262,6 +264,7 @@ pub fn scan(
     progress.finish();
     check()?;
 
+    progress.start(Stage::Banding, corpus.documents.len() as u64);
     let mut all_segments = Vec::new();
     let mut hashes = Vec::new();
     let mut fingerprints = Vec::new();
@@ -270,7 +273,6 @@ pub fn scan(
         hashes.extend(sketch.bands);
         fingerprints.extend(sketch.fingerprints.into_iter().map(|h| (h, doc as u32)));
     }
-    progress.start(Stage::Banding, all_segments.len() as u64);
     let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
     let candidates = candidate_pairs(
         &hashes,
@@ -299,6 +301,7 @@ pub fn scan(
         ..Findings::default()
     };
     if options.align {
+        progress.start(Stage::Aligning, 0);
         let mut document_pairs: Vec<(u32, u32)> =
             findings.pairs.iter().map(|p| (p.a.doc, p.b.doc)).collect();
         let joined = join(fingerprints, options.max_bucket);
@@ -310,7 +313,7 @@ pub fn scan(
         document_pairs.sort_unstable();
         document_pairs.dedup();
         stats.aligned_document_pairs = document_pairs.len() as u64;
-        progress.start(Stage::Aligning, document_pairs.len() as u64);
+        progress.set_total(document_pairs.len() as u64);
         findings.aligned = align_documents(corpus, &document_pairs, params, progress, cancel);
         progress.finish();
         check()?;
