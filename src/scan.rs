@@ -292,7 +292,14 @@ pub fn scan(
     check()?;
 
     progress.start(Stage::Verifying, candidates.pairs.len() as u64);
-    let pairs = verify_pairs(corpus, &all_segments, &candidates.pairs, params, progress);
+    let (pairs, store) = verify_pairs(
+        corpus,
+        &all_segments,
+        &candidates.pairs,
+        params,
+        progress,
+        cancel,
+    );
     progress.finish();
     check()?;
 
@@ -314,7 +321,8 @@ pub fn scan(
         document_pairs.dedup();
         stats.aligned_document_pairs = document_pairs.len() as u64;
         progress.set_total(document_pairs.len() as u64);
-        findings.aligned = align_documents(corpus, &document_pairs, params, progress, cancel);
+        findings.aligned =
+            align_documents(corpus, &document_pairs, store, params, progress, cancel);
         progress.finish();
         check()?;
         progress.start(Stage::Tracing, findings.aligned.len() as u64);
@@ -390,45 +398,48 @@ fn span_of(segment: &Segment) -> Span {
     }
 }
 
-/// Measure candidates on their exact shingle sets, rebuilt only for the
-/// segments involved, one document at a time.
+/// Measure candidates on their exact shingle sets. Candidates go in batches
+/// whose documents fit [`BATCH_BYTES`]; each batch tokenizes its documents
+/// once (keeping those the previous batch already has) and builds the shingle
+/// sets of its segments only. Returns the verified pairs and the last batch's
+/// tokens, which alignment reuses.
 fn verify_pairs(
     corpus: &Corpus,
     segments: &[Segment],
     candidates: &[(u32, u32)],
     params: &Params,
     progress: &dyn Progress,
-) -> Vec<SegmentPair> {
+    cancel: &AtomicBool,
+) -> (Vec<SegmentPair>, TokenStore) {
     let options = &params.options;
-    let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
-    involved.par_sort_unstable();
-    involved.dedup();
-    let by_doc: Vec<&[u32]> = involved
-        .chunk_by(|x, y| segments[*x as usize].doc == segments[*y as usize].doc)
-        .collect();
-    let sets: Vec<Vec<Vec<u64>>> = by_doc
-        .par_iter()
-        .map(|group| {
-            let doc = segments[group[0] as usize].doc as usize;
-            let stream = tokenize(&corpus.documents[doc].text, options.normalize);
-            group
-                .iter()
-                .map(|&s| {
-                    let segment = &segments[s as usize];
-                    shingle_set(
-                        &stream.tokens[segment.first as usize..segment.last as usize],
-                        options.ngram,
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let sets: Vec<Vec<u64>> = sets.into_iter().flatten().collect();
-    let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
-    candidates
-        .par_iter()
-        .with_min_len(256)
-        .filter_map(|&(a, b)| {
+    let doc_of = |s: u32| segments[s as usize].doc;
+    let mut store = TokenStore::default();
+    let mut verified = Vec::new();
+    for (range, docs) in batches(corpus, candidates.len(), |i| {
+        (doc_of(candidates[i].0), doc_of(candidates[i].1))
+    }) {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        store = store.covering(corpus, docs, options.normalize);
+        let batch = &candidates[range];
+        let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
+        involved.par_sort_unstable();
+        involved.dedup();
+        let sets: Vec<Vec<u64>> = involved
+            .par_iter()
+            .with_min_len(64)
+            .map(|&s| {
+                let segment = &segments[s as usize];
+                let tokens = &store.get(segment.doc).tokens;
+                shingle_set(
+                    &tokens[segment.first as usize..segment.last as usize],
+                    options.ngram,
+                )
+            })
+            .collect();
+        let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
+        verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
             if sa.words() < options.min_words || sb.words() < options.min_words {
@@ -445,29 +456,54 @@ fn verify_pairs(
                 jaccard: measured.jaccard,
                 containment: measured.containment,
             })
-        })
-        .collect()
+        }));
+    }
+    (verified, store)
 }
 
-/// Text bytes whose tokens one alignment batch holds at once (tokens take
-/// about 2.5 times their text): bounds memory on big corpora while a
-/// document in many pairs is tokenized once per batch, not once per pair.
-const ALIGN_BATCH_BYTES: usize = 128 << 20;
+/// Text bytes whose tokens one batch of verification or alignment holds at
+/// once (tokens take about 2.5 times their text): bounds memory on big
+/// corpora, while a document in many pairs is tokenized once per batch rather
+/// than once per pair.
+const BATCH_BYTES: usize = 128 << 20;
 
 /// Token streams of a set of documents, each tokenized once, in parallel.
+#[derive(Default)]
 struct TokenStore {
     docs: Vec<u32>,
     streams: Vec<TokenStream>,
 }
 
 impl TokenStore {
-    /// Tokenize `docs` (ascending, no repeats).
-    fn build(corpus: &Corpus, docs: Vec<u32>, options: NormalizeOptions) -> TokenStore {
-        let streams = docs
-            .par_iter()
-            .map(|&doc| tokenize(&corpus.documents[doc as usize].text, options))
+    /// A store of `docs` (ascending, no repeats): streams this store already
+    /// holds are moved over, the others tokenized.
+    fn covering(
+        mut self,
+        corpus: &Corpus,
+        docs: Vec<u32>,
+        options: NormalizeOptions,
+    ) -> TokenStore {
+        let mut streams: Vec<Option<TokenStream>> = docs
+            .iter()
+            .map(|doc| {
+                self.docs
+                    .binary_search(doc)
+                    .ok()
+                    .map(|i| std::mem::take(&mut self.streams[i]))
+            })
             .collect();
-        TokenStore { docs, streams }
+        drop(self);
+        streams
+            .par_iter_mut()
+            .zip(&docs)
+            .filter(|(stream, _)| stream.is_none())
+            .for_each(|(stream, &doc)| {
+                *stream = Some(tokenize(&corpus.documents[doc as usize].text, options));
+            });
+        TokenStore {
+            docs,
+            streams: streams.into_iter().map(Option::unwrap_or_default).collect(),
+        }
     }
 
     fn get(&self, doc: u32) -> &TokenStream {
@@ -479,39 +515,33 @@ impl TokenStore {
     }
 }
 
-/// Align every document pair (sorted by first document). Pairs are taken in
-/// batches whose documents' text fits [`ALIGN_BATCH_BYTES`]; inside a batch
-/// every document is tokenized once and pairs sharing a first document reuse
-/// its sorted n-grams.
-fn align_documents(
-    corpus: &Corpus,
-    document_pairs: &[(u32, u32)],
-    params: &Params,
-    progress: &dyn Progress,
-    cancel: &AtomicBool,
-) -> Vec<AlignedPair> {
-    let options = &params.options;
-    let align_options = AlignOptions {
-        seed: options.ngram,
-        min_words: options.min_words,
-        max_gap: options.max_gap,
-        ..AlignOptions::default()
-    };
+/// Split `count` pairs, whose documents `docs_of(i)` gives, into consecutive
+/// ranges whose distinct documents total at most [`BATCH_BYTES`] of text
+/// (a single pair may exceed it); each range comes with its documents,
+/// ascending.
+fn batches<'c>(
+    corpus: &'c Corpus,
+    count: usize,
+    docs_of: impl Fn(usize) -> (u32, u32) + 'c,
+) -> impl Iterator<Item = (std::ops::Range<usize>, Vec<u32>)> + 'c {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
-    // Which batch last counted each document: no document is counted twice.
+    // Which batch last counted each document: none is counted twice.
     let mut counted = vec![u32::MAX; corpus.documents.len()];
-    let mut found = Vec::new();
-    let mut rest = document_pairs;
+    let mut start = 0;
     let mut batch = 0u32;
-    while !rest.is_empty() && !cancel.load(Ordering::Relaxed) {
+    std::iter::from_fn(move || {
+        if start >= count {
+            return None;
+        }
         let mut bytes = 0usize;
         let mut docs = Vec::new();
-        let mut end = 0;
-        for &(a, b) in rest {
+        let mut end = start;
+        while end < count {
+            let (a, b) = docs_of(end);
             let new = |doc: u32| counted[doc as usize] != batch;
             let cost =
                 if new(a) { size(a) } else { 0 } + if b != a && new(b) { size(b) } else { 0 };
-            if end > 0 && bytes + cost > ALIGN_BATCH_BYTES {
+            if end > start && bytes + cost > BATCH_BYTES {
                 break;
             }
             for doc in [a, b] {
@@ -523,17 +553,44 @@ fn align_documents(
             }
             end += 1;
         }
-        let (pairs, after) = rest.split_at(end);
-        rest = after;
+        let range = start..end;
+        start = end;
         batch += 1;
         docs.sort_unstable();
-        let store = TokenStore::build(corpus, docs, options.normalize);
+        Some((range, docs))
+    })
+}
+
+/// Align every document pair (sorted by first document), in [`batches`]:
+/// inside a batch every document is tokenized once and pairs sharing a first
+/// document reuse its sorted n-grams. `store` holds tokens verification left.
+fn align_documents(
+    corpus: &Corpus,
+    document_pairs: &[(u32, u32)],
+    mut store: TokenStore,
+    params: &Params,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Vec<AlignedPair> {
+    let options = &params.options;
+    let align_options = AlignOptions {
+        seed: options.ngram,
+        min_words: options.min_words,
+        max_gap: options.max_gap,
+        ..AlignOptions::default()
+    };
+    let mut found = Vec::new();
+    for (range, docs) in batches(corpus, document_pairs.len(), |i| document_pairs[i]) {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        store = store.covering(corpus, docs, options.normalize);
+        let pairs = &document_pairs[range];
         let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
         let aligned: Vec<Vec<AlignedPair>> = groups
             .par_iter()
             .map(|group| {
-                let first_tokens = store.get(group[0].0);
-                let first = Prepared::new(first_tokens, &align_options);
+                let first = Prepared::new(store.get(group[0].0), &align_options);
                 let mut out = Vec::new();
                 for &(a, b) in group.iter() {
                     if cancel.load(Ordering::Relaxed) {
