@@ -265,9 +265,9 @@ pub fn scan(
     check()?;
 
     progress.start(Stage::Banding, corpus.documents.len() as u64);
-    let mut all_segments = Vec::new();
-    let mut hashes = Vec::new();
-    let mut fingerprints = Vec::new();
+    let mut all_segments = Vec::with_capacity(sketches.iter().map(|s| s.segments.len()).sum());
+    let mut hashes = Vec::with_capacity(sketches.iter().map(|s| s.bands.len()).sum());
+    let mut fingerprints = Vec::with_capacity(sketches.iter().map(|s| s.fingerprints.len()).sum());
     for (doc, sketch) in sketches.into_iter().enumerate() {
         all_segments.extend(sketch.segments);
         hashes.extend(sketch.bands);
