@@ -14,12 +14,23 @@ pub const MAX_NGRAM: usize = 32;
 /// Hash of the words `tokens` (at most [`MAX_NGRAM`] of them).
 #[inline]
 pub fn ngram_hash(tokens: &[Token]) -> u64 {
-    let mut bytes = [0u8; MAX_NGRAM * 8];
     let len = tokens.len().min(MAX_NGRAM);
-    for (chunk, token) in bytes.chunks_exact_mut(8).zip(&tokens[..len]) {
+    if len <= 8 {
+        // The usual n-gram sizes: a small buffer, not 256 bytes to zero.
+        let mut bytes = [0u8; 64];
+        return hash_words(&tokens[..len], &mut bytes);
+    }
+    let mut bytes = [0u8; MAX_NGRAM * 8];
+    hash_words(&tokens[..len], &mut bytes)
+}
+
+/// xxh3 of the words' hashes as little-endian bytes, laid out in `bytes`.
+#[inline(always)]
+fn hash_words(tokens: &[Token], bytes: &mut [u8]) -> u64 {
+    for (chunk, token) in bytes.chunks_exact_mut(8).zip(tokens) {
         chunk.copy_from_slice(&token.hash.to_le_bytes());
     }
-    xxhash_rust::xxh3::xxh3_64(&bytes[..len * 8])
+    xxhash_rust::xxh3::xxh3_64(&bytes[..tokens.len() * 8])
 }
 
 /// Append the shingles of `tokens` to `out`, in text order (with repeats).
