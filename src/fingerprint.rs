@@ -7,7 +7,7 @@
 //! window of `w = min_words - n + 1` consecutive n-grams: any run of `min_words`
 //! shared words then yields at least one shared fingerprint, with about
 //! `2 / (w + 1)` of the n-grams kept. Documents are joined by sorting
-//! `(fingerprint, document)` tuples; a fingerprint held by more than `max_docs`
+//! fingerprint-and-document keys packed in one `u64` ([`Packing`]); a fingerprint held by more than `max_docs`
 //! documents is a common phrase or boilerplate and is not used to pair them.
 
 use rayon::prelude::*;
@@ -62,13 +62,48 @@ pub struct DocumentPairs {
     pub common_fingerprints: u64,
 }
 
-/// Join documents on their fingerprints. `fingerprints` holds `(hash, doc)`,
-/// each unique per document, in any order.
-pub fn join(mut fingerprints: Vec<(u64, u32)>, max_docs: usize) -> DocumentPairs {
-    fingerprints.par_sort_unstable();
+/// Fingerprints of a corpus packed one per `u64`: the fingerprint's upper
+/// bits above, the document below, in as few bits as the number of documents
+/// needs. Half the memory of `(u64, u32)` tuples (a billion-byte corpus has
+/// some 60 million fingerprints), and one integer sort joins them. With a
+/// million documents 44 bits of hash remain: among 60 million fingerprints
+/// about a hundred unrelated pairs collide, each costing one alignment that
+/// finds nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Packing {
+    doc_bits: u32,
+}
+
+impl Packing {
+    /// The packing for a corpus of `documents` documents.
+    pub fn new(documents: usize) -> Packing {
+        let doc_bits = (usize::BITS - documents.saturating_sub(1).leading_zeros()).max(1);
+        Packing { doc_bits }
+    }
+
+    /// The key of fingerprint `hash` held by document `doc`.
+    #[inline]
+    pub fn key(self, hash: u64, doc: u32) -> u64 {
+        (hash >> self.doc_bits << self.doc_bits) | doc as u64
+    }
+
+    fn doc(self, key: u64) -> u32 {
+        (key & ((1u64 << self.doc_bits) - 1)) as u32
+    }
+
+    fn hash(self, key: u64) -> u64 {
+        key >> self.doc_bits
+    }
+}
+
+/// Join documents on their fingerprint keys ([`Packing::key`]), in any order.
+pub fn join(mut keys: Vec<u64>, packing: Packing, max_docs: usize) -> DocumentPairs {
+    keys.par_sort_unstable();
+    // A document may hold two fingerprints that agree on the kept bits.
+    keys.dedup();
     let mut packed = Vec::new();
     let mut common = 0;
-    for group in fingerprints.chunk_by(|x, y| x.0 == y.0) {
+    for group in keys.chunk_by(|&x, &y| packing.hash(x) == packing.hash(y)) {
         if group.len() < 2 {
             continue;
         }
@@ -76,14 +111,14 @@ pub fn join(mut fingerprints: Vec<(u64, u32)>, max_docs: usize) -> DocumentPairs
             common += 1;
             continue;
         }
-        for (i, x) in group.iter().enumerate() {
-            for y in &group[i + 1..] {
-                if x.1 != y.1 {
-                    packed.push(((x.1.min(y.1) as u64) << 32) | x.1.max(y.1) as u64);
-                }
+        for (i, &x) in group.iter().enumerate() {
+            for &y in &group[i + 1..] {
+                let (x, y) = (packing.doc(x), packing.doc(y));
+                packed.push(((x.min(y) as u64) << 32) | x.max(y) as u64);
             }
         }
     }
+    drop(keys);
     packed.par_sort_unstable();
     let pairs = packed
         .chunk_by(|x, y| x == y)
@@ -122,18 +157,32 @@ mod tests {
     }
 
     #[test]
+    fn packing_keeps_documents_and_orders_by_hash() {
+        for documents in [1, 2, 3, 1000, 1 << 20, (1 << 20) + 1] {
+            let packing = Packing::new(documents);
+            let last = documents as u32 - 1;
+            assert_eq!(packing.doc(packing.key(u64::MAX, last)), last);
+            assert_eq!(packing.doc(packing.key(0, 0)), 0);
+            assert!(packing.key(1 << 62, 0) > packing.key(1 << 61, last));
+        }
+    }
+
+    #[test]
     fn join_counts_and_skips_common() {
+        let packing = Packing::new(3);
+        let key = |hash: u64, doc: u32| packing.key(hash << 40, doc);
         let found = join(
             vec![
-                (1, 0),
-                (1, 1),
-                (2, 0),
-                (2, 1),
-                (3, 2),
-                (4, 0),
-                (4, 1),
-                (4, 2),
+                key(1, 0),
+                key(1, 1),
+                key(2, 0),
+                key(2, 1),
+                key(3, 2),
+                key(4, 0),
+                key(4, 1),
+                key(4, 2),
             ],
+            packing,
             2,
         );
         assert_eq!(found.pairs, [(0, 1, 2)]);

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::align::{align_prepared, AlignOptions, AlignedPair, Prepared, Span};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
-use crate::fingerprint::{join, winnow_grams};
+use crate::fingerprint::{join, winnow_grams, Packing};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
@@ -265,13 +265,19 @@ pub fn scan(
     check()?;
 
     progress.start(Stage::Banding, corpus.documents.len() as u64);
+    let packing = Packing::new(corpus.documents.len());
     let mut all_segments = Vec::with_capacity(sketches.iter().map(|s| s.segments.len()).sum());
     let mut hashes = Vec::with_capacity(sketches.iter().map(|s| s.bands.len()).sum());
     let mut fingerprints = Vec::with_capacity(sketches.iter().map(|s| s.fingerprints.len()).sum());
     for (doc, sketch) in sketches.into_iter().enumerate() {
         all_segments.extend(sketch.segments);
         hashes.extend(sketch.bands);
-        fingerprints.extend(sketch.fingerprints.into_iter().map(|h| (h, doc as u32)));
+        fingerprints.extend(
+            sketch
+                .fingerprints
+                .into_iter()
+                .map(|h| packing.key(h, doc as u32)),
+        );
     }
     let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
     let candidates = candidate_pairs(
@@ -311,7 +317,7 @@ pub fn scan(
         progress.start(Stage::Aligning, 0);
         let mut document_pairs: Vec<(u32, u32)> =
             findings.pairs.iter().map(|p| (p.a.doc, p.b.doc)).collect();
-        let joined = join(fingerprints, options.max_bucket);
+        let joined = join(fingerprints, packing, options.max_bucket);
         stats.common_fingerprints = joined.common_fingerprints;
         document_pairs.extend(joined.pairs.iter().map(|&(a, b, _)| (a, b)));
         if options.within_doc {
