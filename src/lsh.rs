@@ -97,19 +97,25 @@ impl LshParams {
     }
 }
 
-/// Append the band hashes of one signature to `out`: 32 bits per band. Two
-/// unrelated segments share a band hash with probability 2^-32, a few hundred
-/// extra candidates per band on a billion-byte corpus, each rejected by exact
-/// verification; in exchange band hashes and the sort keys take half the
-/// memory.
+/// Append the band hashes of one signature to `out`: 32 bits per band. Each
+/// row value is folded into a 64-bit state by an xor and a bijective
+/// multiply-xorshift step, and the state's upper half is kept: two different
+/// bands of values collide with probability about 2^-32. Two unrelated
+/// segments then share a band hash a few hundred times per band on a
+/// billion-byte corpus, each pair rejected by exact verification; in
+/// exchange band hashes and the sort keys take half the memory.
 pub fn band_hashes(signature: &[u32], params: LshParams, out: &mut Vec<u32>) {
-    let mut bytes = Vec::with_capacity(params.rows * 4);
-    for band in 0..params.bands {
-        bytes.clear();
-        for value in &signature[band * params.rows..(band + 1) * params.rows] {
-            bytes.extend_from_slice(&value.to_le_bytes());
+    for (band, rows) in signature
+        .chunks_exact(params.rows)
+        .take(params.bands)
+        .enumerate()
+    {
+        let mut state = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for &value in rows {
+            state = (state ^ value as u64).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+            state ^= state >> 32;
         }
-        out.push((xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, band as u64) >> 32) as u32);
+        out.push((state >> 32) as u32);
     }
 }
 
