@@ -405,10 +405,11 @@ fn span_of(segment: &Segment) -> Span {
 }
 
 /// Measure candidates on their exact shingle sets. Candidates go in batches
-/// whose documents fit [`BATCH_BYTES`]; each batch tokenizes its documents
-/// once (keeping those the previous batch already has) and builds the shingle
-/// sets of its segments only. Returns the verified pairs and the last batch's
-/// tokens, which alignment reuses.
+/// whose documents fit [`BATCH_BYTES`]; each batch builds the shingle sets of
+/// its segments only. When alignment follows, a batch tokenizes its whole
+/// documents once (keeping those the previous batch already has) and the
+/// last batch's tokens are returned for alignment to reuse; otherwise only
+/// the candidate segments' text is tokenized.
 fn verify_pairs(
     corpus: &Corpus,
     segments: &[Segment],
@@ -427,23 +428,39 @@ fn verify_pairs(
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        store = store.covering(corpus, docs, options.normalize);
         let batch = &candidates[range];
         let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.par_sort_unstable();
         involved.dedup();
-        let sets: Vec<Vec<u64>> = involved
-            .par_iter()
-            .with_min_len(64)
-            .map(|&s| {
-                let segment = &segments[s as usize];
-                let tokens = &store.get(segment.doc).tokens;
-                shingle_set(
-                    &tokens[segment.first as usize..segment.last as usize],
-                    options.ngram,
-                )
-            })
-            .collect();
+        let sets: Vec<Vec<u64>> = if options.align {
+            // Alignment needs whole documents: tokenize them once for both.
+            store = store.covering(corpus, docs, options.normalize);
+            involved
+                .par_iter()
+                .with_min_len(64)
+                .map(|&s| {
+                    let segment = &segments[s as usize];
+                    let tokens = &store.get(segment.doc).tokens;
+                    shingle_set(
+                        &tokens[segment.first as usize..segment.last as usize],
+                        options.ngram,
+                    )
+                })
+                .collect()
+        } else {
+            // Only these segments' text: a segment starts and ends on word
+            // boundaries, so its words tokenize alone as they do in place.
+            involved
+                .par_iter()
+                .with_min_len(64)
+                .map(|&s| {
+                    let segment = &segments[s as usize];
+                    let text = &corpus.documents[segment.doc as usize].text
+                        [segment.start as usize..segment.end as usize];
+                    shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
+                })
+                .collect()
+        };
         let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
         verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);

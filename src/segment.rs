@@ -74,7 +74,7 @@ fn make(doc: u32, stream: &TokenStream, first: u32, last: u32) -> Segment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::Token;
+    use crate::normalize::{tokenize, NormalizeOptions, Token};
     use proptest::prelude::*;
 
     fn stream(total: u32, breaks: Vec<u32>) -> TokenStream {
@@ -101,6 +101,31 @@ mod tests {
     }
 
     proptest! {
+        /// A segment's text, tokenized alone, gives the same words as the
+        /// segment's slice of the whole document (verification relies on it
+        /// with `--pairs-only`).
+        #[test]
+        fn a_segment_tokenizes_alone_as_in_place(
+            pieces in proptest::collection::vec(0usize..24, 0..300),
+            window in 1usize..40,
+            fold_accents in any::<bool>(),
+        ) {
+            const PIECES: [&str; 24] = [
+                "word", "l'homme", "l\u{2019}été", "aujourd\u{2019}hui", "'", "\u{2019}", " ", "  ",
+                "\n", "\n\n", "\r\n", ", ", ". ", "É", "ﬁ", "e\u{301}", "\u{301}", "１２", "ß",
+                "ΣΑΣ", "-", "«\u{a0}", "x'", "'y",
+            ];
+            let text: String = pieces.iter().map(|&p| PIECES[p]).collect();
+            let options = NormalizeOptions { fold_accents };
+            let whole = tokenize(text.as_bytes(), options);
+            for seg in segments(0, &whole, window) {
+                let alone = tokenize(&text.as_bytes()[seg.start as usize..seg.end as usize], options);
+                let expected: Vec<u64> = whole.tokens[seg.first as usize..seg.last as usize].iter().map(|t| t.hash).collect();
+                let got: Vec<u64> = alone.tokens.iter().map(|t| t.hash).collect();
+                prop_assert_eq!(got, expected, "segment {:?} of {:?}", seg, text);
+            }
+        }
+
         /// Windows cover every token, never cross a paragraph and respect the size.
         #[test]
         fn windows_cover_every_token(total in 0u32..400, cuts in proptest::collection::vec(1u32..400, 0..6), window in 1usize..120) {
