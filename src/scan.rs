@@ -298,7 +298,7 @@ pub fn scan(
     check()?;
 
     progress.start(Stage::Verifying, candidates.pairs.len() as u64);
-    let (pairs, store) = verify_pairs(
+    let pairs = verify_pairs(
         corpus,
         &all_segments,
         &candidates.pairs,
@@ -327,8 +327,7 @@ pub fn scan(
         document_pairs.dedup();
         stats.aligned_document_pairs = document_pairs.len() as u64;
         progress.set_total(document_pairs.len() as u64);
-        findings.aligned =
-            align_documents(corpus, &document_pairs, store, params, progress, cancel);
+        findings.aligned = align_documents(corpus, &document_pairs, params, progress, cancel);
         progress.finish();
         check()?;
         progress.start(Stage::Tracing, findings.aligned.len() as u64);
@@ -405,11 +404,10 @@ fn span_of(segment: &Segment) -> Span {
 }
 
 /// Measure candidates on their exact shingle sets. Candidates go in batches
-/// whose documents fit [`BATCH_BYTES`]; each batch builds the shingle sets of
-/// its segments only. When alignment follows, a batch tokenizes its whole
-/// documents once (keeping those the previous batch already has) and the
-/// last batch's tokens are returned for alignment to reuse; otherwise only
-/// the candidate segments' text is tokenized.
+/// so that the shingle sets held at once stay bounded; each batch tokenizes
+/// only its candidate segments' text. (Tokenizing whole documents once and
+/// handing them to alignment took as long on the 100 MB benchmark corpus,
+/// and 40 MB more memory.)
 fn verify_pairs(
     corpus: &Corpus,
     segments: &[Segment],
@@ -417,12 +415,11 @@ fn verify_pairs(
     params: &Params,
     progress: &dyn Progress,
     cancel: &AtomicBool,
-) -> (Vec<SegmentPair>, TokenStore) {
+) -> Vec<SegmentPair> {
     let options = &params.options;
     let doc_of = |s: u32| segments[s as usize].doc;
-    let mut store = TokenStore::default();
     let mut verified = Vec::new();
-    for (range, docs) in batches(corpus, candidates.len(), |i| {
+    for (range, _) in batches(corpus, candidates.len(), |i| {
         (doc_of(candidates[i].0), doc_of(candidates[i].1))
     }) {
         if cancel.load(Ordering::Relaxed) {
@@ -432,35 +429,18 @@ fn verify_pairs(
         let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.par_sort_unstable();
         involved.dedup();
-        let sets: Vec<Vec<u64>> = if options.align {
-            // Alignment needs whole documents: tokenize them once for both.
-            store = store.covering(corpus, docs, options.normalize);
-            involved
-                .par_iter()
-                .with_min_len(64)
-                .map(|&s| {
-                    let segment = &segments[s as usize];
-                    let tokens = &store.get(segment.doc).tokens;
-                    shingle_set(
-                        &tokens[segment.first as usize..segment.last as usize],
-                        options.ngram,
-                    )
-                })
-                .collect()
-        } else {
-            // Only these segments' text: a segment starts and ends on word
-            // boundaries, so its words tokenize alone as they do in place.
-            involved
-                .par_iter()
-                .with_min_len(64)
-                .map(|&s| {
-                    let segment = &segments[s as usize];
-                    let text = &corpus.documents[segment.doc as usize].text
-                        [segment.start as usize..segment.end as usize];
-                    shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
-                })
-                .collect()
-        };
+        // Only these segments' text: a segment starts and ends on word
+        // boundaries, so its words tokenize alone as they do in place.
+        let sets: Vec<Vec<u64>> = involved
+            .par_iter()
+            .with_min_len(64)
+            .map(|&s| {
+                let segment = &segments[s as usize];
+                let text = &corpus.documents[segment.doc as usize].text
+                    [segment.start as usize..segment.end as usize];
+                shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
+            })
+            .collect();
         let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
         verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);
@@ -481,7 +461,7 @@ fn verify_pairs(
             })
         }));
     }
-    (verified, store)
+    verified
 }
 
 /// Text bytes whose tokens one batch of verification or alignment holds at
@@ -586,11 +566,10 @@ fn batches<'c>(
 
 /// Align every document pair (sorted by first document), in [`batches`]:
 /// inside a batch every document is tokenized once and pairs sharing a first
-/// document reuse its sorted n-grams. `store` holds tokens verification left.
+/// document reuse its sorted n-grams.
 fn align_documents(
     corpus: &Corpus,
     document_pairs: &[(u32, u32)],
-    mut store: TokenStore,
     params: &Params,
     progress: &dyn Progress,
     cancel: &AtomicBool,
@@ -603,6 +582,7 @@ fn align_documents(
         ..AlignOptions::default()
     };
     let mut found = Vec::new();
+    let mut store = TokenStore::default();
     for (range, docs) in batches(corpus, document_pairs.len(), |i| document_pairs[i]) {
         if cancel.load(Ordering::Relaxed) {
             break;
