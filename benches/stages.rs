@@ -89,6 +89,8 @@ fn stages(c: &mut Criterion) {
 
     let hasher = MinHasher::new(128, 7);
     let mut signature = vec![0u32; 128];
+    // For ns per shingle: the time per iteration over this count.
+    eprintln!("sign: {} shingles per iteration", shingles.len());
     group.bench_function("sign", |b| {
         b.iter(|| {
             for chunk in shingles.chunks(80) {
