@@ -34,17 +34,29 @@ pub fn winnow_grams(grams: &[u64], n: usize, min_words: usize) -> Vec<u64> {
     if grams.len() <= window {
         picked.push(*grams.iter().min().unwrap_or(&0));
     } else {
-        let mut last = usize::MAX;
-        for start in 0..=grams.len() - window {
-            let mut best = start;
-            for i in start..start + window {
+        // The rightmost minimum of each window, kept from one window to the
+        // next: only when it leaves the window is the window scanned again.
+        let rightmost_min = |from: usize| {
+            let mut best = from;
+            for i in from..from + window {
                 if grams[i] <= grams[best] {
                     best = i;
                 }
             }
+            best
+        };
+        let mut best = rightmost_min(0);
+        picked.push(grams[best]);
+        for start in 1..=grams.len() - window {
+            let last = best;
+            let new = start + window - 1;
+            if best < start {
+                best = rightmost_min(start);
+            } else if grams[new] <= grams[best] {
+                best = new;
+            }
             if best != last {
                 picked.push(grams[best]);
-                last = best;
             }
         }
     }
@@ -154,6 +166,43 @@ mod tests {
         // Seven shared words are below the guarantee; they may or may not match,
         // but the join must not panic on them.
         let _ = c.iter().any(|h| d.contains(h));
+    }
+
+    /// Every window's rightmost minimum, scanned in full each time.
+    fn winnow_naive(grams: &[u64], window: usize) -> Vec<u64> {
+        let mut picked = Vec::new();
+        if grams.len() <= window {
+            picked.extend(grams.iter().min());
+        } else {
+            let mut last = usize::MAX;
+            for start in 0..=grams.len() - window {
+                let mut best = start;
+                for i in start..start + window {
+                    if grams[i] <= grams[best] {
+                        best = i;
+                    }
+                }
+                if best != last {
+                    picked.push(grams[best]);
+                    last = best;
+                }
+            }
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked
+    }
+
+    proptest::proptest! {
+        /// The incremental winnowing picks what scanning every window picks.
+        #[test]
+        fn winnowing_matches_the_definition(
+            grams in proptest::collection::vec(0u64..20, 1..200),
+            min_words in 5usize..14,
+        ) {
+            let window = min_words - 5 + 1;
+            proptest::prop_assert_eq!(winnow_grams(&grams, 5, min_words), winnow_naive(&grams, window));
+        }
     }
 
     #[test]
