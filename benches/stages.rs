@@ -111,6 +111,13 @@ fn stages(c: &mut Criterion) {
     let mut planted = bands.clone();
     planted.extend_from_slice(&bands[..params.bands]);
     let docs: Vec<u32> = (0..planted.len() as u32 / params.bands as u32).collect();
+    // candidate_pairs reads band-major hashes.
+    let planted: Vec<u32> = (0..params.bands)
+        .flat_map(|band| {
+            let planted = &planted;
+            (0..docs.len()).map(move |s| planted[s * params.bands + band])
+        })
+        .collect();
     group.bench_function("band", |b| {
         b.iter(|| {
             let found = candidate_pairs(black_box(&planted), params.bands, &docs, false, 64);

@@ -128,7 +128,8 @@ pub struct Candidates {
     pub oversized_buckets: u64,
 }
 
-/// Candidate pairs from band hashes stored segment-major (`bands` per segment).
+/// Candidate pairs from band hashes stored band-major (`hashes[band *
+/// segments + segment]`, so that each band is read contiguously).
 /// `docs[s]` is the document of segment `s`; pairs within one document are
 /// skipped unless `within_doc`.
 pub fn candidate_pairs(
@@ -139,6 +140,11 @@ pub fn candidate_pairs(
     max_bucket: usize,
 ) -> Candidates {
     let segments = docs.len();
+    assert_eq!(
+        hashes.len(),
+        bands * segments,
+        "one hash per band and segment"
+    );
     // Each band's pairs are sorted and deduplicated, then merged band into
     // band: a pair found by every band is held once, not `bands` times.
     let (packed, oversized_buckets) = (0..bands)
@@ -147,8 +153,10 @@ pub fn candidate_pairs(
             // One u64 key per segment: band hash above, segment below.
             // Built in segment order, so sorting by the hash alone (stable)
             // sorts the whole keys.
-            let mut keys: Vec<u64> = (0..segments)
-                .map(|s| ((hashes[s * bands + band] as u64) << 32) | s as u64)
+            let mut keys: Vec<u64> = hashes[band * segments..(band + 1) * segments]
+                .iter()
+                .enumerate()
+                .map(|(s, &hash)| ((hash as u64) << 32) | s as u64)
                 .collect();
             radix_sort_high32(&mut keys);
             let (mut pairs, oversized) = bucket_pairs(&keys, docs, within_doc, max_bucket);
@@ -303,8 +311,8 @@ mod tests {
 
     #[test]
     fn buckets_give_pairs_and_big_buckets_stars() {
-        // Two bands, four segments in four documents.
-        let hashes = [1, 9, 1, 8, 2, 7, 3, 7];
+        // Two bands, four segments in four documents (band-major).
+        let hashes = [1, 1, 2, 3, 9, 8, 7, 7];
         let docs = [0, 1, 2, 3];
         let found = candidate_pairs(&hashes, 2, &docs, false, 10);
         assert_eq!(found.pairs, [(0, 1), (2, 3)]);

@@ -266,12 +266,20 @@ pub fn scan(
 
     progress.start(Stage::Banding, corpus.documents.len() as u64);
     let packing = Packing::new(corpus.documents.len());
-    let mut all_segments = Vec::with_capacity(sketches.iter().map(|s| s.segments.len()).sum());
-    let mut hashes = Vec::with_capacity(sketches.iter().map(|s| s.bands.len()).sum());
+    let total: usize = sketches.iter().map(|s| s.segments.len()).sum();
+    let bands = params.lsh.bands;
+    let mut all_segments = Vec::with_capacity(total);
+    // Band-major: each band's hashes are contiguous for banding to read.
+    let mut hashes = vec![0u32; total * bands];
     let mut fingerprints = Vec::with_capacity(sketches.iter().map(|s| s.fingerprints.len()).sum());
     for (doc, sketch) in sketches.into_iter().enumerate() {
+        let first = all_segments.len();
+        for (i, row) in sketch.bands.chunks_exact(bands).enumerate() {
+            for (band, &hash) in row.iter().enumerate() {
+                hashes[band * total + first + i] = hash;
+            }
+        }
         all_segments.extend(sketch.segments);
-        hashes.extend(sketch.bands);
         fingerprints.extend(
             sketch
                 .fingerprints
@@ -282,7 +290,7 @@ pub fn scan(
     let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
     let candidates = candidate_pairs(
         &hashes,
-        params.lsh.bands,
+        bands,
         &docs,
         options.within_doc,
         options.max_bucket,
