@@ -103,7 +103,7 @@ impl Progress for Bars {
         }
         let template = match stage {
             Stage::Signing => "{prefix:>10} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-            Stage::Banding => "{prefix:>10} {spinner} {len} documents",
+            Stage::Banding => "{prefix:>10} {spinner} {len} segments",
             Stage::Verifying => "{prefix:>10} {bar:40} {pos}/{len} pairs {eta}",
             Stage::Aligning => "{prefix:>10} {bar:40} {pos}/{len} document pairs {eta}",
             Stage::Tracing => "{prefix:>10} {spinner} {len} aligned pairs",

@@ -128,32 +128,30 @@ pub struct Candidates {
     pub oversized_buckets: u64,
 }
 
-/// Candidate pairs from band hashes stored band-major (`hashes[band *
-/// segments + segment]`, so that each band is read contiguously).
-/// `docs[s]` is the document of segment `s`; pairs within one document are
-/// skipped unless `within_doc`.
+/// Candidate pairs from band hashes, one vector per band (`hashes[band][s]`
+/// for segment `s`, so that each band is read contiguously). `docs[s]` is
+/// the document of segment `s`; pairs within one document are skipped
+/// unless `within_doc`.
 pub fn candidate_pairs(
-    hashes: &[u32],
-    bands: usize,
+    hashes: &[Vec<u32>],
     docs: &[u32],
     within_doc: bool,
     max_bucket: usize,
 ) -> Candidates {
     let segments = docs.len();
-    assert_eq!(
-        hashes.len(),
-        bands * segments,
+    assert!(
+        hashes.iter().all(|band| band.len() == segments),
         "one hash per band and segment"
     );
     // Each band's pairs are sorted and deduplicated, then merged band into
     // band: a pair found by every band is held once, not `bands` times.
-    let (packed, oversized_buckets) = (0..bands)
-        .into_par_iter()
+    let (packed, oversized_buckets) = hashes
+        .par_iter()
         .map(|band| {
             // One u64 key per segment: band hash above, segment below.
             // Built in segment order, so sorting by the hash alone (stable)
             // sorts the whole keys.
-            let mut keys: Vec<u64> = hashes[band * segments..(band + 1) * segments]
+            let mut keys: Vec<u64> = band
                 .iter()
                 .enumerate()
                 .map(|(s, &hash)| ((hash as u64) << 32) | s as u64)
@@ -311,15 +309,15 @@ mod tests {
 
     #[test]
     fn buckets_give_pairs_and_big_buckets_stars() {
-        // Two bands, four segments in four documents (band-major).
-        let hashes = [1, 1, 2, 3, 9, 8, 7, 7];
+        // Two bands, four segments in four documents.
+        let hashes = [vec![1, 1, 2, 3], vec![9, 8, 7, 7]];
         let docs = [0, 1, 2, 3];
-        let found = candidate_pairs(&hashes, 2, &docs, false, 10);
+        let found = candidate_pairs(&hashes, &docs, false, 10);
         assert_eq!(found.pairs, [(0, 1), (2, 3)]);
-        let star = candidate_pairs(&[5, 5, 5, 5], 1, &docs, false, 2);
+        let star = candidate_pairs(&[vec![5, 5, 5, 5]], &docs, false, 2);
         assert_eq!(star.pairs, [(0, 1), (0, 2), (0, 3)]);
         assert_eq!(star.oversized_buckets, 1);
-        let same_doc = candidate_pairs(&[5, 5], 1, &[0, 0], false, 10);
+        let same_doc = candidate_pairs(&[vec![5, 5]], &[0, 0], false, 10);
         assert!(same_doc.pairs.is_empty());
     }
 }
