@@ -255,18 +255,7 @@ pub fn scan(
     // Band-major: one vector per band, so banding reads each contiguously.
     let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); bands];
     let mut fingerprints = Vec::new();
-    for (chunk, documents) in corpus.documents.chunks(CHUNK_DOCS).enumerate() {
-        check()?;
-        let first_doc = chunk * CHUNK_DOCS;
-        let sketches: Vec<Sketch> = documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, document)| {
-                let sketch = sketch((first_doc + i) as u32, &document.text, params, &hasher);
-                progress.advance(document.text.len() as u64);
-                sketch
-            })
-            .collect();
+    let mut merge = |first_doc: usize, sketches: Vec<Sketch>| {
         for (i, sketch) in sketches.into_iter().enumerate() {
             for row in sketch.bands.chunks_exact(bands) {
                 for (band, &hash) in row.iter().enumerate() {
@@ -277,6 +266,36 @@ pub fn scan(
             let doc = (first_doc + i) as u32;
             fingerprints.extend(sketch.fingerprints.into_iter().map(|h| packing.key(h, doc)));
         }
+    };
+    let sketch_chunk = |first_doc: usize, documents: &[crate::ingest::Document]| -> Vec<Sketch> {
+        documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, document)| {
+                let sketch = sketch((first_doc + i) as u32, &document.text, params, &hasher);
+                progress.advance(document.text.len() as u64);
+                sketch
+            })
+            .collect()
+    };
+    // Merging one chunk (sequential) overlaps with sketching the next.
+    let mut pending: Option<(usize, Vec<Sketch>)> = None;
+    for (chunk, documents) in corpus.documents.chunks(CHUNK_DOCS).enumerate() {
+        check()?;
+        let first_doc = chunk * CHUNK_DOCS;
+        let previous = pending.take();
+        let ((), sketches) = rayon::join(
+            || {
+                if let Some((first, sketches)) = previous {
+                    merge(first, sketches);
+                }
+            },
+            || sketch_chunk(first_doc, documents),
+        );
+        pending = Some((first_doc, sketches));
+    }
+    if let Some((first, sketches)) = pending {
+        merge(first, sketches);
     }
     progress.finish();
     check()?;
