@@ -18,6 +18,9 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+#[cfg(test)]
+mod reference;
+
 /// One word of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -352,6 +355,237 @@ mod tests {
         let stream = tokenize(text, NormalizeOptions::default());
         let ranges: Vec<(u32, u32)> = stream.tokens.iter().map(|t| (t.start, t.end)).collect();
         assert_eq!(ranges, [(0, 3), (5, 7), (8, 12)]);
+    }
+
+    const ALL_OPTIONS: [NormalizeOptions; 2] = [
+        NormalizeOptions {
+            fold_accents: false,
+        },
+        NormalizeOptions { fold_accents: true },
+    ];
+
+    /// The tokenizer and the reference implementation agree on `text` for
+    /// every option: same tokens (hashes and offsets), same breaks.
+    fn assert_same_as_reference(text: &[u8]) {
+        for options in ALL_OPTIONS {
+            let new = tokenize(text, options);
+            let old = reference::tokenize(text, options);
+            assert_eq!(
+                new.tokens,
+                old.tokens,
+                "tokens differ, {options:?}, text {:?}",
+                String::from_utf8_lossy(text)
+            );
+            assert_eq!(
+                new.breaks,
+                old.breaks,
+                "breaks differ, {options:?}, text {:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    /// Short inputs that exercise every branch of the tokenizer.
+    fn tricky_inputs() -> Vec<Vec<u8>> {
+        let long_ascii = "Abcdefghij".repeat(30);
+        let long_latin = "éÉèaZ".repeat(40);
+        let long_mixed = format!("{}é{}ﬁ{}", "x".repeat(63), "Y".repeat(64), "z".repeat(200));
+        let mut inputs: Vec<Vec<u8>> = [
+            "",
+            " ",
+            "a",
+            "A",
+            "Hello, World! 42 times.",
+            "l’entreprise d'avoir 'cité' l'’a a'' b 'x' ’y’ z’ ‘q‘ r‘s",
+            "aʼb aʹb a′b a＇b a`b `a b` a''b a’’b a'é a'ﬁ a'́ é'a é’É",
+            "ﬁn ﬂeur ﬃ ǆ ǅ Ǆ ĳ Ĳ ŉ ſ ẞ ß Straße STRASSE",
+            "ＦＵＬＬ ｗｉｄｔｈ １２３ ｶﾀｶﾅ",
+            "İstanbul İ i̇ ı I",
+            "ΣΟΦΟΣ σοφος σοφοσ ΌΣΟΣ Σ",
+            "cafe\u{301} cafe\u{301}\u{327} \u{301}abc \u{301} a\u{301}\u{302}\u{303}b",
+            "e\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}x",
+            "one two\r\nthree\rfour\n\n\nfive\r\r\n\n",
+            "\n\nstart\n",
+            "\r\n",
+            "a\u{2028}b\u{2029}c\u{85}d \u{2028}\u{2029}",
+            "×÷ a×b c÷d",
+            "12:30 3.14 1,000 x86_64 a-b a_b a/b",
+            "😀 a😀b 👍🏽 é😀é e\u{301}😀",
+            "中文字符 日本語のテキスト 한국어 العربية עברית हिन्दी",
+            "Ǻǻ Ǽ ǽ Ǿ Ș ș Ț ț Ȁ ȁ ɐ ʯ Ÿ ÿ Œ œ Æ æ Ø ø Þ þ Ð ð",
+            "Ⅻ ⅻ ① ² ³ ¹ ¼ ½ ª º µ",
+            "a\u{0}b \u{0} \u{1}\u{7f}",
+            "«guillemets» “quotes” „low“ — – - … ·",
+            "\u{feff}bom \u{200b}zw\u{200b}sp\u{200d}",
+            "\u{fffd}a\u{fffd}",
+            "Ǉ ǈ ǉ ǰ ΐ ﬀ ﬅ ﬆ",
+            "ℌ ℍ ℎ ℏ K Å Ω",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        inputs.push(long_ascii.into_bytes());
+        inputs.push(long_latin.into_bytes());
+        inputs.push(long_mixed.into_bytes());
+        // Invalid UTF-8: lone continuation bytes, truncated sequences,
+        // overlongs, surrogates, bytes that never appear in UTF-8.
+        inputs.extend([
+            b"caf\xe9 au lait".to_vec(),
+            b"a\x80b \xc3 \xc3\xa9\xc3".to_vec(),
+            b"a\xe2\x80b a\xe2\x80\x99 a\xe2\x80\x99b \xe2\x80\x99x".to_vec(),
+            b"\xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xff\xfe".to_vec(),
+            b"word\xf0\x9f\x98 x\xf0\x9f \xf0".to_vec(),
+            b"l'\xe9t\xe9 l\xe2\x80\x99\xc3".to_vec(),
+            b"\r\xc2\x85\xc2".to_vec(),
+        ]);
+        inputs
+    }
+
+    #[test]
+    fn same_as_reference_on_tricky_inputs() {
+        for input in tricky_inputs() {
+            assert_same_as_reference(&input);
+            // Every byte slice too: truncated UTF-8 at both ends, words cut short.
+            for start in 0..input.len().min(64) {
+                for end in start..=input.len().min(start + 64) {
+                    assert_same_as_reference(&input[start..end]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_as_reference_on_every_char() {
+        // Every scalar value alone, inside a word, after an apostrophe, before
+        // one, next to ASCII and Latin letters, and before a line break.
+        let chars: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        for chunk in chars.chunks(4096) {
+            let mut text = String::new();
+            for &c in chunk {
+                text.push_str(&format!(
+                    "a{c}b {c} x'{c} {c}'y é{c}É z’{c}’w {c}\n{c}{c} Ab{c}\r\n"
+                ));
+            }
+            assert_same_as_reference(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn same_as_reference_on_seed_texts() {
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lemonde"),
+            "/work/shared/seeds",
+        ];
+        let mut files = 0;
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("dir entry").path();
+                let text = std::fs::read(&path).expect("read text");
+                assert_same_as_reference(&text);
+                files += 1;
+            }
+        }
+        assert!(files > 0);
+    }
+
+    /// Pieces that tokenization treats differently, to build random texts
+    /// denser in edge cases than arbitrary strings are.
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        let pieces: Vec<&'static [u8]> = vec![
+            b"a",
+            b"Z",
+            b"0",
+            b"9",
+            b"word",
+            b"WoRd",
+            b" ",
+            b"  ",
+            b".",
+            b",",
+            b"-",
+            b"_",
+            b"'",
+            b"`",
+            "’".as_bytes(),
+            "‘".as_bytes(),
+            "ʼ".as_bytes(),
+            "ʹ".as_bytes(),
+            "′".as_bytes(),
+            "＇".as_bytes(),
+            "é".as_bytes(),
+            "É".as_bytes(),
+            "ê".as_bytes(),
+            "ß".as_bytes(),
+            "ẞ".as_bytes(),
+            "İ".as_bytes(),
+            "ı".as_bytes(),
+            "ĳ".as_bytes(),
+            "ŉ".as_bytes(),
+            "ſ".as_bytes(),
+            "Ÿ".as_bytes(),
+            "×".as_bytes(),
+            "Σ".as_bytes(),
+            "ς".as_bytes(),
+            "ﬁ".as_bytes(),
+            "Ａ".as_bytes(),
+            "１".as_bytes(),
+            "\u{301}".as_bytes(),
+            "\u{327}".as_bytes(),
+            "😀".as_bytes(),
+            "中".as_bytes(),
+            "«".as_bytes(),
+            "»".as_bytes(),
+            "—".as_bytes(),
+            b"\n",
+            b"\r",
+            b"\r\n",
+            "\u{85}".as_bytes(),
+            "\u{2028}".as_bytes(),
+            "\u{2029}".as_bytes(),
+            b"\0",
+            b"\x80",
+            b"\xc3",
+            b"\xe2\x80",
+            b"\xff",
+            "\u{fffd}".as_bytes(),
+            "Ω".as_bytes(),
+            "ǅ".as_bytes(),
+            "Ⅻ".as_bytes(),
+            "²".as_bytes(),
+            "ª".as_bytes(),
+        ];
+        prop_oneof![
+            6 => proptest::sample::select(pieces).prop_map(<[u8]>::to_vec),
+            2 => "[a-zA-Z0-9]{1,40}".prop_map(String::into_bytes),
+            2 => "\\PC{1,4}".prop_map(String::into_bytes),
+            1 => proptest::collection::vec(any::<u8>(), 1..4),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn same_as_reference_on_random_pieces(
+            pieces in proptest::collection::vec(piece(), 0..60)
+        ) {
+            assert_same_as_reference(&pieces.concat());
+        }
+
+        #[test]
+        fn same_as_reference_on_random_strings(text in "\\PC{0,200}") {
+            assert_same_as_reference(text.as_bytes());
+        }
+
+        #[test]
+        fn same_as_reference_on_random_bytes(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200)
+        ) {
+            assert_same_as_reference(&bytes);
+        }
     }
 
     proptest! {
