@@ -49,56 +49,50 @@ pub struct TokenStream {
 }
 
 /// Tokenize and normalize a document.
+///
+/// The loop here only steps over separators (spaces, punctuation, line
+/// breaks) and starts words; [`scan_word`] then reads a whole word at once.
 pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     let mut stream = TokenStream {
         tokens: Vec::with_capacity(text.len() / 6),
         breaks: Vec::new(),
     };
-    let mut word = WordBuilder::new(options);
+    let mut scratch = Scratch::new(options);
     let mut pending_break = false;
     let mut i = 0;
     while i < text.len() {
         let byte = text[i];
-        if byte.is_ascii_alphanumeric() {
-            // Fast path: a run of ASCII letters and digits at once.
-            let run = text[i..]
-                .iter()
-                .position(|b| !b.is_ascii_alphanumeric())
-                .unwrap_or(text.len() - i);
-            if !word.active() && pending_break {
-                stream.breaks.push(stream.tokens.len() as u32);
-                pending_break = false;
-            }
-            word.push_ascii(&text[i..i + run], i);
-            i += run;
-            continue;
-        }
-        let (c, width) = if byte < 0x80 {
-            (byte as char, 1)
-        } else {
-            let (c, width) = bstr::decode_utf8(&text[i..]);
-            (c.unwrap_or('\u{FFFD}'), width.max(1))
-        };
-        if is_word_char(c) {
-            if !word.active() && pending_break {
-                stream.breaks.push(stream.tokens.len() as u32);
-                pending_break = false;
-            }
-            word.push(c, i, width);
-        } else if is_apostrophe(c) && word.active() && next_is_alphanumeric(text, i + width) {
-            word.push('\'', i, width);
-        } else {
-            if let Some(token) = word.finish(text) {
-                stream.tokens.push(token);
-            }
-            if is_line_break(c) && !stream.tokens.is_empty() {
+        if byte < 0x80 && !byte.is_ascii_alphanumeric() {
+            // ASCII separator. Apostrophes are separators here too: one that
+            // joins two word characters is consumed by `scan_word`.
+            if (byte == b'\n' || byte == b'\r') && !stream.tokens.is_empty() {
                 pending_break = true;
             }
+            i += 1;
+            continue;
         }
-        i += width;
-    }
-    if let Some(token) = word.finish(text) {
-        stream.tokens.push(token);
+        if byte >= 0x80 {
+            let (c, width) = decode_at(text, i);
+            if !is_word_char(c) {
+                if is_line_break(c) && !stream.tokens.is_empty() {
+                    pending_break = true;
+                }
+                i += width;
+                continue;
+            }
+        }
+        // A word starts at `i`.
+        if pending_break {
+            stream.breaks.push(stream.tokens.len() as u32);
+            pending_break = false;
+        }
+        let (hash, end) = scan_word(text, i, &mut scratch);
+        stream.tokens.push(Token {
+            hash,
+            start: i as u32,
+            end: end as u32,
+        });
+        i = end;
     }
     stream
 }
@@ -155,23 +149,239 @@ fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
     c.is_some_and(is_word_char)
 }
 
-/// Accumulates one word: its byte range and, on the fast path, its normalized
-/// bytes. The fast path covers words made only of ASCII and of the Latin-1 and
-/// Latin Extended-A letters that NFKC leaves alone (nearly every French,
-/// Spanish or German word), where normalizing is a per-character lowercase;
-/// anything else takes the full NFKC path.
-struct WordBuilder {
+/// The character at `text[at]` (a lead byte) and its width; invalid UTF-8
+/// decodes to U+FFFD over its maximal invalid prefix, as `bstr` does.
+#[inline]
+fn decode_at(text: &[u8], at: usize) -> (char, usize) {
+    let byte = text[at];
+    if byte < 0x80 {
+        return (byte as char, 1);
+    }
+    let (c, width) = bstr::decode_utf8(&text[at..]);
+    (c.unwrap_or('\u{FFFD}'), width.max(1))
+}
+
+/// Length of the run of ASCII letters and digits at the start of `bytes`.
+///
+/// Classifies eight bytes at a time (see [`non_alnum_mask`]): the end of a
+/// word is found without a branch per byte, so the branch predictor does
+/// not have to guess word lengths.
+#[inline]
+fn ascii_alnum_run(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    loop {
+        let chunk = match bytes.get(n..n + 8) {
+            Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+            None => {
+                // Fewer than 8 bytes left: pad with NUL, a separator.
+                let mut padded = [0u8; 8];
+                padded[..bytes.len() - n].copy_from_slice(&bytes[n..]);
+                u64::from_le_bytes(padded)
+            }
+        };
+        let stop = non_alnum_mask(chunk);
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+}
+
+/// The high bit of every byte of `chunk` (eight bytes, little-endian) that is
+/// not an ASCII letter or digit, and no other bit.
+///
+/// SWAR range checks: with the high bits cleared, adding `0x80 - k` to a byte
+/// sets its high bit exactly when the byte is >= `k`, and cannot carry into
+/// the next byte (0x7F + 0x80 - k < 0x100 for every `k` >= 0x01).
+#[inline]
+fn non_alnum_mask(chunk: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let low7 = chunk & !HIGH;
+    let at_least = |x: u64, k: u64| x + (0x80 - k) * ONES;
+    let digit = at_least(low7, u64::from(b'0')) & !at_least(low7, u64::from(b'9') + 1);
+    // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' (and nothing else onto it).
+    let folded = low7 | 0x20 * ONES;
+    let letter = at_least(folded, u64::from(b'a')) & !at_least(folded, u64::from(b'z') + 1);
+    // Bytes >= 0x80 (non-ASCII) are never ASCII letters or digits.
+    !((digit | letter) & !chunk) & HIGH
+}
+
+/// Lowercase an ASCII letter or digit: letters get bit 5 set, which digits
+/// (0x30..=0x39) already have, so no comparison is needed.
+#[inline]
+fn ascii_alnum_lower(byte: u8) -> u8 {
+    byte | 0x20
+}
+
+/// Buffers reused from word to word.
+struct Scratch {
     options: NormalizeOptions,
-    start: usize,
-    end: usize,
-    simple: bool,
+    /// The normalized bytes of the current word, on the fast path.
     bytes: Vec<u8>,
-    scratch: String,
+    /// The normalized form of a word that takes the full NFKC path.
+    string: String,
+    /// [`latin_lowercase_table`], fetched once.
+    latin: &'static [u16; LATIN_LEN],
+}
+
+impl Scratch {
+    fn new(options: NormalizeOptions) -> Self {
+        Scratch {
+            options,
+            bytes: Vec::with_capacity(64),
+            string: String::new(),
+            latin: latin_lowercase_table(),
+        }
+    }
+}
+
+/// Read the word starting at `start` (a word character) and return the hash
+/// of its normalized form and the offset just past it.
+///
+/// Words made only of ASCII and of the Latin-1 and Latin Extended-A letters
+/// that NFKC leaves alone (nearly every French, Spanish or German word) are
+/// normalized on the fly by a per-character lowercase into `scratch.bytes`;
+/// any other character sends the word to the full NFKC path, on the original
+/// slice, once its end is known.
+#[inline]
+fn scan_word(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
+    let run_end = start + ascii_alnum_run(&text[start..]);
+    let ascii_word_ends = match text.get(run_end) {
+        None => true,
+        // An ASCII separator ends the word, unless it is an apostrophe
+        // (which may join the next letters).
+        Some(&next) => next < 0x80 && next != b'\'' && next != b'`',
+    };
+    if ascii_word_ends {
+        // Fast path: a word of ASCII letters and digits only (most words).
+        return (hash_ascii_word(text, start, run_end), run_end);
+    }
+
+    let bytes = &mut scratch.bytes;
+    bytes.clear();
+    bytes.extend(text[start..run_end].iter().map(|&b| ascii_alnum_lower(b)));
+    let mut simple = true;
+    let mut i = run_end;
+    while i < text.len() {
+        let byte = text[i];
+        if byte.is_ascii_alphanumeric() {
+            let run = ascii_alnum_run(&text[i..]);
+            if simple {
+                bytes.extend(text[i..i + run].iter().map(|&b| ascii_alnum_lower(b)));
+            }
+            i += run;
+            continue;
+        }
+        let (c, width) = decode_at(text, i);
+        if is_word_char(c) {
+            if simple {
+                match latin_lowercase(c, scratch.options.fold_accents, scratch.latin) {
+                    Some(lower) => {
+                        let mut buffer = [0u8; 4];
+                        bytes.extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
+                    }
+                    None => simple = false,
+                }
+            }
+        } else if is_apostrophe(c) && next_is_alphanumeric(text, i + width) {
+            if simple {
+                bytes.push(b'\'');
+            }
+        } else {
+            break;
+        }
+        i += width;
+    }
+    let hash = if simple {
+        xxhash_rust::xxh3::xxh3_64(bytes)
+    } else {
+        let original = String::from_utf8_lossy(&text[start..i]);
+        normalize_into(&original, scratch.options, &mut scratch.string);
+        xxhash_rust::xxh3::xxh3_64(scratch.string.as_bytes())
+    };
+    (hash, i)
+}
+
+/// xxh3-64 of the ASCII word of letters and digits `text[start..end]`,
+/// lowercased.
+#[inline]
+fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    let len = end - start;
+    if len <= 16 {
+        if let Some(chunk) = text.get(start..start + 16) {
+            // Most words: lowercase 16 bytes with two 64-bit ORs (see
+            // `ascii_alnum_lower`) instead of byte by byte. The bytes past the
+            // word come out garbled but are not hashed.
+            let (low, high) = chunk.split_at(8);
+            let mut buffer = [0u8; 16];
+            buffer[..8].copy_from_slice(
+                &(u64::from_le_bytes(low.try_into().expect("8 bytes")) | LOWER).to_le_bytes(),
+            );
+            buffer[8..].copy_from_slice(
+                &(u64::from_le_bytes(high.try_into().expect("8 bytes")) | LOWER).to_le_bytes(),
+            );
+            return xxhash_rust::xxh3::xxh3_64(&buffer[..len]);
+        }
+    }
+    // Long words, and words in the last 16 bytes of the text.
+    let mut buffer = [0u8; 64];
+    if len <= buffer.len() {
+        for (lower, &b) in buffer.iter_mut().zip(&text[start..end]) {
+            *lower = ascii_alnum_lower(b);
+        }
+        xxhash_rust::xxh3::xxh3_64(&buffer[..len])
+    } else {
+        let lower: Vec<u8> = text[start..end]
+            .iter()
+            .map(|&b| ascii_alnum_lower(b))
+            .collect();
+        xxhash_rust::xxh3::xxh3_64(&lower)
+    }
+}
+
+/// First character of the Latin range with a precomputed lowercase.
+const LATIN_FIRST: u32 = 0xC0;
+/// Number of characters in the Latin range (U+00C0..=U+017F).
+const LATIN_LEN: usize = 0xC0;
+
+/// For U+00C0..=U+017F: the lowercase of the character when NFKC leaves it
+/// unchanged and lowercasing gives one character, else 0 (see
+/// [`simple_lowercase`], which defines it). A table lookup replaces the binary
+/// search of `char::to_lowercase` for every accented letter.
+fn latin_lowercase_table() -> &'static [u16; LATIN_LEN] {
+    static TABLE: std::sync::OnceLock<[u16; LATIN_LEN]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u16; LATIN_LEN];
+        for (offset, entry) in table.iter_mut().enumerate() {
+            let c = char::from_u32(LATIN_FIRST + offset as u32).expect("Latin letter");
+            if let Some(lower) = simple_lowercase(c, false) {
+                *entry = u16::try_from(lower as u32).expect("Latin lowercase fits in u16");
+            }
+        }
+        table
+    })
+}
+
+/// [`simple_lowercase`] through the table.
+#[inline]
+fn latin_lowercase(c: char, fold_accents: bool, table: &[u16; LATIN_LEN]) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    if fold_accents {
+        return None;
+    }
+    let offset = (c as u32).wrapping_sub(LATIN_FIRST) as usize;
+    match table.get(offset) {
+        Some(&lower) if lower != 0 => char::from_u32(u32::from(lower)),
+        _ => None,
+    }
 }
 
 /// The lowercase form of `c` when NFKC leaves `c` unchanged and lowercasing
 /// gives one character; `None` sends the word to the full path.
-#[inline]
 fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
     if c.is_ascii() {
         return Some(c.to_ascii_lowercase());
@@ -197,78 +407,6 @@ fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
     match (lower.next(), lower.next()) {
         (Some(l), None) => Some(l),
         _ => None,
-    }
-}
-
-impl WordBuilder {
-    fn new(options: NormalizeOptions) -> Self {
-        WordBuilder {
-            options,
-            start: usize::MAX,
-            end: 0,
-            simple: true,
-            bytes: Vec::with_capacity(64),
-            scratch: String::with_capacity(64),
-        }
-    }
-
-    fn active(&self) -> bool {
-        self.start != usize::MAX
-    }
-
-    /// Push a run of ASCII letters and digits starting at byte `at`.
-    #[inline]
-    fn push_ascii(&mut self, run: &[u8], at: usize) {
-        if !self.active() {
-            self.start = at;
-            self.simple = true;
-            self.bytes.clear();
-        }
-        self.end = at + run.len();
-        if self.simple {
-            self.bytes.extend(run.iter().map(u8::to_ascii_lowercase));
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, c: char, at: usize, width: usize) {
-        if !self.active() {
-            self.start = at;
-            self.simple = true;
-            self.bytes.clear();
-        }
-        self.end = at + width;
-        if self.simple {
-            match simple_lowercase(c, self.options.fold_accents) {
-                Some(lower) if lower.is_ascii() => self.bytes.push(lower as u8),
-                Some(lower) => {
-                    let mut buffer = [0u8; 4];
-                    self.bytes
-                        .extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
-                }
-                None => self.simple = false,
-            }
-        }
-    }
-
-    fn finish(&mut self, text: &[u8]) -> Option<Token> {
-        if !self.active() {
-            return None;
-        }
-        let (start, end) = (self.start, self.end);
-        self.start = usize::MAX;
-        let hash = if self.simple {
-            xxhash_rust::xxh3::xxh3_64(&self.bytes)
-        } else {
-            let original = String::from_utf8_lossy(&text[start..end]);
-            normalize_into(&original, self.options, &mut self.scratch);
-            xxhash_rust::xxh3::xxh3_64(self.scratch.as_bytes())
-        };
-        Some(Token {
-            hash,
-            start: start as u32,
-            end: end as u32,
-        })
     }
 }
 
