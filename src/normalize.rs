@@ -157,6 +157,16 @@ fn decode_at(text: &[u8], at: usize) -> (char, usize) {
     if byte < 0x80 {
         return (byte as char, 1);
     }
+    if (0xC2..=0xDF).contains(&byte) {
+        // A valid two-byte sequence (accented Latin letters), decoded inline;
+        // anything else goes to bstr.
+        if let Some(&next) = text.get(at + 1) {
+            if next & 0xC0 == 0x80 {
+                let code = u32::from(byte & 0x1F) << 6 | u32::from(next & 0x3F);
+                return (char::from_u32(code).expect("U+0080..U+07FF"), 2);
+            }
+        }
+    }
     let (c, width) = bstr::decode_utf8(&text[at..]);
     (c.unwrap_or('\u{FFFD}'), width.max(1))
 }
@@ -222,7 +232,7 @@ struct Scratch {
     /// The normalized form of a word that takes the full NFKC path.
     string: String,
     /// [`latin_lowercase_table`], fetched once.
-    latin: &'static [u16; LATIN_LEN],
+    latin: &'static [[u8; 2]; LATIN_LEN],
 }
 
 impl Scratch {
@@ -277,10 +287,7 @@ fn scan_word(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
         if is_word_char(c) {
             if simple {
                 match latin_lowercase(c, scratch.options.fold_accents, scratch.latin) {
-                    Some(lower) => {
-                        let mut buffer = [0u8; 4];
-                        bytes.extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
-                    }
+                    Some(lower) => bytes.extend_from_slice(&lower),
                     None => simple = false,
                 }
             }
@@ -307,25 +314,11 @@ fn scan_word(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
 /// lowercased.
 #[inline]
 fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
-    const LOWER: u64 = 0x2020_2020_2020_2020;
     let len = end - start;
-    if len <= 16 {
-        if let Some(chunk) = text.get(start..start + 16) {
-            // Most words: lowercase 16 bytes with two 64-bit ORs (see
-            // `ascii_alnum_lower`) instead of byte by byte. The bytes past the
-            // word come out garbled but are not hashed.
-            let (low, high) = chunk.split_at(8);
-            let mut buffer = [0u8; 16];
-            buffer[..8].copy_from_slice(
-                &(u64::from_le_bytes(low.try_into().expect("8 bytes")) | LOWER).to_le_bytes(),
-            );
-            buffer[8..].copy_from_slice(
-                &(u64::from_le_bytes(high.try_into().expect("8 bytes")) | LOWER).to_le_bytes(),
-            );
-            return xxhash_rust::xxh3::xxh3_64(&buffer[..len]);
-        }
+    if len <= 16 && start + 8 <= text.len() {
+        return xxh3_64_ascii_word(text, start, end);
     }
-    // Long words, and words in the last 16 bytes of the text.
+    // Long words, and words in the last 8 bytes of the text.
     let mut buffer = [0u8; 64];
     if len <= buffer.len() {
         for (lower, &b) in buffer.iter_mut().zip(&text[start..end]) {
@@ -341,41 +334,117 @@ fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
     }
 }
 
+/// `xxhash_rust::xxh3::xxh3_64` of the lowercase of the ASCII word of
+/// letters and digits `text[start..end]`, 1 to 16 bytes long, with at least
+/// 8 bytes of `text` from `start` on; bit for bit (the unit tests compare).
+///
+/// The arithmetic of the crate's short-input paths (XXH3 spec, lengths 1-3,
+/// 4-8 and 9-16, seed 0), but reading the word straight from the text and
+/// lowercasing the 64-bit reads with one OR each (see `ascii_alnum_lower`),
+/// instead of copying it to a lowercased buffer first.
+#[inline]
+fn xxh3_64_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
+    // The start of xxh3's default secret (`kSecret`), as the short paths use it.
+    const SECRET: [u8; 56] = [
+        0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad,
+        0x1c, 0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3,
+        0x67, 0x1f, 0xcb, 0x79, 0xe6, 0x4e, 0xcc, 0xc0, 0xe5, 0x78, 0x82, 0x5a, 0xd0, 0x7d, 0xcc,
+        0xff, 0x72, 0x21, 0xb8, 0x08, 0x46, 0x74, 0xf7, 0x43, 0x24, 0x8e,
+    ];
+    const fn secret64(at: usize) -> u64 {
+        let mut word = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            word[i] = SECRET[at + i];
+            i += 1;
+        }
+        u64::from_le_bytes(word)
+    }
+    const FLIP_1_TO_3: u64 = (secret64(0) as u32 ^ (secret64(4) as u32)) as u64;
+    const FLIP_4_TO_8: u64 = secret64(8) ^ secret64(16);
+    const FLIP_9_TO_16_LOW: u64 = secret64(24) ^ secret64(32);
+    const FLIP_9_TO_16_HIGH: u64 = secret64(40) ^ secret64(48);
+    const PRIME64_2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    const PRIME64_3: u64 = 0x1656_67B1_9E37_79F9;
+    const PRIME_MX1: u64 = 0x1656_6791_9E37_79F9;
+    const PRIME_MX2: u64 = 0x9FB2_1C65_1E98_DF25;
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+
+    let len = end - start;
+    debug_assert!((1..=16).contains(&len));
+    let read64 =
+        |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().expect("8 bytes")) | LOWER;
+    // The first 8 bytes: the whole word when it is 8 bytes or shorter.
+    let first8 = read64(start);
+    if len > 8 {
+        // 9 to 16 bytes: the first and last eight bytes, folded 128-bit product.
+        let low = first8 ^ FLIP_9_TO_16_LOW;
+        let high = read64(end - 8) ^ FLIP_9_TO_16_HIGH;
+        let product = u128::from(low) * u128::from(high);
+        let mut h = (len as u64)
+            .wrapping_add(low.swap_bytes())
+            .wrapping_add(high)
+            .wrapping_add(product as u64 ^ (product >> 64) as u64);
+        h ^= h >> 37;
+        h = h.wrapping_mul(PRIME_MX1);
+        h ^ (h >> 32)
+    } else if len >= 4 {
+        // 4 to 8 bytes: the first and last four bytes, then rrmxmx.
+        let first4 = first8 & 0xFFFF_FFFF;
+        let last4 = (first8 >> (8 * (len - 4))) & 0xFFFF_FFFF;
+        let mut h = last4.wrapping_add(first4 << 32) ^ FLIP_4_TO_8;
+        h ^= h.rotate_left(49) ^ h.rotate_left(24);
+        h = h.wrapping_mul(PRIME_MX2);
+        h ^= (h >> 35).wrapping_add(len as u64);
+        h = h.wrapping_mul(PRIME_MX2);
+        h ^ (h >> 28)
+    } else {
+        // 1 to 3 bytes: first, middle and last byte, and the length.
+        let byte = |at: usize| (first8 >> (8 * at)) & 0xFF;
+        let combo = byte(0) << 16 | byte(len >> 1) << 24 | byte(len - 1) | (len as u64) << 8;
+        let mut h = combo ^ FLIP_1_TO_3;
+        h ^= h >> 33;
+        h = h.wrapping_mul(PRIME64_2);
+        h ^= h >> 29;
+        h = h.wrapping_mul(PRIME64_3);
+        h ^ (h >> 32)
+    }
+}
+
 /// First character of the Latin range with a precomputed lowercase.
 const LATIN_FIRST: u32 = 0xC0;
 /// Number of characters in the Latin range (U+00C0..=U+017F).
 const LATIN_LEN: usize = 0xC0;
 
-/// For U+00C0..=U+017F: the lowercase of the character when NFKC leaves it
-/// unchanged and lowercasing gives one character, else 0 (see
-/// [`simple_lowercase`], which defines it). A table lookup replaces the binary
-/// search of `char::to_lowercase` for every accented letter.
-fn latin_lowercase_table() -> &'static [u16; LATIN_LEN] {
-    static TABLE: std::sync::OnceLock<[u16; LATIN_LEN]> = std::sync::OnceLock::new();
+/// For U+00C0..=U+017F: the UTF-8 bytes of the lowercase of the character
+/// when NFKC leaves it unchanged and lowercasing gives one character (always
+/// two bytes), else `[0, 0]` (see [`simple_lowercase`], which defines it). A
+/// table lookup replaces the binary search of `char::to_lowercase` and the
+/// UTF-8 encoding for every accented letter.
+fn latin_lowercase_table() -> &'static [[u8; 2]; LATIN_LEN] {
+    static TABLE: std::sync::OnceLock<[[u8; 2]; LATIN_LEN]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = [0u16; LATIN_LEN];
+        let mut table = [[0u8; 2]; LATIN_LEN];
         for (offset, entry) in table.iter_mut().enumerate() {
             let c = char::from_u32(LATIN_FIRST + offset as u32).expect("Latin letter");
             if let Some(lower) = simple_lowercase(c, false) {
-                *entry = u16::try_from(lower as u32).expect("Latin lowercase fits in u16");
+                lower.encode_utf8(entry);
+                assert_eq!(lower.len_utf8(), 2, "{lower:?}");
             }
         }
         table
     })
 }
 
-/// [`simple_lowercase`] through the table.
+/// [`simple_lowercase`], as UTF-8, for a non-ASCII `c`, through the table.
 #[inline]
-fn latin_lowercase(c: char, fold_accents: bool, table: &[u16; LATIN_LEN]) -> Option<char> {
-    if c.is_ascii() {
-        return Some(c.to_ascii_lowercase());
-    }
+fn latin_lowercase(c: char, fold_accents: bool, table: &[[u8; 2]; LATIN_LEN]) -> Option<[u8; 2]> {
     if fold_accents {
         return None;
     }
     let offset = (c as u32).wrapping_sub(LATIN_FIRST) as usize;
     match table.get(offset) {
-        Some(&lower) if lower != 0 => char::from_u32(u32::from(lower)),
+        Some(&lower) if lower != [0, 0] => Some(lower),
         _ => None,
     }
 }
@@ -493,6 +562,46 @@ mod tests {
         let stream = tokenize(text, NormalizeOptions::default());
         let ranges: Vec<(u32, u32)> = stream.tokens.iter().map(|t| (t.start, t.end)).collect();
         assert_eq!(ranges, [(0, 3), (5, 7), (8, 12)]);
+    }
+
+    #[test]
+    fn ascii_word_xxh3_matches_the_crate() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut random = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let alnum = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        for _ in 0..20_000 {
+            let text: Vec<u8> = (0..40).map(|_| alnum[random() % alnum.len()]).collect();
+            for len in 1..=16 {
+                let start = random() % (text.len() - 16);
+                let word = &text[start..start + len];
+                let lower = word.to_ascii_lowercase();
+                assert_eq!(
+                    xxh3_64_ascii_word(&text, start, start + len),
+                    xxhash_rust::xxh3::xxh3_64(&lower),
+                    "{:?}",
+                    String::from_utf8_lossy(word)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn non_alnum_mask_classifies_every_byte() {
+        for byte in 0..=255u8 {
+            let chunk = u64::from_le_bytes([b'a', byte, b'Z', 0, byte, b'5', 0xFF, byte]);
+            let expected: u64 = [b'a', byte, b'Z', 0, byte, b'5', 0xFF, byte]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| !b.is_ascii_alphanumeric())
+                .map(|(i, _)| 0x80 << (8 * i))
+                .sum();
+            assert_eq!(non_alnum_mask(chunk), expected, "byte {byte:#04x}");
+        }
     }
 
     const ALL_OPTIONS: [NormalizeOptions; 2] = [
