@@ -211,7 +211,7 @@ fn non_alnum_mask(chunk: u64) -> u64 {
     let at_least = |x: u64, k: u64| x + (0x80 - k) * ONES;
     let digit = at_least(low7, u64::from(b'0')) & !at_least(low7, u64::from(b'9') + 1);
     // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' (and nothing else onto it).
-    let folded = low7 | 0x20 * ONES;
+    let folded = low7 | (0x20 * ONES);
     let letter = at_least(folded, u64::from(b'a')) & !at_least(folded, u64::from(b'z') + 1);
     // Bytes >= 0x80 (non-ASCII) are never ASCII letters or digits.
     !((digit | letter) & !chunk) & HIGH
@@ -249,25 +249,53 @@ impl Scratch {
 /// Read the word starting at `start` (a word character) and return the hash
 /// of its normalized form and the offset just past it.
 ///
-/// Words made only of ASCII and of the Latin-1 and Latin Extended-A letters
-/// that NFKC leaves alone (nearly every French, Spanish or German word) are
-/// normalized on the fly by a per-character lowercase into `scratch.bytes`;
-/// any other character sends the word to the full NFKC path, on the original
-/// slice, once its end is known.
+/// Words of ASCII letters and digits and of Latin-1 letters (U+00C0..U+00FF
+/// but × and ÷, encoded C3 80..C3 BF) followed by an ASCII separator (nearly
+/// every French or English word) take a fast path: their normalized form has
+/// the same length and is a per-byte function of the original, hashed
+/// straight from the text (see [`hash_latin1_word`]). Other words made only
+/// of ASCII and of the Latin-1 and Latin Extended-A letters that NFKC leaves
+/// alone are normalized on the fly by a per-character lowercase into
+/// `scratch.bytes`; any other character sends the word to the full NFKC
+/// path, on the original slice, once its end is known.
 #[inline]
 fn scan_word(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
-    let run_end = start + ascii_alnum_run(&text[start..]);
-    let ascii_word_ends = match text.get(run_end) {
+    // An ASCII separator ends a word, unless it is an apostrophe (which may
+    // join the next letters).
+    let ends_word = |at: usize| match text.get(at) {
         None => true,
-        // An ASCII separator ends the word, unless it is an apostrophe
-        // (which may join the next letters).
         Some(&next) => next < 0x80 && next != b'\'' && next != b'`',
     };
-    if ascii_word_ends {
-        // Fast path: a word of ASCII letters and digits only (most words).
+    let run_end = start + ascii_alnum_run(&text[start..]);
+    if ends_word(run_end) {
         return (hash_ascii_word(text, start, run_end), run_end);
     }
+    if !scratch.options.fold_accents {
+        let mut end = run_end;
+        while let [0xC3, next, ..] = text[end..] {
+            if next & 0xC0 != 0x80 || next == 0x97 || next == 0xB7 {
+                break; // Invalid UTF-8, ×, ÷: separators.
+            }
+            end += 2;
+            end += ascii_alnum_run(&text[end..]);
+        }
+        if end > run_end && ends_word(end) {
+            return (hash_latin1_word(text, start, end), end);
+        }
+    }
+    scan_other_word(text, start, run_end, scratch)
+}
 
+/// [`scan_word`] for the words that leave its fast paths: `text[start..run_end]`
+/// is the leading run of ASCII letters and digits. Kept out of line so that
+/// the fast paths stay compact.
+#[inline(never)]
+fn scan_other_word(
+    text: &[u8],
+    start: usize,
+    run_end: usize,
+    scratch: &mut Scratch,
+) -> (u64, usize) {
     let bytes = &mut scratch.bytes;
     bytes.clear();
     bytes.extend(text[start..run_end].iter().map(|&b| ascii_alnum_lower(b)));
@@ -314,36 +342,73 @@ fn scan_word(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
 /// lowercased.
 #[inline]
 fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    hash_mapped_word(text, start, end, |bytes| bytes | LOWER, ascii_alnum_lower)
+}
+
+/// xxh3-64 of the word `text[start..end]` of ASCII letters and digits and
+/// Latin-1 letters, lowercased.
+///
+/// In UTF-8 the lowercase of such a word is the same length and byte-wise:
+/// ASCII letters get bit 5 set (see [`ascii_alnum_lower`]); Latin-1 letters
+/// are C3 followed by 80..BF, and their lowercase keeps the C3 and sets bit
+/// 5 of the second byte (U+00C0..U+00DE map to U+00E0..U+00FE, the others
+/// are lowercase already) except for ß (C3 9F), which stays. So every byte
+/// but C3 and 9F gets bit 5 set.
+#[inline]
+fn hash_latin1_word(text: &[u8], start: usize, end: usize) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F * ONES;
+    // High bit of every byte of `x` that is not zero (exact, no carries).
+    let nonzero = |x: u64| ((x & LOW7).wrapping_add(LOW7) | x) & !LOW7;
+    let lower = |bytes: u64| {
+        let keep = nonzero(bytes ^ (0xC3 * ONES)) & nonzero(bytes ^ (0x9F * ONES));
+        bytes | (keep >> 2)
+    };
+    hash_mapped_word(text, start, end, lower, |b| match b {
+        0xC3 | 0x9F => b,
+        _ => b | 0x20,
+    })
+}
+
+/// xxh3-64 of `text[start..end]` mapped byte by byte, where `map8` maps
+/// eight bytes at once (little-endian) and `map` one byte, the same way.
+#[inline]
+fn hash_mapped_word(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    map8: impl Fn(u64) -> u64,
+    map: impl Fn(u8) -> u8,
+) -> u64 {
     let len = end - start;
     if len <= 16 && start + 8 <= text.len() {
-        return xxh3_64_ascii_word(text, start, end);
+        return xxh3_64_short_word(text, start, end, map8);
     }
     // Long words, and words in the last 8 bytes of the text.
     let mut buffer = [0u8; 64];
     if len <= buffer.len() {
-        for (lower, &b) in buffer.iter_mut().zip(&text[start..end]) {
-            *lower = ascii_alnum_lower(b);
+        for (mapped, &b) in buffer.iter_mut().zip(&text[start..end]) {
+            *mapped = map(b);
         }
         xxhash_rust::xxh3::xxh3_64(&buffer[..len])
     } else {
-        let lower: Vec<u8> = text[start..end]
-            .iter()
-            .map(|&b| ascii_alnum_lower(b))
-            .collect();
-        xxhash_rust::xxh3::xxh3_64(&lower)
+        let mapped: Vec<u8> = text[start..end].iter().map(|&b| map(b)).collect();
+        xxhash_rust::xxh3::xxh3_64(&mapped)
     }
 }
 
-/// `xxhash_rust::xxh3::xxh3_64` of the lowercase of the ASCII word of
-/// letters and digits `text[start..end]`, 1 to 16 bytes long, with at least
-/// 8 bytes of `text` from `start` on; bit for bit (the unit tests compare).
+/// `xxhash_rust::xxh3::xxh3_64` of `text[start..end]`, 1 to 16 bytes long,
+/// mapped byte-wise by `map8`, with at least 8 bytes of `text` from `start`
+/// on; bit for bit (the unit tests compare).
 ///
 /// The arithmetic of the crate's short-input paths (XXH3 spec, lengths 1-3,
 /// 4-8 and 9-16, seed 0), but reading the word straight from the text and
-/// lowercasing the 64-bit reads with one OR each (see `ascii_alnum_lower`),
-/// instead of copying it to a lowercased buffer first.
+/// mapping (lowercasing) each 64-bit read at once, instead of copying the
+/// word to a lowercased buffer first (whose unaligned re-reads would stall
+/// store forwarding).
 #[inline]
-fn xxh3_64_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
+fn xxh3_64_short_word(text: &[u8], start: usize, end: usize, map8: impl Fn(u64) -> u64) -> u64 {
     // The start of xxh3's default secret (`kSecret`), as the short paths use it.
     const SECRET: [u8; 56] = [
         0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad,
@@ -368,12 +433,14 @@ fn xxh3_64_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
     const PRIME64_3: u64 = 0x1656_67B1_9E37_79F9;
     const PRIME_MX1: u64 = 0x1656_6791_9E37_79F9;
     const PRIME_MX2: u64 = 0x9FB2_1C65_1E98_DF25;
-    const LOWER: u64 = 0x2020_2020_2020_2020;
 
     let len = end - start;
     debug_assert!((1..=16).contains(&len));
-    let read64 =
-        |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().expect("8 bytes")) | LOWER;
+    let read64 = |at: usize| {
+        map8(u64::from_le_bytes(
+            text[at..at + 8].try_into().expect("8 bytes"),
+        ))
+    };
     // The first 8 bytes: the whole word when it is 8 bytes or shorter.
     let first8 = read64(start);
     if len > 8 {
@@ -581,7 +648,7 @@ mod tests {
                 let word = &text[start..start + len];
                 let lower = word.to_ascii_lowercase();
                 assert_eq!(
-                    xxh3_64_ascii_word(&text, start, start + len),
+                    hash_ascii_word(&text, start, start + len),
                     xxhash_rust::xxh3::xxh3_64(&lower),
                     "{:?}",
                     String::from_utf8_lossy(word)
