@@ -443,38 +443,48 @@ fn xxh3_64_short_word(text: &[u8], start: usize, end: usize, map8: impl Fn(u64) 
     };
     // The first 8 bytes: the whole word when it is 8 bytes or shorter.
     let first8 = read64(start);
-    if len > 8 {
-        // 9 to 16 bytes: the first and last eight bytes, folded 128-bit product.
-        let low = first8 ^ FLIP_9_TO_16_LOW;
-        let high = read64(end - 8) ^ FLIP_9_TO_16_HIGH;
-        let product = u128::from(low) * u128::from(high);
-        let mut h = (len as u64)
-            .wrapping_add(low.swap_bytes())
-            .wrapping_add(high)
-            .wrapping_add(product as u64 ^ (product >> 64) as u64);
-        h ^= h >> 37;
-        h = h.wrapping_mul(PRIME_MX1);
-        h ^ (h >> 32)
-    } else if len >= 4 {
-        // 4 to 8 bytes: the first and last four bytes, then rrmxmx.
-        let first4 = first8 & 0xFFFF_FFFF;
-        let last4 = (first8 >> (8 * (len - 4))) & 0xFFFF_FFFF;
-        let mut h = last4.wrapping_add(first4 << 32) ^ FLIP_4_TO_8;
-        h ^= h.rotate_left(49) ^ h.rotate_left(24);
-        h = h.wrapping_mul(PRIME_MX2);
-        h ^= (h >> 35).wrapping_add(len as u64);
-        h = h.wrapping_mul(PRIME_MX2);
-        h ^ (h >> 28)
-    } else {
-        // 1 to 3 bytes: first, middle and last byte, and the length.
-        let byte = |at: usize| (first8 >> (8 * at)) & 0xFF;
-        let combo = byte(0) << 16 | byte(len >> 1) << 24 | byte(len - 1) | (len as u64) << 8;
-        let mut h = combo ^ FLIP_1_TO_3;
-        h ^= h >> 33;
-        h = h.wrapping_mul(PRIME64_2);
-        h ^= h >> 29;
-        h = h.wrapping_mul(PRIME64_3);
-        h ^ (h >> 32)
+    // The last 8 bytes (from `start` for shorter words: unused then).
+    let last8 = read64(end.max(start + 8) - 8);
+    let n = len as u64;
+    // The three length classes are all computed and one is picked: word
+    // lengths are random, so a branch on them would often mispredict.
+
+    // 9 to 16 bytes: the first and last eight bytes, folded 128-bit product.
+    let low = first8 ^ FLIP_9_TO_16_LOW;
+    let high = last8 ^ FLIP_9_TO_16_HIGH;
+    let product = u128::from(low) * u128::from(high);
+    let mut h9 = n
+        .wrapping_add(low.swap_bytes())
+        .wrapping_add(high)
+        .wrapping_add(product as u64 ^ (product >> 64) as u64);
+    h9 ^= h9 >> 37;
+    h9 = h9.wrapping_mul(PRIME_MX1);
+    h9 ^= h9 >> 32;
+
+    // 4 to 8 bytes: the first and last four bytes, then rrmxmx.
+    let first4 = first8 & 0xFFFF_FFFF;
+    let last4 = (first8 >> ((8 * len.saturating_sub(4)) & 63)) & 0xFFFF_FFFF;
+    let mut h4 = last4.wrapping_add(first4 << 32) ^ FLIP_4_TO_8;
+    h4 ^= h4.rotate_left(49) ^ h4.rotate_left(24);
+    h4 = h4.wrapping_mul(PRIME_MX2);
+    h4 ^= (h4 >> 35).wrapping_add(n);
+    h4 = h4.wrapping_mul(PRIME_MX2);
+    h4 ^= h4 >> 28;
+
+    // 1 to 3 bytes: first, middle and last byte, and the length.
+    let byte = |at: usize| (first8 >> ((8 * at) & 63)) & 0xFF;
+    let combo = byte(0) << 16 | byte(len >> 1) << 24 | byte(len - 1) | n << 8;
+    let mut h1 = combo ^ FLIP_1_TO_3;
+    h1 ^= h1 >> 33;
+    h1 = h1.wrapping_mul(PRIME64_2);
+    h1 ^= h1 >> 29;
+    h1 = h1.wrapping_mul(PRIME64_3);
+    h1 ^= h1 >> 32;
+
+    match len {
+        9.. => h9,
+        4..=8 => h4,
+        _ => h1,
     }
 }
 
@@ -652,6 +662,40 @@ mod tests {
                     xxhash_rust::xxh3::xxh3_64(&lower),
                     "{:?}",
                     String::from_utf8_lossy(word)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn latin1_word_xxh3_matches_the_crate() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut random = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        // Every Latin-1 letter (C3 80..C3 BF but × and ÷) and some ASCII.
+        let mut letters: Vec<String> = ('\u{C0}'..='\u{FF}')
+            .filter(|c| *c != '×' && *c != '÷')
+            .map(String::from)
+            .collect();
+        letters.extend(["a", "Z", "9", "q", "E"].map(String::from));
+        for _ in 0..20_000 {
+            let text: String = (0..24)
+                .map(|_| letters[random() % letters.len()].as_str())
+                .collect();
+            let bytes = text.as_bytes();
+            let start = (0..=random() % 8)
+                .rfind(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            for end in (start + 1..=start + 16).filter(|&i| text.is_char_boundary(i)) {
+                let word = &text[start..end];
+                assert_eq!(
+                    hash_latin1_word(bytes, start, end),
+                    xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes()),
+                    "{word:?}"
                 );
             }
         }
