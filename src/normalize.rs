@@ -18,6 +18,9 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+#[cfg(test)]
+mod reference;
+
 /// One word of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -46,56 +49,50 @@ pub struct TokenStream {
 }
 
 /// Tokenize and normalize a document.
+///
+/// The loop here only steps over separators (spaces, punctuation, line
+/// breaks) and starts words; [`scan_word`] then reads a whole word at once.
 pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     let mut stream = TokenStream {
         tokens: Vec::with_capacity(text.len() / 6),
         breaks: Vec::new(),
     };
-    let mut word = WordBuilder::new(options);
+    let mut scratch = Scratch::new(options);
     let mut pending_break = false;
     let mut i = 0;
     while i < text.len() {
         let byte = text[i];
-        if byte.is_ascii_alphanumeric() {
-            // Fast path: a run of ASCII letters and digits at once.
-            let run = text[i..]
-                .iter()
-                .position(|b| !b.is_ascii_alphanumeric())
-                .unwrap_or(text.len() - i);
-            if !word.active() && pending_break {
-                stream.breaks.push(stream.tokens.len() as u32);
-                pending_break = false;
-            }
-            word.push_ascii(&text[i..i + run], i);
-            i += run;
-            continue;
-        }
-        let (c, width) = if byte < 0x80 {
-            (byte as char, 1)
-        } else {
-            let (c, width) = bstr::decode_utf8(&text[i..]);
-            (c.unwrap_or('\u{FFFD}'), width.max(1))
-        };
-        if is_word_char(c) {
-            if !word.active() && pending_break {
-                stream.breaks.push(stream.tokens.len() as u32);
-                pending_break = false;
-            }
-            word.push(c, i, width);
-        } else if is_apostrophe(c) && word.active() && next_is_alphanumeric(text, i + width) {
-            word.push('\'', i, width);
-        } else {
-            if let Some(token) = word.finish(text) {
-                stream.tokens.push(token);
-            }
-            if is_line_break(c) && !stream.tokens.is_empty() {
+        if byte < 0x80 && !byte.is_ascii_alphanumeric() {
+            // ASCII separator. Apostrophes are separators here too: one that
+            // joins two word characters is consumed by `scan_word`.
+            if (byte == b'\n' || byte == b'\r') && !stream.tokens.is_empty() {
                 pending_break = true;
             }
+            i += 1;
+            continue;
         }
-        i += width;
-    }
-    if let Some(token) = word.finish(text) {
-        stream.tokens.push(token);
+        if byte >= 0x80 {
+            let (c, width) = decode_at(text, i);
+            if !is_word_char(c) {
+                if is_line_break(c) && !stream.tokens.is_empty() {
+                    pending_break = true;
+                }
+                i += width;
+                continue;
+            }
+        }
+        // A word starts at `i`.
+        if pending_break {
+            stream.breaks.push(stream.tokens.len() as u32);
+            pending_break = false;
+        }
+        let (hash, end) = scan_word(text, i, &mut scratch);
+        stream.tokens.push(Token {
+            hash,
+            start: i as u32,
+            end: end as u32,
+        });
+        i = end;
     }
     stream
 }
@@ -152,23 +149,385 @@ fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
     c.is_some_and(is_word_char)
 }
 
-/// Accumulates one word: its byte range and, on the fast path, its normalized
-/// bytes. The fast path covers words made only of ASCII and of the Latin-1 and
-/// Latin Extended-A letters that NFKC leaves alone (nearly every French,
-/// Spanish or German word), where normalizing is a per-character lowercase;
-/// anything else takes the full NFKC path.
-struct WordBuilder {
+/// The character at `text[at]` (a lead byte) and its width; invalid UTF-8
+/// decodes to U+FFFD over its maximal invalid prefix, as `bstr` does.
+#[inline]
+fn decode_at(text: &[u8], at: usize) -> (char, usize) {
+    let byte = text[at];
+    if byte < 0x80 {
+        return (byte as char, 1);
+    }
+    if (0xC2..=0xDF).contains(&byte) {
+        // A valid two-byte sequence (accented Latin letters), decoded inline;
+        // anything else goes to bstr.
+        if let Some(&next) = text.get(at + 1) {
+            if next & 0xC0 == 0x80 {
+                let code = u32::from(byte & 0x1F) << 6 | u32::from(next & 0x3F);
+                return (char::from_u32(code).expect("U+0080..U+07FF"), 2);
+            }
+        }
+    }
+    let (c, width) = bstr::decode_utf8(&text[at..]);
+    (c.unwrap_or('\u{FFFD}'), width.max(1))
+}
+
+/// Length of the run of ASCII letters and digits at the start of `bytes`.
+///
+/// Classifies eight bytes at a time (see [`non_alnum_mask`]): the end of a
+/// word is found without a branch per byte, so the branch predictor does
+/// not have to guess word lengths.
+#[inline]
+fn ascii_alnum_run(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    loop {
+        let chunk = match bytes.get(n..n + 8) {
+            Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+            None => {
+                // Fewer than 8 bytes left: pad with NUL, a separator.
+                let mut padded = [0u8; 8];
+                padded[..bytes.len() - n].copy_from_slice(&bytes[n..]);
+                u64::from_le_bytes(padded)
+            }
+        };
+        let stop = non_alnum_mask(chunk);
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+}
+
+/// The high bit of every byte of `chunk` (eight bytes, little-endian) that is
+/// not an ASCII letter or digit, and no other bit.
+///
+/// SWAR range checks: with the high bits cleared, adding `0x80 - k` to a byte
+/// sets its high bit exactly when the byte is >= `k`, and cannot carry into
+/// the next byte (0x7F + 0x80 - k < 0x100 for every `k` >= 0x01).
+#[inline]
+fn non_alnum_mask(chunk: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let low7 = chunk & !HIGH;
+    let at_least = |x: u64, k: u64| x + (0x80 - k) * ONES;
+    let digit = at_least(low7, u64::from(b'0')) & !at_least(low7, u64::from(b'9') + 1);
+    // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' (and nothing else onto it).
+    let folded = low7 | (0x20 * ONES);
+    let letter = at_least(folded, u64::from(b'a')) & !at_least(folded, u64::from(b'z') + 1);
+    // Bytes >= 0x80 (non-ASCII) are never ASCII letters or digits.
+    !((digit | letter) & !chunk) & HIGH
+}
+
+/// Lowercase an ASCII letter or digit: letters get bit 5 set, which digits
+/// (0x30..=0x39) already have, so no comparison is needed.
+#[inline]
+fn ascii_alnum_lower(byte: u8) -> u8 {
+    byte | 0x20
+}
+
+/// Buffers reused from word to word.
+struct Scratch {
     options: NormalizeOptions,
+    /// The normalized bytes of the current word, on the fast path.
+    bytes: Vec<u8>,
+    /// The normalized form of a word that takes the full NFKC path.
+    string: String,
+    /// [`latin_lowercase_table`], fetched once.
+    latin: &'static [[u8; 2]; LATIN_LEN],
+}
+
+impl Scratch {
+    fn new(options: NormalizeOptions) -> Self {
+        Scratch {
+            options,
+            bytes: Vec::with_capacity(64),
+            string: String::new(),
+            latin: latin_lowercase_table(),
+        }
+    }
+}
+
+/// Read the word starting at `start` (a word character) and return the hash
+/// of its normalized form and the offset just past it.
+///
+/// Words of ASCII letters and digits and of Latin-1 letters (U+00C0..U+00FF
+/// but × and ÷, encoded C3 80..C3 BF) followed by an ASCII separator (nearly
+/// every French or English word) take a fast path: their normalized form has
+/// the same length and is a per-byte function of the original, hashed
+/// straight from the text (see [`hash_latin1_word`]). Other words made only
+/// of ASCII and of the Latin-1 and Latin Extended-A letters that NFKC leaves
+/// alone are normalized on the fly by a per-character lowercase into
+/// `scratch.bytes`; any other character sends the word to the full NFKC
+/// path, on the original slice, once its end is known.
+#[inline]
+fn scan_word(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
+    // An ASCII separator ends a word, unless it is an apostrophe (which may
+    // join the next letters).
+    let ends_word = |at: usize| match text.get(at) {
+        None => true,
+        Some(&next) => next < 0x80 && next != b'\'' && next != b'`',
+    };
+    let run_end = start + ascii_alnum_run(&text[start..]);
+    if ends_word(run_end) {
+        return (hash_ascii_word(text, start, run_end), run_end);
+    }
+    if !scratch.options.fold_accents {
+        let mut end = run_end;
+        while let [0xC3, next, ..] = text[end..] {
+            if next & 0xC0 != 0x80 || next == 0x97 || next == 0xB7 {
+                break; // Invalid UTF-8, ×, ÷: separators.
+            }
+            end += 2;
+            end += ascii_alnum_run(&text[end..]);
+        }
+        if end > run_end && ends_word(end) {
+            return (hash_latin1_word(text, start, end), end);
+        }
+    }
+    scan_other_word(text, start, run_end, scratch)
+}
+
+/// [`scan_word`] for the words that leave its fast paths: `text[start..run_end]`
+/// is the leading run of ASCII letters and digits. Kept out of line so that
+/// the fast paths stay compact.
+#[inline(never)]
+fn scan_other_word(
+    text: &[u8],
+    start: usize,
+    run_end: usize,
+    scratch: &mut Scratch,
+) -> (u64, usize) {
+    let bytes = &mut scratch.bytes;
+    bytes.clear();
+    bytes.extend(text[start..run_end].iter().map(|&b| ascii_alnum_lower(b)));
+    let mut simple = true;
+    let mut i = run_end;
+    while i < text.len() {
+        let byte = text[i];
+        if byte.is_ascii_alphanumeric() {
+            let run = ascii_alnum_run(&text[i..]);
+            if simple {
+                bytes.extend(text[i..i + run].iter().map(|&b| ascii_alnum_lower(b)));
+            }
+            i += run;
+            continue;
+        }
+        let (c, width) = decode_at(text, i);
+        if is_word_char(c) {
+            if simple {
+                match latin_lowercase(c, scratch.options.fold_accents, scratch.latin) {
+                    Some(lower) => bytes.extend_from_slice(&lower),
+                    None => simple = false,
+                }
+            }
+        } else if is_apostrophe(c) && next_is_alphanumeric(text, i + width) {
+            if simple {
+                bytes.push(b'\'');
+            }
+        } else {
+            break;
+        }
+        i += width;
+    }
+    let hash = if simple {
+        xxhash_rust::xxh3::xxh3_64(bytes)
+    } else {
+        let original = String::from_utf8_lossy(&text[start..i]);
+        normalize_into(&original, scratch.options, &mut scratch.string);
+        xxhash_rust::xxh3::xxh3_64(scratch.string.as_bytes())
+    };
+    (hash, i)
+}
+
+/// xxh3-64 of the ASCII word of letters and digits `text[start..end]`,
+/// lowercased.
+#[inline]
+fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    hash_mapped_word(text, start, end, |bytes| bytes | LOWER, ascii_alnum_lower)
+}
+
+/// xxh3-64 of the word `text[start..end]` of ASCII letters and digits and
+/// Latin-1 letters, lowercased.
+///
+/// In UTF-8 the lowercase of such a word is the same length and byte-wise:
+/// ASCII letters get bit 5 set (see [`ascii_alnum_lower`]); Latin-1 letters
+/// are C3 followed by 80..BF, and their lowercase keeps the C3 and sets bit
+/// 5 of the second byte (U+00C0..U+00DE map to U+00E0..U+00FE, the others
+/// are lowercase already) except for ß (C3 9F), which stays. So every byte
+/// but C3 and 9F gets bit 5 set.
+#[inline]
+fn hash_latin1_word(text: &[u8], start: usize, end: usize) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F * ONES;
+    // High bit of every byte of `x` that is not zero (exact, no carries).
+    let nonzero = |x: u64| ((x & LOW7).wrapping_add(LOW7) | x) & !LOW7;
+    let lower = |bytes: u64| {
+        let keep = nonzero(bytes ^ (0xC3 * ONES)) & nonzero(bytes ^ (0x9F * ONES));
+        bytes | (keep >> 2)
+    };
+    hash_mapped_word(text, start, end, lower, |b| match b {
+        0xC3 | 0x9F => b,
+        _ => b | 0x20,
+    })
+}
+
+/// xxh3-64 of `text[start..end]` mapped byte by byte, where `map8` maps
+/// eight bytes at once (little-endian) and `map` one byte, the same way.
+#[inline]
+fn hash_mapped_word(
+    text: &[u8],
     start: usize,
     end: usize,
-    simple: bool,
-    bytes: Vec<u8>,
-    scratch: String,
+    map8: impl Fn(u64) -> u64,
+    map: impl Fn(u8) -> u8,
+) -> u64 {
+    let len = end - start;
+    if len <= 16 && start + 8 <= text.len() {
+        return xxh3_64_short_word(text, start, end, map8);
+    }
+    // Long words, and words in the last 8 bytes of the text.
+    let mut buffer = [0u8; 64];
+    if len <= buffer.len() {
+        for (mapped, &b) in buffer.iter_mut().zip(&text[start..end]) {
+            *mapped = map(b);
+        }
+        xxhash_rust::xxh3::xxh3_64(&buffer[..len])
+    } else {
+        let mapped: Vec<u8> = text[start..end].iter().map(|&b| map(b)).collect();
+        xxhash_rust::xxh3::xxh3_64(&mapped)
+    }
+}
+
+/// `xxhash_rust::xxh3::xxh3_64` of `text[start..end]`, 1 to 16 bytes long,
+/// mapped byte-wise by `map8`, with at least 8 bytes of `text` from `start`
+/// on; bit for bit (the unit tests compare).
+///
+/// The arithmetic of the crate's short-input paths (XXH3 spec, lengths 1-3,
+/// 4-8 and 9-16, seed 0), but reading the word straight from the text and
+/// mapping (lowercasing) each 64-bit read at once, instead of copying the
+/// word to a lowercased buffer first (whose unaligned re-reads would stall
+/// store forwarding).
+#[inline]
+fn xxh3_64_short_word(text: &[u8], start: usize, end: usize, map8: impl Fn(u64) -> u64) -> u64 {
+    // The start of xxh3's default secret (`kSecret`), as the short paths use it.
+    const SECRET: [u8; 56] = [
+        0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad,
+        0x1c, 0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3,
+        0x67, 0x1f, 0xcb, 0x79, 0xe6, 0x4e, 0xcc, 0xc0, 0xe5, 0x78, 0x82, 0x5a, 0xd0, 0x7d, 0xcc,
+        0xff, 0x72, 0x21, 0xb8, 0x08, 0x46, 0x74, 0xf7, 0x43, 0x24, 0x8e,
+    ];
+    const fn secret64(at: usize) -> u64 {
+        let mut word = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            word[i] = SECRET[at + i];
+            i += 1;
+        }
+        u64::from_le_bytes(word)
+    }
+    const FLIP_1_TO_3: u64 = (secret64(0) as u32 ^ (secret64(4) as u32)) as u64;
+    const FLIP_4_TO_8: u64 = secret64(8) ^ secret64(16);
+    const FLIP_9_TO_16_LOW: u64 = secret64(24) ^ secret64(32);
+    const FLIP_9_TO_16_HIGH: u64 = secret64(40) ^ secret64(48);
+    const PRIME64_2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    const PRIME64_3: u64 = 0x1656_67B1_9E37_79F9;
+    const PRIME_MX1: u64 = 0x1656_6791_9E37_79F9;
+    const PRIME_MX2: u64 = 0x9FB2_1C65_1E98_DF25;
+
+    let len = end - start;
+    debug_assert!((1..=16).contains(&len));
+    let read64 = |at: usize| {
+        map8(u64::from_le_bytes(
+            text[at..at + 8].try_into().expect("8 bytes"),
+        ))
+    };
+    // The first 8 bytes: the whole word when it is 8 bytes or shorter.
+    let first8 = read64(start);
+    // The last 8 bytes (from `start` for shorter words: unused then).
+    let last8 = read64(end.max(start + 8) - 8);
+    let n = len as u64;
+    // The three length classes are all computed and one is picked: word
+    // lengths are random, so a branch on them would often mispredict.
+
+    // 9 to 16 bytes: the first and last eight bytes, folded 128-bit product.
+    let low = first8 ^ FLIP_9_TO_16_LOW;
+    let high = last8 ^ FLIP_9_TO_16_HIGH;
+    let product = u128::from(low) * u128::from(high);
+    let mut h9 = n
+        .wrapping_add(low.swap_bytes())
+        .wrapping_add(high)
+        .wrapping_add(product as u64 ^ (product >> 64) as u64);
+    h9 ^= h9 >> 37;
+    h9 = h9.wrapping_mul(PRIME_MX1);
+    h9 ^= h9 >> 32;
+
+    // 4 to 8 bytes: the first and last four bytes, then rrmxmx.
+    let first4 = first8 & 0xFFFF_FFFF;
+    let last4 = (first8 >> ((8 * len.saturating_sub(4)) & 63)) & 0xFFFF_FFFF;
+    let mut h4 = last4.wrapping_add(first4 << 32) ^ FLIP_4_TO_8;
+    h4 ^= h4.rotate_left(49) ^ h4.rotate_left(24);
+    h4 = h4.wrapping_mul(PRIME_MX2);
+    h4 ^= (h4 >> 35).wrapping_add(n);
+    h4 = h4.wrapping_mul(PRIME_MX2);
+    h4 ^= h4 >> 28;
+
+    // 1 to 3 bytes: first, middle and last byte, and the length.
+    let byte = |at: usize| (first8 >> ((8 * at) & 63)) & 0xFF;
+    let combo = byte(0) << 16 | byte(len >> 1) << 24 | byte(len - 1) | n << 8;
+    let mut h1 = combo ^ FLIP_1_TO_3;
+    h1 ^= h1 >> 33;
+    h1 = h1.wrapping_mul(PRIME64_2);
+    h1 ^= h1 >> 29;
+    h1 = h1.wrapping_mul(PRIME64_3);
+    h1 ^= h1 >> 32;
+
+    match len {
+        9.. => h9,
+        4..=8 => h4,
+        _ => h1,
+    }
+}
+
+/// First character of the Latin range with a precomputed lowercase.
+const LATIN_FIRST: u32 = 0xC0;
+/// Number of characters in the Latin range (U+00C0..=U+017F).
+const LATIN_LEN: usize = 0xC0;
+
+/// For U+00C0..=U+017F: the UTF-8 bytes of the lowercase of the character
+/// when NFKC leaves it unchanged and lowercasing gives one character (always
+/// two bytes), else `[0, 0]` (see [`simple_lowercase`], which defines it). A
+/// table lookup replaces the binary search of `char::to_lowercase` and the
+/// UTF-8 encoding for every accented letter.
+fn latin_lowercase_table() -> &'static [[u8; 2]; LATIN_LEN] {
+    static TABLE: std::sync::OnceLock<[[u8; 2]; LATIN_LEN]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [[0u8; 2]; LATIN_LEN];
+        for (offset, entry) in table.iter_mut().enumerate() {
+            let c = char::from_u32(LATIN_FIRST + offset as u32).expect("Latin letter");
+            if let Some(lower) = simple_lowercase(c, false) {
+                lower.encode_utf8(entry);
+                assert_eq!(lower.len_utf8(), 2, "{lower:?}");
+            }
+        }
+        table
+    })
+}
+
+/// [`simple_lowercase`], as UTF-8, for a non-ASCII `c`, through the table.
+#[inline]
+fn latin_lowercase(c: char, fold_accents: bool, table: &[[u8; 2]; LATIN_LEN]) -> Option<[u8; 2]> {
+    if fold_accents {
+        return None;
+    }
+    let offset = (c as u32).wrapping_sub(LATIN_FIRST) as usize;
+    match table.get(offset) {
+        Some(&lower) if lower != [0, 0] => Some(lower),
+        _ => None,
+    }
 }
 
 /// The lowercase form of `c` when NFKC leaves `c` unchanged and lowercasing
 /// gives one character; `None` sends the word to the full path.
-#[inline]
 fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
     if c.is_ascii() {
         return Some(c.to_ascii_lowercase());
@@ -194,78 +553,6 @@ fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
     match (lower.next(), lower.next()) {
         (Some(l), None) => Some(l),
         _ => None,
-    }
-}
-
-impl WordBuilder {
-    fn new(options: NormalizeOptions) -> Self {
-        WordBuilder {
-            options,
-            start: usize::MAX,
-            end: 0,
-            simple: true,
-            bytes: Vec::with_capacity(64),
-            scratch: String::with_capacity(64),
-        }
-    }
-
-    fn active(&self) -> bool {
-        self.start != usize::MAX
-    }
-
-    /// Push a run of ASCII letters and digits starting at byte `at`.
-    #[inline]
-    fn push_ascii(&mut self, run: &[u8], at: usize) {
-        if !self.active() {
-            self.start = at;
-            self.simple = true;
-            self.bytes.clear();
-        }
-        self.end = at + run.len();
-        if self.simple {
-            self.bytes.extend(run.iter().map(u8::to_ascii_lowercase));
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, c: char, at: usize, width: usize) {
-        if !self.active() {
-            self.start = at;
-            self.simple = true;
-            self.bytes.clear();
-        }
-        self.end = at + width;
-        if self.simple {
-            match simple_lowercase(c, self.options.fold_accents) {
-                Some(lower) if lower.is_ascii() => self.bytes.push(lower as u8),
-                Some(lower) => {
-                    let mut buffer = [0u8; 4];
-                    self.bytes
-                        .extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
-                }
-                None => self.simple = false,
-            }
-        }
-    }
-
-    fn finish(&mut self, text: &[u8]) -> Option<Token> {
-        if !self.active() {
-            return None;
-        }
-        let (start, end) = (self.start, self.end);
-        self.start = usize::MAX;
-        let hash = if self.simple {
-            xxhash_rust::xxh3::xxh3_64(&self.bytes)
-        } else {
-            let original = String::from_utf8_lossy(&text[start..end]);
-            normalize_into(&original, self.options, &mut self.scratch);
-            xxhash_rust::xxh3::xxh3_64(self.scratch.as_bytes())
-        };
-        Some(Token {
-            hash,
-            start: start as u32,
-            end: end as u32,
-        })
     }
 }
 
@@ -352,6 +639,311 @@ mod tests {
         let stream = tokenize(text, NormalizeOptions::default());
         let ranges: Vec<(u32, u32)> = stream.tokens.iter().map(|t| (t.start, t.end)).collect();
         assert_eq!(ranges, [(0, 3), (5, 7), (8, 12)]);
+    }
+
+    #[test]
+    fn ascii_word_xxh3_matches_the_crate() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut random = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let alnum = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        for _ in 0..20_000 {
+            let text: Vec<u8> = (0..40).map(|_| alnum[random() % alnum.len()]).collect();
+            for len in 1..=16 {
+                let start = random() % (text.len() - 16);
+                let word = &text[start..start + len];
+                let lower = word.to_ascii_lowercase();
+                assert_eq!(
+                    hash_ascii_word(&text, start, start + len),
+                    xxhash_rust::xxh3::xxh3_64(&lower),
+                    "{:?}",
+                    String::from_utf8_lossy(word)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn latin1_word_xxh3_matches_the_crate() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut random = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        // Every Latin-1 letter (C3 80..C3 BF but × and ÷) and some ASCII.
+        let mut letters: Vec<String> = ('\u{C0}'..='\u{FF}')
+            .filter(|c| *c != '×' && *c != '÷')
+            .map(String::from)
+            .collect();
+        letters.extend(["a", "Z", "9", "q", "E"].map(String::from));
+        for _ in 0..20_000 {
+            let text: String = (0..24)
+                .map(|_| letters[random() % letters.len()].as_str())
+                .collect();
+            let bytes = text.as_bytes();
+            let start = (0..=random() % 8)
+                .rfind(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            for end in (start + 1..=start + 16).filter(|&i| text.is_char_boundary(i)) {
+                let word = &text[start..end];
+                assert_eq!(
+                    hash_latin1_word(bytes, start, end),
+                    xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes()),
+                    "{word:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn non_alnum_mask_classifies_every_byte() {
+        for byte in 0..=255u8 {
+            let chunk = u64::from_le_bytes([b'a', byte, b'Z', 0, byte, b'5', 0xFF, byte]);
+            let expected: u64 = [b'a', byte, b'Z', 0, byte, b'5', 0xFF, byte]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| !b.is_ascii_alphanumeric())
+                .map(|(i, _)| 0x80 << (8 * i))
+                .sum();
+            assert_eq!(non_alnum_mask(chunk), expected, "byte {byte:#04x}");
+        }
+    }
+
+    const ALL_OPTIONS: [NormalizeOptions; 2] = [
+        NormalizeOptions {
+            fold_accents: false,
+        },
+        NormalizeOptions { fold_accents: true },
+    ];
+
+    /// The tokenizer and the reference implementation agree on `text` for
+    /// every option: same tokens (hashes and offsets), same breaks.
+    fn assert_same_as_reference(text: &[u8]) {
+        for options in ALL_OPTIONS {
+            let new = tokenize(text, options);
+            let old = reference::tokenize(text, options);
+            assert_eq!(
+                new.tokens,
+                old.tokens,
+                "tokens differ, {options:?}, text {:?}",
+                String::from_utf8_lossy(text)
+            );
+            assert_eq!(
+                new.breaks,
+                old.breaks,
+                "breaks differ, {options:?}, text {:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    /// Short inputs that exercise every branch of the tokenizer.
+    fn tricky_inputs() -> Vec<Vec<u8>> {
+        let long_ascii = "Abcdefghij".repeat(30);
+        let long_latin = "éÉèaZ".repeat(40);
+        let long_mixed = format!("{}é{}ﬁ{}", "x".repeat(63), "Y".repeat(64), "z".repeat(200));
+        let mut inputs: Vec<Vec<u8>> = [
+            "",
+            " ",
+            "a",
+            "A",
+            "Hello, World! 42 times.",
+            "l’entreprise d'avoir 'cité' l'’a a'' b 'x' ’y’ z’ ‘q‘ r‘s",
+            "aʼb aʹb a′b a＇b a`b `a b` a''b a’’b a'é a'ﬁ a'́ é'a é’É",
+            "ﬁn ﬂeur ﬃ ǆ ǅ Ǆ ĳ Ĳ ŉ ſ ẞ ß Straße STRASSE",
+            "ＦＵＬＬ ｗｉｄｔｈ １２３ ｶﾀｶﾅ",
+            "İstanbul İ i̇ ı I",
+            "ΣΟΦΟΣ σοφος σοφοσ ΌΣΟΣ Σ",
+            "cafe\u{301} cafe\u{301}\u{327} \u{301}abc \u{301} a\u{301}\u{302}\u{303}b",
+            "e\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}\u{0301}x",
+            "one two\r\nthree\rfour\n\n\nfive\r\r\n\n",
+            "\n\nstart\n",
+            "\r\n",
+            "a\u{2028}b\u{2029}c\u{85}d \u{2028}\u{2029}",
+            "×÷ a×b c÷d",
+            "12:30 3.14 1,000 x86_64 a-b a_b a/b",
+            "😀 a😀b 👍🏽 é😀é e\u{301}😀",
+            "中文字符 日本語のテキスト 한국어 العربية עברית हिन्दी",
+            "Ǻǻ Ǽ ǽ Ǿ Ș ș Ț ț Ȁ ȁ ɐ ʯ Ÿ ÿ Œ œ Æ æ Ø ø Þ þ Ð ð",
+            "Ⅻ ⅻ ① ² ³ ¹ ¼ ½ ª º µ",
+            "a\u{0}b \u{0} \u{1}\u{7f}",
+            "«guillemets» “quotes” „low“ — – - … ·",
+            "\u{feff}bom \u{200b}zw\u{200b}sp\u{200d}",
+            "\u{fffd}a\u{fffd}",
+            "Ǉ ǈ ǉ ǰ ΐ ﬀ ﬅ ﬆ",
+            "ℌ ℍ ℎ ℏ K Å Ω",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        inputs.push(long_ascii.into_bytes());
+        inputs.push(long_latin.into_bytes());
+        inputs.push(long_mixed.into_bytes());
+        // Invalid UTF-8: lone continuation bytes, truncated sequences,
+        // overlongs, surrogates, bytes that never appear in UTF-8.
+        inputs.extend([
+            b"caf\xe9 au lait".to_vec(),
+            b"a\x80b \xc3 \xc3\xa9\xc3".to_vec(),
+            b"a\xe2\x80b a\xe2\x80\x99 a\xe2\x80\x99b \xe2\x80\x99x".to_vec(),
+            b"\xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xff\xfe".to_vec(),
+            b"word\xf0\x9f\x98 x\xf0\x9f \xf0".to_vec(),
+            b"l'\xe9t\xe9 l\xe2\x80\x99\xc3".to_vec(),
+            b"\r\xc2\x85\xc2".to_vec(),
+        ]);
+        inputs
+    }
+
+    #[test]
+    fn same_as_reference_on_tricky_inputs() {
+        for input in tricky_inputs() {
+            assert_same_as_reference(&input);
+            // Every byte slice too: truncated UTF-8 at both ends, words cut short.
+            for start in 0..input.len().min(64) {
+                for end in start..=input.len().min(start + 64) {
+                    assert_same_as_reference(&input[start..end]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_as_reference_on_every_char() {
+        // Every scalar value alone, inside a word, after an apostrophe, before
+        // one, next to ASCII and Latin letters, and before a line break.
+        let chars: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        for chunk in chars.chunks(4096) {
+            let mut text = String::new();
+            for &c in chunk {
+                text.push_str(&format!(
+                    "a{c}b {c} x'{c} {c}'y é{c}É z’{c}’w {c}\n{c}{c} Ab{c}\r\n"
+                ));
+            }
+            assert_same_as_reference(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn same_as_reference_on_seed_texts() {
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lemonde"),
+            "/work/shared/seeds",
+        ];
+        let mut files = 0;
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("dir entry").path();
+                let text = std::fs::read(&path).expect("read text");
+                assert_same_as_reference(&text);
+                files += 1;
+            }
+        }
+        assert!(files > 0);
+    }
+
+    /// Pieces that tokenization treats differently, to build random texts
+    /// denser in edge cases than arbitrary strings are.
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        let pieces: Vec<&'static [u8]> = vec![
+            b"a",
+            b"Z",
+            b"0",
+            b"9",
+            b"word",
+            b"WoRd",
+            b" ",
+            b"  ",
+            b".",
+            b",",
+            b"-",
+            b"_",
+            b"'",
+            b"`",
+            "’".as_bytes(),
+            "‘".as_bytes(),
+            "ʼ".as_bytes(),
+            "ʹ".as_bytes(),
+            "′".as_bytes(),
+            "＇".as_bytes(),
+            "é".as_bytes(),
+            "É".as_bytes(),
+            "ê".as_bytes(),
+            "ß".as_bytes(),
+            "ẞ".as_bytes(),
+            "İ".as_bytes(),
+            "ı".as_bytes(),
+            "ĳ".as_bytes(),
+            "ŉ".as_bytes(),
+            "ſ".as_bytes(),
+            "Ÿ".as_bytes(),
+            "×".as_bytes(),
+            "Σ".as_bytes(),
+            "ς".as_bytes(),
+            "ﬁ".as_bytes(),
+            "Ａ".as_bytes(),
+            "１".as_bytes(),
+            "\u{301}".as_bytes(),
+            "\u{327}".as_bytes(),
+            "😀".as_bytes(),
+            "中".as_bytes(),
+            "«".as_bytes(),
+            "»".as_bytes(),
+            "—".as_bytes(),
+            b"\n",
+            b"\r",
+            b"\r\n",
+            "\u{85}".as_bytes(),
+            "\u{2028}".as_bytes(),
+            "\u{2029}".as_bytes(),
+            b"\0",
+            b"\x80",
+            b"\xc3",
+            b"\xe2\x80",
+            b"\xff",
+            "\u{fffd}".as_bytes(),
+            "Ω".as_bytes(),
+            "ǅ".as_bytes(),
+            "Ⅻ".as_bytes(),
+            "²".as_bytes(),
+            "ª".as_bytes(),
+        ];
+        prop_oneof![
+            6 => proptest::sample::select(pieces).prop_map(<[u8]>::to_vec),
+            2 => "[a-zA-Z0-9]{1,40}".prop_map(String::into_bytes),
+            2 => "\\PC{1,4}".prop_map(String::into_bytes),
+            1 => proptest::collection::vec(any::<u8>(), 1..4),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn same_as_reference_on_random_pieces(
+            pieces in proptest::collection::vec(piece(), 0..60)
+        ) {
+            assert_same_as_reference(&pieces.concat());
+        }
+
+        #[test]
+        fn same_as_reference_on_random_strings(text in "\\PC{0,200}") {
+            assert_same_as_reference(text.as_bytes());
+        }
+
+        #[test]
+        fn same_as_reference_on_random_bytes(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200)
+        ) {
+            assert_same_as_reference(&bytes);
+        }
     }
 
     proptest! {

@@ -1,0 +1,226 @@
+//! The implementation of [`tokenize`] as of commit 9195a18, before the
+//! throughput work, kept verbatim as the reference for the differential tests
+//! in `normalize.rs`: the optimized tokenizer must give the same tokens (hashes
+//! and offsets) and breaks for every input and every option.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use super::{NormalizeOptions, Token, TokenStream};
+
+/// Tokenize and normalize a document.
+pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
+    let mut stream = TokenStream {
+        tokens: Vec::with_capacity(text.len() / 6),
+        breaks: Vec::new(),
+    };
+    let mut word = WordBuilder::new(options);
+    let mut pending_break = false;
+    let mut i = 0;
+    while i < text.len() {
+        let byte = text[i];
+        if byte.is_ascii_alphanumeric() {
+            // Fast path: a run of ASCII letters and digits at once.
+            let run = text[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(text.len() - i);
+            if !word.active() && pending_break {
+                stream.breaks.push(stream.tokens.len() as u32);
+                pending_break = false;
+            }
+            word.push_ascii(&text[i..i + run], i);
+            i += run;
+            continue;
+        }
+        let (c, width) = if byte < 0x80 {
+            (byte as char, 1)
+        } else {
+            let (c, width) = bstr::decode_utf8(&text[i..]);
+            (c.unwrap_or('\u{FFFD}'), width.max(1))
+        };
+        if is_word_char(c) {
+            if !word.active() && pending_break {
+                stream.breaks.push(stream.tokens.len() as u32);
+                pending_break = false;
+            }
+            word.push(c, i, width);
+        } else if is_apostrophe(c) && word.active() && next_is_alphanumeric(text, i + width) {
+            word.push('\'', i, width);
+        } else {
+            if let Some(token) = word.finish(text) {
+                stream.tokens.push(token);
+            }
+            if is_line_break(c) && !stream.tokens.is_empty() {
+                pending_break = true;
+            }
+        }
+        i += width;
+    }
+    if let Some(token) = word.finish(text) {
+        stream.tokens.push(token);
+    }
+    stream
+}
+
+fn normalize_into(word: &str, options: NormalizeOptions, out: &mut String) {
+    out.clear();
+    let fold = |c: char| if is_apostrophe(c) { '\'' } else { c };
+    if options.fold_accents {
+        for c in word.nfkd().filter(|c| !is_combining_mark(*c)) {
+            out.extend(c.to_lowercase().map(fold));
+        }
+    } else {
+        for c in word.nfkc() {
+            out.extend(c.to_lowercase().map(fold));
+        }
+    }
+}
+
+/// Word characters: letters, digits and combining marks (for decomposed accents).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{C0}'..='\u{24F}').contains(&c) {
+        // Latin-1 Supplement letters and Latin Extended-A/B: all letters but × and ÷.
+        c != '\u{D7}' && c != '\u{F7}'
+    } else {
+        c.is_alphanumeric() || is_combining_mark(c)
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02B9}' | '\u{2032}' | '\u{FF07}' | '`'
+    )
+}
+
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}')
+}
+
+fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
+    if at >= text.len() {
+        return false;
+    }
+    let (c, _) = bstr::decode_utf8(&text[at..]);
+    c.is_some_and(is_word_char)
+}
+
+/// Accumulates one word: its byte range and, on the fast path, its normalized
+/// bytes. The fast path covers words made only of ASCII and of the Latin-1 and
+/// Latin Extended-A letters that NFKC leaves alone (nearly every French,
+/// Spanish or German word), where normalizing is a per-character lowercase;
+/// anything else takes the full NFKC path.
+struct WordBuilder {
+    options: NormalizeOptions,
+    start: usize,
+    end: usize,
+    simple: bool,
+    bytes: Vec<u8>,
+    scratch: String,
+}
+
+/// The lowercase form of `c` when NFKC leaves `c` unchanged and lowercasing
+/// gives one character; `None` sends the word to the full path.
+#[inline]
+fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    if fold_accents
+        || !('\u{C0}'..='\u{17F}').contains(&c)
+        || matches!(
+            c,
+            '\u{D7}'
+                | '\u{F7}'
+                | '\u{130}'
+                | '\u{132}'
+                | '\u{133}'
+                | '\u{13F}'
+                | '\u{140}'
+                | '\u{149}'
+                | '\u{17F}'
+        )
+    {
+        return None;
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => Some(l),
+        _ => None,
+    }
+}
+
+impl WordBuilder {
+    fn new(options: NormalizeOptions) -> Self {
+        WordBuilder {
+            options,
+            start: usize::MAX,
+            end: 0,
+            simple: true,
+            bytes: Vec::with_capacity(64),
+            scratch: String::with_capacity(64),
+        }
+    }
+
+    fn active(&self) -> bool {
+        self.start != usize::MAX
+    }
+
+    /// Push a run of ASCII letters and digits starting at byte `at`.
+    #[inline]
+    fn push_ascii(&mut self, run: &[u8], at: usize) {
+        if !self.active() {
+            self.start = at;
+            self.simple = true;
+            self.bytes.clear();
+        }
+        self.end = at + run.len();
+        if self.simple {
+            self.bytes.extend(run.iter().map(u8::to_ascii_lowercase));
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, c: char, at: usize, width: usize) {
+        if !self.active() {
+            self.start = at;
+            self.simple = true;
+            self.bytes.clear();
+        }
+        self.end = at + width;
+        if self.simple {
+            match simple_lowercase(c, self.options.fold_accents) {
+                Some(lower) if lower.is_ascii() => self.bytes.push(lower as u8),
+                Some(lower) => {
+                    let mut buffer = [0u8; 4];
+                    self.bytes
+                        .extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
+                }
+                None => self.simple = false,
+            }
+        }
+    }
+
+    fn finish(&mut self, text: &[u8]) -> Option<Token> {
+        if !self.active() {
+            return None;
+        }
+        let (start, end) = (self.start, self.end);
+        self.start = usize::MAX;
+        let hash = if self.simple {
+            xxhash_rust::xxh3::xxh3_64(&self.bytes)
+        } else {
+            let original = String::from_utf8_lossy(&text[start..end]);
+            normalize_into(&original, self.options, &mut self.scratch);
+            xxhash_rust::xxh3::xxh3_64(self.scratch.as_bytes())
+        };
+        Some(Token {
+            hash,
+            start: start as u32,
+            end: end as u32,
+        })
+    }
+}
