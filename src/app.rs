@@ -105,6 +105,7 @@ impl Progress for Bars {
             Stage::Signing => "{prefix:>10} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
             Stage::Banding => "{prefix:>10} {spinner} {len} segments",
             Stage::Verifying => "{prefix:>10} {bar:40} {pos}/{len} pairs {eta}",
+            Stage::Joining => "{prefix:>10} {spinner} fingerprints",
             Stage::Aligning => "{prefix:>10} {bar:40} {pos}/{len} document pairs {eta}",
             Stage::Tracing => "{prefix:>10} {spinner} {len} aligned pairs",
         };
@@ -114,12 +115,6 @@ impl Progress for Bars {
         }
         bar.set_prefix(stage.name());
         *self.bar.write().unwrap_or_else(|e| e.into_inner()) = bar;
-    }
-
-    fn set_total(&self, total: u64) {
-        if self.enabled {
-            self.bar().set_length(total);
-        }
     }
 
     fn advance(&self, units: u64) {

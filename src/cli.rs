@@ -155,7 +155,7 @@ pub struct MatchArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Print how long each stage took (reading, signing, banding, verifying,
-    /// aligning, tracing, writing) to standard error at the end.
+    /// joining, aligning, tracing, reporting, writing) to standard error at the end.
     #[arg(long)]
     pub timings: bool,
 }

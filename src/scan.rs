@@ -138,7 +138,9 @@ pub enum Stage {
     Banding,
     /// Verifying candidate pairs (unit: pairs).
     Verifying,
-    /// Joining fingerprints, then aligning document pairs (unit: pairs).
+    /// Joining documents on their winnowed fingerprints (no unit).
+    Joining,
+    /// Aligning document pairs (unit: pairs).
     Aligning,
     /// Clustering passages and tracing provenance (unit: aligned pairs).
     Tracing,
@@ -151,6 +153,7 @@ impl Stage {
             Stage::Signing => "signing",
             Stage::Banding => "banding",
             Stage::Verifying => "verifying",
+            Stage::Joining => "joining",
             Stage::Aligning => "aligning",
             Stage::Tracing => "tracing",
         }
@@ -162,8 +165,6 @@ impl Stage {
 pub trait Progress: Sync {
     /// A stage begins with `total` units of work.
     fn start(&self, _stage: Stage, _total: u64) {}
-    /// The stage's amount of work is now known to be `total` units.
-    fn set_total(&self, _total: u64) {}
     /// `units` more are done.
     fn advance(&self, _units: u64) {}
     /// The stage is over.
@@ -330,7 +331,7 @@ pub fn scan(
         ..Findings::default()
     };
     if options.align {
-        progress.start(Stage::Aligning, 0);
+        progress.start(Stage::Joining, 0);
         let mut document_pairs: Vec<(u32, u32)> =
             findings.pairs.iter().map(|p| (p.a.doc, p.b.doc)).collect();
         let joined = join(fingerprints, packing, options.max_bucket);
@@ -342,7 +343,8 @@ pub fn scan(
         document_pairs.sort_unstable();
         document_pairs.dedup();
         stats.aligned_document_pairs = document_pairs.len() as u64;
-        progress.set_total(document_pairs.len() as u64);
+        progress.finish();
+        progress.start(Stage::Aligning, document_pairs.len() as u64);
         findings.aligned = align_documents(corpus, &document_pairs, params, progress, cancel);
         progress.finish();
         check()?;
