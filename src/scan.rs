@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::align::{align_prepared, AlignOptions, AlignedPair, Prepared, Span};
+use crate::align::{
+    align_filtered, align_prepared, AlignOptions, AlignedPair, Filtered, Prepared, Span,
+};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
 use crate::fingerprint::{join, winnow_grams, Packing};
@@ -611,26 +613,27 @@ fn align_documents(
         let aligned: Vec<Vec<AlignedPair>> = groups
             .par_iter()
             .map(|group| {
-                let first = Prepared::new(store.get(group[0].0), &align_options);
+                let first_tokens = store.get(group[0].0);
+                let first = Filtered::new(first_tokens, &align_options);
                 let mut out = Vec::new();
                 for &(a, b) in group.iter() {
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    let same = a == b;
-                    let second = if same {
-                        None
+                    let second_tokens = store.get(b);
+                    let found = if a == b {
+                        let whole = Prepared::new(first_tokens, &align_options);
+                        align_prepared(&whole, &whole, true, &align_options)
                     } else {
-                        Some(Prepared::against(store.get(b), &first, &align_options))
+                        align_filtered(&first, second_tokens, &align_options)
                     };
-                    let second = second.as_ref().unwrap_or(&first);
-                    for alignment in align_prepared(&first, second, same, &align_options) {
+                    for alignment in found {
                         out.push(AlignedPair::from_alignment(
                             &alignment,
                             a,
-                            &first.stream.tokens,
+                            &first_tokens.tokens,
                             b,
-                            &second.stream.tokens,
+                            &second_tokens.tokens,
                         ));
                     }
                     progress.advance(1);
