@@ -304,7 +304,7 @@ impl Reader<'_> {
         u32::try_from(self.corpus.documents.len()).unwrap_or(u32::MAX)
     }
 
-    fn read_jsonl(&mut self, path: &Path, origin: &str, input: impl Read) -> Result<()> {
+    fn read_jsonl(&mut self, path: &Path, origin: &str, input: impl Read + Send) -> Result<()> {
         // Lines are read in order and parsed in parallel, a batch of about
         // 8 MiB at a time: JSON parsing is the costliest part of reading a
         // JSONL corpus, and a batch bounds the memory it holds.
@@ -313,9 +313,9 @@ impl Reader<'_> {
         let mut number = 0u64;
         let mut bad = 0u64;
         let mut first_bad: Option<(u64, String)> = None;
-        let mut done = false;
-        while !done {
-            let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
+        // The next batch of numbered lines; `None` at the end of the input.
+        let mut read_batch = || -> Result<Option<Vec<(u64, Vec<u8>)>>> {
+            let mut batch = Vec::new();
             let mut size = 0;
             while size < BATCH_BYTES {
                 let mut line = Vec::new();
@@ -326,7 +326,6 @@ impl Reader<'_> {
                         source,
                     })?;
                 if read == 0 {
-                    done = true;
                     break;
                 }
                 number += 1;
@@ -340,10 +339,23 @@ impl Reader<'_> {
                 size += line.len();
                 batch.push((number, line));
             }
-            let parsed: Vec<(u64, Parsed)> = batch
-                .into_par_iter()
-                .map(|(number, line)| (number, self.parse_record(&line)))
-                .collect();
+            Ok((size > 0 || !batch.is_empty()).then_some(batch))
+        };
+        // Reading the next batch overlaps with parsing this one.
+        let mut next = read_batch()?;
+        while let Some(batch) = next.take() {
+            let (parsed, following) = {
+                let this = &*self;
+                rayon::join(
+                    || -> Vec<(u64, Parsed)> {
+                        batch
+                            .into_par_iter()
+                            .map(|(number, line)| (number, this.parse_record(&line)))
+                            .collect()
+                    },
+                    &mut read_batch,
+                )
+            };
             for (number, record) in parsed {
                 match record {
                     Ok((id, text)) => {
@@ -368,6 +380,7 @@ impl Reader<'_> {
                     }
                 }
             }
+            next = following?;
         }
         if let Some((line, reason)) = first_bad {
             self.corpus.warnings.push(Warning {
