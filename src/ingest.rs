@@ -313,14 +313,17 @@ impl Reader<'_> {
         let mut number = 0u64;
         let mut bad = 0u64;
         let mut first_bad: Option<(u64, String)> = None;
-        // The next batch of numbered lines; `None` at the end of the input.
-        let mut read_batch = || -> Result<Option<Vec<(u64, Vec<u8>)>>> {
-            let mut batch = Vec::new();
-            let mut size = 0;
-            while size < BATCH_BYTES {
-                let mut line = Vec::new();
+        // The next batch: one buffer of lines and each line's number and
+        // range in it (one allocation per batch, not per line); `None` at the
+        // end of the input.
+        type Batch = (Vec<u8>, Vec<(u64, std::ops::Range<usize>)>);
+        let mut read_batch = || -> Result<Option<Batch>> {
+            let mut buffer = Vec::with_capacity(BATCH_BYTES + (1 << 16));
+            let mut lines = Vec::new();
+            while buffer.len() < BATCH_BYTES {
+                let start = buffer.len();
                 let read = input
-                    .read_until(b'\n', &mut line)
+                    .read_until(b'\n', &mut buffer)
                     .map_err(|source| Error::Read {
                         path: path.to_path_buf(),
                         source,
@@ -329,33 +332,35 @@ impl Reader<'_> {
                     break;
                 }
                 number += 1;
+                let mut first = start;
                 // A UTF-8 BOM (Windows tools write one) is not part of the JSON.
-                if number == 1 && line.starts_with(b"\xEF\xBB\xBF") {
-                    line.drain(..3);
+                if number == 1 && buffer[start..].starts_with(b"\xEF\xBB\xBF") {
+                    first += 3;
                 }
-                if line.iter().all(|b| b.is_ascii_whitespace()) {
+                if buffer[first..].iter().all(|b| b.is_ascii_whitespace()) {
+                    buffer.truncate(start);
                     continue;
                 }
-                size += line.len();
-                batch.push((number, line));
+                lines.push((number, first..buffer.len()));
             }
-            Ok((size > 0 || !batch.is_empty()).then_some(batch))
+            Ok((!lines.is_empty()).then_some((buffer, lines)))
         };
         // Reading the next batch overlaps with parsing this one.
         let mut next = read_batch()?;
-        while let Some(batch) = next.take() {
+        while let Some((buffer, lines)) = next.take() {
             let (parsed, following) = {
                 let this = &*self;
                 rayon::join(
                     || -> Vec<(u64, Parsed)> {
-                        batch
+                        lines
                             .into_par_iter()
-                            .map(|(number, line)| (number, this.parse_record(&line)))
+                            .map(|(number, range)| (number, this.parse_record(&buffer[range])))
                             .collect()
                     },
                     &mut read_batch,
                 )
             };
+            drop(buffer);
             for (number, record) in parsed {
                 match record {
                     Ok((id, text)) => {
