@@ -42,7 +42,7 @@ impl LshParams {
             (_, Some(0)) => return Err(config("rows", "must be at least 1")),
             (Some(bands), Some(rows)) => LshParams { bands, rows },
             (Some(bands), None) => {
-                if permutations % bands != 0 {
+                if !permutations.is_multiple_of(bands) {
                     return Err(config(
                         "bands",
                         format!("{permutations} permutations are not divisible by {bands} bands; give --rows too or change --permutations"),

@@ -60,7 +60,7 @@ fn words(seed: u64, count: usize) -> String {
             .wrapping_add(1442695040888963407);
         let word = WORDS[(state >> 33) as usize % WORDS.len()];
         out.push_str(word);
-        out.push(if (state >> 20) % 17 == 0 && i + 1 < count {
+        out.push(if (state >> 20).is_multiple_of(17) && i + 1 < count {
             '\n'
         } else {
             ' '
