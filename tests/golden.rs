@@ -306,3 +306,24 @@ fn standard_input_is_a_document() {
         .iter()
         .any(|l| l["source"]["doc"] == "-"));
 }
+
+/// `--timings` reports every stage on standard error and changes nothing else.
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_alone() {
+    let mut args = SCAN.to_vec();
+    args.extend(["--format", "json", "--timings"]);
+    let output = lifted(&args);
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), scan("json"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("lifted: timings:"))
+        .unwrap_or_else(|| panic!("no timings line in {stderr:?}"));
+    for stage in [
+        "reading", "signing", "banding", "verifying", "joining", "aligning", "tracing",
+        "reporting", "writing", "total",
+    ] {
+        assert!(line.contains(&format!(" {stage} ")), "{stage} missing: {line}");
+    }
+}
