@@ -16,7 +16,10 @@ THREADS=2
 TOOLS="lifted gaoya rensa datasketch text-dedup"
 TIMEOUT=3600
 OUTPUT="$ROOT/BENCHMARKS.md"
-COMMAND="bash benches/compare.sh $*"
+COMMAND="bash benches/compare.sh"
+for arg in "$@"; do
+  case "$arg" in *" "*) COMMAND+=" \"$arg\"" ;; *) COMMAND+=" $arg" ;; esac
+done
 
 die() { echo "compare.sh: $*" >&2; exit 2; }
 say() { echo "compare.sh: $*" >&2; }
