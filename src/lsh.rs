@@ -147,21 +147,28 @@ pub fn candidate_pairs(
     // band: a pair found by every band is held once, not `bands` times.
     let (packed, oversized_buckets) = hashes
         .par_iter()
-        .map(|band| {
-            // One u64 key per segment: band hash above, segment below.
-            // Built in segment order, so sorting by the hash alone (stable)
-            // sorts the whole keys.
-            let mut keys: Vec<u64> = band
-                .iter()
-                .enumerate()
-                .map(|(s, &hash)| ((hash as u64) << 32) | s as u64)
-                .collect();
-            radix_sort_high32(&mut keys);
-            let (mut pairs, oversized) = bucket_pairs(&keys, docs, within_doc, max_bucket);
-            pairs.sort_unstable();
-            pairs.dedup();
-            (pairs, oversized)
-        })
+        // Each worker reuses its key buffers from band to band: on a 1 GB
+        // corpus they are 20 MB each, and fresh ones cost a page fault per
+        // 4 KiB every band.
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(keys, scratch): &mut (Vec<u64>, Vec<u64>), band| {
+                // One u64 key per segment: band hash above, segment below.
+                // Built in segment order, so sorting by the hash alone (stable)
+                // sorts the whole keys.
+                keys.clear();
+                keys.extend(
+                    band.iter()
+                        .enumerate()
+                        .map(|(s, &hash)| ((hash as u64) << 32) | s as u64),
+                );
+                radix_sort_high32(keys, scratch);
+                let (mut pairs, oversized) = bucket_pairs(keys, docs, within_doc, max_bucket);
+                pairs.sort_unstable();
+                pairs.dedup();
+                (pairs, oversized)
+            },
+        )
         .reduce(
             || (Vec::new(), 0),
             |(x, nx), (y, ny)| (merge_sorted(x, y), nx + ny),
@@ -175,13 +182,16 @@ pub fn candidate_pairs(
     }
 }
 
-/// Stable LSD radix sort of `keys` by their upper 32 bits, 11 + 11 + 10 bits
-/// at a time: three linear passes instead of a comparison sort's log n, the
-/// largest part of banding's time before.
-fn radix_sort_high32(keys: &mut Vec<u64>) {
-    const SHIFTS: [(u32, u64); 3] = [(32, 0x7FF), (43, 0x7FF), (54, 0x3FF)];
-    let mut scratch = vec![0u64; keys.len()];
-    let mut counts = vec![0usize; 2048];
+/// Stable LSD radix sort of `keys` by their upper 32 bits, 8 bits at a time:
+/// four linear passes instead of a comparison sort's log n, the largest part
+/// of banding's time before. 256 buckets rather than 2048 keep the scattered
+/// writes of each pass in few enough pages and cache lines when a band holds
+/// millions of keys (1 GB corpus: banding 1.37 -> 1.05 s).
+fn radix_sort_high32(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+    const SHIFTS: [(u32, u64); 4] = [(32, 0xFF), (40, 0xFF), (48, 0xFF), (56, 0xFF)];
+    scratch.clear();
+    scratch.resize(keys.len(), 0);
+    let mut counts = vec![0usize; 256];
     for (shift, mask) in SHIFTS {
         counts.fill(0);
         for &key in keys.iter() {
@@ -198,7 +208,7 @@ fn radix_sort_high32(keys: &mut Vec<u64>) {
             scratch[counts[digit]] = key;
             counts[digit] += 1;
         }
-        std::mem::swap(keys, &mut scratch);
+        std::mem::swap(keys, scratch);
     }
 }
 
@@ -302,7 +312,7 @@ mod tests {
                 .collect();
             let mut expected = keys.clone();
             expected.sort_unstable();
-            radix_sort_high32(&mut keys);
+            radix_sort_high32(&mut keys, &mut Vec::new());
             proptest::prop_assert_eq!(keys, expected);
         }
     }

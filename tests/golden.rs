@@ -321,9 +321,20 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
         .find(|l| l.starts_with("lifted: timings:"))
         .unwrap_or_else(|| panic!("no timings line in {stderr:?}"));
     for stage in [
-        "reading", "signing", "banding", "verifying", "joining", "aligning", "tracing",
-        "reporting", "writing", "total",
+        "reading",
+        "signing",
+        "banding",
+        "verifying",
+        "joining",
+        "aligning",
+        "tracing",
+        "reporting",
+        "writing",
+        "total",
     ] {
-        assert!(line.contains(&format!(" {stage} ")), "{stage} missing: {line}");
+        assert!(
+            line.contains(&format!(" {stage} ")),
+            "{stage} missing: {line}"
+        );
     }
 }
