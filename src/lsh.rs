@@ -145,30 +145,33 @@ pub fn candidate_pairs(
     );
     // Each band's pairs are sorted and deduplicated, then merged band into
     // band: a pair found by every band is held once, not `bands` times.
+    // Bands go to the workers in runs; a run reuses one pair of key buffers
+    // from band to band (on a 1 GB corpus they are 20 MB each, and fresh
+    // memory costs a page fault per 4 KiB).
+    let run = bands_per_worker(hashes.len());
     let (packed, oversized_buckets) = hashes
-        .par_iter()
-        // Each worker reuses its key buffers from band to band: on a 1 GB
-        // corpus they are 20 MB each, and fresh ones cost a page fault per
-        // 4 KiB every band.
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(keys, scratch): &mut (Vec<u64>, Vec<u64>), band| {
+        .par_chunks(run)
+        .map(|run| {
+            let (mut keys, mut scratch) = (Vec::new(), Vec::new());
+            let mut found = (Vec::new(), 0);
+            for band in run {
                 // One u64 key per segment: band hash above, segment below.
-                // Built in segment order, so sorting by the hash alone (stable)
-                // sorts the whole keys.
+                // Built in segment order, so sorting by the hash alone
+                // (stable) sorts the whole keys.
                 keys.clear();
                 keys.extend(
                     band.iter()
                         .enumerate()
                         .map(|(s, &hash)| ((hash as u64) << 32) | s as u64),
                 );
-                radix_sort_high32(keys, scratch);
-                let (mut pairs, oversized) = bucket_pairs(keys, docs, within_doc, max_bucket);
+                radix_sort_high32(&mut keys, &mut scratch);
+                let (mut pairs, oversized) = bucket_pairs(&keys, docs, within_doc, max_bucket);
                 pairs.sort_unstable();
                 pairs.dedup();
-                (pairs, oversized)
-            },
-        )
+                found = (merge_sorted(found.0, pairs), found.1 + oversized);
+            }
+            found
+        })
         .reduce(
             || (Vec::new(), 0),
             |(x, nx), (y, ny)| (merge_sorted(x, y), nx + ny),
@@ -210,6 +213,11 @@ fn radix_sort_high32(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
         }
         std::mem::swap(keys, scratch);
     }
+}
+
+/// Bands per parallel run: two runs per worker thread, for balance.
+fn bands_per_worker(bands: usize) -> usize {
+    bands.div_ceil(2 * rayon::current_num_threads()).max(1)
 }
 
 /// Union of two sorted, deduplicated lists, sorted and deduplicated.
