@@ -140,7 +140,9 @@ pub enum Stage {
     Banding,
     /// Verifying candidate pairs (unit: pairs).
     Verifying,
-    /// Joining documents on their winnowed fingerprints (no unit).
+    /// Gathering the document pairs to align: verified pairs and those
+    /// sharing a winnowed fingerprint (the fingerprint join itself runs
+    /// alongside banding and verification) (no unit).
     Joining,
     /// Aligning document pairs (unit: pairs).
     Aligning,
@@ -303,11 +305,36 @@ pub fn scan(
     progress.finish();
     check()?;
 
-    progress.start(Stage::Banding, all_segments.len() as u64);
-    let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
-    let candidates = candidate_pairs(&hashes, &docs, options.within_doc, options.max_bucket);
-    drop(hashes);
-    progress.finish();
+    // The fingerprint join needs only the fingerprints: it runs alongside
+    // banding and verification, each side parallel inside.
+    let max_bucket = options.max_bucket;
+    let (matched, joined) = rayon::join(
+        || -> Result<_> {
+            progress.start(Stage::Banding, all_segments.len() as u64);
+            let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
+            let candidates = candidate_pairs(&hashes, &docs, options.within_doc, max_bucket);
+            drop(hashes);
+            progress.finish();
+            check()?;
+            progress.start(Stage::Verifying, candidates.pairs.len() as u64);
+            let pairs = verify_pairs(
+                corpus,
+                &all_segments,
+                &candidates.pairs,
+                params,
+                progress,
+                cancel,
+            );
+            progress.finish();
+            Ok((candidates, pairs))
+        },
+        || {
+            options
+                .align
+                .then(|| join(fingerprints, packing, max_bucket))
+        },
+    );
+    let (candidates, pairs) = matched?;
     let mut stats = Stats {
         segments: all_segments.len() as u64,
         candidate_pairs: candidates.pairs.len() as u64,
@@ -316,27 +343,14 @@ pub fn scan(
     };
     check()?;
 
-    progress.start(Stage::Verifying, candidates.pairs.len() as u64);
-    let pairs = verify_pairs(
-        corpus,
-        &all_segments,
-        &candidates.pairs,
-        params,
-        progress,
-        cancel,
-    );
-    progress.finish();
-    check()?;
-
     let mut findings = Findings {
         pairs,
         ..Findings::default()
     };
-    if options.align {
+    if let Some(joined) = joined {
         progress.start(Stage::Joining, 0);
         let mut document_pairs: Vec<(u32, u32)> =
             findings.pairs.iter().map(|p| (p.a.doc, p.b.doc)).collect();
-        let joined = join(fingerprints, packing, options.max_bucket);
         stats.common_fingerprints = joined.common_fingerprints;
         document_pairs.extend(joined.pairs.iter().map(|&(a, b, _)| (a, b)));
         if options.within_doc {
