@@ -145,8 +145,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("align", |b| {
         b.iter(|| {
             let second_tokens = tokenize(&text[text.len() / 4..], options);
-            let second = Prepared::against(&second_tokens, &first, &align_options);
-            let found = align_prepared(&first, &second, false, &align_options);
+            let found = align_prepared(&first, &second_tokens, &align_options);
             assert!(!found.is_empty());
         })
     });

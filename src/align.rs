@@ -18,7 +18,7 @@
 //! paraphrase. Chains with fewer than `min_words` matched words are dropped.
 
 use crate::normalize::{Token, TokenStream};
-use crate::shingle::ngram_hash;
+use crate::shingle::ngram_hashes;
 
 /// Alignment settings.
 #[derive(Debug, Clone, Copy)]
@@ -222,86 +222,21 @@ fn align_with_breaks(
     align_grams(&ga, a_breaks, gb, b_breaks, same_document, options)
 }
 
-/// A document made ready for many alignments: its tokens, its sorted n-gram
-/// hashes, and a bit filter of them so that a partner document only sorts
-/// the n-grams that may match.
+/// A document made ready to be aligned with many partners: its seed n-gram
+/// hashes in text order and a bit filter of them, nothing sorted. Only
+/// n-grams both sides share can seed a match, so each pair sorts just the
+/// n-grams that pass the other side's filter (the shared ones and about 1.4%
+/// false positives for a 500-word partner) instead of every n-gram of both
+/// documents: the same seeds and alignments as [`align_streams`].
 pub struct Prepared<'t> {
-    /// The tokens and paragraph starts.
-    pub stream: &'t TokenStream,
-    grams: Vec<(u64, u32)>,
-    filter: Vec<u64>,
-}
-
-/// Bits in a [`Prepared`] filter (a power of two).
-const FILTER_BITS: usize = 1 << 15;
-
-impl<'t> Prepared<'t> {
-    /// Hash and sort the seed n-grams of `stream`.
-    pub fn new(stream: &'t TokenStream, options: &AlignOptions) -> Prepared<'t> {
-        let grams = grams(&stream.tokens, options.seed.max(1));
-        let mut filter = vec![0u64; FILTER_BITS / 64];
-        for &(hash, _) in &grams {
-            let bit = hash as usize & (FILTER_BITS - 1);
-            filter[bit / 64] |= 1 << (bit % 64);
-        }
-        Prepared {
-            stream,
-            grams,
-            filter,
-        }
-    }
-
-    /// Prepare `stream` to be aligned with `other` only: n-grams that
-    /// `other`'s filter rules out are dropped before sorting.
-    pub fn against(
-        stream: &'t TokenStream,
-        other: &Prepared<'_>,
-        options: &AlignOptions,
-    ) -> Prepared<'t> {
-        let n = options.seed.max(1);
-        let mut grams: Vec<(u64, u32)> = if stream.tokens.len() < n {
-            Vec::new()
-        } else {
-            stream
-                .tokens
-                .windows(n)
-                .enumerate()
-                .map(|(i, w)| (ngram_hash(w), i as u32))
-                .filter(|&(hash, _)| {
-                    let bit = hash as usize & (FILTER_BITS - 1);
-                    other.filter[bit / 64] & (1 << (bit % 64)) != 0
-                })
-                .collect()
-        };
-        grams.sort_unstable();
-        Prepared {
-            stream,
-            grams,
-            filter: Vec::new(),
-        }
-    }
-}
-
-/// A document made ready to be aligned with many partners when only the
-/// n-grams both sides share matter: its n-gram hashes in text order and a
-/// bit filter of them, nothing sorted. Each pair then sorts only the n-grams
-/// that pass the other side's filter (the shared ones and about 1.4% false
-/// positives for a 500-word partner), instead of every n-gram of the first
-/// document: same seeds, same alignments as [`Prepared`].
-pub struct Filtered<'t> {
     /// The tokens and paragraph starts.
     pub stream: &'t TokenStream,
     hashes: Vec<u64>,
     filter: Vec<u64>,
 }
 
-fn hashes_of(tokens: &[Token], n: usize) -> Vec<u64> {
-    if tokens.len() < n {
-        Vec::new()
-    } else {
-        tokens.windows(n).map(ngram_hash).collect()
-    }
-}
+/// Bits in a [`Prepared`] filter (a power of two).
+const FILTER_BITS: usize = 1 << 15;
 
 fn filter_of(hashes: &[u64]) -> Vec<u64> {
     let mut filter = vec![0u64; FILTER_BITS / 64];
@@ -327,12 +262,12 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
     grams
 }
 
-impl<'t> Filtered<'t> {
+impl<'t> Prepared<'t> {
     /// Hash the seed n-grams of `stream` and build their filter.
-    pub fn new(stream: &'t TokenStream, options: &AlignOptions) -> Filtered<'t> {
-        let hashes = hashes_of(&stream.tokens, options.seed.max(1));
+    pub fn new(stream: &'t TokenStream, options: &AlignOptions) -> Prepared<'t> {
+        let hashes = ngram_hashes(&stream.tokens, options.seed.max(1));
         let filter = filter_of(&hashes);
-        Filtered {
+        Prepared {
             stream,
             hashes,
             filter,
@@ -340,30 +275,13 @@ impl<'t> Filtered<'t> {
     }
 }
 
-/// Align the prepared document `a` with another document `b` (never the
-/// same one: use [`align_prepared`] for that).
-pub fn align_filtered(a: &Filtered<'_>, b: &TokenStream, options: &AlignOptions) -> Vec<Alignment> {
-    let b_hashes = hashes_of(&b.tokens, options.seed.max(1));
+/// [`align_streams`] of the prepared document `a` and another document `b`
+/// (not the same one: that is `align_streams(a, a, true, ...)`).
+pub fn align_prepared(a: &Prepared<'_>, b: &TokenStream, options: &AlignOptions) -> Vec<Alignment> {
+    let b_hashes = ngram_hashes(&b.tokens, options.seed.max(1));
     let ga = passing(&a.hashes, &filter_of(&b_hashes));
     let gb = passing(&b_hashes, &a.filter);
     align_grams(&ga, &a.stream.breaks, &gb, &b.breaks, false, options)
-}
-
-/// [`align_streams`] on prepared documents.
-pub fn align_prepared(
-    a: &Prepared<'_>,
-    b: &Prepared<'_>,
-    same_document: bool,
-    options: &AlignOptions,
-) -> Vec<Alignment> {
-    align_grams(
-        &a.grams,
-        &a.stream.breaks,
-        &b.grams,
-        &b.stream.breaks,
-        same_document,
-        options,
-    )
 }
 
 fn align_grams(
@@ -438,13 +356,10 @@ impl Breaks<'_> {
 }
 
 fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
-    if tokens.len() < n {
-        return Vec::new();
-    }
-    let mut out: Vec<(u64, u32)> = tokens
-        .windows(n)
+    let mut out: Vec<(u64, u32)> = ngram_hashes(tokens, n)
+        .into_iter()
         .enumerate()
-        .map(|(i, w)| (ngram_hash(w), i as u32))
+        .map(|(i, hash)| (hash, i as u32))
         .collect();
     out.sort_unstable();
     out
@@ -625,7 +540,7 @@ mod tests {
 
     proptest::proptest! {
         /// Filtering both sides before sorting finds exactly the alignments
-        /// of sorting every n-gram of the first document. Words come from a
+        /// of sorting every n-gram of both documents. Words come from a
         /// small vocabulary so that repeats and partial copies are common.
         #[test]
         fn filtered_alignment_equals_prepared(
@@ -643,10 +558,8 @@ mod tests {
             let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
             let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
             let options = AlignOptions { max_repeat: 64, ..AlignOptions::default() };
-            let first = Prepared::new(&sa, &options);
-            let second = Prepared::against(&sb, &first, &options);
-            let expected = align_prepared(&first, &second, false, &options);
-            let filtered = align_filtered(&Filtered::new(&sa, &options), &sb, &options);
+            let expected = align_streams(&sa, &sb, false, &options);
+            let filtered = align_prepared(&Prepared::new(&sa, &options), &sb, &options);
             proptest::prop_assert_eq!(filtered, expected);
         }
     }

@@ -13,15 +13,11 @@
 use rayon::prelude::*;
 
 use crate::normalize::Token;
-use crate::shingle::ngram_hash;
+use crate::shingle::ngram_hashes;
 
 /// The winnowed fingerprints of a token stream, sorted and deduplicated.
 pub fn winnow(tokens: &[Token], n: usize, min_words: usize) -> Vec<u64> {
-    if tokens.len() < n {
-        return Vec::new();
-    }
-    let grams: Vec<u64> = tokens.windows(n).map(ngram_hash).collect();
-    winnow_grams(&grams, n, min_words)
+    winnow_grams(&ngram_hashes(tokens, n), n, min_words)
 }
 
 /// [`winnow`] over n-gram hashes already computed (`tokens.windows(n)`).

@@ -13,9 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::align::{
-    align_filtered, align_prepared, AlignOptions, AlignedPair, Filtered, Prepared, Span,
-};
+use crate::align::{align_prepared, align_streams, AlignOptions, AlignedPair, Prepared, Span};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
 use crate::fingerprint::{join, winnow_grams, Packing};
@@ -25,7 +23,7 @@ use crate::minhash::MinHasher;
 use crate::normalize::{tokenize, NormalizeOptions, TokenStream};
 use crate::provenance::{trace, BoilerplateOptions, Chronology, Provenance};
 use crate::segment::{segments, Segment};
-use crate::shingle::{ngram_hash, shingle_set, shingles_into, MAX_NGRAM};
+use crate::shingle::{ngram_hashes, shingle_set, shingles_into, MAX_NGRAM};
 use crate::verify::similarity;
 
 /// Settings of a scan as the user gives them; [`Params::new`] checks them.
@@ -397,11 +395,7 @@ fn sketch(doc: u32, text: &[u8], params: &Params, hasher: &MinHasher) -> Sketch 
     let segments = segments(doc, &stream, options.window);
     // The document's n-grams, hashed once: a segment's shingles are a slice
     // of them, and the fingerprints are winnowed from all of them.
-    let grams: Vec<u64> = if stream.tokens.len() >= n {
-        stream.tokens.windows(n).map(ngram_hash).collect()
-    } else {
-        Vec::new()
-    };
+    let grams = ngram_hashes(&stream.tokens, n);
     let mut bands = Vec::with_capacity(segments.len() * params.lsh.bands);
     let mut short = Vec::new();
     let mut signature = vec![0u32; options.permutations];
@@ -628,7 +622,7 @@ fn align_documents(
             .par_iter()
             .map(|group| {
                 let first_tokens = store.get(group[0].0);
-                let first = Filtered::new(first_tokens, &align_options);
+                let first = Prepared::new(first_tokens, &align_options);
                 let mut out = Vec::new();
                 for &(a, b) in group.iter() {
                     if cancel.load(Ordering::Relaxed) {
@@ -636,10 +630,9 @@ fn align_documents(
                     }
                     let second_tokens = store.get(b);
                     let found = if a == b {
-                        let whole = Prepared::new(first_tokens, &align_options);
-                        align_prepared(&whole, &whole, true, &align_options)
+                        align_streams(first_tokens, first_tokens, true, &align_options)
                     } else {
-                        align_filtered(&first, second_tokens, &align_options)
+                        align_prepared(&first, second_tokens, &align_options)
                     };
                     for alignment in found {
                         out.push(AlignedPair::from_alignment(

@@ -33,6 +33,15 @@ fn hash_words(tokens: &[Token], bytes: &mut [u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&bytes[..tokens.len() * 8])
 }
 
+/// The hash of every n-gram of `tokens`, in text order: `n`-word windows,
+/// none when there are fewer than `n` words.
+pub fn ngram_hashes(tokens: &[Token], n: usize) -> Vec<u64> {
+    if tokens.len() < n {
+        return Vec::new();
+    }
+    tokens.windows(n).map(ngram_hash).collect()
+}
+
 /// Append the shingles of `tokens` to `out`, in text order (with repeats).
 pub fn shingles_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
     if tokens.is_empty() {
