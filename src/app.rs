@@ -148,12 +148,8 @@ fn set_threads(threads: usize) -> Result<()> {
     Ok(())
 }
 
-/// Read, scan, and build the map; the stages' wall times go into `timings`.
-fn build_report(
-    input: &InputArgs,
-    matching: &MatchArgs,
-    timings: &mut Timings,
-) -> Result<(Corpus, Report)> {
+/// Read, scan, and build the map; with the stages' wall times.
+fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report, Timings)> {
     let params: Params = matching.params()?;
     set_threads(matching.threads)?;
     let bars = Bars::new(matching.quiet);
@@ -168,8 +164,7 @@ fn build_report(
     let report = bars.timings.time("reporting", || {
         Report::build(&corpus, &params, &chronology, &findings)
     });
-    *timings = bars.timings;
-    Ok((corpus, report))
+    Ok((corpus, report, bars.timings))
 }
 
 fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
@@ -195,8 +190,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
-    let mut timings = Timings::default();
-    let (corpus, report) = build_report(&args.input, &args.matching, &mut timings)?;
+    let (corpus, report, timings) = build_report(&args.input, &args.matching)?;
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match format {
             Format::Json => report::json::write(&report, out),
@@ -283,8 +277,7 @@ fn publish(temporary: tempfile::NamedTempFile, path: &Path) -> Result<()> {
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
     let expected = lifted::check::read_expected(&args.expected)?;
-    let mut timings = Timings::default();
-    let (_, report) = build_report(&args.input, &args.matching, &mut timings)?;
+    let (_, report, timings) = build_report(&args.input, &args.matching)?;
     if args.matching.timings {
         eprintln!("{}", timings.line());
     }

@@ -191,25 +191,21 @@ pub fn candidate_pairs(
 /// writes of each pass in few enough pages and cache lines when a band holds
 /// millions of keys (1 GB corpus: banding 1.37 -> 1.05 s).
 fn radix_sort_high32(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
-    const SHIFTS: [(u32, u64); 4] = [(32, 0xFF), (40, 0xFF), (48, 0xFF), (56, 0xFF)];
     scratch.clear();
     scratch.resize(keys.len(), 0);
-    let mut counts = vec![0usize; 256];
-    for (shift, mask) in SHIFTS {
-        counts.fill(0);
+    for shift in [32, 40, 48, 56] {
+        let digit = |key: u64| (key >> shift) as usize & 0xFF;
+        let mut starts = [0usize; 256];
         for &key in keys.iter() {
-            counts[((key >> shift) & mask) as usize] += 1;
+            starts[digit(key)] += 1;
         }
         let mut total = 0;
-        for count in counts.iter_mut() {
-            let here = *count;
-            *count = total;
-            total += here;
+        for start in starts.iter_mut() {
+            (*start, total) = (total, total + *start);
         }
         for &key in keys.iter() {
-            let digit = ((key >> shift) & mask) as usize;
-            scratch[counts[digit]] = key;
-            counts[digit] += 1;
+            scratch[starts[digit(key)]] = key;
+            starts[digit(key)] += 1;
         }
         std::mem::swap(keys, scratch);
     }

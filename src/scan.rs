@@ -3,10 +3,11 @@
 //!
 //! Memory stays proportional to the work rather than to the corpus: documents
 //! are tokenized one at a time inside the parallel loops and their tokens
-//! dropped at once; only per-segment band hashes (`bands` x 8 bytes), winnowed
-//! fingerprints and the candidates survive a stage. Shingle sets are rebuilt
-//! only for the segments that are candidates, and tokens only for the
-//! documents that are aligned. Every parallel step collects in input order, so
+//! dropped at once; only per-segment band hashes (`bands` x 4 bytes), winnowed
+//! fingerprints (8 bytes each) and the candidates survive a stage. Shingle
+//! sets are rebuilt only for the segments that are candidates, a batch at a
+//! time, and tokens only for the documents that are aligned, a batch at a
+//! time. Every parallel step collects in input order, so
 //! the output does not depend on the number of threads.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -431,11 +432,15 @@ fn span_of(segment: &Segment) -> Span {
     }
 }
 
+/// Candidate pairs verified at once: the shingle sets of at most twice as
+/// many segments are held (a 100-word segment's set is 800 bytes).
+const VERIFY_BATCH: usize = 1 << 17;
+
 /// Measure candidates on their exact shingle sets. Candidates go in batches
-/// so that the shingle sets held at once stay bounded; each batch tokenizes
-/// only its candidate segments' text. (Tokenizing whole documents once and
-/// handing them to alignment took as long on the 100 MB benchmark corpus,
-/// and 40 MB more memory.)
+/// of [`VERIFY_BATCH`] so that the shingle sets held at once stay bounded;
+/// each batch tokenizes only its candidate segments' text. (Tokenizing whole
+/// documents once and handing them to alignment took as long on the 100 MB
+/// benchmark corpus, and 40 MB more memory.)
 fn verify_pairs(
     corpus: &Corpus,
     segments: &[Segment],
@@ -445,15 +450,11 @@ fn verify_pairs(
     cancel: &AtomicBool,
 ) -> Vec<SegmentPair> {
     let options = &params.options;
-    let doc_of = |s: u32| segments[s as usize].doc;
     let mut verified = Vec::new();
-    for (range, _) in batches(corpus, candidates.len(), |i| {
-        (doc_of(candidates[i].0), doc_of(candidates[i].1))
-    }) {
+    for batch in candidates.chunks(VERIFY_BATCH) {
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        let batch = &candidates[range];
         let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.par_sort_unstable();
         involved.dedup();
@@ -492,10 +493,10 @@ fn verify_pairs(
     verified
 }
 
-/// Text bytes whose tokens one batch of verification or alignment holds at
-/// once (tokens take about 2.5 times their text): bounds memory on big
-/// corpora, while a document in many pairs is tokenized once per batch rather
-/// than once per pair.
+/// Text bytes whose tokens one batch of alignment holds at once (tokens take
+/// about 2.5 times their text): bounds memory on big corpora, while a
+/// document in many pairs is tokenized once per batch rather than once per
+/// pair.
 const BATCH_BYTES: usize = 128 << 20;
 
 /// Token streams of a set of documents, each tokenized once, in parallel.
@@ -546,29 +547,27 @@ impl TokenStore {
     }
 }
 
-/// Split `count` pairs, whose documents `docs_of(i)` gives, into consecutive
-/// ranges whose distinct documents total at most [`BATCH_BYTES`] of text
-/// (a single pair may exceed it); each range comes with its documents,
-/// ascending.
+/// Split document `pairs` into consecutive runs whose distinct documents
+/// total at most [`BATCH_BYTES`] of text (a single pair may exceed it); each
+/// run comes with its documents, ascending.
 fn batches<'c>(
     corpus: &'c Corpus,
-    count: usize,
-    docs_of: impl Fn(usize) -> (u32, u32) + 'c,
-) -> impl Iterator<Item = (std::ops::Range<usize>, Vec<u32>)> + 'c {
+    pairs: &'c [(u32, u32)],
+) -> impl Iterator<Item = (&'c [(u32, u32)], Vec<u32>)> + 'c {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
     // Which batch last counted each document: none is counted twice.
     let mut counted = vec![u32::MAX; corpus.documents.len()];
     let mut start = 0;
     let mut batch = 0u32;
     std::iter::from_fn(move || {
-        if start >= count {
+        if start >= pairs.len() {
             return None;
         }
         let mut bytes = 0usize;
         let mut docs = Vec::new();
         let mut end = start;
-        while end < count {
-            let (a, b) = docs_of(end);
+        while end < pairs.len() {
+            let (a, b) = pairs[end];
             let new = |doc: u32| counted[doc as usize] != batch;
             let cost =
                 if new(a) { size(a) } else { 0 } + if b != a && new(b) { size(b) } else { 0 };
@@ -584,11 +583,11 @@ fn batches<'c>(
             }
             end += 1;
         }
-        let range = start..end;
+        let run = &pairs[start..end];
         start = end;
         batch += 1;
         docs.sort_unstable();
-        Some((range, docs))
+        Some((run, docs))
     })
 }
 
@@ -611,12 +610,11 @@ fn align_documents(
     };
     let mut found = Vec::new();
     let mut store = TokenStore::default();
-    for (range, docs) in batches(corpus, document_pairs.len(), |i| document_pairs[i]) {
+    for (pairs, docs) in batches(corpus, document_pairs) {
         if cancel.load(Ordering::Relaxed) {
             break;
         }
         store = store.covering(corpus, docs, options.normalize);
-        let pairs = &document_pairs[range];
         let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
         let aligned: Vec<Vec<AlignedPair>> = groups
             .par_iter()
