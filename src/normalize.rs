@@ -644,12 +644,7 @@ mod tests {
     #[test]
     fn ascii_word_xxh3_matches_the_crate() {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut random = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize
-        };
+        let mut random = || crate::minhash::splitmix64(&mut state) as usize;
         let alnum = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         for _ in 0..20_000 {
             let text: Vec<u8> = (0..40).map(|_| alnum[random() % alnum.len()]).collect();
@@ -670,12 +665,7 @@ mod tests {
     #[test]
     fn latin1_word_xxh3_matches_the_crate() {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut random = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize
-        };
+        let mut random = || crate::minhash::splitmix64(&mut state) as usize;
         // Every Latin-1 letter (C3 80..C3 BF but × and ÷) and some ASCII.
         let mut letters: Vec<String> = ('\u{C0}'..='\u{FF}')
             .filter(|c| *c != '×' && *c != '÷')

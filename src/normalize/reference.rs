@@ -1,12 +1,15 @@
 //! The implementation of [`tokenize`] as of commit 9195a18, before the
 //! throughput work, kept verbatim as the reference for the differential tests
 //! in `normalize.rs`: the optimized tokenizer must give the same tokens (hashes
-//! and offsets) and breaks for every input and every option.
+//! and offsets) and breaks for every input and every option. Only the scanning
+//! and hashing that the optimization rewrote are kept here; the character
+//! classes and the full normalization, which it did not change, are the
+//! module's own.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
-
-use super::{NormalizeOptions, Token, TokenStream};
+use super::{
+    is_apostrophe, is_line_break, is_word_char, next_is_alphanumeric, normalize_into,
+    simple_lowercase, NormalizeOptions, Token, TokenStream,
+};
 
 /// Tokenize and normalize a document.
 pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
@@ -63,51 +66,6 @@ pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     stream
 }
 
-fn normalize_into(word: &str, options: NormalizeOptions, out: &mut String) {
-    out.clear();
-    let fold = |c: char| if is_apostrophe(c) { '\'' } else { c };
-    if options.fold_accents {
-        for c in word.nfkd().filter(|c| !is_combining_mark(*c)) {
-            out.extend(c.to_lowercase().map(fold));
-        }
-    } else {
-        for c in word.nfkc() {
-            out.extend(c.to_lowercase().map(fold));
-        }
-    }
-}
-
-/// Word characters: letters, digits and combining marks (for decomposed accents).
-fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else if ('\u{C0}'..='\u{24F}').contains(&c) {
-        // Latin-1 Supplement letters and Latin Extended-A/B: all letters but × and ÷.
-        c != '\u{D7}' && c != '\u{F7}'
-    } else {
-        c.is_alphanumeric() || is_combining_mark(c)
-    }
-}
-
-fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02B9}' | '\u{2032}' | '\u{FF07}' | '`'
-    )
-}
-
-fn is_line_break(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}')
-}
-
-fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
-    if at >= text.len() {
-        return false;
-    }
-    let (c, _) = bstr::decode_utf8(&text[at..]);
-    c.is_some_and(is_word_char)
-}
-
 /// Accumulates one word: its byte range and, on the fast path, its normalized
 /// bytes. The fast path covers words made only of ASCII and of the Latin-1 and
 /// Latin Extended-A letters that NFKC leaves alone (nearly every French,
@@ -120,37 +78,6 @@ struct WordBuilder {
     simple: bool,
     bytes: Vec<u8>,
     scratch: String,
-}
-
-/// The lowercase form of `c` when NFKC leaves `c` unchanged and lowercasing
-/// gives one character; `None` sends the word to the full path.
-#[inline]
-fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
-    if c.is_ascii() {
-        return Some(c.to_ascii_lowercase());
-    }
-    if fold_accents
-        || !('\u{C0}'..='\u{17F}').contains(&c)
-        || matches!(
-            c,
-            '\u{D7}'
-                | '\u{F7}'
-                | '\u{130}'
-                | '\u{132}'
-                | '\u{133}'
-                | '\u{13F}'
-                | '\u{140}'
-                | '\u{149}'
-                | '\u{17F}'
-        )
-    {
-        return None;
-    }
-    let mut lower = c.to_lowercase();
-    match (lower.next(), lower.next()) {
-        (Some(l), None) => Some(l),
-        _ => None,
-    }
 }
 
 impl WordBuilder {
