@@ -585,14 +585,19 @@ fn mark_attributes(page: &mut String, report: &Report, end: &End) {
 
 fn open(page: &mut String, report: &Report, doc: usize, end: &End, first: bool) {
     let color = color_class(end.color(doc));
+    // The first piece of a span carries its id and note; the others point to it.
+    let (class, link) = if first {
+        (end.kind.class(), "id")
+    } else {
+        (end.kind.more(), "data-of")
+    };
+    let _ = write!(
+        page,
+        "<mark class=\"{class}{color}\" {link}=\"{}\"",
+        end.id()
+    );
+    mark_attributes(page, report, end);
     if first {
-        let _ = write!(
-            page,
-            "<mark class=\"{}{color}\" id=\"{}\"",
-            end.kind.class(),
-            end.id()
-        );
-        mark_attributes(page, report, end);
         let _ = write!(
             page,
             "><a class=\"ref\" href=\"#{}\" data-n=\"{}\" aria-label=\"note {}\"></a>",
@@ -601,13 +606,6 @@ fn open(page: &mut String, report: &Report, doc: usize, end: &End, first: bool) 
             end.number
         );
     } else {
-        let _ = write!(
-            page,
-            "<mark class=\"{}{color}\" data-of=\"{}\"",
-            end.kind.more(),
-            end.id()
-        );
-        mark_attributes(page, report, end);
         page.push('>');
     }
 }
