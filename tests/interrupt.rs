@@ -3,33 +3,27 @@
 
 #![cfg(unix)]
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
 
 #[test]
 fn interrupt_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus.jsonl");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&corpus).unwrap());
-    let mut state = 7u64;
-    for doc in 0..4000 {
-        let mut text = String::new();
-        for word in 0..600 {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            text.push_str(&format!("w{}", (state >> 40) % 5000));
-            text.push(if word % 60 == 59 { '\n' } else { ' ' });
-        }
-        writeln!(
-            file,
-            "{}",
-            serde_json::json!({"id": format!("d{doc}"), "text": text})
-        )
-        .unwrap();
-    }
-    drop(file);
+    let mut random = common::Lcg(7);
+    common::write_jsonl(
+        &corpus,
+        (0..4000).map(|doc| {
+            let mut text = String::new();
+            for word in 0..600 {
+                text.push_str(&format!("w{}", (random.next() >> 40) % 5000));
+                text.push(if word % 60 == 59 { '\n' } else { ' ' });
+            }
+            (format!("d{doc}"), text)
+        }),
+    );
     let output = dir.path().join("map.json");
     let child = Command::new(env!("CARGO_BIN_EXE_lifted"))
         .args(["scan", "--quiet", "--output"])

@@ -2,35 +2,29 @@
 //! `--max-bucket` are linked as stars and counted, fingerprints held by too many
 //! documents are ignored, and the passage is reported as boilerplate.
 
-use std::io::Write;
 use std::process::Command;
+
+mod common;
 
 #[test]
 fn a_passage_in_every_document_does_not_explode() {
     let documents = 3000;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("corpus.jsonl");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let footer = "Votre adresse e-mail ne sera pas publiée et les champs obligatoires sont indiqués avec une astérisque";
-    let mut state = 11u64;
-    for doc in 0..documents {
-        let mut text = String::new();
-        for _ in 0..60 {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            text.push_str(&format!("m{} ", (state >> 33) % 100_000));
-        }
-        text.push('\n');
-        text.push_str(footer);
-        writeln!(
-            file,
-            "{}",
-            serde_json::json!({"id": format!("d{doc:05}"), "text": text})
-        )
-        .unwrap();
-    }
-    drop(file);
+    let mut random = common::Lcg(11);
+    common::write_jsonl(
+        &path,
+        (0..documents).map(|doc| {
+            let mut text = String::new();
+            for _ in 0..60 {
+                text.push_str(&format!("m{} ", (random.next() >> 33) % 100_000));
+            }
+            text.push('\n');
+            text.push_str(footer);
+            (format!("d{doc:05}"), text)
+        }),
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_lifted"))
         .args(["scan", "--format", "json", "--quiet"])
         .arg(&path)

@@ -13,6 +13,30 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The seeded linear congruential generator of generated test corpora.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next state (callers take the high bits).
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0
+    }
+}
+
+/// Write `(id, text)` records as a JSONL corpus at `path`.
+pub fn write_jsonl(path: &Path, records: impl IntoIterator<Item = (String, String)>) {
+    let mut file = std::io::BufWriter::new(fs::File::create(path).expect("create the corpus"));
+    for (id, text) in records {
+        writeln!(file, "{}", serde_json::json!({"id": id, "text": text}))
+            .expect("write the corpus");
+    }
+    file.flush().expect("write the corpus");
+}
+
 /// How long a run may take before it is killed and the test fails.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
