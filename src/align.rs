@@ -222,15 +222,17 @@ fn align_with_breaks(
     align_grams(&ga, a_breaks, gb, b_breaks, same_document, options)
 }
 
-/// A document made ready to be aligned with many partners: its seed n-gram
-/// hashes in text order and a bit filter of them, nothing sorted. Only
-/// n-grams both sides share can seed a match, so each pair sorts just the
-/// n-grams that pass the other side's filter (the shared ones and about 1.4%
-/// false positives for a 500-word partner) instead of every n-gram of both
-/// documents: the same seeds and alignments as [`align_streams`].
-pub struct Prepared<'t> {
+/// A document made ready to be aligned with many partners: its tokens, its
+/// seed n-gram hashes in text order and a bit filter of them, nothing sorted.
+/// Only n-grams both sides share can seed a match, so each pair sorts just
+/// the n-grams that pass the other side's filter (the shared ones and about
+/// 1.4% false positives for a 500-word partner) instead of every n-gram of
+/// both documents: the same seeds and alignments as [`align_streams`]. A
+/// document in many pairs is prepared once.
+#[derive(Default)]
+pub struct Prepared {
     /// The tokens and paragraph starts.
-    pub stream: &'t TokenStream,
+    pub stream: TokenStream,
     hashes: Vec<u64>,
     filter: Vec<u64>,
 }
@@ -262,9 +264,9 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
     grams
 }
 
-impl<'t> Prepared<'t> {
+impl Prepared {
     /// Hash the seed n-grams of `stream` and build their filter.
-    pub fn new(stream: &'t TokenStream, options: &AlignOptions) -> Prepared<'t> {
+    pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
         let hashes = ngram_hashes(&stream.tokens, options.seed.max(1));
         let filter = filter_of(&hashes);
         Prepared {
@@ -275,13 +277,13 @@ impl<'t> Prepared<'t> {
     }
 }
 
-/// [`align_streams`] of the prepared document `a` and another document `b`
-/// (not the same one: that is `align_streams(a, a, true, ...)`).
-pub fn align_prepared(a: &Prepared<'_>, b: &TokenStream, options: &AlignOptions) -> Vec<Alignment> {
-    let b_hashes = ngram_hashes(&b.tokens, options.seed.max(1));
-    let ga = passing(&a.hashes, &filter_of(&b_hashes));
-    let gb = passing(&b_hashes, &a.filter);
-    align_grams(&ga, &a.stream.breaks, &gb, &b.breaks, false, options)
+/// [`align_streams`] of two prepared documents, `a` and `b` (not the same
+/// one: that is `align_streams(a, a, true, ...)`), prepared with the same
+/// `options.seed`.
+pub fn align_prepared(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec<Alignment> {
+    let ga = passing(&a.hashes, &b.filter);
+    let gb = passing(&b.hashes, &a.filter);
+    align_grams(&ga, &a.stream.breaks, &gb, &b.stream.breaks, false, options)
 }
 
 fn align_grams(
@@ -559,7 +561,8 @@ mod tests {
             let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
             let options = AlignOptions { max_repeat: 64, ..AlignOptions::default() };
             let expected = align_streams(&sa, &sb, false, &options);
-            let filtered = align_prepared(&Prepared::new(&sa, &options), &sb, &options);
+            let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
+            let filtered = align_prepared(&pa, &pb, &options);
             proptest::prop_assert_eq!(filtered, expected);
         }
     }

@@ -21,7 +21,7 @@ use crate::fingerprint::{join, winnow_grams, Packing};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
-use crate::normalize::{tokenize, NormalizeOptions, TokenStream};
+use crate::normalize::{tokenize, NormalizeOptions};
 use crate::provenance::{trace, BoilerplateOptions, Chronology, Provenance};
 use crate::segment::{segments, Segment};
 use crate::shingle::{ngram_hashes, shingle_set, shingles_into, MAX_NGRAM};
@@ -500,61 +500,67 @@ fn verify_pairs(
     verified
 }
 
-/// Text bytes whose tokens one batch of alignment holds at once (tokens take
-/// about 2.5 times their text): bounds memory on big corpora, while a
-/// document in many pairs is tokenized once per batch rather than once per
-/// pair. Small batches cost little: pairs come sorted by first document and
+/// Text bytes whose prepared documents one batch of alignment holds at once
+/// (tokens and n-gram hashes take about 4 times their text, plus a 4 KiB
+/// filter a document): bounds memory on big corpora, while a document in
+/// many pairs is prepared once per batch rather than once per pair. Small batches cost little: pairs come sorted by first document and
 /// a document still in the next batch keeps its tokens. On the 100 MB
 /// benchmark corpus 16 MiB (against 128 MiB) cut peak RSS from 374 to 226 MB
 /// (the tokens were the peak; freed pages are reused instead of new ones
 /// faulted in) with aligning no slower (0.39 s against 0.42 s, medians of 5).
 const BATCH_BYTES: usize = 16 << 20;
 
-/// Token streams of a set of documents, each tokenized once, in parallel.
+/// Documents made ready to align ([`Prepared`]: tokens, seed n-grams and
+/// their filter), each prepared once, in parallel.
 #[derive(Default)]
 struct TokenStore {
     docs: Vec<u32>,
-    streams: Vec<TokenStream>,
+    prepared: Vec<Prepared>,
 }
 
 impl TokenStore {
-    /// A store of `docs` (ascending, no repeats): streams this store already
-    /// holds are moved over, the others tokenized.
+    /// A store of `docs` (ascending, no repeats): documents this store
+    /// already holds are moved over, the others prepared.
     fn covering(
         mut self,
         corpus: &Corpus,
         docs: Vec<u32>,
-        options: NormalizeOptions,
+        normalize: NormalizeOptions,
+        align: &AlignOptions,
     ) -> TokenStore {
-        let mut streams: Vec<Option<TokenStream>> = docs
+        let mut prepared: Vec<Option<Prepared>> = docs
             .iter()
             .map(|doc| {
                 self.docs
                     .binary_search(doc)
                     .ok()
-                    .map(|i| std::mem::take(&mut self.streams[i]))
+                    .map(|i| std::mem::take(&mut self.prepared[i]))
             })
             .collect();
         drop(self);
-        streams
+        prepared
             .par_iter_mut()
             .zip(&docs)
-            .filter(|(stream, _)| stream.is_none())
-            .for_each(|(stream, &doc)| {
-                *stream = Some(tokenize(&corpus.documents[doc as usize].text, options));
+            .filter(|(prepared, _)| prepared.is_none())
+            .for_each(|(prepared, &doc)| {
+                let stream = tokenize(&corpus.documents[doc as usize].text, normalize);
+                *prepared = Some(Prepared::new(stream, align));
             });
         TokenStore {
             docs,
-            streams: streams.into_iter().map(Option::unwrap_or_default).collect(),
+            prepared: prepared
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
         }
     }
 
-    fn get(&self, doc: u32) -> &TokenStream {
+    fn get(&self, doc: u32) -> &Prepared {
         let i = self
             .docs
             .binary_search(&doc)
             .expect("every document of a batch is in its store");
-        &self.streams[i]
+        &self.prepared[i]
     }
 }
 
@@ -605,8 +611,7 @@ fn batches<'c>(
 
 /// Align every document pair (sorted by first document), in [`batches`] of
 /// at most `batch_bytes` of text:
-/// inside a batch every document is tokenized once and pairs sharing a first
-/// document reuse its sorted n-grams.
+/// inside a batch every document is tokenized and its n-grams hashed once.
 fn align_documents(
     corpus: &Corpus,
     document_pairs: &[(u32, u32)],
@@ -628,23 +633,24 @@ fn align_documents(
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        store = store.covering(corpus, docs, options.normalize);
+        store = store.covering(corpus, docs, options.normalize, &align_options);
         let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
         let aligned: Vec<Vec<AlignedPair>> = groups
             .par_iter()
             .map(|group| {
-                let first_tokens = store.get(group[0].0);
-                let first = Prepared::new(first_tokens, &align_options);
+                let first = store.get(group[0].0);
+                let first_tokens = &first.stream;
                 let mut out = Vec::new();
                 for &(a, b) in group.iter() {
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    let second_tokens = store.get(b);
+                    let second = store.get(b);
+                    let second_tokens = &second.stream;
                     let found = if a == b {
                         align_streams(first_tokens, first_tokens, true, &align_options)
                     } else {
-                        align_prepared(&first, second_tokens, &align_options)
+                        align_prepared(first, second, &align_options)
                     };
                     for alignment in found {
                         out.push(AlignedPair::from_alignment(
