@@ -1,15 +1,520 @@
 //! JSON writer: the provenance map as one pretty-printed object.
+//!
+//! The bytes are exactly those of `serde_json::to_writer_pretty(report)`
+//! followed by a newline, but the lists are serialized in parallel: each list
+//! is cut into chunks of [`CHUNK`] elements, and a group of chunks is
+//! serialized on the worker threads (kept in order) while the calling thread
+//! writes the group before it. Memory stays bounded by two groups' JSON (a
+//! few MB), not the whole report's.
+//!
+//! An element of a top-level list sits at depth 2 of the pretty printer (4
+//! spaces); serialized alone by `to_vec_pretty` it would start at depth 0.
+//! So it is serialized with [`Nested`], serde_json's pretty formatter
+//! started at depth 2, and the separators around the elements are written
+//! here as the pretty printer writes them (`[`, `\n    `, `,\n    `,
+//! `\n  ]`, `[]` when empty).
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
 use super::Report;
+
+/// Elements of a list serialized by one task.
+const CHUNK: usize = 1024;
+
+/// Chunks serialized per worker thread before a group is written.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// Fewest chunks in a group, whatever the thread count.
+const MIN_CHUNKS_PER_GROUP: usize = 8;
+
+/// Depth of a top-level field's value.
+const FIELD_DEPTH: usize = 1;
+
+/// Depth of a top-level list's element.
+const ELEMENT_DEPTH: usize = 2;
 
 /// Write `report` as JSON, followed by a newline.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    // A buffer of a concrete type: serde_json's many small writes are
-    // inlined instead of each going through `dyn Write`.
-    let mut buffered = io::BufWriter::with_capacity(1 << 20, out);
-    serde_json::to_writer_pretty(&mut buffered, report).map_err(io::Error::from)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    write_chunked(report, out, CHUNK)
+}
+
+/// [`write`], with lists cut into chunks of `chunk` elements.
+fn write_chunked(report: &Report, out: &mut dyn Write, chunk: usize) -> io::Result<()> {
+    // Every field named: a field added to `Report` must be added here too.
+    let Report {
+        schema,
+        tool,
+        parameters,
+        stats,
+        documents,
+        pairs,
+        passages,
+        links,
+        warnings,
+    } = report;
+    let chunk = chunk.max(1);
+    let group =
+        chunk * (CHUNKS_PER_THREAD * rayon::current_num_threads()).max(MIN_CHUNKS_PER_GROUP);
+    // The small writes (keys, brackets) are buffered; a group's chunks are
+    // larger than the buffer and go straight through.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(b"{")?;
+    field(&mut out, "schema", schema)?;
+    field(&mut out, "tool", tool)?;
+    field(&mut out, "parameters", parameters)?;
+    field(&mut out, "stats", stats)?;
+    list(&mut out, "documents", documents, chunk, group)?;
+    list(&mut out, "pairs", pairs, chunk, group)?;
+    list(&mut out, "passages", passages, chunk, group)?;
+    list(&mut out, "links", links, chunk, group)?;
+    list(&mut out, "warnings", warnings, chunk, group)?;
+    out.write_all(b"\n}\n")?;
+    out.flush()
+}
+
+/// The separator and key of a top-level field (`schema` comes first, right
+/// after the opening brace, without a comma).
+fn key(out: &mut impl Write, name: &str) -> io::Result<()> {
+    let first = name == "schema";
+    if !first {
+        out.write_all(b",")?;
+    }
+    out.write_all(&LINE[..1 + 2 * FIELD_DEPTH])?;
+    serde_json::to_writer(&mut *out, name).map_err(io::Error::from)?;
+    out.write_all(b": ")
+}
+
+/// A small top-level field, serialized on this thread.
+fn field<T: Serialize>(out: &mut impl Write, name: &str, value: &T) -> io::Result<()> {
+    key(out, name)?;
+    pretty(out, FIELD_DEPTH, value)
+}
+
+/// A top-level list, serialized in parallel a group of chunks at a time:
+/// while this thread writes one group, the worker threads serialize the next.
+fn list<T: Serialize + Sync>(
+    out: &mut impl Write,
+    name: &str,
+    items: &[T],
+    chunk: usize,
+    group: usize,
+) -> io::Result<()> {
+    key(out, name)?;
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let serialize = |items: &[T]| -> io::Result<Vec<Vec<u8>>> {
+        items.par_chunks(chunk).map(serialize_chunk).collect()
+    };
+    let mut groups = items.chunks(group);
+    let mut ready = groups.next().map(serialize).transpose()?;
+    let mut first = true;
+    while let Some(chunks) = ready.take() {
+        let mut next = None;
+        let written = rayon::in_place_scope(|scope| {
+            if let Some(items) = groups.next() {
+                let next = &mut next;
+                scope.spawn(move |_| *next = Some(serialize(items)));
+            }
+            // `in_place_scope` runs this closure on the calling thread, so
+            // `out` need not be `Send`.
+            write_chunks(out, &chunks, &mut first)
+        });
+        written?;
+        ready = next.transpose()?;
+    }
+    out.write_all(&LINE[..1 + 2 * FIELD_DEPTH])?;
+    out.write_all(b"]")
+}
+
+/// Serialized chunks of a list, joined with commas (and one before the
+/// first unless it starts the list).
+fn write_chunks(out: &mut impl Write, chunks: &[Vec<u8>], first: &mut bool) -> io::Result<()> {
+    for bytes in chunks {
+        if !*first {
+            out.write_all(b",")?;
+        }
+        *first = false;
+        out.write_all(bytes)?;
+    }
+    Ok(())
+}
+
+/// Elements as the pretty printer writes them inside a top-level list, each
+/// after its line break and indentation, with commas between them (not
+/// before the first nor after the last: the chunks are joined with commas).
+fn serialize_chunk<T: Serialize>(items: &[T]) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(items.len() * 256);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(&LINE[..1 + 2 * ELEMENT_DEPTH]);
+        pretty(&mut bytes, ELEMENT_DEPTH, item)?;
+    }
+    Ok(bytes)
+}
+
+/// `value` pretty-printed as if it sat `depth` levels deep.
+fn pretty<T: Serialize>(out: &mut impl Write, depth: usize, value: &T) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Nested::at(depth));
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// A line break followed by spaces, for the indentation of most depths in
+/// one write.
+const LINE: &[u8; 65] = b"\n                                                                ";
+
+/// serde_json's `PrettyFormatter` with two-space indentation, starting
+/// `depth` levels deep instead of at the top: the same bytes, method for
+/// method, as the pretty printer writes for a value nested that deep.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    /// A line break and the indentation of the current depth.
+    fn line<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        let spaces = 2 * self.depth;
+        if spaces < LINE.len() {
+            return writer.write_all(&LINE[..1 + spaces]);
+        }
+        writer.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for Nested {
+    #[inline]
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    #[inline]
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(writer)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    #[inline]
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.line(writer)
+    }
+
+    #[inline]
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    #[inline]
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    #[inline]
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(writer)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    #[inline]
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.line(writer)
+    }
+
+    #[inline]
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    #[inline]
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Warning;
+    use crate::report::{DocumentEntry, LinkEntry, PairEntry, PassageEntry, SpanEntry};
+
+    /// What `write` must produce: serde_json's pretty printer and a newline.
+    fn expected(report: &Report) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(report).unwrap();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    fn written(report: &Report, chunk: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        write_chunked(report, &mut bytes, chunk).unwrap();
+        bytes
+    }
+
+    /// Byte-identical to the pretty printer, with the real chunk size and
+    /// with small ones (many chunks and groups), compared as text on failure.
+    fn check(report: &Report) {
+        let expected = expected(report);
+        let mut default = Vec::new();
+        write(report, &mut default).unwrap();
+        assert_eq!(
+            String::from_utf8(default).unwrap(),
+            String::from_utf8(expected.clone()).unwrap(),
+            "write"
+        );
+        for chunk in [1, 2, 3, 7, 64] {
+            assert_eq!(
+                String::from_utf8(written(report, chunk)).unwrap(),
+                String::from_utf8(expected.clone()).unwrap(),
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    fn fixture() -> Report {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/lemonde/expected.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn empty() -> Report {
+        let mut report = fixture();
+        report.documents.clear();
+        report.pairs.clear();
+        report.passages.clear();
+        report.links.clear();
+        report.warnings.clear();
+        report
+    }
+
+    /// Ids that need escaping: quotes, backslashes, control characters,
+    /// newlines, tabs, non-ASCII and astral characters.
+    const NASTY: [&str; 8] = [
+        "plain.txt",
+        "with \"quotes\" and \\backslash\\",
+        "line\nbreak\r\nand\ttab",
+        "control \u{1} \u{1f} \u{7f}",
+        "été/Ünïcødé — “typographic”",
+        "emoji 😀 and 𝄞",
+        "",
+        "\n",
+    ];
+
+    fn span(n: usize) -> SpanEntry {
+        SpanEntry {
+            doc: format!("{}#{n}", NASTY[n % NASTY.len()]),
+            start: (n * 7) as u32,
+            end: (n * 7 + 100 + n % 13) as u32,
+        }
+    }
+
+    /// A report with `n` elements in every list, all shapes of element.
+    fn synthetic(n: usize) -> Report {
+        let mut report = fixture();
+        let share = |i: usize| [0.0, 1.0, 0.5, 0.0001, 0.1234, 1e-7, 12345.6789][i % 7];
+        report.documents = (0..n)
+            .map(|i| DocumentEntry {
+                id: format!("{}{i}", NASTY[i % NASTY.len()]),
+                path: format!("dir/{}:{i}", NASTY[(i + 3) % NASTY.len()]),
+                bytes: (i as u64) * 1_000_003,
+                date: (i % 3 != 0).then(|| format!("2024-01-{:02}", i % 28 + 1)),
+                lifted_bytes: (i as u64) * 17 % 1000,
+                lifted_share: share(i),
+            })
+            .collect();
+        report.pairs = (0..n)
+            .map(|i| PairEntry {
+                a: span(i),
+                b: span(i + 1),
+                jaccard: share(i + 1),
+                containment: share(i + 2),
+            })
+            .collect();
+        report.passages = (0..n)
+            .map(|i| PassageEntry {
+                id: format!("p{}", i + 1),
+                // Empty, one and several copies.
+                copies: (0..i % 4).map(|k| span(i + k)).collect(),
+                source: (i % 2 == 0).then(|| NASTY[i % NASTY.len()].to_string()),
+                words: i as u32,
+                boilerplate: i % 5 == 0,
+            })
+            .collect();
+        report.links = (0..n)
+            .map(|i| LinkEntry {
+                passage: format!("p{}", i + 1),
+                source: span(i),
+                target: span(i + 2),
+                directed: i % 2 == 1,
+                similarity: share(i + 3),
+                words: u32::MAX - i as u32,
+                edits: i as u32 % 9,
+                coverage: share(i + 4),
+            })
+            .collect();
+        report.warnings = (0..n)
+            .map(|i| Warning {
+                path: NASTY[i % NASTY.len()].to_string(),
+                line: (i % 2 == 0).then_some(i as u64 + 1),
+                message: format!("skipped: \"{}\"\n", NASTY[(i + 1) % NASTY.len()]),
+            })
+            .collect();
+        report
+    }
+
+    #[test]
+    fn fixture_report_is_byte_identical() {
+        check(&fixture());
+    }
+
+    #[test]
+    fn fixture_golden_file_is_reproduced() {
+        // The golden file was written by the pretty printer; the writer
+        // reproduces it from its own parse.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/lemonde/expected.json"
+        );
+        let golden = std::fs::read(path).unwrap();
+        let mut bytes = Vec::new();
+        write(&fixture(), &mut bytes).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            String::from_utf8(golden).unwrap()
+        );
+    }
+
+    #[test]
+    fn empty_lists_are_byte_identical() {
+        let report = empty();
+        check(&report);
+        let text = String::from_utf8(written(&report, 2)).unwrap();
+        assert!(text.contains("\"documents\": [],\n"), "{text}");
+        assert!(text.ends_with("\"warnings\": []\n}\n"), "{text}");
+    }
+
+    #[test]
+    fn one_element_lists_are_byte_identical() {
+        check(&synthetic(1));
+    }
+
+    #[test]
+    fn some_lists_empty_are_byte_identical() {
+        let mut report = synthetic(5);
+        report.pairs.clear();
+        report.links.clear();
+        check(&report);
+        let mut report = synthetic(5);
+        report.documents.clear();
+        report.warnings.clear();
+        check(&report);
+    }
+
+    #[test]
+    fn lists_across_chunks_and_groups_are_byte_identical() {
+        // With chunks of 1 to 7 elements, groups hold at most 8 * 4 * threads
+        // of them: 300 elements span several groups, and sizes around the
+        // chunk boundaries leave partial last chunks.
+        for n in [2, 3, 6, 7, 8, 15, 64, 65, 300] {
+            check(&synthetic(n));
+        }
+    }
+
+    #[test]
+    fn lists_longer_than_a_default_group_are_byte_identical() {
+        // More elements than the default chunk size times the largest group
+        // of a 2-thread pool (8 chunks), so the default path cuts groups too.
+        let n = CHUNK * MIN_CHUNKS_PER_GROUP.max(CHUNKS_PER_THREAD * 2) + 123;
+        let report = synthetic(n);
+        let mut bytes = Vec::new();
+        write(&report, &mut bytes).unwrap();
+        assert!(bytes == expected(&report), "large report differs");
+    }
+
+    #[test]
+    fn nested_formatter_is_the_pretty_printer_at_depth() {
+        // Deeper than the one-write indentation, with empty and one-element
+        // arrays and objects: at depth 0 the bytes are the pretty printer's.
+        let mut value = serde_json::json!({"a": [], "b": {}, "c": [1], "d": {"e": null}});
+        for i in 0..40 {
+            value = serde_json::json!({"level": i, "inner": [value, "x\ny", 1.5], "empty": []});
+        }
+        let mut bytes = Vec::new();
+        pretty(&mut bytes, 0, &value).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        // At depth 2, every line but the first is indented four more spaces.
+        let mut bytes = Vec::new();
+        pretty(&mut bytes, 2, &value).unwrap();
+        let shifted = serde_json::to_string_pretty(&value)
+            .unwrap()
+            .replace('\n', "\n    ");
+        assert_eq!(String::from_utf8(bytes).unwrap(), shifted);
+    }
+
+    #[test]
+    fn write_errors_are_returned() {
+        struct Failing;
+        impl Write for Failing {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Err(io::Error::other("disk full"))
+            }
+        }
+        // Failing at the final flush, and in the middle of a list while the
+        // next group is being serialized.
+        let error = write(&synthetic(3), &mut Failing).unwrap_err();
+        assert_eq!(error.to_string(), "disk full");
+        let error = write_chunked(&synthetic(5000), &mut Failing, 7).unwrap_err();
+        assert_eq!(error.to_string(), "disk full");
+    }
 }
