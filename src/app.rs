@@ -206,6 +206,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if args.matching.timings {
         eprintln!("{}", timings.line());
     }
+    // The process ends here: the system takes back the corpus's and the
+    // report's memory at once, instead of millions of strings being freed one
+    // by one (about 30 ms on the 100 MB benchmark corpus).
+    std::mem::forget((corpus, report));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod text;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::align::Span;
@@ -211,8 +212,10 @@ impl Report {
         for (n, &i) in kept.iter().enumerate() {
             passage_ids[i] = format!("p{}", n + 1);
         }
+        // Each list is built in parallel (collecting in order): millions of
+        // id strings are cloned here.
         let passages = kept
-            .iter()
+            .par_iter()
             .map(|&i| {
                 let passage = &findings.passages[i];
                 PassageEntry {
@@ -226,7 +229,7 @@ impl Report {
             .collect();
         let links: Vec<LinkEntry> = provenance
             .links
-            .iter()
+            .par_iter()
             .map(|link| LinkEntry {
                 passage: passage_ids[link.passage].clone(),
                 source: entry(&link.source),
@@ -245,7 +248,7 @@ impl Report {
         };
         let documents = corpus
             .documents
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, d)| DocumentEntry {
                 id: d.id.clone(),
@@ -258,7 +261,7 @@ impl Report {
             .collect();
         let pairs = findings
             .pairs
-            .iter()
+            .par_iter()
             .map(|p| PairEntry {
                 a: entry(&p.a),
                 b: entry(&p.b),
