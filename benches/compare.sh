@@ -132,9 +132,10 @@ for size in $SIZES; do
 
   for tool in $TOOLS; do
     if [ "$tool" = lifted ]; then
-      for variant in default 25x5 pairs-only pairs-only-1thread; do
+      for variant in default default-1thread 25x5 pairs-only pairs-only-1thread; do
         extra=(); threads="$THREADS"; settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
         case "$variant" in
+          default-1thread) threads=1; settings="defaults, --threads 1 (scaling)" ;;
           25x5) extra=(--bands 25 --rows 5); settings="--bands 25 --rows 5 (like-for-like)" ;;
           pairs-only) extra=(--pairs-only); settings="--pairs-only (dedup only: no span alignment, like the peers)" ;;
           pairs-only-1thread) extra=(--pairs-only); threads=1; settings="--pairs-only --threads 1" ;;

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = cli::Cli::parse();
     match app::run(cli) {
         Ok(code) => code,
@@ -38,3 +39,29 @@ fn message(error: &anyhow::Error) -> String {
     }
     text
 }
+
+/// Let glibc's malloc grow its per-thread heaps 64 MiB at a time (`M_TOP_PAD`)
+/// instead of 128 KiB: reading a corpus allocates every document's text from
+/// the worker threads, and each small growth was an `mprotect` call and a
+/// trip through `sysmalloc`. On the 1 GB benchmark corpus reading took 1.16
+/// -> 0.92 s and system time 2.2 -> 1.4 s (peak RSS fell, 1.79 -> 1.66 GB:
+/// untouched padding is never resident); on 100 MB reading 0.121 -> 0.099 s.
+/// Other platforms and allocators keep their defaults.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    use std::os::raw::c_int;
+    unsafe extern "C" {
+        /// glibc's `mallopt(3)`.
+        fn mallopt(param: c_int, value: c_int) -> c_int;
+    }
+    /// `M_TOP_PAD` in glibc's `malloc.h`.
+    const M_TOP_PAD: c_int = -2;
+    // SAFETY: mallopt only sets a tuning parameter; it is called before any
+    // thread is started, with a valid parameter and value.
+    unsafe {
+        mallopt(M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
