@@ -260,12 +260,18 @@ pub fn scan(
     let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); bands];
     let mut fingerprints = Vec::new();
     let mut merge = |first_doc: usize, sketches: Vec<Sketch>| {
-        for (i, sketch) in sketches.into_iter().enumerate() {
-            for row in sketch.bands.chunks_exact(bands) {
-                for (band, &hash) in row.iter().enumerate() {
-                    hashes[band].push(hash);
+        // Each band's column is filled by its own task: on a 1 GB corpus
+        // these vectors are a gigabyte of fresh pages, too many to fault in
+        // on one thread while the other signs.
+        hashes
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(band, column)| {
+                for sketch in &sketches {
+                    column.extend(sketch.bands.iter().skip(band).step_by(bands));
                 }
-            }
+            });
+        for (i, sketch) in sketches.into_iter().enumerate() {
             all_segments.extend(sketch.segments);
             let doc = (first_doc + i) as u32;
             fingerprints.extend(sketch.fingerprints.into_iter().map(|h| packing.key(h, doc)));
