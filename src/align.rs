@@ -286,6 +286,14 @@ pub fn align_prepared(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec
     align_grams(&ga, &a.stream.breaks, &gb, &b.stream.breaks, false, options)
 }
 
+/// `align_streams(a, a, true, ...)` of a prepared document: the reuse inside
+/// it, from the n-grams it already holds.
+pub fn align_prepared_within(a: &Prepared, options: &AlignOptions) -> Vec<Alignment> {
+    let grams = sorted_grams(&a.hashes);
+    let breaks = &a.stream.breaks;
+    align_grams(&grams, breaks, &grams, breaks, true, options)
+}
+
 fn align_grams(
     ga: &[(u64, u32)],
     a_breaks: &[u32],
@@ -358,10 +366,15 @@ impl Breaks<'_> {
 }
 
 fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
-    let mut out: Vec<(u64, u32)> = ngram_hashes(tokens, n)
-        .into_iter()
+    sorted_grams(&ngram_hashes(tokens, n))
+}
+
+/// N-gram hashes (in text order) with their positions, sorted.
+fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
+    let mut out: Vec<(u64, u32)> = hashes
+        .iter()
         .enumerate()
-        .map(|(i, hash)| (hash, i as u32))
+        .map(|(i, &hash)| (hash, i as u32))
         .collect();
     out.sort_unstable();
     out
@@ -561,9 +574,11 @@ mod tests {
             let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
             let options = AlignOptions { max_repeat: 64, ..AlignOptions::default() };
             let expected = align_streams(&sa, &sb, false, &options);
+            let within = align_streams(&sa, &sa, true, &options);
             let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
             let filtered = align_prepared(&pa, &pb, &options);
             proptest::prop_assert_eq!(filtered, expected);
+            proptest::prop_assert_eq!(align_prepared_within(&pa, &options), within);
         }
     }
 

@@ -26,40 +26,46 @@ pub fn winnow_grams(grams: &[u64], n: usize, min_words: usize) -> Vec<u64> {
         return Vec::new();
     }
     let window = min_words.saturating_sub(n).saturating_add(1).max(1);
-    let mut picked = Vec::with_capacity(grams.len() * 2 / (window + 1) + 1);
-    if grams.len() <= window {
-        picked.push(*grams.iter().min().unwrap_or(&0));
+    let mut picked = if grams.len() <= window {
+        vec![*grams.iter().min().unwrap_or(&0)]
     } else if window == 4 {
-        picked = winnow_four(grams);
+        winnow_four(grams)
     } else {
-        // The rightmost minimum of each window, kept from one window to the
-        // next: only when it leaves the window is the window scanned again.
-        let rightmost_min = |from: usize| {
-            let mut best = from;
-            for i in from..from + window {
-                if grams[i] <= grams[best] {
-                    best = i;
-                }
-            }
-            best
-        };
-        let mut best = rightmost_min(0);
-        picked.push(grams[best]);
-        for start in 1..=grams.len() - window {
-            let last = best;
-            let new = start + window - 1;
-            if best < start {
-                best = rightmost_min(start);
-            } else if grams[new] <= grams[best] {
-                best = new;
-            }
-            if best != last {
-                picked.push(grams[best]);
-            }
-        }
-    }
+        winnow_any(grams, window)
+    };
     picked.sort_unstable();
     picked.dedup();
+    picked
+}
+
+/// The picks of windows of `window` n-grams (`grams` holds more), in text
+/// order: the rightmost minimum of each window, kept from one window to the
+/// next; only when it leaves the window is the window scanned again.
+fn winnow_any(grams: &[u64], window: usize) -> Vec<u64> {
+    let rightmost_min = |from: usize| {
+        let mut best = from;
+        for i in from..from + window {
+            if grams[i] <= grams[best] {
+                best = i;
+            }
+        }
+        best
+    };
+    let mut picked = Vec::with_capacity(grams.len() * 2 / (window + 1) + 1);
+    let mut best = rightmost_min(0);
+    picked.push(grams[best]);
+    for start in 1..=grams.len() - window {
+        let last = best;
+        let new = start + window - 1;
+        if best < start {
+            best = rightmost_min(start);
+        } else if grams[new] <= grams[best] {
+            best = new;
+        }
+        if best != last {
+            picked.push(grams[best]);
+        }
+    }
     picked
 }
 
@@ -68,7 +74,8 @@ pub fn winnow_grams(grams: &[u64], n: usize, min_words: usize) -> Vec<u64> {
 /// window is that of its two halves' rightmost minima, and each pick is
 /// written whether or not it is new, the count advancing only when it is.
 /// Random hashes make the general loop's comparisons unpredictable; this
-/// runs in about a third of its time. `grams` holds more than four hashes.
+/// runs in about a third of [`winnow_any`]'s time. `grams` holds more than
+/// four hashes.
 fn winnow_four(grams: &[u64]) -> Vec<u64> {
     // The rightmost minimum of a pair (index, value): the later one on ties.
     #[inline(always)]

@@ -501,15 +501,15 @@ fn fast_record(line: &[u8], id_field: &str, text_field: &str) -> Option<(String,
         }
     }
 
-    let fields = Fields {
-        id: id_field,
-        text: text_field,
-    };
     // The id field wins over the text field when they are one (as in the
     // slow path, which removes the id first and then finds no text).
     if id_field == text_field {
         return None;
     }
+    let fields = Fields {
+        id: id_field,
+        text: text_field,
+    };
     let mut deserializer = serde_json::Deserializer::from_slice(line);
     let (id, text) =
         serde::Deserializer::deserialize_map(&mut deserializer, Record(fields)).ok()?;
@@ -545,12 +545,11 @@ fn unescape(raw: &str) -> Option<Vec<u8>> {
             b'r' => b'\r',
             b't' => b'\t',
             b'u' => {
+                // Four hex digits (no sign, unlike `from_str_radix`).
                 let hex = |digits: &[u8]| -> Option<u32> {
-                    let digits = std::str::from_utf8(digits.get(..4)?).ok()?;
-                    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        return None;
-                    }
-                    u32::from_str_radix(digits, 16).ok()
+                    digits.get(..4)?.iter().try_fold(0, |value, &digit| {
+                        Some(value * 16 + char::from(digit).to_digit(16)?)
+                    })
                 };
                 let unit = hex(rest)?;
                 rest = &rest[4..];

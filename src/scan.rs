@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::align::{align_prepared, align_streams, AlignOptions, AlignedPair, Prepared, Span};
+use crate::align::{
+    align_prepared, align_prepared_within, AlignOptions, AlignedPair, Prepared, Span,
+};
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
 use crate::fingerprint::{join, winnow_grams, Packing};
@@ -509,22 +511,23 @@ fn verify_pairs(
 /// Text bytes whose prepared documents one batch of alignment holds at once
 /// (tokens and n-gram hashes take about 4 times their text, plus a 4 KiB
 /// filter a document): bounds memory on big corpora, while a document in
-/// many pairs is prepared once per batch rather than once per pair. Small batches cost little: pairs come sorted by first document and
-/// a document still in the next batch keeps its tokens. On the 100 MB
-/// benchmark corpus 16 MiB (against 128 MiB) cut peak RSS from 374 to 226 MB
-/// (the tokens were the peak; freed pages are reused instead of new ones
-/// faulted in) with aligning no slower (0.39 s against 0.42 s, medians of 5).
+/// many pairs is prepared once per batch rather than once per pair. Small
+/// batches cost little: pairs come sorted by first document and a document
+/// still in the next batch is kept. On the 100 MB benchmark corpus 16 MiB
+/// (against 128 MiB) cut peak RSS from 374 to 226 MB (the tokens were the
+/// peak; freed pages are reused instead of new ones faulted in) with
+/// aligning no slower (0.39 s against 0.42 s, medians of 5).
 const BATCH_BYTES: usize = 16 << 20;
 
 /// Documents made ready to align ([`Prepared`]: tokens, seed n-grams and
 /// their filter), each prepared once, in parallel.
 #[derive(Default)]
-struct TokenStore {
+struct PreparedDocs {
     docs: Vec<u32>,
     prepared: Vec<Prepared>,
 }
 
-impl TokenStore {
+impl PreparedDocs {
     /// A store of `docs` (ascending, no repeats): documents this store
     /// already holds are moved over, the others prepared.
     fn covering(
@@ -533,7 +536,7 @@ impl TokenStore {
         docs: Vec<u32>,
         normalize: NormalizeOptions,
         align: &AlignOptions,
-    ) -> TokenStore {
+    ) -> PreparedDocs {
         let mut prepared: Vec<Option<Prepared>> = docs
             .iter()
             .map(|doc| {
@@ -552,7 +555,7 @@ impl TokenStore {
                 let stream = tokenize(&corpus.documents[doc as usize].text, normalize);
                 *prepared = Some(Prepared::new(stream, align));
             });
-        TokenStore {
+        PreparedDocs {
             docs,
             prepared: prepared
                 .into_iter()
@@ -634,7 +637,7 @@ fn align_documents(
         ..AlignOptions::default()
     };
     let mut found = Vec::new();
-    let mut store = TokenStore::default();
+    let mut store = PreparedDocs::default();
     for (pairs, docs) in batches(corpus, document_pairs, batch_bytes) {
         if cancel.load(Ordering::Relaxed) {
             break;
@@ -654,7 +657,7 @@ fn align_documents(
                     let second = store.get(b);
                     let second_tokens = &second.stream;
                     let found = if a == b {
-                        align_streams(first_tokens, first_tokens, true, &align_options)
+                        align_prepared_within(first, &align_options)
                     } else {
                         align_prepared(first, second, &align_options)
                     };

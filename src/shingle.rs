@@ -32,6 +32,14 @@ fn avalanche(mut k: u64) -> u64 {
     k ^ (k >> 33)
 }
 
+/// `h0·BASE^(k-1) + … + h(k-1)` of the words' hashes, modulo 2^64.
+#[inline(always)]
+fn polynomial(tokens: &[Token]) -> u64 {
+    tokens
+        .iter()
+        .fold(0u64, |acc, t| acc.wrapping_mul(BASE).wrapping_add(t.hash))
+}
+
 #[inline(always)]
 fn finish(polynomial: u64, len: usize) -> u64 {
     avalanche(polynomial.wrapping_add(LENGTH.wrapping_mul(len as u64)))
@@ -41,10 +49,7 @@ fn finish(polynomial: u64, len: usize) -> u64 {
 #[inline]
 pub fn ngram_hash(tokens: &[Token]) -> u64 {
     let tokens = &tokens[..tokens.len().min(MAX_NGRAM)];
-    let polynomial = tokens
-        .iter()
-        .fold(0u64, |acc, t| acc.wrapping_mul(BASE).wrapping_add(t.hash));
-    finish(polynomial, tokens.len())
+    finish(polynomial(tokens), tokens.len())
 }
 
 /// The hash of every n-gram of `tokens`, in text order: `n`-word windows,
@@ -65,9 +70,7 @@ fn ngram_hashes_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
     }
     // BASE^(n-1): the weight of the word that leaves the window.
     let leaving = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
-    let mut polynomial = tokens[..n]
-        .iter()
-        .fold(0u64, |acc, t| acc.wrapping_mul(BASE).wrapping_add(t.hash));
+    let mut polynomial = polynomial(&tokens[..n]);
     out.reserve(tokens.len() + 1 - n);
     out.push(finish(polynomial, n));
     for (old, new) in tokens.iter().zip(&tokens[n..]) {

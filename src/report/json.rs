@@ -83,7 +83,7 @@ fn key(out: &mut impl Write, name: &str) -> io::Result<()> {
     if !first {
         out.write_all(b",")?;
     }
-    out.write_all(&LINE[..1 + 2 * FIELD_DEPTH])?;
+    Nested::at(FIELD_DEPTH).line(out)?;
     serde_json::to_writer(&mut *out, name).map_err(io::Error::from)?;
     out.write_all(b": ")
 }
@@ -128,7 +128,7 @@ fn list<T: Serialize + Sync>(
         written?;
         ready = next.transpose()?;
     }
-    out.write_all(&LINE[..1 + 2 * FIELD_DEPTH])?;
+    Nested::at(FIELD_DEPTH).line(out)?;
     out.write_all(b"]")
 }
 
@@ -154,7 +154,7 @@ fn serialize_chunk<T: Serialize>(items: &[T]) -> io::Result<Vec<u8>> {
         if i > 0 {
             bytes.push(b',');
         }
-        bytes.extend_from_slice(&LINE[..1 + 2 * ELEMENT_DEPTH]);
+        Nested::at(ELEMENT_DEPTH).line(&mut bytes)?;
         pretty(&mut bytes, ELEMENT_DEPTH, item)?;
     }
     Ok(bytes)
