@@ -50,51 +50,313 @@ pub struct TokenStream {
 
 /// Tokenize and normalize a document.
 ///
-/// The loop here only steps over separators (spaces, punctuation, line
-/// breaks) and starts words; [`scan_word`] then reads a whole word at once.
+/// The text is classified 64 bytes at a time into bit masks (see
+/// [`Block`]); words are then found from the masks' bits, with no branch
+/// per byte. A run of ASCII letters and digits, or of those and Latin-1
+/// letters, that an ASCII separator other than an apostrophe ends (nearly
+/// every French or English word) is hashed straight away; any other run
+/// (other scripts, apostrophes, non-ASCII separators, invalid UTF-8, runs
+/// across a block's end) goes through [`Tokenizer::scalar`], one character
+/// at a time, until the next ASCII separator.
 pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
-    let mut stream = TokenStream {
-        tokens: Vec::with_capacity(text.len() / 6),
-        breaks: Vec::new(),
+    let mut tokenizer = Tokenizer {
+        text,
+        stream: TokenStream {
+            tokens: Vec::with_capacity(text.len() / 6),
+            breaks: Vec::new(),
+        },
+        scratch: Scratch::new(options),
+        pending_break: false,
     };
-    let mut scratch = Scratch::new(options);
-    let mut pending_break = false;
-    let mut i = 0;
-    while i < text.len() {
-        let byte = text[i];
-        if byte < 0x80 && !byte.is_ascii_alphanumeric() {
-            // ASCII separator. Apostrophes are separators here too: one that
-            // joins two word characters is consumed by `scan_word`.
-            if (byte == b'\n' || byte == b'\r') && !stream.tokens.is_empty() {
-                pending_break = true;
+    // Every byte before `cursor` is consumed; `cursor` is 0, the end of the
+    // text or an ASCII separator (a byte of no word).
+    let mut cursor = 0;
+    let mut block_at = 0;
+    'blocks: while block_at < text.len() {
+        let block = Block::at(text, block_at);
+        let before = block_at > 0 && is_word_byte(text[block_at - 1]);
+        let mut starts = block.word & !(block.word << 1 | u64::from(before));
+        while starts != 0 {
+            let offset = starts.trailing_zeros() as usize;
+            let start = block_at + offset;
+            // Line breaks between the last word and this one.
+            let gap = (cursor - block_at)..offset;
+            if block.newline & bits(gap) != 0 && !tokenizer.stream.tokens.is_empty() {
+                tokenizer.pending_break = true;
             }
-            i += 1;
-            continue;
-        }
-        if byte >= 0x80 {
-            let (c, width) = decode_at(text, i);
-            if !is_word_char(c) {
-                if is_line_break(c) && !stream.tokens.is_empty() {
-                    pending_break = true;
-                }
-                i += width;
-                continue;
+            let rest = !block.word >> offset;
+            if rest == 0 && offset > 0 {
+                // The run goes on past the block: classify from its start.
+                cursor = start;
+                block_at = start;
+                continue 'blocks;
             }
+            cursor = match (rest != 0)
+                .then(|| start + rest.trailing_zeros() as usize)
+                .and_then(|end| tokenizer.fast_word(&block, block_at, start, end))
+            {
+                Some(end) => end,
+                None => tokenizer.scalar(start),
+            };
+            if cursor >= block_at + BLOCK {
+                break;
+            }
+            starts &= !0u64 << (cursor - block_at);
         }
-        // A word starts at `i`.
-        if pending_break {
-            stream.breaks.push(stream.tokens.len() as u32);
-            pending_break = false;
+        let block_end = block_at + BLOCK;
+        if cursor < block_end {
+            let from = cursor - block_at;
+            if block.newline >> from != 0 && !tokenizer.stream.tokens.is_empty() {
+                tokenizer.pending_break = true;
+            }
+            cursor = block_end;
         }
-        let (hash, end) = scan_word(text, i, &mut scratch);
-        stream.tokens.push(Token {
+        block_at = cursor;
+    }
+    tokenizer.stream
+}
+
+/// Bytes classified at once by [`Block::at`].
+const BLOCK: usize = 64;
+
+/// The bits `range` of a `u64` (`range.end` at most 64).
+#[inline]
+fn bits(range: std::ops::Range<usize>) -> u64 {
+    let below = |n: usize| if n >= 64 { !0 } else { (1u64 << n) - 1 };
+    below(range.end) & !below(range.start)
+}
+
+/// Whether `byte` can be part of a word run: an ASCII letter or digit, or
+/// any byte of a non-ASCII character (decided later, character by character).
+#[inline]
+fn is_word_byte(byte: u8) -> bool {
+    byte >= 0x80 || byte.is_ascii_alphanumeric()
+}
+
+/// Classes of the [`BLOCK`] bytes from an offset of the text: bit `k` of each
+/// mask describes byte `k` (bytes past the end of the text read as NUL, a
+/// separator).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Block {
+    /// [`is_word_byte`].
+    word: u64,
+    /// Non-ASCII bytes.
+    high: u64,
+    /// `\n` and `\r`.
+    newline: u64,
+    /// `'` and `` ` ``, which may join two words' letters.
+    quote: u64,
+    /// 0xC3, the lead byte of U+00C0..U+00FF.
+    c3: u64,
+    /// 0x80..=0xBF but 0x97 and 0xB7: a continuation byte that makes a
+    /// Latin-1 letter after 0xC3 (not × or ÷).
+    latin_tail: u64,
+}
+
+impl Block {
+    /// The classes of `text[at..at + BLOCK]`.
+    #[inline]
+    fn at(text: &[u8], at: usize) -> Block {
+        let mut bytes = [0u8; BLOCK];
+        let bytes: &[u8; BLOCK] = match text.get(at..at + BLOCK) {
+            Some(slice) => slice.try_into().expect("BLOCK bytes"),
+            None => {
+                bytes[..text.len() - at].copy_from_slice(&text[at..]);
+                &bytes
+            }
+        };
+        #[cfg(target_arch = "x86_64")]
+        {
+            Block::classify_sse2(bytes)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Block::classify_swar(bytes)
+        }
+    }
+
+    /// [`Block::at`] with SSE2, which every x86-64 processor has: sixteen
+    /// bytes a comparison.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn classify_sse2(bytes: &[u8; BLOCK]) -> Block {
+        use std::arch::x86_64::*;
+        let mut block = Block::default();
+        for i in 0..BLOCK / 16 {
+            let chunk: &[u8; 16] = bytes[16 * i..16 * i + 16].try_into().expect("16 bytes");
+            // SAFETY: SSE2 is part of the x86-64 baseline, and the load is
+            // unaligned from a 16-byte array.
+            let masks = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast());
+                let byte = |k: u8| _mm_set1_epi8(k as i8);
+                let equal = |k: u8| _mm_cmpeq_epi8(v, byte(k));
+                // `lo..=hi` as unsigned bytes: shift the range to start at
+                // -128 and compare signed.
+                let within = |lo: u8, hi: u8| {
+                    let shifted = _mm_add_epi8(v, byte(0x80u8.wrapping_sub(lo)));
+                    _mm_cmplt_epi8(shifted, byte(0x80u8.wrapping_add(hi - lo).wrapping_add(1)))
+                };
+                let lower = _mm_or_si128(v, byte(0x20));
+                let letter = {
+                    let shifted = _mm_add_epi8(lower, byte(0x80u8.wrapping_sub(b'a')));
+                    _mm_cmplt_epi8(shifted, byte(0x80 + 26))
+                };
+                let alnum = _mm_or_si128(letter, within(b'0', b'9'));
+                let tail =
+                    _mm_andnot_si128(_mm_or_si128(equal(0x97), equal(0xB7)), within(0x80, 0xBF));
+                let mask = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16);
+                [
+                    mask(alnum) | mask(v),
+                    mask(v),
+                    mask(_mm_or_si128(equal(b'\n'), equal(b'\r'))),
+                    mask(_mm_or_si128(equal(b'\''), equal(b'`'))),
+                    mask(equal(0xC3)),
+                    mask(tail),
+                ]
+            };
+            block.add(masks, 16 * i);
+        }
+        block
+    }
+
+    /// [`Block::at`] eight bytes at a time in `u64`s, for other processors.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn classify_swar(bytes: &[u8; BLOCK]) -> Block {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x80 * ONES;
+        const LOW7: u64 = 0x7F * ONES;
+        let mut block = Block::default();
+        for i in 0..BLOCK / 8 {
+            let chunk = u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+            // High bit of every byte equal to `k` (exact, no carries).
+            let equal = |k: u8| {
+                let x = chunk ^ (u64::from(k) * ONES);
+                !(((x & LOW7).wrapping_add(LOW7)) | x) & HIGH
+            };
+            // The high bits of `mask`'s eight bytes, as eight bits.
+            let gather = |mask: u64| (mask >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+            let high = chunk & HIGH;
+            // 0x80..=0xBF: high bit set, bit 6 clear.
+            let continuation = high & !(chunk << 1);
+            block.add(
+                [
+                    (!non_alnum_mask(chunk) & HIGH) | high,
+                    high,
+                    equal(b'\n') | equal(b'\r'),
+                    equal(b'\'') | equal(b'`'),
+                    equal(0xC3),
+                    continuation & !(equal(0x97) | equal(0xB7)),
+                ]
+                .map(gather),
+                8 * i,
+            );
+        }
+        block
+    }
+
+    /// Add the masks of bytes `at..` (word, high, newline, quote, c3,
+    /// latin_tail).
+    #[inline]
+    fn add(&mut self, masks: [u64; 6], at: usize) {
+        self.word |= masks[0] << at;
+        self.high |= masks[1] << at;
+        self.newline |= masks[2] << at;
+        self.quote |= masks[3] << at;
+        self.c3 |= masks[4] << at;
+        self.latin_tail |= masks[5] << at;
+    }
+}
+
+/// The state of [`tokenize`].
+struct Tokenizer<'t> {
+    text: &'t [u8],
+    stream: TokenStream,
+    scratch: Scratch,
+    /// A line break was passed since the last word.
+    pending_break: bool,
+}
+
+impl Tokenizer<'_> {
+    #[inline]
+    fn push(&mut self, hash: u64, start: usize, end: usize) {
+        if self.pending_break {
+            self.stream.breaks.push(self.stream.tokens.len() as u32);
+            self.pending_break = false;
+        }
+        self.stream.tokens.push(Token {
             hash,
-            start: i as u32,
+            start: start as u32,
             end: end as u32,
         });
-        i = end;
     }
-    stream
+
+    /// The word run `text[start..end]` of `block` (at `block_at`) when it is
+    /// a word of ASCII letters and digits, or of those and Latin-1 letters,
+    /// that an ASCII separator other than an apostrophe ends: pushed, and
+    /// its end returned. `None` for any other run.
+    #[inline]
+    fn fast_word(
+        &mut self,
+        block: &Block,
+        block_at: usize,
+        start: usize,
+        end: usize,
+    ) -> Option<usize> {
+        let (from, to) = (start - block_at, end - block_at);
+        if block.quote >> to & 1 != 0 {
+            return None;
+        }
+        let run = bits(from..to);
+        let high = block.high & run;
+        let c3 = block.c3 & run;
+        let tails = c3 << 1;
+        // Non-ASCII bytes only as Latin-1 letters (C3 then a letter's
+        // byte), and none at all when accents are folded. The Latin-1
+        // hash is the ASCII one on ASCII words: one path, no branch on
+        // whether a word has accents.
+        let folded = self.scratch.options.fold_accents && high != 0;
+        if high != c3 | tails || tails & !block.latin_tail != 0 || folded {
+            return None;
+        }
+        let hash = hash_latin1_word(self.text, start, end);
+        self.push(hash, start, end);
+        Some(end)
+    }
+
+    /// Tokenize one character or word at a time from `from` (the start of a
+    /// word run) up to the next ASCII separator after it (or the end of the
+    /// text), and return where it stopped.
+    #[inline(never)]
+    fn scalar(&mut self, from: usize) -> usize {
+        let text = self.text;
+        let mut i = from;
+        while i < text.len() {
+            let byte = text[i];
+            if byte < 0x80 && !byte.is_ascii_alphanumeric() {
+                if i > from {
+                    // An ASCII separator: the block loop takes over.
+                    break;
+                }
+                i += 1;
+                continue;
+            }
+            if byte >= 0x80 {
+                let (c, width) = decode_at(text, i);
+                if !is_word_char(c) {
+                    if is_line_break(c) && !self.stream.tokens.is_empty() {
+                        self.pending_break = true;
+                    }
+                    i += width;
+                    continue;
+                }
+            }
+            // A word starts at `i`.
+            let (hash, end) = scan_word(text, i, &mut self.scratch);
+            self.push(hash, i, end);
+            i = end;
+        }
+        i
+    }
 }
 
 /// The normalized form of one word, as hashed (exposed for tests and tools).
@@ -355,7 +617,7 @@ fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
 /// 5 of the second byte (U+00C0..U+00DE map to U+00E0..U+00FE, the others
 /// are lowercase already) except for ß (C3 9F), which stays. So every byte
 /// but C3 and 9F gets bit 5 set.
-#[inline]
+#[inline(always)]
 fn hash_latin1_word(text: &[u8], start: usize, end: usize) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7F * ONES;
@@ -373,7 +635,7 @@ fn hash_latin1_word(text: &[u8], start: usize, end: usize) -> u64 {
 
 /// xxh3-64 of `text[start..end]` mapped byte by byte, where `map8` maps
 /// eight bytes at once (little-endian) and `map` one byte, the same way.
-#[inline]
+#[inline(always)]
 fn hash_mapped_word(
     text: &[u8],
     start: usize,
@@ -407,7 +669,7 @@ fn hash_mapped_word(
 /// mapping (lowercasing) each 64-bit read at once, instead of copying the
 /// word to a lowercased buffer first (whose unaligned re-reads would stall
 /// store forwarding).
-#[inline]
+#[inline(always)]
 fn xxh3_64_short_word(text: &[u8], start: usize, end: usize, map8: impl Fn(u64) -> u64) -> u64 {
     // The start of xxh3's default secret (`kSecret`), as the short paths use it.
     const SECRET: [u8; 56] = [
@@ -911,6 +1173,27 @@ mod tests {
             2 => "\\PC{1,4}".prop_map(String::into_bytes),
             1 => proptest::collection::vec(any::<u8>(), 1..4),
         ]
+    }
+
+    proptest! {
+        /// Both ways of classifying a block agree, on every kind of byte
+        /// (the SWAR one runs only on processors other than x86-64).
+        #[test]
+        fn block_classifiers_agree(bytes in proptest::collection::vec(any::<u8>(), BLOCK)) {
+            let bytes: &[u8; BLOCK] = bytes[..].try_into().unwrap();
+            let swar = Block::classify_swar(bytes);
+            let expected = |class: &dyn Fn(u8) -> bool| {
+                bytes.iter().enumerate().filter(|(_, &b)| class(b)).map(|(i, _)| 1u64 << i).sum::<u64>()
+            };
+            prop_assert_eq!(swar.word, expected(&is_word_byte));
+            prop_assert_eq!(swar.high, expected(&|b| b >= 0x80));
+            prop_assert_eq!(swar.newline, expected(&|b| b == b'\n' || b == b'\r'));
+            prop_assert_eq!(swar.quote, expected(&|b| b == b'\'' || b == b'`'));
+            prop_assert_eq!(swar.c3, expected(&|b| b == 0xC3));
+            prop_assert_eq!(swar.latin_tail, expected(&|b| (0x80..=0xBF).contains(&b) && b != 0x97 && b != 0xB7));
+            #[cfg(target_arch = "x86_64")]
+            prop_assert_eq!(Block::classify_sse2(bytes), swar);
+        }
     }
 
     proptest! {
