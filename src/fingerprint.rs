@@ -145,29 +145,75 @@ impl Packing {
     }
 }
 
-/// Join documents on their fingerprint keys ([`Packing::key`]), in any order.
-pub fn join(mut keys: Vec<u64>, packing: Packing, max_docs: usize) -> DocumentPairs {
-    keys.par_sort_unstable();
-    // A document may hold two fingerprints that agree on the kept bits.
-    keys.dedup();
-    let mut packed = Vec::new();
-    let mut common = 0;
-    for group in keys.chunk_by(|&x, &y| packing.hash(x) == packing.hash(y)) {
-        if group.len() < 2 {
-            continue;
-        }
-        if group.len() > max_docs {
-            common += 1;
-            continue;
-        }
-        for (i, &x) in group.iter().enumerate() {
-            for &y in &group[i + 1..] {
-                let (x, y) = (packing.doc(x), packing.doc(y));
-                packed.push(((x.min(y) as u64) << 32) | x.max(y) as u64);
-            }
+/// Top bits of a key that pick its bucket in [`Fingerprints`].
+const BUCKET_BITS: u32 = 10;
+
+/// A corpus's fingerprint keys ([`Packing::key`]), in buckets by their top
+/// bits (the fingerprint's, uniform). The join sorts each bucket on its own,
+/// in parallel: a bucket fits in a core's cache (on the 100 MB benchmark
+/// corpus 7 million keys make buckets of about 7,000), where one sort of
+/// every key went to memory on each pass and ran on one core at its end.
+#[derive(Debug)]
+pub struct Fingerprints {
+    packing: Packing,
+    buckets: Vec<Vec<u64>>,
+}
+
+impl Fingerprints {
+    /// No fingerprints yet, for a corpus packed by `packing`.
+    pub fn new(packing: Packing) -> Fingerprints {
+        Fingerprints {
+            packing,
+            buckets: vec![Vec::new(); 1 << BUCKET_BITS],
         }
     }
-    drop(keys);
+
+    /// Add document `doc`'s fingerprints.
+    pub fn extend(&mut self, doc: u32, hashes: impl IntoIterator<Item = u64>) {
+        for hash in hashes {
+            let key = self.packing.key(hash, doc);
+            self.buckets[(key >> (u64::BITS - BUCKET_BITS)) as usize].push(key);
+        }
+    }
+}
+
+/// Join documents on their fingerprints.
+pub fn join(fingerprints: Fingerprints, max_docs: usize) -> DocumentPairs {
+    let packing = fingerprints.packing;
+    // Each bucket becomes its document pairs, packed `a << 32 | b`, one
+    // entry per fingerprint they share.
+    let joined: Vec<(Vec<u64>, u64)> = fingerprints
+        .buckets
+        .into_par_iter()
+        .map(|mut keys| {
+            keys.sort_unstable();
+            // A document may hold two fingerprints that agree on the kept bits.
+            keys.dedup();
+            let mut packed = Vec::new();
+            let mut common = 0;
+            for group in keys.chunk_by(|&x, &y| packing.hash(x) == packing.hash(y)) {
+                if group.len() < 2 {
+                    continue;
+                }
+                if group.len() > max_docs {
+                    common += 1;
+                    continue;
+                }
+                for (i, &x) in group.iter().enumerate() {
+                    for &y in &group[i + 1..] {
+                        let (x, y) = (packing.doc(x), packing.doc(y));
+                        packed.push(((x.min(y) as u64) << 32) | x.max(y) as u64);
+                    }
+                }
+            }
+            (packed, common)
+        })
+        .collect();
+    let common = joined.iter().map(|(_, common)| common).sum();
+    let mut packed: Vec<u64> = Vec::with_capacity(joined.iter().map(|(p, _)| p.len()).sum());
+    for (pairs, _) in joined {
+        packed.extend(pairs);
+    }
     packed.par_sort_unstable();
     let pairs = packed
         .chunk_by(|x, y| x == y)
@@ -271,22 +317,29 @@ mod tests {
     #[test]
     fn join_counts_and_skips_common() {
         let packing = Packing::new(3);
-        let key = |hash: u64, doc: u32| packing.key(hash << 40, doc);
-        let found = join(
-            vec![
-                key(1, 0),
-                key(1, 1),
-                key(2, 0),
-                key(2, 1),
-                key(3, 2),
-                key(4, 0),
-                key(4, 1),
-                key(4, 2),
-            ],
-            packing,
-            2,
-        );
+        let mut fingerprints = Fingerprints::new(packing);
+        // Hashes far apart in their top bits land in different buckets.
+        let hash = |h: u64| h << 61 | h << 40;
+        fingerprints.extend(0, [1, 2, 4].map(hash));
+        fingerprints.extend(1, [4, 2, 1].map(hash));
+        fingerprints.extend(2, [3, 4].map(hash));
+        let found = join(fingerprints, 2);
         assert_eq!(found.pairs, [(0, 1, 2)]);
         assert_eq!(found.common_fingerprints, 1);
+    }
+
+    #[test]
+    fn join_counts_a_pair_across_buckets_once_per_fingerprint() {
+        let packing = Packing::new(2);
+        let mut fingerprints = Fingerprints::new(packing);
+        let hashes: Vec<u64> = (0..5000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        fingerprints.extend(0, hashes.iter().copied());
+        // Document 1 holds every other one, one of them twice.
+        fingerprints.extend(1, hashes.iter().step_by(2).copied().chain([hashes[0]]));
+        let found = join(fingerprints, 2);
+        assert_eq!(found.pairs, [(0, 1, 2500)]);
+        assert_eq!(found.common_fingerprints, 0);
     }
 }

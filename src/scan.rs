@@ -19,7 +19,7 @@ use crate::align::{
 };
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
-use crate::fingerprint::{join, winnow_grams, Packing};
+use crate::fingerprint::{join, winnow_grams, Fingerprints, Packing};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
@@ -260,7 +260,7 @@ pub fn scan(
     let mut all_segments = Vec::new();
     // Band-major: one vector per band, so banding reads each contiguously.
     let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); bands];
-    let mut fingerprints = Vec::new();
+    let mut fingerprints = Fingerprints::new(packing);
     let mut merge = |first_doc: usize, sketches: Vec<Sketch>| {
         // Each band's column is filled by its own task: on a 1 GB corpus
         // these vectors are a gigabyte of fresh pages, too many to fault in
@@ -276,7 +276,7 @@ pub fn scan(
         for (i, sketch) in sketches.into_iter().enumerate() {
             all_segments.extend(sketch.segments);
             let doc = (first_doc + i) as u32;
-            fingerprints.extend(sketch.fingerprints.into_iter().map(|h| packing.key(h, doc)));
+            fingerprints.extend(doc, sketch.fingerprints);
         }
     };
     let sketch_chunk = |first_doc: usize, documents: &[crate::ingest::Document]| -> Vec<Sketch> {
@@ -335,11 +335,7 @@ pub fn scan(
             progress.finish();
             Ok((candidates, pairs))
         },
-        || {
-            options
-                .align
-                .then(|| join(fingerprints, packing, max_bucket))
-        },
+        || options.align.then(|| join(fingerprints, max_bucket)),
     );
     let (candidates, pairs) = matched?;
     let mut stats = Stats {
