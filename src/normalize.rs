@@ -59,12 +59,20 @@ pub struct TokenStream {
 /// across a block's end) goes through [`Tokenizer::scalar`], one character
 /// at a time, until the next ASCII separator.
 pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
+    let mut stream = TokenStream::default();
+    tokenize_into(text, options, &mut stream);
+    stream
+}
+
+/// [`tokenize`] into `stream`, replacing what it held but reusing its memory.
+pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenStream) {
+    let mut reused = std::mem::take(stream);
+    reused.tokens.clear();
+    reused.breaks.clear();
+    reused.tokens.reserve(text.len() / 6);
     let mut tokenizer = Tokenizer {
         text,
-        stream: TokenStream {
-            tokens: Vec::with_capacity(text.len() / 6),
-            breaks: Vec::new(),
-        },
+        stream: reused,
         scratch: Scratch::new(options),
         pending_break: false,
     };
@@ -113,7 +121,7 @@ pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
         }
         block_at = cursor;
     }
-    tokenizer.stream
+    *stream = tokenizer.stream;
 }
 
 /// Bytes classified at once by [`Block::at`].

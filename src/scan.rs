@@ -23,10 +23,10 @@ use crate::fingerprint::{join, winnow_grams, Fingerprints, Packing};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
-use crate::normalize::{tokenize, NormalizeOptions};
+use crate::normalize::{tokenize, tokenize_into, NormalizeOptions, TokenStream};
 use crate::provenance::{trace, BoilerplateOptions, Chronology, Provenance};
-use crate::segment::{segments, Segment};
-use crate::shingle::{ngram_hashes, shingle_set, shingles_into, MAX_NGRAM};
+use crate::segment::{segments_into, Segment};
+use crate::shingle::{ngram_hashes_into, shingle_set, shingles_into, MAX_NGRAM};
 use crate::verify::similarity;
 
 /// Settings of a scan as the user gives them; [`Params::new`] checks them.
@@ -225,10 +225,20 @@ pub struct Findings {
     pub stats: Stats,
 }
 
-/// What the first pass keeps of one document.
-struct Sketch {
+/// What the first pass keeps of consecutive documents, in flat vectors: one
+/// set per rayon task rather than three vectors per document. The merge
+/// frees them on another thread than the one that allocated them, and with
+/// glibc's malloc each such free takes the allocating thread's arena lock:
+/// per-document vectors made the two threads wait on each other's locks some
+/// 2,500 times in a 100 MB scan.
+#[derive(Default)]
+struct Sketches {
+    /// Per document, in order: its index and how many fingerprints it added.
+    docs: Vec<(u32, u32)>,
     segments: Vec<Segment>,
+    /// Band hashes, segment by segment (`bands` per segment).
     bands: Vec<u32>,
+    /// Each document's fingerprints, sorted.
     fingerprints: Vec<u64>,
 }
 
@@ -261,7 +271,7 @@ pub fn scan(
     // Band-major: one vector per band, so banding reads each contiguously.
     let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); bands];
     let mut fingerprints = Fingerprints::new(packing);
-    let mut merge = |first_doc: usize, sketches: Vec<Sketch>| {
+    let mut merge = |parts: Vec<Sketches>| {
         // Each band's column is filled by its own task: on a 1 GB corpus
         // these vectors are a gigabyte of fresh pages, too many to fault in
         // on one thread while the other signs.
@@ -269,45 +279,67 @@ pub fn scan(
             .par_iter_mut()
             .enumerate()
             .for_each(|(band, column)| {
-                for sketch in &sketches {
-                    column.extend(sketch.bands.iter().skip(band).step_by(bands));
+                for part in &parts {
+                    column.extend(part.bands.iter().skip(band).step_by(bands));
                 }
             });
-        for (i, sketch) in sketches.into_iter().enumerate() {
-            all_segments.extend(sketch.segments);
-            let doc = (first_doc + i) as u32;
-            fingerprints.extend(doc, sketch.fingerprints);
+        for part in &parts {
+            all_segments.extend_from_slice(&part.segments);
+            let mut from = 0;
+            for &(doc, count) in &part.docs {
+                let to = from + count as usize;
+                fingerprints.extend(doc, part.fingerprints[from..to].iter().copied());
+                from = to;
+            }
         }
     };
-    let sketch_chunk = |first_doc: usize, documents: &[crate::ingest::Document]| -> Vec<Sketch> {
-        documents
+    let sketch_chunk = |first_doc: usize, documents: &[crate::ingest::Document]| {
+        let parts: Vec<Sketches> = documents
             .par_iter()
             .enumerate()
-            .map(|(i, document)| {
-                let sketch = sketch((first_doc + i) as u32, &document.text, params, &hasher);
-                progress.advance(document.text.len() as u64);
-                sketch
-            })
-            .collect()
+            .fold(
+                || (Sketches::default(), SketchScratch::default()),
+                |(mut part, mut scratch), (i, document)| {
+                    let doc = (first_doc + i) as u32;
+                    sketch(
+                        doc,
+                        &document.text,
+                        params,
+                        &hasher,
+                        &mut part,
+                        &mut scratch,
+                    );
+                    progress.advance(document.text.len() as u64);
+                    (part, scratch)
+                },
+            )
+            .map(|(part, _)| part)
+            .collect();
+        debug_assert!(parts
+            .iter()
+            .flat_map(|part| &part.docs)
+            .map(|d| d.0 as usize)
+            .eq(first_doc..first_doc + documents.len()));
+        parts
     };
     // Merging one chunk (sequential) overlaps with sketching the next.
-    let mut pending: Option<(usize, Vec<Sketch>)> = None;
+    let mut pending: Option<Vec<Sketches>> = None;
     for (chunk, documents) in corpus.documents.chunks(CHUNK_DOCS).enumerate() {
         check()?;
         let first_doc = chunk * CHUNK_DOCS;
         let previous = pending.take();
-        let ((), sketches) = rayon::join(
+        let ((), parts) = rayon::join(
             || {
-                if let Some((first, sketches)) = previous {
-                    merge(first, sketches);
+                if let Some(parts) = previous {
+                    merge(parts);
                 }
             },
             || sketch_chunk(first_doc, documents),
         );
-        pending = Some((first_doc, sketches));
+        pending = Some(parts);
     }
-    if let Some((first, sketches)) = pending {
-        merge(first, sketches);
+    if let Some(parts) = pending {
+        merge(parts);
     }
     progress.finish();
     check()?;
@@ -400,39 +432,59 @@ pub fn scan(
     Ok(findings)
 }
 
-fn sketch(doc: u32, text: &[u8], params: &Params, hasher: &MinHasher) -> Sketch {
+/// Buffers one rayon task reuses from document to document while sketching.
+#[derive(Default)]
+struct SketchScratch {
+    stream: TokenStream,
+    grams: Vec<u64>,
+    short: Vec<u64>,
+    signature: Vec<u32>,
+}
+
+/// Sketch document `doc` into `out`.
+fn sketch(
+    doc: u32,
+    text: &[u8],
+    params: &Params,
+    hasher: &MinHasher,
+    out: &mut Sketches,
+    scratch: &mut SketchScratch,
+) {
     let options = &params.options;
     let n = options.ngram;
-    let stream = tokenize(text, options.normalize);
-    let segments = segments(doc, &stream, options.window);
+    let SketchScratch {
+        stream,
+        grams,
+        short,
+        signature,
+    } = scratch;
+    tokenize_into(text, options.normalize, stream);
+    let first_segment = out.segments.len();
+    segments_into(doc, stream, options.window, &mut out.segments);
     // The document's n-grams, hashed once: a segment's shingles are a slice
     // of them, and the fingerprints are winnowed from all of them.
-    let grams = ngram_hashes(&stream.tokens, n);
-    let mut bands = Vec::with_capacity(segments.len() * params.lsh.bands);
-    let mut short = Vec::new();
-    let mut signature = vec![0u32; options.permutations];
-    for segment in &segments {
+    grams.clear();
+    ngram_hashes_into(&stream.tokens, n, grams);
+    signature.resize(options.permutations, 0);
+    for segment in &out.segments[first_segment..] {
         let (first, last) = (segment.first as usize, segment.last as usize);
         let shingles = if last - first > n {
             &grams[first..last + 1 - n]
         } else {
             short.clear();
-            shingles_into(&stream.tokens[first..last], n, &mut short);
+            shingles_into(&stream.tokens[first..last], n, short);
             &short[..]
         };
-        hasher.sign(shingles, &mut signature);
-        band_hashes(&signature, params.lsh, &mut bands);
+        hasher.sign(shingles, signature);
+        band_hashes(signature, params.lsh, &mut out.bands);
     }
-    let fingerprints = if options.align {
-        winnow_grams(&grams, n, options.min_words)
-    } else {
-        Vec::new()
-    };
-    Sketch {
-        segments,
-        bands,
-        fingerprints,
+    let first_fingerprint = out.fingerprints.len();
+    if options.align {
+        out.fingerprints
+            .extend_from_slice(&winnow_grams(grams, n, options.min_words));
     }
+    out.docs
+        .push((doc, (out.fingerprints.len() - first_fingerprint) as u32));
 }
 
 fn span_of(segment: &Segment) -> Span {

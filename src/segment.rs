@@ -33,10 +33,16 @@ impl Segment {
 
 /// The segments of one document, in text order.
 pub fn segments(doc: u32, stream: &TokenStream, window: usize) -> Vec<Segment> {
+    let mut out = Vec::new();
+    segments_into(doc, stream, window, &mut out);
+    out
+}
+
+/// [`segments`], appended to `out`.
+pub fn segments_into(doc: u32, stream: &TokenStream, window: usize, out: &mut Vec<Segment>) {
     let window = window.max(1) as u32;
     let stride = (window / 2).max(1);
     let total = stream.tokens.len() as u32;
-    let mut out = Vec::new();
     let mut start = 0u32;
     let ends = stream.breaks.iter().copied().chain(std::iter::once(total));
     for end in ends {
@@ -58,7 +64,6 @@ pub fn segments(doc: u32, stream: &TokenStream, window: usize) -> Vec<Segment> {
         }
         start = end;
     }
-    out
 }
 
 fn make(doc: u32, stream: &TokenStream, first: u32, last: u32) -> Segment {

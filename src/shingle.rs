@@ -62,7 +62,7 @@ pub fn ngram_hashes(tokens: &[Token], n: usize) -> Vec<u64> {
 }
 
 /// [`ngram_hashes`], appended to `out`.
-fn ngram_hashes_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
+pub fn ngram_hashes_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
     let n = n.max(1);
     debug_assert!(n <= MAX_NGRAM, "n-grams of at most {MAX_NGRAM} words");
     if tokens.len() < n {
