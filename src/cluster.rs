@@ -9,6 +9,7 @@
 //! document stay separate copies.
 
 use crate::align::{AlignedPair, Span};
+use rayon::prelude::*;
 
 /// A passage and all its copies.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +61,7 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
         sets.union(2 * k, 2 * k + 1);
     }
     let mut order: Vec<usize> = (0..ends.len()).collect();
-    order.sort_unstable_by_key(|&i| (ends[i], i));
+    order.par_sort_unstable_by_key(|&i| (ends[i], i));
     // Sweep each document's spans in start order; compare with the spans still open.
     let mut open: Vec<usize> = Vec::new();
     let mut previous: Option<usize> = None;
@@ -83,9 +84,9 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
         open.push(i);
     }
     let mut groups: Vec<(usize, usize)> = (0..ends.len()).map(|i| (sets.find(i), i)).collect();
-    groups.sort_unstable();
+    groups.par_sort_unstable();
     let mut passages: Vec<Passage> = groups
-        .chunk_by(|x, y| x.0 == y.0)
+        .par_chunk_by(|x, y| x.0 == y.0)
         .map(|group| {
             let mut spans: Vec<Span> = group.iter().map(|&(_, i)| ends[i]).collect();
             spans.sort_unstable();
@@ -108,7 +109,9 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
             }
         })
         .collect();
-    passages.sort_unstable_by(|x, y| x.copies.cmp(&y.copies));
+    // Each aligned pair is in one passage: the order is total.
+    passages
+        .par_sort_unstable_by(|x, y| x.copies.cmp(&y.copies).then_with(|| x.pairs.cmp(&y.pairs)));
     passages
 }
 

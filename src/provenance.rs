@@ -19,6 +19,7 @@
 //! every one of its three or more documents (a footer such as "Laisser un
 //! commentaire"), is marked and left out of the map unless asked for.
 
+use rayon::prelude::*;
 use std::path::Path;
 
 use crate::align::{AlignedPair, Span};
@@ -205,30 +206,40 @@ pub fn trace(
 ) -> Provenance {
     let documents = lengths.len();
     let mut out = Provenance::default();
-    for (index, passage) in passages.iter().enumerate() {
-        let boilerplate = is_boilerplate(passage, documents, lengths, options);
+    // Passages are decided independently, in parallel, and gathered in order.
+    let decided: Vec<(bool, Option<u32>, Vec<Link>)> = passages
+        .par_iter()
+        .enumerate()
+        .map(|(index, passage)| {
+            let boilerplate = is_boilerplate(passage, documents, lengths, options);
+            let keys: Vec<Option<Key>> = passage
+                .copies
+                .iter()
+                .map(|c| chronology.key(c.doc))
+                .collect();
+            let all_known = keys.iter().all(Option::is_some);
+            let source = if all_known {
+                (0..passage.copies.len())
+                    .min_by_key(|&i| (keys[i], i))
+                    .map(|i| passage.copies[i].doc)
+            } else {
+                None
+            };
+            let links = if boilerplate && !options.keep {
+                Vec::new()
+            } else {
+                passage_links(index, passage, pairs, &keys)
+            };
+            (boilerplate, source, links)
+        })
+        .collect();
+    for (boilerplate, source, links) in decided {
         out.boilerplate.push(boilerplate);
-        let keys: Vec<Option<Key>> = passage
-            .copies
-            .iter()
-            .map(|c| chronology.key(c.doc))
-            .collect();
-        let all_known = keys.iter().all(Option::is_some);
-        let source = if all_known {
-            (0..passage.copies.len())
-                .min_by_key(|&i| (keys[i], i))
-                .map(|i| passage.copies[i].doc)
-        } else {
-            None
-        };
         out.sources.push(source);
-        if boilerplate && !options.keep {
-            continue;
-        }
-        out.links
-            .extend(passage_links(index, passage, pairs, &keys));
+        out.links.extend(links);
     }
-    out.links.sort_by_key(|x| (x.target, x.source));
+    // Stable, as the serial sort was: ties keep passage order.
+    out.links.par_sort_by_key(|x| (x.target, x.source));
     out
 }
 
