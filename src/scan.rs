@@ -19,7 +19,7 @@ use crate::align::{
 };
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
-use crate::fingerprint::{join, winnow_grams, Fingerprints, Packing};
+use crate::fingerprint::{join, winnow_picks, Fingerprints, Packing};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
@@ -238,7 +238,7 @@ struct Sketches {
     segments: Vec<Segment>,
     /// Band hashes, segment by segment (`bands` per segment).
     bands: Vec<u32>,
-    /// Each document's fingerprints, sorted.
+    /// Each document's fingerprints, in text order.
     fingerprints: Vec<u64>,
 }
 
@@ -481,7 +481,7 @@ fn sketch(
     let first_fingerprint = out.fingerprints.len();
     if options.align {
         out.fingerprints
-            .extend_from_slice(&winnow_grams(grams, n, options.min_words));
+            .extend_from_slice(&winnow_picks(grams, n, options.min_words));
     }
     out.docs
         .push((doc, (out.fingerprints.len() - first_fingerprint) as u32));
