@@ -315,6 +315,11 @@ pub fn scan(
             )
             .map(|(part, _)| part)
             .collect();
+        // rayon gathers the parts in document order; sorting them by their
+        // first document (a few dozen parts) does not rely on it.
+        let mut parts = parts;
+        parts.retain(|part| !part.docs.is_empty());
+        parts.sort_unstable_by_key(|part| part.docs[0].0);
         debug_assert!(parts
             .iter()
             .flat_map(|part| &part.docs)
