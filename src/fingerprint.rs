@@ -22,34 +22,35 @@ pub fn winnow(tokens: &[Token], n: usize, min_words: usize) -> Vec<u64> {
 
 /// [`winnow`] over n-gram hashes already computed (`tokens.windows(n)`).
 pub fn winnow_grams(grams: &[u64], n: usize, min_words: usize) -> Vec<u64> {
-    let mut picked = winnow_picks(grams, n, min_words);
+    let mut picked = Vec::new();
+    winnow_picks_into(grams, n, min_words, &mut picked);
     picked.sort_unstable();
     picked.dedup();
     picked
 }
 
 /// [`winnow_grams`] in text order, a fingerprint picked again later in the
-/// text repeated: what the join needs, since it sorts and deduplicates every
-/// document's keys itself (sorting each document's picks first was 1.4% of a
-/// scan's time).
-pub fn winnow_picks(grams: &[u64], n: usize, min_words: usize) -> Vec<u64> {
+/// text repeated, appended to `out`: what the join needs, since it sorts and
+/// deduplicates every document's keys itself (sorting each document's picks
+/// first was 1.4% of a scan's time).
+pub fn winnow_picks_into(grams: &[u64], n: usize, min_words: usize, out: &mut Vec<u64>) {
     if grams.is_empty() {
-        return Vec::new();
+        return;
     }
     let window = min_words.saturating_sub(n).saturating_add(1).max(1);
     if grams.len() <= window {
-        vec![*grams.iter().min().unwrap_or(&0)]
+        out.extend(grams.iter().min());
     } else if window == 4 {
-        winnow_four(grams)
+        winnow_four(grams, out);
     } else {
-        winnow_any(grams, window)
+        winnow_any(grams, window, out);
     }
 }
 
 /// The picks of windows of `window` n-grams (`grams` holds more), in text
 /// order: the rightmost minimum of each window, kept from one window to the
 /// next; only when it leaves the window is the window scanned again.
-fn winnow_any(grams: &[u64], window: usize) -> Vec<u64> {
+fn winnow_any(grams: &[u64], window: usize, out: &mut Vec<u64>) {
     let rightmost_min = |from: usize| {
         let mut best = from;
         for i in from..from + window {
@@ -59,9 +60,9 @@ fn winnow_any(grams: &[u64], window: usize) -> Vec<u64> {
         }
         best
     };
-    let mut picked = Vec::with_capacity(grams.len() * 2 / (window + 1) + 1);
+    out.reserve(grams.len() * 2 / (window + 1) + 1);
     let mut best = rightmost_min(0);
-    picked.push(grams[best]);
+    out.push(grams[best]);
     for start in 1..=grams.len() - window {
         let last = best;
         let new = start + window - 1;
@@ -71,10 +72,9 @@ fn winnow_any(grams: &[u64], window: usize) -> Vec<u64> {
             best = new;
         }
         if best != last {
-            picked.push(grams[best]);
+            out.push(grams[best]);
         }
     }
-    picked
 }
 
 /// Winnowing with windows of four n-grams (the default: 8-word runs, 5-word
@@ -84,7 +84,7 @@ fn winnow_any(grams: &[u64], window: usize) -> Vec<u64> {
 /// Random hashes make the general loop's comparisons unpredictable; this
 /// runs in about a third of [`winnow_any`]'s time. `grams` holds more than
 /// four hashes.
-fn winnow_four(grams: &[u64]) -> Vec<u64> {
+fn winnow_four(grams: &[u64], out: &mut Vec<u64>) {
     // The rightmost minimum of a pair (index, value): the later one on ties.
     #[inline(always)]
     fn pick(x: (usize, u64), y: (usize, u64)) -> (usize, u64) {
@@ -95,7 +95,9 @@ fn winnow_four(grams: &[u64]) -> Vec<u64> {
         }
     }
     let windows = grams.len() - 3;
-    let mut picked = vec![0u64; windows];
+    let base = out.len();
+    out.resize(base + windows, 0);
+    let picked = &mut out[base..];
     let mut count = 0;
     let mut last = usize::MAX;
     for start in 0..windows {
@@ -106,8 +108,7 @@ fn winnow_four(grams: &[u64]) -> Vec<u64> {
         count += usize::from(best != last);
         last = best;
     }
-    picked.truncate(count);
-    picked
+    out.truncate(base + count);
 }
 
 /// Pairs of documents sharing at least one fingerprint, with how many they share.

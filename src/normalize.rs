@@ -66,13 +66,12 @@ pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
 
 /// [`tokenize`] into `stream`, replacing what it held but reusing its memory.
 pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenStream) {
-    let mut reused = std::mem::take(stream);
-    reused.tokens.clear();
-    reused.breaks.clear();
-    reused.tokens.reserve(text.len() / 6);
+    stream.tokens.clear();
+    stream.breaks.clear();
+    stream.tokens.reserve(text.len() / 6);
     let mut tokenizer = Tokenizer {
         text,
-        stream: reused,
+        stream,
         scratch: Scratch::new(options),
         pending_break: false,
     };
@@ -121,17 +120,17 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
         }
         block_at = cursor;
     }
-    *stream = tokenizer.stream;
 }
 
 /// Bytes classified at once by [`Block::at`].
 const BLOCK: usize = 64;
 
-/// The bits `range` of a `u64` (`range.end` at most 64).
+/// The bits `range` of a `u64` (`range.end` below 64: a run or gap that
+/// reaches a block's end is never asked for).
 #[inline]
 fn bits(range: std::ops::Range<usize>) -> u64 {
-    let below = |n: usize| if n >= 64 { !0 } else { (1u64 << n) - 1 };
-    below(range.end) & !below(range.start)
+    debug_assert!(range.end < 64);
+    ((1u64 << range.end) - 1) & !((1u64 << range.start) - 1)
 }
 
 /// Whether `byte` can be part of a word run: an ASCII letter or digit, or
@@ -278,7 +277,7 @@ impl Block {
 /// The state of [`tokenize`].
 struct Tokenizer<'t> {
     text: &'t [u8],
-    stream: TokenStream,
+    stream: &'t mut TokenStream,
     scratch: Scratch,
     /// A line break was passed since the last word.
     pending_break: bool,

@@ -19,7 +19,7 @@ use crate::align::{
 };
 use crate::cluster::{cluster, Passage};
 use crate::error::{config, Error, Result};
-use crate::fingerprint::{join, winnow_picks, Fingerprints, Packing};
+use crate::fingerprint::{join, winnow_picks_into, Fingerprints, Packing};
 use crate::ingest::Corpus;
 use crate::lsh::{band_hashes, candidate_pairs, LshParams};
 use crate::minhash::MinHasher;
@@ -294,7 +294,7 @@ pub fn scan(
         }
     };
     let sketch_chunk = |first_doc: usize, documents: &[crate::ingest::Document]| {
-        let parts: Vec<Sketches> = documents
+        let mut parts: Vec<Sketches> = documents
             .par_iter()
             .enumerate()
             .fold(
@@ -317,9 +317,7 @@ pub fn scan(
             .collect();
         // rayon gathers the parts in document order; sorting them by their
         // first document (a few dozen parts) does not rely on it.
-        let mut parts = parts;
-        parts.retain(|part| !part.docs.is_empty());
-        parts.sort_unstable_by_key(|part| part.docs[0].0);
+        parts.sort_unstable_by_key(|part| part.docs.first().map(|d| d.0));
         debug_assert!(parts
             .iter()
             .flat_map(|part| &part.docs)
@@ -485,8 +483,7 @@ fn sketch(
     }
     let first_fingerprint = out.fingerprints.len();
     if options.align {
-        out.fingerprints
-            .extend_from_slice(&winnow_picks(grams, n, options.min_words));
+        winnow_picks_into(grams, n, options.min_words, &mut out.fingerprints);
     }
     out.docs
         .push((doc, (out.fingerprints.len() - first_fingerprint) as u32));
