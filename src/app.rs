@@ -259,13 +259,78 @@ fn write_atomically(path: &Path, write: impl Fn(&mut dyn Write) -> io::Result<()
         .tempfile_in(&folder)
         .map_err(failed)?;
     {
-        let mut out = io::BufWriter::new(temporary.as_file());
+        // Renamed over an existing file, a new file's dirty pages are all
+        // flushed by the rename itself (ext4's auto_da_alloc: 15 ms for the
+        // 32 MB report of the 100 MB benchmark corpus, on one thread at the
+        // very end). Starting that writeback as the report is written spreads
+        // it over the serialization instead.
+        let replacing = path.exists();
+        let mut file = WriteBack::new(temporary.as_file(), replacing);
+        let mut out = io::BufWriter::new(&mut file);
         write(&mut out).and_then(|()| out.flush()).map_err(failed)?;
     }
     if CANCEL.load(Ordering::SeqCst) {
         return Err(lifted::Error::Interrupted.into());
     }
     publish(temporary, path)
+}
+
+/// A file writer that, when `eager`, asks the kernel to start writing back
+/// each [`WriteBack::STEP`] bytes once they are written (Linux only; a hint,
+/// whose failure changes nothing).
+struct WriteBack<'f> {
+    file: &'f std::fs::File,
+    eager: bool,
+    written: u64,
+    started: u64,
+}
+
+impl<'f> WriteBack<'f> {
+    const STEP: u64 = 4 << 20;
+
+    fn new(file: &'f std::fs::File, eager: bool) -> Self {
+        WriteBack {
+            file,
+            eager: eager && cfg!(target_os = "linux"),
+            written: 0,
+            started: 0,
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        let length = self.written - self.started;
+        // SAFETY: a plain system call on an open descriptor; it reads no
+        // memory of ours.
+        unsafe {
+            libc::sync_file_range(
+                self.file.as_raw_fd(),
+                self.started as libc::off64_t,
+                length as libc::off64_t,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
+        self.started = self.written;
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn start_writeback(&mut self) {}
+}
+
+impl Write for WriteBack<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = (&mut &*self.file).write(bytes)?;
+        self.written += n as u64;
+        if self.eager && self.written - self.started >= Self::STEP {
+            self.start_writeback();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&mut &*self.file).flush()
+    }
 }
 
 /// Give a finished temporary file the usual permissions (temporary files are
@@ -388,4 +453,34 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         truth_path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writing back as it goes, the file gets every byte, in order, across
+    /// several steps and odd-sized writes.
+    #[test]
+    fn write_back_writes_every_byte() {
+        for eager in [false, true] {
+            let file = tempfile::tempfile().unwrap();
+            let bytes: Vec<u8> = (0..(3 * WriteBack::STEP as usize + 12_345))
+                .map(|i| (i * 31 % 251) as u8)
+                .collect();
+            let mut writer = WriteBack::new(&file, eager);
+            for piece in bytes.chunks(1_000_003) {
+                writer.write_all(piece).unwrap();
+            }
+            writer.flush().unwrap();
+            assert_eq!(writer.written, bytes.len() as u64);
+            assert_eq!(writer.started > 0, eager && cfg!(target_os = "linux"));
+            let mut read = Vec::new();
+            use std::io::{Read, Seek};
+            let mut file = file;
+            file.seek(io::SeekFrom::Start(0)).unwrap();
+            file.read_to_end(&mut read).unwrap();
+            assert!(read == bytes, "eager {eager}: the file differs");
+        }
+    }
 }

@@ -199,11 +199,14 @@ fn check_refuses_a_file_that_is_not_a_map() {
 }
 
 /// `--output` writes the same bytes as standard output, through a temporary
-/// file that does not survive.
+/// file that does not survive, over any file already there.
 #[test]
 fn output_file_is_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("map.json");
+    // An older, longer file at the path is replaced whole, not overwritten
+    // in place.
+    std::fs::write(&path, "x".repeat(3 << 20)).unwrap();
     let mut args = SCAN.to_vec();
     args.extend(["--output", path.to_str().unwrap()]);
     success(&args);
