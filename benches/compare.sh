@@ -3,7 +3,7 @@
 # on generated corpora with planted reuse; writes BENCHMARKS.md at the repo root.
 #
 #   bash benches/compare.sh [--sizes "10 100"] [--threads 2] [--tools "lifted gaoya ..."]
-#                           [--runs 3] [--timeout SECONDS] [--output FILE]
+#                           [--runs 3] [--lifted-runs 5] [--timeout SECONDS] [--output FILE]
 #
 # See benches/README.md for what each column means.
 set -euo pipefail
@@ -16,6 +16,7 @@ THREADS=2
 TOOLS="lifted gaoya rensa datasketch text-dedup"
 TIMEOUT=3600
 RUNS=3
+LIFTED_RUNS=5
 OUTPUT="$ROOT/BENCHMARKS.md"
 COMMAND="bash benches/compare.sh"
 for arg in "$@"; do
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --tools) [ $# -ge 2 ] || die "--tools needs a value"; TOOLS="$2"; shift 2 ;;
     --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
     --runs) [ $# -ge 2 ] || die "--runs needs a value"; RUNS="$2"; shift 2 ;;
+    --lifted-runs) [ $# -ge 2 ] || die "--lifted-runs needs a value"; LIFTED_RUNS="$2"; shift 2 ;;
     --output) [ $# -ge 2 ] || die "--output needs a value"; OUTPUT="$2"; shift 2 ;;
     -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
@@ -40,6 +42,7 @@ done
 for s in $SIZES; do [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || die "size '$s' is not a whole number of MB"; done
 [[ "$THREADS" =~ ^[0-9]+$ ]] && [ "$THREADS" -gt 0 ] || die "--threads must be a positive whole number"
 [[ "$RUNS" =~ ^[0-9]+$ ]] && [ "$RUNS" -gt 0 ] || die "--runs must be a positive whole number"
+[[ "$LIFTED_RUNS" =~ ^[0-9]+$ ]] && [ "$LIFTED_RUNS" -gt 0 ] || die "--lifted-runs must be a positive whole number"
 for t in $TOOLS; do
   case "$t" in lifted|gaoya|rensa|datasketch|text-dedup) ;; *) die "unknown tool '$t'" ;; esac
 done
@@ -75,12 +78,23 @@ fi
 BENCH="$ROOT/target/bench"
 mkdir -p "$BENCH"
 
-# wall seconds and peak RSS (KiB) from a GNU time -v log.
+# wall seconds and peak RSS (KiB) from a GNU time -v log; the wall time
+# from the nanosecond clock line timed() appends, when there is one (GNU
+# time's own has 10 ms steps, coarse for a 0.1 s run).
 wall_of() {
-  awk -F': ' '/Elapsed \(wall clock\)/ {
-      n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"
+  awk -F': ' '/^Wall seconds \(ns clock\)/ { precise = $2 }
+      /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+      END { print (precise != "" ? precise : s) }' "$1"
 }
 rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+
+# The median-wall run of $n (time logs $tlog.1 ... $tlog.$n) copied to $tlog.
+pick_median() { # n timelog
+  local n="$1" tlog="$2" r walls=""
+  for r in $(seq "$n"); do walls+="$(wall_of "$tlog.$r") $r"$'\n'; done
+  r="$(printf '%s' "$walls" | sort -n | awk -v m=$(( (n + 1) / 2 )) 'NR == m {print $2}')"
+  cp "$tlog.$r" "$tlog"
+}
 
 # One row of the table, given the tool label, settings, and the run's files.
 ROWS_FILE=""
@@ -106,10 +120,20 @@ PYEOF
 }
 
 # Runs "$@" under GNU time with a timeout; prints ok, "timed out" or "failed (exit N)".
-timed() { # timelog errlog cmd...
-  local tlog="$1" elog="$2"; shift 2
+# The previous run's output file is deleted first, outside the measurement:
+# every run writes a new file, as the first one does. (Replacing a file
+# written a second before makes ext4 wait for that file's writeback to end,
+# 0 to 70 ms on this kind of machine for lifted's 32 MB report at 100 MB:
+# noise that says nothing about the tool.)
+timed() { # timelog errlog outfile cmd...
+  local tlog="$1" elog="$2" out="$3"; shift 3
   local rc=0
+  rm -f "$out"
+  local start end
+  start="$(date +%s%N)"
   /usr/bin/time -v -o "$tlog" timeout "$TIMEOUT" "$@" > "$elog.out" 2> "$elog" || rc=$?
+  end="$(date +%s%N)"
+  awk -v ns="$(( end - start ))" 'BEGIN { printf "Wall seconds (ns clock): %.4f\n", ns / 1e9 }' >> "$tlog"
   if [ "$rc" = 0 ]; then echo ok
   elif [ "$rc" = 124 ]; then echo "timed out (${TIMEOUT}s)"
   else echo "failed (exit $rc, see ${elog#"$ROOT"/})"
@@ -118,17 +142,40 @@ timed() { # timelog errlog cmd...
 
 # Runs "$@" $n times (see timed); the GNU time log of the run with the median
 # wall time is left in timelog. Prints the first status that is not ok, or ok.
-timed_runs() { # n timelog errlog cmd...
-  local n="$1" tlog="$2" elog="$3"; shift 3
-  local r status walls=""
+timed_runs() { # n timelog errlog outfile cmd...
+  local n="$1" tlog="$2" elog="$3" out="$4"; shift 4
+  local r status
   for r in $(seq "$n"); do
-    status="$(timed "$tlog.$r" "$elog" "$@")"
+    status="$(timed "$tlog.$r" "$elog" "$out" "$@")"
     [ "$status" = ok ] || { echo "$status"; return; }
-    walls+="$(wall_of "$tlog.$r") $r"$'\n'
   done
-  r="$(printf '%s' "$walls" | sort -n | awk -v m=$(( (n + 1) / 2 )) 'NR == m {print $2}')"
-  cp "$tlog.$r" "$tlog"
+  pick_median "$n" "$tlog"
   echo ok
+}
+
+# lifted's variants: the extra arguments, thread count and settings column.
+LIFTED_VARIANTS="default default-1thread 25x5 pairs-only pairs-only-1thread"
+variant_setup() { # variant; sets extra, threads, settings
+  extra=(); threads="$THREADS"; settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
+  case "$1" in
+    default-1thread) threads=1; settings="defaults, --threads 1 (scaling)" ;;
+    25x5) extra=(--bands 25 --rows 5); settings="--bands 25 --rows 5 (like-for-like)" ;;
+    pairs-only) extra=(--pairs-only); settings="--pairs-only (dedup only: no span alignment, like the peers)" ;;
+    pairs-only-1thread) extra=(--pairs-only); threads=1; settings="--pairs-only --threads 1" ;;
+  esac
+}
+
+# Median over rounds of wall(slow, round) / wall(fast, round): both variants
+# ran in every round, one after the other, so a slow minute on the host
+# weighs on both sides of each ratio.
+paired_ratio() { # n slow-timelog fast-timelog
+  local n="$1" slow="$2" fast="$3" r
+  for r in $(seq "$n"); do
+    echo "$(wall_of "$slow.$r") $(wall_of "$fast.$r")"
+  done | python3 -c '
+import statistics, sys
+r = [float(a) / float(b) for a, b in (l.split() for l in sys.stdin) if float(b) > 0]
+print("%.2fx (rounds: %s)" % (statistics.median(r), ", ".join("%.2f" % x for x in r)))'
 }
 
 TABLES=""
@@ -137,6 +184,9 @@ for size in $SIZES; do
   # every tool runs $RUNS times and the median counts. At 1 GB and above a
   # peer's run takes minutes: one run.
   n="$RUNS"; [ "$size" -ge 1000 ] && n=1
+  # lifted's runs take seconds: more rounds, and three at 1 GB.
+  ln="$LIFTED_RUNS"; [ "$size" -ge 1000 ] && [ "$ln" -gt 3 ] && ln=3
+  SCALING=""
   dir="$BENCH/$size"
   corpus="$dir/corpus.jsonl"; truth="$dir/truth.jsonl"
   if [ -s "$corpus" ] && [ -s "$truth" ]; then
@@ -154,18 +204,25 @@ for size in $SIZES; do
 
   for tool in $TOOLS; do
     if [ "$tool" = lifted ]; then
-      for variant in default default-1thread 25x5 pairs-only pairs-only-1thread; do
-        extra=(); threads="$THREADS"; settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
-        case "$variant" in
-          default-1thread) threads=1; settings="defaults, --threads 1 (scaling)" ;;
-          25x5) extra=(--bands 25 --rows 5); settings="--bands 25 --rows 5 (like-for-like)" ;;
-          pairs-only) extra=(--pairs-only); settings="--pairs-only (dedup only: no span alignment, like the peers)" ;;
-          pairs-only-1thread) extra=(--pairs-only); threads=1; settings="--pairs-only --threads 1" ;;
-        esac
+      # The variants run in rounds (each variant once per round) rather than
+      # each N times in a row: ratios between them (2 threads against 1) then
+      # compare runs minutes apart at most, under the same host load.
+      declare -A status_of=()
+      for r in $(seq "$ln"); do
+        for variant in $LIFTED_VARIANTS; do
+          [ "${status_of[$variant]:-ok}" = ok ] || continue
+          variant_setup "$variant"
+          out="$runs/lifted-$variant.json"; tlog="$runs/lifted-$variant.time"; elog="$runs/lifted-$variant.err"
+          say "$size MB: lifted ($variant), round $r of $ln"
+          status_of[$variant]="$(timed "$tlog.$r" "$elog" "$out" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "$corpus")"
+        done
+      done
+      for variant in $LIFTED_VARIANTS; do
+        variant_setup "$variant"
         out="$runs/lifted-$variant.json"; tlog="$runs/lifted-$variant.time"; elog="$runs/lifted-$variant.err"
-        say "$size MB: lifted ($variant)"
-        status="$(timed_runs "$n" "$tlog" "$elog" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "$corpus")"
+        status="${status_of[$variant]}"
         if [ "$status" = ok ]; then
+          pick_median "$ln" "$tlog"
           if ! python3 "$ROOT/benches/peers/score.py" --truth "$truth" --corpus "$corpus" --pairs "$out" --lifted > "$runs/lifted-$variant.score" 2>> "$elog"; then
             status="scoring failed (see ${elog#"$ROOT"/})"
           fi
@@ -177,12 +234,20 @@ for size in $SIZES; do
         say "$size MB: lifted ($variant): $status"
         row "lifted" "$settings" "$status" "$tlog" "$runs/lifted-$variant.score" "$bytes"
       done
+      SCALING=""
+      if [ "${status_of[default]}" = ok ] && [ "${status_of[default-1thread]}" = ok ]; then
+        SCALING+="- Whole scan, $THREADS threads against 1: $(paired_ratio "$ln" "$runs/lifted-default-1thread.time" "$runs/lifted-default.time") faster"$'\n'
+      fi
+      if [ "${status_of[pairs-only]}" = ok ] && [ "${status_of[pairs-only-1thread]}" = ok ]; then
+        SCALING+="- \`--pairs-only\`, $THREADS threads against 1: $(paired_ratio "$ln" "$runs/lifted-pairs-only-1thread.time" "$runs/lifted-pairs-only.time") faster"$'\n'
+      fi
+      unset status_of
     else
       out="$runs/$tool.pairs.jsonl"; tlog="$runs/$tool.time"; elog="$runs/$tool.err"
       say "$size MB: $tool"
       # Python peers get a 20 GiB address-space cap so that one that would not
       # fit fails alone instead of calling the OOM killer on the machine.
-      status="$(timed_runs "$n" "$tlog" "$elog" prlimit --as=$((20 * 1024 * 1024 * 1024)) \
+      status="$(timed_runs "$n" "$tlog" "$elog" "$out" prlimit --as=$((20 * 1024 * 1024 * 1024)) \
         "$PY" "$ROOT/benches/peers/run_peer.py" --tool "$tool" --corpus "$corpus" --out "$out" --threads "$THREADS")"
       if [ "$status" = ok ]; then
         if ! python3 "$ROOT/benches/peers/score.py" --truth "$truth" --corpus "$corpus" --pairs "$out" > "$runs/$tool.score" 2>> "$elog"; then
@@ -203,7 +268,9 @@ for size in $SIZES; do
   TABLES+="
 ## ${size} MB corpus
 
-\`target/bench/${size}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted planted copies (\`lifted gen --size-mb $size --seed 42\`). Wall time and peak RSS: $( [ "$n" = 1 ] && echo "one run of each" || echo "the run with the median wall time of $n consecutive runs of each").
+\`target/bench/${size}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted planted copies (\`lifted gen --size-mb $size --seed 42\`). Wall time and peak RSS: the run with the median wall time of $ln rounds of lifted's variants (each variant once a round), and $( [ "$n" = 1 ] && echo "of one run of each peer" || echo "of $n consecutive runs of each peer").
+
+$( [ -z "$SCALING" ] || printf 'Scaling (median of the ratios within each round):\n\n%s' "$SCALING")
 
 | tool | settings | wall s | MB/s | peak RSS MB | recall | verbatim | edited | embedded | precision | pairs reported |
 |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
