@@ -152,6 +152,27 @@ fn set_threads(threads: usize) -> Result<()> {
 fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report, Timings)> {
     let params: Params = matching.params()?;
     set_threads(matching.threads)?;
+    on_pool(|| build_report_on_pool(input, matching, &params))
+}
+
+/// Run `work` on a worker thread of the pool while the calling thread waits.
+/// Called from the main thread, every parallel step of the pipeline is
+/// handed to the pool and every serial step between two of them comes back
+/// (about a hundred round trips in a scan, each waking a sleeping thread);
+/// run on a worker, the serial steps stay there, the other workers steal
+/// the parallel work, and `--threads N` means N threads working, not N plus
+/// the main thread. On the 100 MB benchmark corpus the wall time did not
+/// change beyond the noise (two A/B series of 7: 0.821 -> 0.843 s and
+/// 0.840 -> 0.820 s with 2 threads).
+fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| work())
+}
+
+fn build_report_on_pool(
+    input: &InputArgs,
+    matching: &MatchArgs,
+    params: &Params,
+) -> Result<(Corpus, Report, Timings)> {
     let bars = Bars::new(matching.quiet);
     let corpus = bars
         .timings
@@ -160,9 +181,9 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
         eprintln!("lifted: warning: {warning}");
     }
     let chronology = chronology(&corpus, matching)?;
-    let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
+    let findings = scan(&corpus, params, &chronology, &bars, &CANCEL)?;
     let report = bars.timings.time("reporting", || {
-        Report::build(&corpus, &params, &chronology, &findings)
+        Report::build(&corpus, params, &chronology, &findings)
     });
     Ok((corpus, report, bars.timings))
 }
@@ -199,9 +220,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             Format::Html => report::html::write(&report, &corpus, out),
         }
     };
-    timings.time("writing", || match &args.output {
-        Some(path) => write_atomically(path, write),
-        None => write_stdout(write),
+    timings.time("writing", || {
+        on_pool(|| match &args.output {
+            Some(path) => write_atomically(path, write),
+            None => write_stdout(write),
+        })
     })?;
     if args.matching.timings {
         eprintln!("{}", timings.line());
