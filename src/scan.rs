@@ -142,8 +142,9 @@ pub enum Stage {
     /// Verifying candidate pairs (unit: pairs).
     Verifying,
     /// Gathering the document pairs to align: verified pairs and those
-    /// sharing a winnowed fingerprint (the fingerprint join itself runs
-    /// alongside banding and verification) (no unit).
+    /// sharing a winnowed fingerprint (no unit). The fingerprint join runs
+    /// alongside banding and verification; what is left of it when they
+    /// end counts here (all of it with one thread).
     Joining,
     /// Aligning document pairs (unit: pairs).
     Aligning,
@@ -368,6 +369,9 @@ pub fn scan(
                 cancel,
             );
             progress.finish();
+            if options.align {
+                progress.start(Stage::Joining, 0);
+            }
             Ok((candidates, pairs))
         },
         || options.align.then(|| join(fingerprints, max_bucket)),
@@ -386,7 +390,6 @@ pub fn scan(
         ..Findings::default()
     };
     if let Some(joined) = joined {
-        progress.start(Stage::Joining, 0);
         let mut document_pairs: Vec<(u32, u32)> =
             findings.pairs.iter().map(|p| (p.a.doc, p.b.doc)).collect();
         stats.common_fingerprints = joined.common_fingerprints;
