@@ -293,7 +293,7 @@ peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|
   echo "- Machine: $(nproc) cores ($cpu), $mem memory; $(uname -sr)"
   echo "- lifted $("$LIFTED" --version | awk '{print $2}') ($rustc_v, release build); $py_v; peers: $peers_v"
   echo "- Units: paragraphs; peers use word 5-gram shingles (lowercased, split on non-word characters) and LSH 25 bands x 5 rows."
-  echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included), from \`/usr/bin/time -v\`."
+  echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included): wall time from a nanosecond clock read around it, peak RSS from \`/usr/bin/time -v\`."
   echo "$TABLES"
 } > "$OUTPUT"
 say "wrote $OUTPUT"
