@@ -31,10 +31,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     });
     match cli.command {
-        Command::Scan(args) => run_scan(args),
-        Command::Check(args) => run_check(args),
+        Command::Scan(args) => on_pool(args.matching.threads, || run_scan(args)),
+        Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
         Command::Gen(args) => run_gen(args),
     }
+}
+
+/// Start `threads` worker threads (0: one per core) and run `work` on one of
+/// them while the calling thread waits. Called from the main thread, every
+/// parallel step of the pipeline would be handed to the pool and every
+/// serial step between two of them come back (about a hundred round trips
+/// in a scan, each waking a sleeping thread); run on a worker, the serial
+/// steps stay there, the other workers steal the parallel work, and
+/// `--threads N` means N threads working, not N plus the main thread. On the
+/// 100 MB benchmark corpus the wall time did not change beyond the noise
+/// (two A/B series of 7: 0.821 -> 0.843 s and 0.840 -> 0.820 s with 2
+/// threads).
+fn on_pool<R: Send>(threads: usize, work: impl FnOnce() -> Result<R> + Send) -> Result<R> {
+    set_threads(threads)?;
+    rayon::scope(|_| work())
 }
 
 /// indicatif bars on standard error, hidden when it is not a terminal or with --quiet.
@@ -151,28 +166,6 @@ fn set_threads(threads: usize) -> Result<()> {
 /// Read, scan, and build the map; with the stages' wall times.
 fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report, Timings)> {
     let params: Params = matching.params()?;
-    set_threads(matching.threads)?;
-    on_pool(|| build_report_on_pool(input, matching, &params))
-}
-
-/// Run `work` on a worker thread of the pool while the calling thread waits.
-/// Called from the main thread, every parallel step of the pipeline is
-/// handed to the pool and every serial step between two of them comes back
-/// (about a hundred round trips in a scan, each waking a sleeping thread);
-/// run on a worker, the serial steps stay there, the other workers steal
-/// the parallel work, and `--threads N` means N threads working, not N plus
-/// the main thread. On the 100 MB benchmark corpus the wall time did not
-/// change beyond the noise (two A/B series of 7: 0.821 -> 0.843 s and
-/// 0.840 -> 0.820 s with 2 threads).
-fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    rayon::scope(|_| work())
-}
-
-fn build_report_on_pool(
-    input: &InputArgs,
-    matching: &MatchArgs,
-    params: &Params,
-) -> Result<(Corpus, Report, Timings)> {
     let bars = Bars::new(matching.quiet);
     let corpus = bars
         .timings
@@ -181,9 +174,9 @@ fn build_report_on_pool(
         eprintln!("lifted: warning: {warning}");
     }
     let chronology = chronology(&corpus, matching)?;
-    let findings = scan(&corpus, params, &chronology, &bars, &CANCEL)?;
+    let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
     let report = bars.timings.time("reporting", || {
-        Report::build(&corpus, params, &chronology, &findings)
+        Report::build(&corpus, &params, &chronology, &findings)
     });
     Ok((corpus, report, bars.timings))
 }
@@ -220,11 +213,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             Format::Html => report::html::write(&report, &corpus, out),
         }
     };
-    timings.time("writing", || {
-        on_pool(|| match &args.output {
-            Some(path) => write_atomically(path, write),
-            None => write_stdout(write),
-        })
+    timings.time("writing", || match &args.output {
+        Some(path) => write_atomically(path, write),
+        None => write_stdout(write),
     })?;
     if args.matching.timings {
         eprintln!("{}", timings.line());
@@ -320,8 +311,8 @@ fn on_ext4(_file: &std::fs::File) -> bool {
 }
 
 /// A file writer that, when `eager`, asks the kernel to start writing back
-/// each [`WriteBack::STEP`] bytes once they are written (Linux only; a hint,
-/// whose failure changes nothing).
+/// each [`WriteBack::STEP`] bytes once they are written (Linux only, a no-op
+/// elsewhere; a hint, whose failure changes nothing).
 struct WriteBack<'f> {
     file: &'f std::fs::File,
     eager: bool,
@@ -335,7 +326,7 @@ impl<'f> WriteBack<'f> {
     fn new(file: &'f std::fs::File, eager: bool) -> Self {
         WriteBack {
             file,
-            eager: eager && cfg!(target_os = "linux"),
+            eager,
             written: 0,
             started: 0,
         }
@@ -364,7 +355,8 @@ impl<'f> WriteBack<'f> {
 
 impl Write for WriteBack<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let n = (&mut &*self.file).write(bytes)?;
+        let mut file = self.file;
+        let n = file.write(bytes)?;
         self.written += n as u64;
         if self.eager && self.written - self.started >= Self::STEP {
             self.start_writeback();
@@ -373,7 +365,8 @@ impl Write for WriteBack<'_> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        (&mut &*self.file).flush()
+        let mut file = self.file;
+        file.flush()
     }
 }
 
