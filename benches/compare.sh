@@ -78,14 +78,10 @@ fi
 BENCH="$ROOT/target/bench"
 mkdir -p "$BENCH"
 
-# wall seconds and peak RSS (KiB) from a GNU time -v log; the wall time
-# from the nanosecond clock line timed() appends, when there is one (GNU
-# time's own has 10 ms steps, coarse for a 0.1 s run).
-wall_of() {
-  awk -F': ' '/^Wall seconds \(ns clock\)/ { precise = $2 }
-      /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
-      END { print (precise != "" ? precise : s) }' "$1"
-}
+# Wall seconds and peak RSS (KiB) from a run's log: GNU time -v's, to which
+# timed() appends the wall time from a nanosecond clock (GNU time's own has
+# 10 ms steps, coarse for a 0.1 s run).
+wall_of() { awk -F': ' '/^Wall seconds \(ns clock\)/ {print $2}' "$1"; }
 rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
 
 # The median-wall run of $n (time logs $tlog.1 ... $tlog.$n) copied to $tlog.
@@ -153,9 +149,11 @@ timed_runs() { # n timelog errlog outfile cmd...
   echo ok
 }
 
-# lifted's variants: the extra arguments, thread count and settings column.
+# lifted's variants: the extra arguments, thread count, settings column and
+# the run's files.
 LIFTED_VARIANTS="default default-1thread 25x5 pairs-only pairs-only-1thread"
-variant_setup() { # variant; sets extra, threads, settings
+variant_setup() { # variant; sets extra, threads, settings, out, tlog, elog
+  out="$runs/lifted-$1.json"; tlog="$runs/lifted-$1.time"; elog="$runs/lifted-$1.err"
   extra=(); threads="$THREADS"; settings="defaults (threshold 0.5: 128 perms, bands x rows chosen for 99% recall at 0.5)"
   case "$1" in
     default-1thread) threads=1; settings="defaults, --threads 1 (scaling)" ;;
@@ -212,14 +210,12 @@ for size in $SIZES; do
         for variant in $LIFTED_VARIANTS; do
           [ "${status_of[$variant]:-ok}" = ok ] || continue
           variant_setup "$variant"
-          out="$runs/lifted-$variant.json"; tlog="$runs/lifted-$variant.time"; elog="$runs/lifted-$variant.err"
           say "$size MB: lifted ($variant), round $r of $ln"
           status_of[$variant]="$(timed "$tlog.$r" "$elog" "$out" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "$corpus")"
         done
       done
       for variant in $LIFTED_VARIANTS; do
         variant_setup "$variant"
-        out="$runs/lifted-$variant.json"; tlog="$runs/lifted-$variant.time"; elog="$runs/lifted-$variant.err"
         status="${status_of[$variant]}"
         if [ "$status" = ok ]; then
           pick_median "$ln" "$tlog"
@@ -234,7 +230,6 @@ for size in $SIZES; do
         say "$size MB: lifted ($variant): $status"
         row "lifted" "$settings" "$status" "$tlog" "$runs/lifted-$variant.score" "$bytes"
       done
-      SCALING=""
       if [ "${status_of[default]}" = ok ] && [ "${status_of[default-1thread]}" = ok ]; then
         SCALING+="- Whole scan, $THREADS threads against 1: $(paired_ratio "$ln" "$runs/lifted-default-1thread.time" "$runs/lifted-default.time") faster"$'\n'
       fi
