@@ -2,9 +2,8 @@
 //! bars (indicatif) and messages live here, never in the library.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -17,19 +16,12 @@ use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
 
 use crate::cli::{CheckArgs, Cli, Command, Format, GenArgs, InputArgs, MatchArgs, Order, ScanArgs};
-
-/// Set by Ctrl-C; polled by the library between documents and stages.
-static CANCEL: AtomicBool = AtomicBool::new(false);
+use crate::output::{Replacement, Target};
+use crate::signals::CANCEL;
 
 /// Run the command line; errors become exit code 2 in `main`.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    // A second Ctrl-C exits at once; the first lets the run stop cleanly, so
-    // that no partial output is left behind.
-    let _ = ctrlc::set_handler(|| {
-        if CANCEL.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
+    crate::signals::install()?;
     match cli.command {
         Command::Scan(args) => on_pool(args.matching.threads, || run_scan(args)),
         Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
@@ -204,6 +196,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
+    // Where the report goes is checked before anything is read: a bad
+    // --output fails at once, not after the scan, and never lands on an input.
+    let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
+    inputs.extend(args.matching.manifest.as_deref());
+    let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let (corpus, report, timings) = build_report(&args.input, &args.matching)?;
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match format {
@@ -213,10 +210,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             Format::Html => report::html::write(&report, &corpus, out),
         }
     };
-    timings.time("writing", || match &args.output {
-        Some(path) => write_atomically(path, write),
-        None => write_stdout(write),
-    })?;
+    timings.time("writing", || target.write(write))?;
     if args.matching.timings {
         eprintln!("{}", timings.line());
     }
@@ -227,8 +221,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The format named by the output's extension, in any case (`map.HTML`).
 fn default_format(output: Option<&Path>) -> Format {
-    match output.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+    let extension = output
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
         Some("json") => Format::Json,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
@@ -237,154 +236,6 @@ fn default_format(output: Option<&Path>) -> Format {
         None if output.is_none() && io::stdout().is_terminal() => Format::Text,
         None => Format::Json,
     }
-}
-
-/// Standard output, buffered; a closed pipe (`lifted scan ... | head`) ends quietly.
-fn write_stdout(write: impl Fn(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match write(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("writing to standard output"),
-    }
-}
-
-/// Write to a temporary file beside `path`, then rename it over `path`: a
-/// failure or an interruption never leaves a partial file.
-///
-/// The file is not fsynced before the rename. A report is derived data that
-/// a rerun reproduces byte for byte, and the fsync cost 10 to 150 ms of a
-/// 1.4 s scan of the 100 MB benchmark corpus (most of `writing`), as it would
-/// on every CI run. The price: after a power cut or kernel crash (not a
-/// failure or Ctrl-C of lifted) the report may be missing or empty until the
-/// scan is run again.
-fn write_atomically(path: &Path, write: impl Fn(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let failed = |source: io::Error| lifted::Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let temporary = tempfile::Builder::new()
-        .prefix(".lifted-")
-        .suffix(".tmp")
-        .tempfile_in(&folder)
-        .map_err(failed)?;
-    {
-        // On ext4, renamed over an existing file, a new file's dirty pages
-        // are all flushed by the rename itself (auto_da_alloc: 15 ms for the
-        // 32 MB report of the 100 MB benchmark corpus, on one thread at the
-        // very end). Starting that writeback as the report is written spreads
-        // it over the serialization instead. Elsewhere the pages are left to
-        // the kernel: writing them back early could only make a run wait for
-        // a slow disk.
-        let eager = path.exists() && on_ext4(temporary.as_file());
-        let mut file = WriteBack::new(temporary.as_file(), eager);
-        let mut out = io::BufWriter::new(&mut file);
-        write(&mut out).and_then(|()| out.flush()).map_err(failed)?;
-    }
-    if CANCEL.load(Ordering::SeqCst) {
-        return Err(lifted::Error::Interrupted.into());
-    }
-    publish(temporary, path)
-}
-
-/// Whether `file` is on an ext2/3/4 file system (Linux only).
-#[cfg(target_os = "linux")]
-fn on_ext4(file: &std::fs::File) -> bool {
-    use std::os::fd::AsRawFd;
-    const EXT4_SUPER_MAGIC: libc::c_long = 0xEF53;
-    let mut stats = std::mem::MaybeUninit::<libc::statfs>::uninit();
-    // SAFETY: fstatfs writes a whole `statfs` into the buffer when it
-    // returns 0, and the buffer is read only then.
-    unsafe {
-        libc::fstatfs(file.as_raw_fd(), stats.as_mut_ptr()) == 0
-            && stats.assume_init().f_type as libc::c_long == EXT4_SUPER_MAGIC
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn on_ext4(_file: &std::fs::File) -> bool {
-    false
-}
-
-/// A file writer that, when `eager`, asks the kernel to start writing back
-/// each [`WriteBack::STEP`] bytes once they are written (Linux only, a no-op
-/// elsewhere; a hint, whose failure changes nothing).
-struct WriteBack<'f> {
-    file: &'f std::fs::File,
-    eager: bool,
-    written: u64,
-    started: u64,
-}
-
-impl<'f> WriteBack<'f> {
-    const STEP: u64 = 4 << 20;
-
-    fn new(file: &'f std::fs::File, eager: bool) -> Self {
-        WriteBack {
-            file,
-            eager,
-            written: 0,
-            started: 0,
-        }
-    }
-
-    #[cfg(target_os = "linux")]
-    fn start_writeback(&mut self) {
-        use std::os::fd::AsRawFd;
-        let length = self.written - self.started;
-        // SAFETY: a plain system call on an open descriptor; it reads no
-        // memory of ours.
-        unsafe {
-            libc::sync_file_range(
-                self.file.as_raw_fd(),
-                self.started as libc::off64_t,
-                length as libc::off64_t,
-                libc::SYNC_FILE_RANGE_WRITE,
-            );
-        }
-        self.started = self.written;
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn start_writeback(&mut self) {}
-}
-
-impl Write for WriteBack<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let mut file = self.file;
-        let n = file.write(bytes)?;
-        self.written += n as u64;
-        if self.eager && self.written - self.started >= Self::STEP {
-            self.start_writeback();
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        let mut file = self.file;
-        file.flush()
-    }
-}
-
-/// Give a finished temporary file the usual permissions (temporary files are
-/// created private) and rename it into place.
-fn publish(temporary: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    let failed = |source: io::Error| lifted::Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(temporary.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(failed)?;
-    }
-    temporary.persist(path).map_err(|e| failed(e.error))?;
-    Ok(())
 }
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
@@ -441,83 +292,31 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         copy_rate: args.copy_rate,
         ..lifted::gen::GenConfig::default()
     };
-    let corpus_path = args.out.join("corpus.jsonl");
-    let truth_path = args.out.join("truth.jsonl");
     // Both files go through temporary files and are renamed only when both are whole.
-    let temporary = |path: &Path| {
-        tempfile::Builder::new()
-            .prefix(".lifted-")
-            .suffix(".tmp")
-            .tempfile_in(&args.out)
-            .map_err(|source| lifted::Error::Write {
-                path: path.to_path_buf(),
-                source,
-            })
-    };
-    let (corpus, truth) = (temporary(&corpus_path)?, temporary(&truth_path)?);
+    let corpus = Replacement::prepare(&args.out.join("corpus.jsonl"))?;
+    let truth = Replacement::prepare(&args.out.join("truth.jsonl"))?;
     let stats = {
-        let mut corpus_out = io::BufWriter::new(corpus.as_file());
-        let mut truth_out = io::BufWriter::new(truth.as_file());
-        let stats =
-            lifted::gen::generate(&config, &mut corpus_out, &mut truth_out).map_err(|source| {
-                lifted::Error::Write {
-                    path: corpus_path.clone(),
-                    source,
-                }
+        let mut corpus_out = io::BufWriter::new(corpus.file());
+        let mut truth_out = io::BufWriter::new(truth.file());
+        let stats = lifted::gen::generate_until(&config, &mut corpus_out, &mut truth_out, &CANCEL)
+            .map_err(|source| match source.kind() {
+                io::ErrorKind::Interrupted => lifted::Error::Interrupted,
+                _ => corpus.failed(source),
             })?;
-        corpus_out.flush().map_err(|source| lifted::Error::Write {
-            path: corpus_path.clone(),
-            source,
-        })?;
-        truth_out.flush().map_err(|source| lifted::Error::Write {
-            path: truth_path.clone(),
-            source,
-        })?;
+        corpus_out.flush().map_err(|e| corpus.failed(e))?;
+        truth_out.flush().map_err(|e| truth.failed(e))?;
         stats
     };
-    if CANCEL.load(Ordering::SeqCst) {
-        return Err(lifted::Error::Interrupted.into());
-    }
-    publish(corpus, &corpus_path)?;
-    publish(truth, &truth_path)?;
-    eprintln!(
+    let message = format!(
         "lifted gen: {} documents, {} paragraphs, {} bytes, {} planted copies -> {}, {}",
         stats.documents,
         stats.paragraphs,
         stats.bytes,
         stats.planted,
-        corpus_path.display(),
-        truth_path.display()
+        corpus.path().display(),
+        truth.path().display()
     );
+    crate::output::publish(vec![corpus, truth])?;
+    eprintln!("{message}");
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Writing back as it goes, the file gets every byte, in order, across
-    /// several steps and odd-sized writes.
-    #[test]
-    fn write_back_writes_every_byte() {
-        for eager in [false, true] {
-            let file = tempfile::tempfile().unwrap();
-            let bytes: Vec<u8> = (0..(3 * WriteBack::STEP as usize + 12_345))
-                .map(|i| (i * 31 % 251) as u8)
-                .collect();
-            let mut writer = WriteBack::new(&file, eager);
-            for piece in bytes.chunks(1_000_003) {
-                writer.write_all(piece).unwrap();
-            }
-            writer.flush().unwrap();
-            assert_eq!(writer.written, bytes.len() as u64);
-            assert_eq!(writer.started > 0, eager && cfg!(target_os = "linux"));
-            let mut read = Vec::new();
-            use std::io::{Read, Seek};
-            let mut file = file;
-            file.seek(io::SeekFrom::Start(0)).unwrap();
-            file.read_to_end(&mut read).unwrap();
-            assert!(read == bytes, "eager {eager}: the file differs");
-        }
-    }
 }

@@ -14,7 +14,8 @@ use lifted::scan::{Params, ScanOptions};
 /// where it came from.
 ///
 /// Exit codes: 0 success; 1 `check` found a regression; 2 usage or input error;
-/// 130 interrupted (no output written).
+/// 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP; no
+/// partial or temporary file is left).
 #[derive(Debug, Parser)]
 #[command(name = "lifted", version, propagate_version = true)]
 pub struct Cli {
@@ -172,7 +173,14 @@ pub struct ScanArgs {
     /// Report format (default: from the --output extension, else text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the report to FILE (atomically: a temporary file, then a rename) instead of standard output.
+    /// Write the report to FILE instead of standard output (`-`).
+    ///
+    /// A regular file (or the target of a symbolic link) is replaced atomically:
+    /// written to a temporary file beside it, then renamed; it keeps its
+    /// permissions (a new file gets those of the umask). A character device or
+    /// a FIFO is written in place. A folder, socket or block device is refused,
+    /// as is an input, the manifest, or a file inside a scanned folder. All this
+    /// is checked before the scan starts.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -200,15 +208,28 @@ pub struct GenArgs {
     /// Folder to write `corpus.jsonl` and `truth.jsonl` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Corpus size in megabytes.
-    #[arg(long, default_value_t = 10, value_name = "MB")]
+    /// Corpus size in megabytes, 1 to 1000000.
+    #[arg(long, default_value_t = 10, value_name = "MB",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub size_mb: u64,
     /// Random seed: the same seed gives the same corpus.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Share of paragraphs that are planted copies.
-    #[arg(long, default_value_t = 0.10, value_name = "SHARE")]
+    /// Share of paragraphs that are planted copies, 0 to 0.8.
+    #[arg(long, default_value_t = 0.10, value_name = "SHARE", value_parser = copy_rate)]
     pub copy_rate: f64,
+}
+
+/// A `--copy-rate`: a number in [0, 0.8], the range the generator accepts.
+fn copy_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| "expected a number from 0 to 0.8".to_string())?;
+    if (0.0..=0.8).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err("the share of copied paragraphs must be from 0 to 0.8".to_string())
+    }
 }
 
 impl InputArgs {

@@ -47,6 +47,7 @@
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -691,6 +692,18 @@ pub fn generate(
     corpus: &mut dyn Write,
     truth: &mut dyn Write,
 ) -> io::Result<GenStats> {
+    generate_until(cfg, corpus, truth, &AtomicBool::new(false))
+}
+
+/// [`generate`], stopping before the next document once `cancel` is set,
+/// with an error of kind [`io::ErrorKind::Interrupted`] (the writers then
+/// hold part of the corpus).
+pub fn generate_until(
+    cfg: &GenConfig,
+    corpus: &mut dyn Write,
+    truth: &mut dyn Write,
+    cancel: &AtomicBool,
+) -> io::Result<GenStats> {
     if !(0.0..=0.8).contains(&cfg.copy_rate) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -734,6 +747,12 @@ pub fn generate(
     let (mut text, mut line) = (String::new(), Vec::new());
     let mut doc = 1;
     while g.stats.bytes < cfg.size_bytes {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "generation interrupted",
+            ));
+        }
         g.stats.bytes += g.document(doc, &mut text, &mut line, &mut corpus)?;
         doc += 1;
     }
@@ -868,6 +887,17 @@ mod tests {
                 kinds["edited"]
             );
         }
+    }
+
+    /// A set flag stops generation before the next document.
+    #[test]
+    fn cancel_stops_generation() {
+        let cfg = small(3, 1_000_000, Language::English);
+        let (mut corpus, mut truth) = (Vec::new(), Vec::new());
+        let error = generate_until(&cfg, &mut corpus, &mut truth, &AtomicBool::new(true))
+            .expect_err("cancelled");
+        assert_eq!(error.kind(), io::ErrorKind::Interrupted);
+        assert!(corpus.is_empty(), "{} bytes written", corpus.len());
     }
 
     #[test]

@@ -1,17 +1,24 @@
 //! `lifted`: the command-line binary. It stays thin: parse, run, map errors
 //! to exit codes (0 success, 1 regression found by `check`, 2 usage or input
-//! error, 130 interrupted). The work is in the `lifted` library.
+//! error, 128 + the signal when interrupted: 130 for Ctrl-C). The work is in
+//! the `lifted` library.
 
 mod app;
 mod cli;
+mod output;
+mod signals;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::Parser;
 
 fn main() -> ExitCode {
     tune_allocator();
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(error),
+    };
     match app::run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -23,6 +30,55 @@ fn main() -> ExitCode {
             ExitCode::from(if interrupted { 130 } else { 2 })
         }
     }
+}
+
+/// A command line clap refused, on one line with a pointer to the help
+/// (clap's own message takes four or five); `--help` and `--version` print
+/// as clap does, with exit code 0.
+fn usage(error: clap::Error) -> ExitCode {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(error.exit_code() as u8);
+    }
+    let command = std::env::args()
+        .skip(1)
+        .find(|a| ["scan", "check", "gen"].contains(&a.as_str()))
+        .map(|c| format!("lifted {c}"))
+        .unwrap_or_else(|| "lifted".into());
+    eprintln!("lifted: {}; see `{command} --help`", one_line(&error));
+    ExitCode::from(2)
+}
+
+/// Clap's message without its usage and "for more information" lines: the
+/// first paragraph (a list of missing arguments joined with commas), and any
+/// tip (`a similar argument exists: '--output'`).
+fn one_line(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let mut paragraphs = text.split("\n\n");
+    let first = paragraphs.next().unwrap_or_default();
+    let mut lines = first.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    let rest: Vec<&str> = lines.collect();
+    if !rest.is_empty() {
+        line.push(' ');
+        line.push_str(&rest.join(", "));
+    }
+    for tip in paragraphs.flat_map(str::lines).map(str::trim) {
+        if let Some(tip) = tip.strip_prefix("tip: ") {
+            line.push_str("; ");
+            line.push_str(tip);
+        }
+    }
+    line
 }
 
 /// The error and its causes on one line, each cause once: library errors
