@@ -313,8 +313,8 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         stats.paragraphs,
         stats.bytes,
         stats.planted,
-        corpus.path().display(),
-        truth.path().display()
+        corpus.shown().display(),
+        truth.shown().display()
     );
     crate::output::publish(vec![corpus, truth])?;
     eprintln!("{message}");

@@ -204,7 +204,7 @@ impl Replacement {
     }
 
     /// The output as given.
-    pub fn path(&self) -> &Path {
+    pub fn shown(&self) -> &Path {
         &self.shown
     }
 
