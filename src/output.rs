@@ -101,14 +101,22 @@ impl Target {
     /// manifest) and prepare to write it. For a file this creates its
     /// temporary file, which also proves that the folder can be written.
     pub fn prepare(output: Option<&Path>, inputs: &[&Path]) -> Result<Target> {
+        let inputs = Inputs::of(inputs);
         let Some(output) = output.filter(|p| *p != Path::new("-")) else {
+            // `lifted scan a.txt >> a.txt`.
+            if let Some(input) = standard("out").and_then(|m| inputs.same_file(&m)) {
+                return Err(OutputError::IsInput {
+                    output: PathBuf::from("standard output"),
+                    input: input.to_path_buf(),
+                }
+                .into());
+            }
             return Ok(Target::Stdout);
         };
         let failed = |source: io::Error| lifted::Error::Write {
             path: output.to_path_buf(),
             source,
         };
-        let inputs = Inputs::of(inputs);
         let existing = match fs::metadata(output) {
             Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -423,17 +431,20 @@ fn identity(_meta: &fs::Metadata) -> Option<Identity> {
     None
 }
 
-/// The identity of standard input, when it is a regular file
-/// (`lifted scan - < corpus.txt`).
+/// Standard input's (`"in"`) or output's metadata, when it is a regular
+/// file (`lifted scan - < corpus.txt`, `lifted scan a.txt > map.json`).
 #[cfg(unix)]
-fn stdin_identity() -> Option<fs::Metadata> {
+fn standard(which: &str) -> Option<fs::Metadata> {
     use std::os::fd::AsFd;
-    let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
-    File::from(fd).metadata().ok().filter(|m| m.is_file())
+    let fd = match which {
+        "in" => io::stdin().as_fd().try_clone_to_owned(),
+        _ => io::stdout().as_fd().try_clone_to_owned(),
+    };
+    File::from(fd.ok()?).metadata().ok().filter(|m| m.is_file())
 }
 
 #[cfg(not(unix))]
-fn stdin_identity() -> Option<fs::Metadata> {
+fn standard(_which: &str) -> Option<fs::Metadata> {
     None
 }
 
@@ -452,7 +463,7 @@ impl<'a> Inputs<'a> {
         for &path in paths {
             // A path that cannot be read is the reader's error to report.
             let meta = if path == Path::new("-") {
-                stdin_identity()
+                standard("in")
             } else {
                 fs::metadata(path).ok()
             };

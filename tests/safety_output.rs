@@ -231,6 +231,31 @@ fn output_onto_redirected_standard_input_is_refused() {
     );
 }
 
+/// `lifted scan a.txt b.txt >> a.txt`: standard output is an input.
+#[test]
+fn standard_output_onto_an_input_is_refused() {
+    let dir = Dir::new("out-stdout");
+    two_documents(&dir);
+    let a = dir.join("a.txt");
+    let before = fs::read(&a).unwrap();
+    let appending = fs::OpenOptions::new().append(true).open(&a).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_lifted"))
+        .current_dir(dir.path())
+        .args(["scan", "--quiet", "b.txt", "a.txt"])
+        .stdout(appending)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert_eq!(status.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "lifted: standard output: the output is also an input (a.txt); writing the report \
+         there would destroy it: choose another --output"
+    );
+    assert_eq!(fs::read(&a).unwrap(), before);
+}
+
 /// A bad --output fails before anything is read: here standard input stays
 /// open and is never written, so a check after reading would wait forever.
 #[test]
@@ -516,7 +541,10 @@ fn gen_signalled(name: &str, code: i32) {
         Stdio::null(),
     );
     let folder = dir.join("g");
+    let started = Instant::now();
     while !folder.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "gen ended early");
+        assert!(started.elapsed() < Duration::from_secs(60), "no folder g");
         thread::sleep(Duration::from_millis(2));
     }
     assert!(writing_started(&mut child, &folder), "gen ended early");
