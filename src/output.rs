@@ -258,9 +258,6 @@ impl Replacement {
 /// a failure or a signal) the report may be missing or empty until the scan
 /// is run again.
 pub fn publish(replacements: Vec<Replacement>) -> Result<()> {
-    if crate::signals::CANCEL.load(Ordering::SeqCst) {
-        return Err(lifted::Error::Interrupted.into());
-    }
     let mut registry = registry();
     for mut replacement in replacements {
         let temporary = replacement.temporary.take();

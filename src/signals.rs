@@ -19,7 +19,7 @@
 //! which the writers turn into a quiet end.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -27,8 +27,10 @@ use signal_hook::iterator::Signals;
 
 use crate::output::{abandon, Written};
 
-/// Set when a termination signal arrives, for the library's loops (which
-/// poll it between documents and stages) in the moment before the exit.
+/// The cancel flag that the library's loops poll (between documents and
+/// stages). The signal thread does not set it: it ends the process itself,
+/// and a flag set on the way would let the main thread stop on its own and
+/// race its exit code (130) against the signal's (143 for SIGTERM).
 pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
 /// Start the thread that ends the process on a termination signal.
@@ -39,7 +41,6 @@ pub fn install() -> Result<()> {
         .name("signals".into())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                CANCEL.store(true, Ordering::SeqCst);
                 let (_held, written) = abandon();
                 let what = match written {
                     Written::Nothing => "; no output was written",
