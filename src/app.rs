@@ -223,6 +223,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
 
 /// The format named by the output's extension, in any case (`map.HTML`).
 fn default_format(output: Option<&Path>) -> Format {
+    let output = output.filter(|p| *p != Path::new("-"));
     let extension = output
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
@@ -319,4 +320,25 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
     crate::output::publish(vec![corpus, truth])?;
     eprintln!("{message}");
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The extension names the format in any case; `-` is standard output.
+    #[test]
+    fn default_format_from_the_extension() {
+        for (name, format) in [
+            ("map.HTML", Format::Html),
+            ("map.Htm", Format::Html),
+            ("links.CSV", Format::Csv),
+            ("map.Json", Format::Json),
+            ("map.TXT", Format::Text),
+            ("map.other", Format::Json),
+        ] {
+            assert_eq!(default_format(Some(Path::new(name))), format, "{name}");
+        }
+        assert_eq!(default_format(Some(Path::new("-"))), default_format(None));
+    }
 }
