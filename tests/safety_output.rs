@@ -312,18 +312,31 @@ fn output_dash_is_standard_output() {
     assert!(!dir.join("-").exists());
 }
 
+/// `--output /dev/null` as root must not turn the device into a file. The
+/// test uses a null device of its own (as root, which CI is), so that a
+/// regression cannot break the machine's `/dev/null`.
 #[test]
-fn output_to_dev_null_keeps_the_device() {
+fn output_to_a_null_device_keeps_the_device() {
     let dir = Dir::new("out-null");
     two_documents(&dir);
-    let null = Path::new("/dev/null");
-    let before = fs::metadata(null).unwrap();
+    let null = dir.join("null");
+    let made = Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .status()
+        .expect("mknod");
+    assert!(made.success(), "mknod needs root");
+    let before = fs::metadata(&null).unwrap();
     assert!(before.file_type().is_char_device());
-    dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", "/dev/null"])
+    dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", "null"])
         .assert_success();
-    let after = fs::metadata(null).unwrap();
-    assert!(after.file_type().is_char_device(), "/dev/null was replaced");
+    let after = fs::metadata(&null).unwrap();
+    assert!(
+        after.file_type().is_char_device(),
+        "the device was replaced"
+    );
     assert_eq!((after.ino(), after.rdev()), (before.ino(), before.rdev()));
+    assert!(leftovers(dir.path()).is_empty());
 }
 
 #[test]
@@ -389,18 +402,33 @@ fn output_through_a_symlink_replaces_its_target() {
 }
 
 #[test]
-fn output_to_a_folder_or_socket_is_refused() {
+fn output_to_a_folder_socket_or_block_device_is_refused() {
     let dir = Dir::new("out-kinds");
     two_documents(&dir);
     dir.create("folder/inside.txt", "kept");
     let socket = dir.join("sock");
     let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-    for (output, kind) in [("folder", "folder"), ("sock", "socket")] {
+    // CI runs as root, which may make device nodes (loop device 0's numbers).
+    let made = Command::new("mknod")
+        .arg(dir.join("block"))
+        .args(["b", "7", "0"])
+        .status()
+        .expect("mknod");
+    assert!(made.success(), "mknod needs root");
+    for (output, kind) in [
+        ("folder", "folder"),
+        ("sock", "socket"),
+        ("block", "block device"),
+    ] {
         let run = dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", output]);
         run.assert_error(&[output, &format!("cannot write a report to a {kind}")]);
     }
     assert_eq!(fs::read(dir.join("folder/inside.txt")).unwrap(), b"kept");
     assert!(fs::metadata(&socket).unwrap().file_type().is_socket());
+    assert!(fs::metadata(dir.join("block"))
+        .unwrap()
+        .file_type()
+        .is_block_device());
     assert!(leftovers(dir.path()).is_empty());
 }
 
