@@ -140,6 +140,11 @@ impl Target {
             if !meta.is_file() {
                 return Ok(Target::Stream(output.to_path_buf()));
             }
+            // `--output /dev/stdout >> log`: the file standard output appends
+            // to is written through standard output, not replaced.
+            if standard("out").is_some_and(|out| identity(&out) == identity(meta)) {
+                return Ok(Target::Stdout);
+            }
         }
         // A regular file or a new name: find the file that the links lead to,
         // and its folder, where the temporary file goes.
@@ -176,15 +181,16 @@ impl Target {
                     .context("writing to standard output")
             }
             Target::Stream(path) => {
-                WRITTEN.store(STREAMING, Ordering::SeqCst);
                 let failed = |source: io::Error| lifted::Error::Write {
                     path: path.clone(),
                     source,
                 };
+                // Opening a FIFO waits for its reader.
                 let file = fs::OpenOptions::new()
                     .write(true)
                     .open(&path)
                     .map_err(failed)?;
+                WRITTEN.store(STREAMING, Ordering::SeqCst);
                 let mut out = io::BufWriter::new(file);
                 quiet_on_broken_pipe(write(&mut out).and_then(|()| out.flush())).map_err(failed)?;
                 Ok(())

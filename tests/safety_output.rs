@@ -339,6 +339,34 @@ fn output_to_a_null_device_keeps_the_device() {
     assert!(leftovers(dir.path()).is_empty());
 }
 
+/// `--output /dev/stdout >> log` appends to the log: the file behind
+/// standard output is written through it, not replaced.
+#[test]
+fn output_to_dev_stdout_appends_to_its_file() {
+    let dir = Dir::new("out-devstdout");
+    two_documents(&dir);
+    let expected = report_on_stdout(&dir);
+    let log = dir.create("log.txt", "earlier lines\n");
+    let appending = fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_lifted"))
+        .current_dir(dir.path())
+        .args(["scan", "--quiet", "--format", "json", "a.txt", "b.txt"])
+        .args(["--output", "/dev/stdout"])
+        .stdout(appending)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut wanted = b"earlier lines\n".to_vec();
+    wanted.extend(&expected);
+    assert_eq!(fs::read(&log).unwrap(), wanted);
+    assert!(leftovers(dir.path()).is_empty());
+}
+
 #[test]
 fn output_to_a_fifo_streams_into_it() {
     let dir = Dir::new("out-fifo");
@@ -632,7 +660,10 @@ fn sigterm_while_waiting_on_an_unread_fifo() {
     signal(&mut child, "TERM");
     let (status, stderr) = finish(child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(143), "{stderr}");
-    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "lifted: interrupted by SIGTERM; no output was written"
+    );
     assert!(leftovers(dir.path()).is_empty());
 }
 
