@@ -123,27 +123,8 @@ impl Target {
             Err(e) => return Err(failed(e).into()),
         };
         if let Some(meta) = &existing {
-            if let Some(input) = inputs.same_file(meta) {
-                return Err(OutputError::IsInput {
-                    output: output.to_path_buf(),
-                    input: input.to_path_buf(),
-                }
-                .into());
-            }
-            if let Some(kind) = refused_kind(meta) {
-                return Err(OutputError::NotAFile {
-                    output: output.to_path_buf(),
-                    kind,
-                }
-                .into());
-            }
-            if !meta.is_file() {
-                return Ok(Target::Stream(output.to_path_buf()));
-            }
-            // `--output /dev/stdout >> log`: the file standard output appends
-            // to is written through standard output, not replaced.
-            if standard("out").is_some_and(|out| identity(&out) == identity(meta)) {
-                return Ok(Target::Stdout);
+            if let Some(target) = Target::existing(output, meta, &inputs)? {
+                return Ok(target);
             }
         }
         // A regular file or a new name: find the file that the links lead to,
@@ -168,6 +149,34 @@ impl Target {
             replacing: existing.is_some(),
             temporary,
         }))
+    }
+
+    /// For an `output` that exists (`meta`): an error if it may not be
+    /// written, the stream to write if it is one, None for a regular file.
+    fn existing(output: &Path, meta: &fs::Metadata, inputs: &Inputs) -> Result<Option<Target>> {
+        if let Some(input) = inputs.same_file(meta) {
+            return Err(OutputError::IsInput {
+                output: output.to_path_buf(),
+                input: input.to_path_buf(),
+            }
+            .into());
+        }
+        if let Some(kind) = refused_kind(meta) {
+            return Err(OutputError::NotAFile {
+                output: output.to_path_buf(),
+                kind,
+            }
+            .into());
+        }
+        if !meta.is_file() {
+            return Ok(Some(Target::Stream(output.to_path_buf())));
+        }
+        // `--output /dev/stdout >> log`: the file standard output appends to
+        // is written through standard output, not replaced.
+        if standard("out").is_some_and(|out| identity(&out) == identity(meta)) {
+            return Ok(Some(Target::Stdout));
+        }
+        Ok(None)
     }
 
     /// Write the report with `write`; a closed pipe (`| head`) ends quietly.
