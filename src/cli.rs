@@ -136,7 +136,9 @@ pub struct MatchArgs {
     #[arg(long)]
     pub pairs_only: bool,
     /// Dates of the documents: CSV with header `id,date[,title,url]`, or a JSON array
-    /// of objects with these fields. ISO dates (YYYY-MM-DD).
+    /// of objects with these fields. ISO 8601 dates (YYYY-MM-DD, or with THH:MM[:SS]
+    /// and an optional Z or +HH:MM offset; no offset means UTC; a date alone is the
+    /// whole day, so it is neither older nor newer than a time on that day).
     #[arg(long, value_name = "FILE", conflicts_with = "order")]
     pub manifest: Option<PathBuf>,
     /// Chronology without a manifest.

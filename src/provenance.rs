@@ -20,118 +20,16 @@
 //! commentaire"), is marked and left out of the map unless asked for.
 
 use rayon::prelude::*;
-use std::path::Path;
 
 use crate::align::{AlignedPair, Span};
 use crate::cluster::Passage;
-use crate::error::{Error, Result};
-
-/// One dated entry of a manifest.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct ManifestEntry {
-    /// Document id, as the corpus names it.
-    pub id: String,
-    /// ISO 8601 date (`YYYY-MM-DD`, optionally with a time).
-    pub date: String,
-    /// Optional title.
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Optional address.
-    #[serde(default)]
-    pub url: Option<String>,
-}
-
-/// Read a manifest (CSV, or JSON when the file name ends in `.json`), checking
-/// dates and that every id is in `ids`.
-pub fn read_manifest(path: &Path, ids: &[&str]) -> Result<Vec<ManifestEntry>> {
-    let bad = |line: Option<u64>, reason: String| Error::Manifest {
-        path: path.to_path_buf(),
-        line,
-        reason,
-    };
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut entries: Vec<(Option<u64>, ManifestEntry)> = Vec::new();
-    if path.extension().is_some_and(|e| e == "json") {
-        let list: Vec<ManifestEntry> = serde_json::from_slice(&bytes).map_err(|e| {
-            bad(
-                None,
-                format!("not a JSON array of {{\"id\", \"date\"}} objects ({e})"),
-            )
-        })?;
-        entries.extend(list.into_iter().map(|e| (None, e)));
-    } else {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(&bytes[..]);
-        let headers = reader
-            .headers()
-            .map_err(|e| bad(Some(1), format!("cannot read the header row ({e})")))?
-            .clone();
-        if headers.get(0) != Some("id") || headers.get(1) != Some("date") {
-            return Err(bad(
-                Some(1),
-                "the header row must start with id,date".to_string(),
-            ));
-        }
-        for (row, record) in reader.deserialize::<ManifestEntry>().enumerate() {
-            let line = row as u64 + 2;
-            let entry = record.map_err(|e| bad(Some(line), format!("bad row ({e})")))?;
-            entries.push((Some(line), entry));
-        }
-    }
-    for (line, entry) in &entries {
-        if !valid_date(&entry.date) {
-            return Err(bad(
-                *line,
-                format!(
-                    "date {:?} of {:?} is not an ISO date (YYYY-MM-DD)",
-                    entry.date, entry.id
-                ),
-            ));
-        }
-        if ids.binary_search(&entry.id.as_str()).is_err() {
-            return Err(bad(
-                *line,
-                format!(
-                    "id {:?} is not in the corpus; fix the id or remove the row",
-                    entry.id
-                ),
-            ));
-        }
-    }
-    Ok(entries.into_iter().map(|(_, e)| e).collect())
-}
-
-/// `YYYY-MM-DD`, optionally followed by `T` or a space and a time.
-pub fn valid_date(date: &str) -> bool {
-    let day = date.get(..10).unwrap_or("");
-    let rest = &date[day.len()..];
-    let parts: Vec<&str> = day.split('-').collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
-        return false;
-    }
-    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
-    let Some(numbers) = numbers else { return false };
-    let (year, month, d) = (numbers[0], numbers[1], numbers[2]);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d) && (rest.is_empty() || rest.starts_with('T') || rest.starts_with(' '))
-}
+pub use crate::manifest::{read_manifest, Date, ManifestEntry};
 
 /// What is known of the documents' order in time.
 #[derive(Debug, Clone)]
 pub enum Chronology {
     /// Dates per document (by index); `None` when unknown.
-    Dates(Vec<Option<String>>),
+    Dates(Vec<Option<Date>>),
     /// Input order is chronological: the position of each document.
     Given(Vec<u32>),
     /// Nothing is known: every link is undirected.
@@ -142,17 +40,30 @@ impl Chronology {
     /// A comparable time key, when known.
     fn key(&self, doc: u32) -> Option<Key<'_>> {
         match self {
-            Chronology::Dates(dates) => dates[doc as usize].as_deref().map(Key::Date),
+            Chronology::Dates(dates) => dates[doc as usize].as_ref().map(Key::Date),
             Chronology::Given(order) => Some(Key::Order(order[doc as usize])),
             Chronology::Unknown => None,
         }
     }
 }
 
+/// When a copy was published. The derived order is total, for choosing a
+/// passage's source and breaking ties; whether one copy came before another
+/// is [`Key::before`], which leaves overlapping dates unordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Key<'a> {
-    Date(&'a str),
+    Date(&'a Date),
     Order(u32),
+}
+
+impl Key<'_> {
+    fn before(self, other: Key) -> bool {
+        match (self, other) {
+            (Key::Date(a), Key::Date(b)) => a.before(b),
+            (Key::Order(a), Key::Order(b)) => a < b,
+            _ => false,
+        }
+    }
 }
 
 /// Boilerplate rules.
@@ -279,8 +190,8 @@ fn passage_links(
             }
         };
         match (keys[ca], keys[cb]) {
-            (Some(ka), Some(kb)) if ka != kb => {
-                let (older, newer, link) = orient(ka < kb, true);
+            (Some(ka), Some(kb)) if ka.before(kb) || kb.before(ka) => {
+                let (older, newer, link) = orient(ka.before(kb), true);
                 let key = ka.min(kb);
                 let better = match &directed[newer] {
                     None => true,
@@ -385,7 +296,11 @@ mod tests {
     }
 
     fn dates(list: &[Option<&str>]) -> Chronology {
-        Chronology::Dates(list.iter().map(|d| d.map(str::to_string)).collect())
+        Chronology::Dates(
+            list.iter()
+                .map(|d| d.map(|d| Date::parse(d).unwrap()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -475,46 +390,5 @@ mod tests {
             words: 12,
         };
         assert!(!is_boilerplate(&middle, 3, &[5000; 3], options));
-    }
-
-    #[test]
-    fn manifests_in_csv_and_json() {
-        let dir = tempfile::tempdir().unwrap();
-        let ids = ["a.txt", "b.txt"];
-        let csv = dir.path().join("m.csv");
-        std::fs::write(&csv, "id,date,title,url\na.txt,2022-08-25,\"Titre, avec virgule\",https://x\nb.txt,2022-09-04,,\n").unwrap();
-        let entries = read_manifest(&csv, &ids).unwrap();
-        assert_eq!(entries[0].title.as_deref(), Some("Titre, avec virgule"));
-        assert_eq!(entries[1].date, "2022-09-04");
-        let json = dir.path().join("m.json");
-        std::fs::write(&json, r#"[{"id": "b.txt", "date": "2022-09-04"}]"#).unwrap();
-        assert_eq!(read_manifest(&json, &ids).unwrap()[0].id, "b.txt");
-
-        std::fs::write(&csv, "id,date\na.txt,2022-08-25\nb.txt,4 septembre\n").unwrap();
-        let error = read_manifest(&csv, &ids).unwrap_err().to_string();
-        assert!(
-            error.contains("m.csv:3:") && error.contains("not an ISO date"),
-            "{error}"
-        );
-        std::fs::write(&csv, "id,date\nc.txt,2022-08-25\n").unwrap();
-        let error = read_manifest(&csv, &ids).unwrap_err().to_string();
-        assert!(
-            error.contains("m.csv:2:") && error.contains("\"c.txt\" is not in the corpus"),
-            "{error}"
-        );
-        std::fs::write(&csv, "name,when\n").unwrap();
-        assert!(read_manifest(&csv, &ids)
-            .unwrap_err()
-            .to_string()
-            .contains("header row"));
-    }
-
-    #[test]
-    fn dates_are_checked() {
-        assert!(valid_date("2022-09-04"));
-        assert!(valid_date("2024-02-29T10:00:00Z"));
-        assert!(!valid_date("2023-02-29"));
-        assert!(!valid_date("04/09/2022"));
-        assert!(!valid_date("2022-13-01"));
     }
 }

@@ -243,7 +243,10 @@ impl Report {
             .collect();
         let lifted = lifted_bytes(corpus.documents.len(), &provenance.links);
         let dates: Vec<Option<String>> = match chronology {
-            Chronology::Dates(dates) => dates.clone(),
+            Chronology::Dates(dates) => dates
+                .iter()
+                .map(|d| d.as_ref().map(|d| d.as_given().to_string()))
+                .collect(),
             _ => vec![None; corpus.documents.len()],
         };
         let documents = corpus
