@@ -106,7 +106,6 @@ fn utc(datetime: civil::DateTime) -> std::result::Result<Timestamp, String> {
 /// `YYYY-MM-DD` at the start, and what follows it (empty, or the time with
 /// its separator removed).
 fn split_day(text: &str) -> std::result::Result<(civil::Date, &str), String> {
-    const FORM: &str = "expected YYYY-MM-DD, optionally followed by THH:MM[:SS][Z|+HH:MM]";
     let bytes = text.as_bytes();
     let shape = bytes.len() >= 10
         && bytes[..10].iter().enumerate().all(|(i, b)| match i {
@@ -114,7 +113,7 @@ fn split_day(text: &str) -> std::result::Result<(civil::Date, &str), String> {
             _ => b.is_ascii_digit(),
         });
     if !shape {
-        return Err(FORM.to_string());
+        return Err("it does not start with YYYY-MM-DD".to_string());
     }
     let number =
         |range: std::ops::Range<usize>| -> i16 { text[range].parse().expect("checked digits") };
@@ -125,13 +124,13 @@ fn split_day(text: &str) -> std::result::Result<(civil::Date, &str), String> {
     match rest.as_bytes().first() {
         None => Ok((date, "")),
         Some(b'T' | b't' | b' ') if rest.len() > 1 => Ok((date, &rest[1..])),
-        _ => Err(FORM.to_string()),
+        _ => Err("the day must end the date or be followed by T or a space and a time".to_string()),
     }
 }
 
 /// `HH:MM[:SS[.fraction]][Z|±HH[:]MM|±HH]` on `day`, as an instant.
 fn parse_time(day: civil::Date, text: &str) -> std::result::Result<Timestamp, String> {
-    let bad = || format!("{text:?} is not a time: expected HH:MM[:SS[.fraction]][Z|+HH:MM|-HH:MM]");
+    let bad = || format!("{text:?} is not a time HH:MM[:SS[.fraction]] with Z, +HH:MM or nothing");
     let (clock, offset) = match text.find(['Z', 'z', '+', '-']) {
         None => (text, Offset::UTC),
         Some(at) => (&text[..at], parse_offset(&text[at..]).ok_or_else(bad)?),
@@ -251,7 +250,8 @@ pub fn read_manifest(path: &Path, ids: &[&str]) -> Result<Vec<ManifestEntry>> {
             bad(
                 Some(*line),
                 format!(
-                    "date {:?} of {:?} is not an ISO 8601 date or date-time: {why}",
+                    "date {:?} of {:?} is not an ISO 8601 date (YYYY-MM-DD, optionally \
+                     followed by THH:MM[:SS] and Z or +HH:MM): {why}",
                     entry.date, entry.id
                 ),
             )

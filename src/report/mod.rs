@@ -7,6 +7,7 @@
 //! to run, whatever the thread count.
 
 pub mod csv;
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -81,6 +82,10 @@ pub struct Parameters {
     pub within_doc: bool,
     /// Where dates came from: "manifest", "given" or "none".
     pub chronology: String,
+    /// Only near-duplicate segment pairs were looked for (`--pairs-only`):
+    /// no passages, links or lifted shares. Present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pairs_only: bool,
 }
 
 /// One input document.
@@ -297,6 +302,7 @@ impl Report {
                     Chronology::Unknown => "none",
                 }
                 .to_string(),
+                pairs_only: !options.align,
             },
             stats: findings.stats.clone(),
             documents,
