@@ -145,6 +145,8 @@ pub struct MatchArgs {
     #[arg(long, value_enum, default_value_t = Order::None)]
     pub order: Order,
     /// With 10 or more documents, a passage found in more than this share of them is boilerplate.
+    /// (Footers are boilerplate too: at most 30 words at the very end of 5 or more documents
+    /// that otherwise share little text.)
     #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
     pub max_docs_frac: f64,
     /// Keep boilerplate passages in the map (marked "boilerplate": true).
