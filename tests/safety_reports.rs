@@ -221,6 +221,15 @@ fn pairs_only_csv_has_one_row_per_pair() {
         (rows[1][0].as_str(), rows[1][3].as_str()),
         ("a.txt", "b.txt")
     );
+    // The HTML page says why nothing is highlighted.
+    let html = dir.lifted(["scan", "c", "--format", "html", "--pairs-only"]);
+    html.assert_success();
+    assert!(
+        html.stdout_str().contains(
+            "<b>--pairs-only</b>: only near-duplicate segments were looked for (1 pairs)"
+        ),
+        "{html}"
+    );
     // Without --pairs-only the JSON says nothing of it (goldens unchanged).
     let full = dir.lifted(["scan", "c", "--format", "json"]);
     assert!(

@@ -445,6 +445,13 @@ fn head(page: &mut String, report: &Report, colored: &[bool]) {
         page.push_str(", reuse inside a document reported");
     }
     page.push_str(".</p>\n");
+    if p.pairs_only {
+        let _ = writeln!(
+            page,
+            "<p class=\"params\"><b>--pairs-only</b>: only near-duplicate segments were looked for ({} pairs), not lifted spans, so nothing is highlighted below; the JSON and CSV reports list the pairs.</p>",
+            report.pairs.len()
+        );
+    }
     if !report.warnings.is_empty() {
         page.push_str("<details class=\"warnings\" open><summary>");
         let _ = write!(page, "{} warning(s)", report.warnings.len());
