@@ -180,6 +180,7 @@ fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
         let entries = read_manifest(path, &ids)?;
         let mut dates = vec![None; ids.len()];
         for entry in entries {
+            // read_manifest checked that every id is in the corpus, once.
             if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
                 dates[i] = Some(entry.date);
             }

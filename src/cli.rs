@@ -137,13 +137,17 @@ pub struct MatchArgs {
     #[arg(long)]
     pub pairs_only: bool,
     /// Dates of the documents: CSV with header `id,date[,title,url]`, or a JSON array
-    /// of objects with these fields. ISO dates (YYYY-MM-DD).
+    /// of objects with these fields. ISO 8601 dates (YYYY-MM-DD, or with THH:MM[:SS]
+    /// and an optional Z or +HH:MM offset; no offset means UTC; a date alone is the
+    /// whole day, so it is neither older nor newer than a time on that day).
     #[arg(long, value_name = "FILE", conflicts_with = "order")]
     pub manifest: Option<PathBuf>,
     /// Chronology without a manifest.
     #[arg(long, value_enum, default_value_t = Order::None)]
     pub order: Order,
     /// With 10 or more documents, a passage found in more than this share of them is boilerplate.
+    /// (Footers are boilerplate too: at most 30 words at the very end of 5 or more documents
+    /// that otherwise share little text.)
     #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
     pub max_docs_frac: f64,
     /// Keep boilerplate passages in the map (marked "boilerplate": true).

@@ -151,11 +151,16 @@ impl Warning {
     }
 }
 
+/// Shown to people (standard error, the text and HTML reports): control and
+/// bidirectional formatting characters of a file name or message are escaped
+/// visibly (`crate::report::escape::for_terminal`).
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::report::escape::for_terminal;
+        let (path, message) = (for_terminal(&self.path), for_terminal(&self.message));
         match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
-            None => write!(f, "{}: {}", self.path, self.message),
+            Some(line) => write!(f, "{path}:{line}: {message}"),
+            None => write!(f, "{path}: {message}"),
         }
     }
 }

@@ -6,9 +6,10 @@
 //! [`lsh`] -> [`verify`] (near-duplicate segments), and in parallel
 //! [`fingerprint`] (document pairs sharing any run of `min_words` words) ->
 //! [`align`] (exact reused spans) -> [`cluster`] (copies of one passage) ->
-//! [`provenance`] (who lifted from whom) -> [`report`] (JSON, text, CSV, HTML)
-//! and [`check`] (compare with a golden map). [`scan`] runs them in order;
-//! [`gen`] makes synthetic corpora with planted reuse for benchmarks.
+//! [`provenance`] (who lifted from whom, with dates from a [`manifest`]) ->
+//! [`report`] (JSON, text, CSV, HTML) and [`check`] (compare with a golden
+//! map). [`scan`] runs them in order; [`gen`] makes synthetic corpora with
+//! planted reuse for benchmarks.
 //!
 //! ```
 //! use std::sync::atomic::AtomicBool;
@@ -42,6 +43,7 @@ pub mod fingerprint;
 pub mod gen;
 pub mod ingest;
 pub mod lsh;
+pub mod manifest;
 pub mod minhash;
 pub mod normalize;
 pub mod provenance;

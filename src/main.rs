@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::Parser;
+use lifted::report::escape::for_terminal;
 
 fn main() -> ExitCode {
     tune_allocator();
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
                 error.downcast_ref::<lifted::Error>(),
                 Some(lifted::Error::Interrupted)
             );
-            eprintln!("lifted: {}", message(&error));
+            eprintln!("lifted: {}", for_terminal(&message(&error)));
             ExitCode::from(if interrupted { 130 } else { 2 })
         }
     }

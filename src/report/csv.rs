@@ -1,7 +1,14 @@
-//! CSV writer: one row per link, for spreadsheets and quick joins.
+//! CSV writer: one row per link, for spreadsheets and quick joins; with
+//! `--pairs-only`, one row per near-duplicate segment pair instead.
+//!
+//! Document ids come from file names and JSONL ids, which anyone can choose:
+//! a cell that a spreadsheet would run as a formula (starting with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+//! recommends ([`for_spreadsheet`]; issue 13).
 
 use std::io::{self, Write};
 
+use super::escape::for_spreadsheet;
 use super::Report;
 
 /// Column names, in order.
@@ -20,18 +27,49 @@ pub const HEADER: [&str; 12] = [
     "coverage",
 ];
 
-/// Write one row per link, with a header row.
+/// Column names of the `--pairs-only` rows, in order.
+pub const PAIRS_HEADER: [&str; 8] = [
+    "a_doc",
+    "a_start",
+    "a_end",
+    "b_doc",
+    "b_start",
+    "b_end",
+    "jaccard",
+    "containment",
+];
+
+/// Write one row per link (one per segment pair with `--pairs-only`), with
+/// a header row.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
+    if report.parameters.pairs_only {
+        writer.write_record(PAIRS_HEADER).map_err(io::Error::from)?;
+        for pair in &report.pairs {
+            writer
+                .write_record([
+                    for_spreadsheet(&pair.a.doc).into_owned(),
+                    pair.a.start.to_string(),
+                    pair.a.end.to_string(),
+                    for_spreadsheet(&pair.b.doc).into_owned(),
+                    pair.b.start.to_string(),
+                    pair.b.end.to_string(),
+                    pair.jaccard.to_string(),
+                    pair.containment.to_string(),
+                ])
+                .map_err(io::Error::from)?;
+        }
+        return writer.flush();
+    }
     writer.write_record(HEADER).map_err(io::Error::from)?;
     for link in &report.links {
         writer
             .write_record([
-                link.passage.clone(),
-                link.source.doc.clone(),
+                for_spreadsheet(&link.passage).into_owned(),
+                for_spreadsheet(&link.source.doc).into_owned(),
                 link.source.start.to_string(),
                 link.source.end.to_string(),
-                link.target.doc.clone(),
+                for_spreadsheet(&link.target.doc).into_owned(),
                 link.target.start.to_string(),
                 link.target.end.to_string(),
                 link.directed.to_string(),

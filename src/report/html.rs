@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::escape::for_terminal;
 use super::text::Texts;
 use super::{union_length, LinkEntry, Report, SpanEntry};
 use crate::ingest::Corpus;
@@ -88,6 +89,23 @@ fn needs_escape(c: char) -> bool {
         '\u{FDD0}'..='\u{FDEF}' => true,
         _ => (c as u32) & 0xFFFE == 0xFFFE,
     }
+}
+
+/// A name (document id, path, date) as page content: control and bidirectional
+/// formatting characters shown as visible escapes (`\u{202e}`, as in the text
+/// report), so that a file name cannot pass for another, and the whole in a
+/// `<bdi>` element, so that a right-to-left name cannot reorder the text
+/// around it (issue 13).
+fn name_into(page: &mut String, name: &str) {
+    page.push_str("<bdi>");
+    escape_into(page, &for_terminal(name));
+    page.push_str("</bdi>");
+}
+
+/// A name in an attribute value: visible escapes, then HTML escaping (quotes
+/// and `<` included).
+fn attribute_into(page: &mut String, name: &str) {
+    escape_into(page, &for_terminal(name));
 }
 
 /// Escape raw bytes (invalid UTF-8 reads as U+FFFD).
@@ -427,12 +445,20 @@ fn head(page: &mut String, report: &Report, colored: &[bool]) {
         page.push_str(", reuse inside a document reported");
     }
     page.push_str(".</p>\n");
+    if p.pairs_only {
+        let _ = writeln!(
+            page,
+            "<p class=\"params\"><b>--pairs-only</b>: only near-duplicate segments were looked for ({} pairs), not lifted spans, so nothing is highlighted below; the JSON and CSV reports list the pairs.</p>",
+            report.pairs.len()
+        );
+    }
     if !report.warnings.is_empty() {
         page.push_str("<details class=\"warnings\" open><summary>");
         let _ = write!(page, "{} warning(s)", report.warnings.len());
         page.push_str("</summary><ul>\n");
         for warning in &report.warnings {
             page.push_str("<li>");
+            // Display escapes control and bidi characters already.
             escape_into(page, &warning.to_string());
             page.push_str("</li>\n");
         }
@@ -474,10 +500,10 @@ fn doc_link(page: &mut String, report: &Report, doc: Option<usize>, fallback: &s
     match doc {
         Some(i) => {
             let _ = write!(page, "<a href=\"#doc-{i}\">");
-            escape_into(page, &report.documents[i].id);
+            name_into(page, &report.documents[i].id);
             page.push_str("</a>");
         }
-        None => escape_into(page, fallback),
+        None => name_into(page, fallback),
     }
 }
 
@@ -515,7 +541,7 @@ fn summary(page: &mut String, report: &Report, ends: &[Vec<End>]) {
         doc_link(page, report, Some(index), "");
         page.push_str("</td><td>");
         if let Some(date) = &document.date {
-            escape_into(page, date);
+            name_into(page, date);
         }
         let share = document.lifted_share.clamp(0.0, 1.0);
         let _ = write!(
@@ -552,7 +578,7 @@ fn legend(page: &mut String, report: &Report, colored: &[bool]) {
             doc_link(page, report, Some(index), "");
             if let Some(date) = &report.documents[index].date {
                 page.push_str(" (");
-                escape_into(page, date);
+                name_into(page, date);
                 page.push(')');
             }
             page.push_str("</li>\n");
@@ -577,9 +603,9 @@ fn mark_attributes(page: &mut String, report: &Report, end: &End) {
         Kind::Source => ("data-to", "reused in"),
     };
     let _ = write!(page, " {attribute}=\"");
-    escape_into(page, other);
+    attribute_into(page, other);
     page.push_str("\" title=\"");
-    escape_into(page, &format!("[{}] {verb} {other}", end.number));
+    attribute_into(page, &format!("[{}] {verb} {other}", end.number));
     page.push('"');
 }
 
@@ -696,7 +722,7 @@ fn note(
     page.push_str("</b>");
     if let Some(date) = end.other.and_then(|o| report.documents[o].date.as_ref()) {
         page.push_str(" (");
-        escape_into(page, date);
+        name_into(page, date);
         page.push(')');
     }
     if end.kind == Kind::Shared {
@@ -730,9 +756,10 @@ fn note(
         link.edits,
         percent(link.coverage)
     );
-    escape_into(page, &link.passage);
+    name_into(page, &link.passage);
     page.push_str("</span>");
     if let Some(text) = end.other.and_then(|o| text_of[o]) {
+        // A block: bidi controls in the excerpt cannot reach the text around it.
         page.push_str("<blockquote>");
         escape_into(page, &excerpt(text, end.there.start, end.there.end));
         page.push_str("</blockquote>");
@@ -753,12 +780,12 @@ fn section(
         page,
         "<section class=\"document\" id=\"doc-{index}\" data-doc=\""
     );
-    escape_into(page, &document.id);
+    attribute_into(page, &document.id);
     page.push_str("\">\n<h2>");
-    escape_into(page, &document.id);
+    name_into(page, &document.id);
     page.push_str("</h2>\n<p class=\"meta\">");
     if let Some(date) = &document.date {
-        escape_into(page, date);
+        name_into(page, date);
         page.push_str(" · ");
     }
     let lifted = ends.iter().filter(|e| e.kind != Kind::Source).count();
@@ -770,7 +797,7 @@ fn section(
         percent(document.lifted_share),
         document.lifted_bytes
     );
-    escape_into(page, &document.path);
+    name_into(page, &document.path);
     page.push_str(" · <a href=\"#summary\">back to the summary</a></p>\n");
     page.push_str("<div class=\"doc\">\n<div class=\"text\">");
     match text_of[index] {
@@ -865,6 +892,7 @@ mod tests {
                 fold_accents: false,
                 within_doc: false,
                 chronology: "manifest".to_string(),
+                pairs_only: false,
             },
             stats: Default::default(),
             documents: docs

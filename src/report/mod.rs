@@ -7,6 +7,7 @@
 //! to run, whatever the thread count.
 
 pub mod csv;
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -81,6 +82,10 @@ pub struct Parameters {
     pub within_doc: bool,
     /// Where dates came from: "manifest", "given" or "none".
     pub chronology: String,
+    /// Only near-duplicate segment pairs were looked for (`--pairs-only`):
+    /// no passages, links or lifted shares. Present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pairs_only: bool,
 }
 
 /// One input document.
@@ -243,7 +248,10 @@ impl Report {
             .collect();
         let lifted = lifted_bytes(corpus.documents.len(), &provenance.links);
         let dates: Vec<Option<String>> = match chronology {
-            Chronology::Dates(dates) => dates.clone(),
+            Chronology::Dates(dates) => dates
+                .iter()
+                .map(|d| d.as_ref().map(|d| d.as_given().to_string()))
+                .collect(),
             _ => vec![None; corpus.documents.len()],
         };
         let documents = corpus
@@ -294,6 +302,7 @@ impl Report {
                     Chronology::Unknown => "none",
                 }
                 .to_string(),
+                pairs_only: !options.align,
             },
             stats: findings.stats.clone(),
             documents,
