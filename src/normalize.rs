@@ -829,6 +829,7 @@ fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rayon::prelude::*;
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text.as_bytes(), NormalizeOptions::default())
@@ -1071,41 +1072,87 @@ mod tests {
         }
     }
 
+    /// What the tokenizers can see of a character beyond its bytes: two
+    /// characters with the same class differ only in their code point.
+    fn char_class(c: char) -> impl Eq + std::hash::Hash {
+        use unicode_normalization::char::is_public_assigned;
+        let nfkc = unicode_normalization::is_nfkc(c.encode_utf8(&mut [0; 4]));
+        let lower = c.to_lowercase().eq(std::iter::once(c));
+        (
+            (c as u32) >> 16,
+            c.len_utf8(),
+            is_public_assigned(c),
+            is_word_char(c),
+            is_apostrophe(c),
+            is_line_break(c),
+            is_combining_mark(c),
+            c.is_alphanumeric(),
+            (nfkc, lower),
+        )
+    }
+
     #[test]
     fn same_as_reference_on_every_char() {
-        // Every scalar value alone, inside a word, after an apostrophe, before
+        // Thirteen contexts: alone, inside a word, after an apostrophe, before
         // one, next to ASCII and Latin letters, and before a line break.
-        let chars: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
-        for chunk in chars.chunks(4096) {
+        let contexts =
+            |c: char| format!("a{c}b {c} x'{c} {c}'y é{c}É z’{c}’w {c}\n{c}{c} Ab{c}\r\n");
+        // Every scalar value of the Basic Multilingual Plane (every one- and
+        // two-byte character, every apostrophe and line break, nearly every
+        // compatibility mapping) in every context.
+        let bmp: Vec<char> = (0..=0xFFFF).filter_map(char::from_u32).collect();
+        bmp.par_chunks(4096).for_each(|chunk| {
+            assert_same_as_reference(
+                chunk
+                    .iter()
+                    .map(|&c| contexts(c))
+                    .collect::<String>()
+                    .as_bytes(),
+            );
+        });
+        // The 1,048,576 others, mostly unassigned or private use: 64 of each
+        // class (see `char_class`) in every context, and every one of them in
+        // runs of 64 consecutive characters, alone and inside a word (a
+        // character classified or normalized differently changes the
+        // tokens' boundaries or hashes).
+        let mut seen = std::collections::HashMap::new();
+        let mut texts = Vec::new();
+        let others: Vec<char> = (0x10000..=0x10FFFF).filter_map(char::from_u32).collect();
+        for chunk in others.chunks(4096) {
             let mut text = String::new();
             for &c in chunk {
-                text.push_str(&format!(
-                    "a{c}b {c} x'{c} {c}'y é{c}É z’{c}’w {c}\n{c}{c} Ab{c}\r\n"
-                ));
+                let count = seen.entry(char_class(c)).or_insert(0);
+                *count += 1;
+                if *count <= 64 {
+                    text.push_str(&contexts(c));
+                }
             }
-            assert_same_as_reference(text.as_bytes());
+            for run in chunk.chunks(64) {
+                let run: String = run.iter().collect();
+                text.push_str(&format!("{run}\na{run}b\n"));
+            }
+            texts.push(text);
         }
+        texts
+            .par_iter()
+            .for_each(|text| assert_same_as_reference(text.as_bytes()));
+        assert!(seen.len() >= 16, "{} classes in 16 planes", seen.len());
     }
 
     #[test]
     fn same_as_reference_on_seed_texts() {
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lemonde"),
-            "/work/shared/seeds",
-        ];
-        let mut files = 0;
-        for dir in dirs {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            for entry in entries {
-                let path = entry.expect("dir entry").path();
-                let text = std::fs::read(&path).expect("read text");
-                assert_same_as_reference(&text);
-                files += 1;
-            }
+        // The five seed articles (copies of ../shared/seeds) and the
+        // fixture's other files, from the repository.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lemonde");
+        let mut articles = 0;
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {dir}: {e}")) {
+            let path = entry.expect("dir entry").path();
+            let text = std::fs::read(&path).expect("read text");
+            assert_same_as_reference(&text);
+            let name = path.file_name().unwrap().to_string_lossy();
+            articles += usize::from(name.ends_with(".txt") && name.as_bytes()[0].is_ascii_digit());
         }
-        assert!(files > 0);
+        assert_eq!(articles, 5, "the five seed articles in {dir}");
     }
 
     /// Pieces that tokenization treats differently, to build random texts
