@@ -11,6 +11,12 @@
 //! same token. Quotes, dashes and other punctuation are separators, so their
 //! typographic variants cannot make two copies differ.
 //!
+//! Invisible characters inside a word (soft hyphen, zero-width space, joiners,
+//! BOM: [`is_ignorable`]) stay in its byte range but not in its normalized
+//! form. Scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
+//! Myanmar: [`is_segmented`]) give one word per character and its combining
+//! marks, so their n-grams are n-grams of characters.
+//!
 //! Line breaks (`\n`, `\r\n`, lone `\r`, U+2028, U+2029) are recorded as paragraph
 //! boundaries for the segmenter. Invalid UTF-8 decodes to U+FFFD, a separator,
 //! without shifting offsets. ASCII words take a fast path with no allocation.
@@ -358,7 +364,11 @@ impl Tokenizer<'_> {
                 }
             }
             // A word starts at `i`.
-            let (hash, end) = scan_word(text, i, &mut self.scratch);
+            let (hash, end) = if byte >= 0xE0 && is_segmented(decode_at(text, i).0) {
+                scan_segment(text, i, &mut self.scratch)
+            } else {
+                scan_word(text, i, &mut self.scratch)
+            };
             self.push(hash, i, end);
             i = end;
         }
@@ -376,12 +386,13 @@ pub fn normalize_word(word: &str, options: NormalizeOptions) -> String {
 fn normalize_into(word: &str, options: NormalizeOptions, out: &mut String) {
     out.clear();
     let fold = |c: char| if is_apostrophe(c) { '\'' } else { c };
+    let kept = word.chars().filter(|c| !is_ignorable(*c));
     if options.fold_accents {
-        for c in word.nfkd().filter(|c| !is_combining_mark(*c)) {
+        for c in kept.nfkd().filter(|c| !is_combining_mark(*c)) {
             out.extend(c.to_lowercase().map(fold));
         }
     } else {
-        for c in word.nfkc() {
+        for c in kept.nfkc() {
             out.extend(c.to_lowercase().map(fold));
         }
     }
@@ -399,6 +410,63 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// Characters that are ignored inside a word: the soft hyphen (U+00AD),
+/// the zero-width space, non-joiner and joiner (U+200B..U+200D), the word
+/// joiner (U+2060) and the zero-width no-break space or BOM (U+FEFF). They are
+/// invisible, and editors and web pages put them inside words (hyphenation
+/// points, line-breaking hints), so `ex\u{AD}ample` is the word `example`,
+/// still spanning every original byte. Elsewhere they separate, as other
+/// non-word characters do.
+fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// Word characters of scripts written without spaces between words: Han,
+/// Hiragana and Katakana (Chinese and Japanese), Thai, Lao, Khmer and
+/// Myanmar. Each such character, with the combining marks after it, is a
+/// word of its own (see [`extends_segment`]), so a copied sentence shares its
+/// n-grams of characters instead of being one long unmatched word. Combining
+/// marks are not in this class.
+fn is_segmented(c: char) -> bool {
+    let code = c as u32;
+    let segmented = matches!(
+        code,
+        0x0E00..=0x0EFF // Thai, Lao
+            | 0x1000..=0x109F // Myanmar
+            | 0x1780..=0x17FF // Khmer
+            | 0x3005..=0x3007 // 々 〆 〇
+            | 0x3021..=0x3029 // Hangzhou numerals
+            | 0x3031..=0x3035 // kana repeat marks
+            | 0x303B..=0x303C
+            | 0x3040..=0x30FF // Hiragana, Katakana
+            | 0x31F0..=0x31FF // Katakana phonetic extensions
+            | 0x3400..=0x4DBF // CJK extension A
+            | 0x4E00..=0x9FFF // CJK unified ideographs
+            | 0xF900..=0xFAFF // CJK compatibility ideographs
+            | 0xFF66..=0xFF9D // halfwidth Katakana
+            | 0x1B000..=0x1B16F // Kana supplement and extensions
+            | 0x20000..=0x3FFFF // CJK extensions B.., compatibility supplement
+    );
+    segmented && !is_combining_mark(c)
+}
+
+/// What stays with the character before it in a [`is_segmented`] word:
+/// combining marks (Thai vowel and tone marks, kana voicing marks) and the
+/// halfwidth voicing marks U+FF9E, U+FF9F (NFKC composes ｶﾞ into ガ).
+fn extends_segment(c: char) -> bool {
+    is_combining_mark(c) || c == '\u{FF9E}' || c == '\u{FF9F}'
+}
+
+/// Whether `c` continues a word of other characters: a word character that is
+/// not [`is_segmented`].
+#[inline]
+fn continues_word(c: char) -> bool {
+    is_word_char(c) && !(c >= '\u{E00}' && is_segmented(c))
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
@@ -410,12 +478,43 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}')
 }
 
+/// Whether the character at `text[at]` continues a word (see
+/// [`continues_word`]).
 fn next_is_alphanumeric(text: &[u8], at: usize) -> bool {
     if at >= text.len() {
         return false;
     }
     let (c, _) = bstr::decode_utf8(&text[at..]);
-    c.is_some_and(is_word_char)
+    c.is_some_and(continues_word)
+}
+
+/// Whether a word goes on after the [`is_ignorable`] characters from `at`:
+/// the first other character continues it.
+fn continues_after_ignorables(text: &[u8], mut at: usize) -> bool {
+    while at < text.len() {
+        let (c, width) = bstr::decode_utf8(&text[at..]);
+        match c {
+            Some(c) if is_ignorable(c) => at += width,
+            Some(c) => return continues_word(c),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The end of the [`is_segmented`] word that starts at `start` (its first
+/// character is `width` bytes long): the characters that
+/// [`extends_segment`] after it.
+fn segment_end(text: &[u8], start: usize, width: usize) -> usize {
+    let mut end = start + width;
+    while end < text.len() && text[end] >= 0x80 {
+        let (c, width) = decode_at(text, end);
+        if !extends_segment(c) {
+            break;
+        }
+        end += width;
+    }
+    end
 }
 
 /// The character at `text[at]` (a lead byte) and its width; invalid UTF-8
@@ -581,7 +680,7 @@ fn scan_other_word(
             continue;
         }
         let (c, width) = decode_at(text, i);
-        if is_word_char(c) {
+        if continues_word(c) {
             if simple {
                 match latin_lowercase(c, scratch.options.fold_accents, scratch.latin) {
                     Some(lower) => bytes.extend_from_slice(&lower),
@@ -592,7 +691,7 @@ fn scan_other_word(
             if simple {
                 bytes.push(b'\'');
             }
-        } else {
+        } else if !(is_ignorable(c) && continues_after_ignorables(text, i + width)) {
             break;
         }
         i += width;
@@ -605,6 +704,31 @@ fn scan_other_word(
         xxhash_rust::xxh3::xxh3_64(scratch.string.as_bytes())
     };
     (hash, i)
+}
+
+/// Read the [`is_segmented`] word starting at `start` and return the hash of
+/// its normalized form and the offset just past it.
+#[inline(never)]
+fn scan_segment(text: &[u8], start: usize, scratch: &mut Scratch) -> (u64, usize) {
+    let (c, width) = decode_at(text, start);
+    let end = segment_end(text, start, width);
+    if end == start + width && normalizes_to_itself(c, scratch.options) {
+        return (xxhash_rust::xxh3::xxh3_64(&text[start..end]), end);
+    }
+    let original = String::from_utf8_lossy(&text[start..end]);
+    normalize_into(&original, scratch.options, &mut scratch.string);
+    (xxhash_rust::xxh3::xxh3_64(scratch.string.as_bytes()), end)
+}
+
+/// Whether the normalized form of the one-character word `c` is `c`: true
+/// for the CJK unified ideographs (no decomposition, no case) and, without
+/// accent folding (which takes the voicing marks off が), for the Hiragana
+/// and Katakana letters; the unit tests check every one. Such words skip
+/// NFKC: Chinese text is tokenized several times faster.
+#[inline]
+fn normalizes_to_itself(c: char, options: NormalizeOptions) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+        || (!options.fold_accents && matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA))
 }
 
 /// xxh3-64 of the ASCII word of letters and digits `text[start..end]`,
@@ -829,6 +953,7 @@ fn simple_lowercase(c: char, fold_accents: bool) -> Option<char> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rayon::prelude::*;
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text.as_bytes(), NormalizeOptions::default())
@@ -889,6 +1014,64 @@ mod tests {
     fn latin_range_word_chars_match_unicode() {
         for c in ('\u{C0}'..='\u{24F}').filter(|c| *c != '\u{D7}' && *c != '\u{F7}') {
             assert!(c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn ignorable_characters_do_not_split_words() {
+        let opts = NormalizeOptions::default();
+        let text = "ex\u{AD}am\u{200B}p\u{200C}l\u{200D}e\u{2060}s\u{FEFF}\u{AD}!";
+        // One word over every original byte but the trailing ones.
+        assert_eq!(
+            words(text),
+            ["ex\u{AD}am\u{200B}p\u{200C}l\u{200D}e\u{2060}s"]
+        );
+        assert_eq!(hashes(text, opts), hashes("examples", opts));
+        let folded = NormalizeOptions { fold_accents: true };
+        assert_eq!(hashes("é\u{AD}té", folded), hashes("ete", folded));
+        assert_eq!(hashes("Élé\u{AD}ment", opts), hashes("élément", opts));
+        // At a word's edges, or between words, they separate.
+        assert_eq!(
+            words("\u{FEFF}un \u{AD}deux\u{200B} trois\u{200B}\u{200B}.quatre"),
+            ["un", "deux", "trois", "quatre"]
+        );
+        assert_eq!(
+            words("a\u{AD} b a\u{AD}\u{AD}b"),
+            ["a", "b", "a\u{AD}\u{AD}b"]
+        );
+        // Not before an apostrophe, a separator or a word of another script.
+        assert_eq!(words("l\u{AD}'a x\u{200B}中"), ["l", "a", "x", "中"]);
+    }
+
+    #[test]
+    fn scripts_without_spaces_give_a_word_per_character() {
+        assert_eq!(words("中文字符"), ["中", "文", "字", "符"]);
+        assert_eq!(
+            words("日本語のテキスト。"),
+            ["日", "本", "語", "の", "テ", "キ", "ス", "ト"]
+        );
+        // Thai: each letter with its vowel and tone marks.
+        assert_eq!(words("สวัสดีครับ"), ["ส", "วั", "ส", "ดี", "ค", "รั", "บ"]);
+        // Other words end where such a character starts, and the reverse.
+        assert_eq!(words("abc中def l'中"), ["abc", "中", "def", "l", "中"]);
+        // Halfwidth kana with its voicing mark: NFKC makes it ガ.
+        let opts = NormalizeOptions::default();
+        assert_eq!(words("ｶﾞ"), ["ｶﾞ"]);
+        assert_eq!(hashes("ｶﾞ", opts), hashes("ガ", opts));
+        assert_eq!(hashes("か\u{3099}", opts), hashes("が", opts));
+        // Hangul is written with spaces: words as before.
+        assert_eq!(words("한국어 텍스트"), ["한국어", "텍스트"]);
+    }
+
+    #[test]
+    fn characters_that_normalize_to_themselves() {
+        for c in (0x3000..=0xA000).filter_map(char::from_u32) {
+            for options in ALL_OPTIONS {
+                if normalizes_to_itself(c, options) {
+                    assert!(is_segmented(c), "{c:?}");
+                    assert_eq!(normalize_word(&c.to_string(), options), c.to_string());
+                }
+            }
         }
     }
 
@@ -1034,6 +1217,9 @@ mod tests {
             "a\u{0}b \u{0} \u{1}\u{7f}",
             "«guillemets» “quotes” „low“ — – - … ·",
             "\u{feff}bom \u{200b}zw\u{200b}sp\u{200d}",
+            "ex\u{ad}am\u{ad}\u{ad}ple \u{ad}a\u{ad} b\u{2060}'c l'\u{ad}d é\u{200c}é a\u{200d}\u{301} x\u{ad}中",
+            "中文字符abc日本語のテキスト ｶﾞｷﾞ か\u{3099} 中\u{301}a a\u{301}中 l'中 中'a",
+            "สวัสดีครับ ພາສາລາວ ភាសាខ្មែរ မြန်မာ 𠀀𠀁 々〆 ー",
             "\u{fffd}a\u{fffd}",
             "Ǉ ǈ ǉ ǰ ΐ ﬀ ﬅ ﬆ",
             "ℌ ℍ ℎ ℏ K Å Ω",
@@ -1071,41 +1257,87 @@ mod tests {
         }
     }
 
+    /// What the tokenizers can see of a character beyond its bytes: two
+    /// characters with the same class differ only in their code point.
+    fn char_class(c: char) -> impl Eq + std::hash::Hash {
+        use unicode_normalization::char::is_public_assigned;
+        let nfkc = unicode_normalization::is_nfkc(c.encode_utf8(&mut [0; 4]));
+        let lower = c.to_lowercase().eq(std::iter::once(c));
+        (
+            (c as u32) >> 16,
+            c.len_utf8(),
+            is_public_assigned(c),
+            is_word_char(c),
+            is_apostrophe(c),
+            is_line_break(c),
+            is_combining_mark(c),
+            c.is_alphanumeric(),
+            (nfkc, lower),
+        )
+    }
+
     #[test]
     fn same_as_reference_on_every_char() {
-        // Every scalar value alone, inside a word, after an apostrophe, before
+        // Thirteen contexts: alone, inside a word, after an apostrophe, before
         // one, next to ASCII and Latin letters, and before a line break.
-        let chars: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
-        for chunk in chars.chunks(4096) {
+        let contexts =
+            |c: char| format!("a{c}b {c} x'{c} {c}'y é{c}É z’{c}’w {c}\n{c}{c} Ab{c}\r\n");
+        // Every scalar value of the Basic Multilingual Plane (every one- and
+        // two-byte character, every apostrophe and line break, nearly every
+        // compatibility mapping) in every context.
+        let bmp: Vec<char> = (0..=0xFFFF).filter_map(char::from_u32).collect();
+        bmp.par_chunks(4096).for_each(|chunk| {
+            assert_same_as_reference(
+                chunk
+                    .iter()
+                    .map(|&c| contexts(c))
+                    .collect::<String>()
+                    .as_bytes(),
+            );
+        });
+        // The 1,048,576 others, mostly unassigned or private use: 64 of each
+        // class (see `char_class`) in every context, and every one of them in
+        // runs of 64 consecutive characters, alone and inside a word (a
+        // character classified or normalized differently changes the
+        // tokens' boundaries or hashes).
+        let mut seen = std::collections::HashMap::new();
+        let mut texts = Vec::new();
+        let others: Vec<char> = (0x10000..=0x10FFFF).filter_map(char::from_u32).collect();
+        for chunk in others.chunks(4096) {
             let mut text = String::new();
             for &c in chunk {
-                text.push_str(&format!(
-                    "a{c}b {c} x'{c} {c}'y é{c}É z’{c}’w {c}\n{c}{c} Ab{c}\r\n"
-                ));
+                let count = seen.entry(char_class(c)).or_insert(0);
+                *count += 1;
+                if *count <= 64 {
+                    text.push_str(&contexts(c));
+                }
             }
-            assert_same_as_reference(text.as_bytes());
+            for run in chunk.chunks(64) {
+                let run: String = run.iter().collect();
+                text.push_str(&format!("{run}\na{run}b\n"));
+            }
+            texts.push(text);
         }
+        texts
+            .par_iter()
+            .for_each(|text| assert_same_as_reference(text.as_bytes()));
+        assert!(seen.len() >= 16, "{} classes in 16 planes", seen.len());
     }
 
     #[test]
     fn same_as_reference_on_seed_texts() {
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lemonde"),
-            "/work/shared/seeds",
-        ];
-        let mut files = 0;
-        for dir in dirs {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            for entry in entries {
-                let path = entry.expect("dir entry").path();
-                let text = std::fs::read(&path).expect("read text");
-                assert_same_as_reference(&text);
-                files += 1;
-            }
+        // The five seed articles (copies of ../shared/seeds) and the
+        // fixture's other files, from the repository.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lemonde");
+        let mut articles = 0;
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {dir}: {e}")) {
+            let path = entry.expect("dir entry").path();
+            let text = std::fs::read(&path).expect("read text");
+            assert_same_as_reference(&text);
+            let name = path.file_name().unwrap().to_string_lossy();
+            articles += usize::from(name.ends_with(".txt") && name.as_bytes()[0].is_ascii_digit());
         }
-        assert!(files > 0);
+        assert_eq!(articles, 5, "the five seed articles in {dir}");
     }
 
     /// Pieces that tokenization treats differently, to build random texts
@@ -1153,6 +1385,17 @@ mod tests {
             "\u{327}".as_bytes(),
             "😀".as_bytes(),
             "中".as_bytes(),
+            "の".as_bytes(),
+            "ｶ".as_bytes(),
+            "ﾞ".as_bytes(),
+            "\u{3099}".as_bytes(),
+            "ก".as_bytes(),
+            "\u{E31}".as_bytes(),
+            "\u{AD}".as_bytes(),
+            "\u{200B}".as_bytes(),
+            "\u{200D}".as_bytes(),
+            "\u{2060}".as_bytes(),
+            "\u{FEFF}".as_bytes(),
             "«".as_bytes(),
             "»".as_bytes(),
             "—".as_bytes(),

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{assert_no_output, permissions_bite, Dir, Run};
+use common::{assert_no_output, Dir, Run};
 
 /// A passage long enough to be found (more than `--min-words` 8).
 const PASSAGE: &str = "the origins of the forum go back to 2007 on a message board where its founder first posted under another name";
@@ -148,21 +148,13 @@ fn missing_path() {
 #[cfg(unix)]
 #[test]
 fn unreadable_file() {
-    let dir = Dir::new("unreadable");
+    let Some(dir) = Dir::where_permissions_bite("unreadable") else {
+        return;
+    };
     two_documents(&dir);
     let locked = dir.create("docs/locked.txt", format!("{PASSAGE} again"));
     dir.create("docs/c.txt", format!("Third document.\n{PASSAGE}.\n"));
     chmod(&locked, 0o000);
-    if !permissions_bite() {
-        eprintln!(
-            "unreadable_file: running as root (chmod 000 does not stop reads): \
-             permission assertions skipped, checking only that nothing panics"
-        );
-        scan(&dir, &["docs/locked.txt", "a.txt"]).assert_success();
-        scan(&dir, &["docs"]).assert_success();
-        chmod(&locked, 0o644);
-        return;
-    }
     // Named directly: an error.
     fails(
         &dir,
@@ -180,20 +172,14 @@ fn unreadable_file() {
 #[cfg(unix)]
 #[test]
 fn unreadable_subfolder_is_skipped() {
-    let dir = Dir::new("unreadable-dir");
+    let Some(dir) = Dir::where_permissions_bite("unreadable-dir") else {
+        return;
+    };
     two_documents(&dir);
     let locked = dir.create_dir("docs/locked");
     dir.create("docs/locked/x.txt", PASSAGE);
     dir.create("docs/c.txt", format!("Third document.\n{PASSAGE}.\n"));
     chmod(&locked, 0o000);
-    if !permissions_bite() {
-        eprintln!(
-            "unreadable_subfolder_is_skipped: running as root: permission assertions skipped"
-        );
-        scan(&dir, &["docs", "a.txt"]).assert_success();
-        chmod(&locked, 0o755);
-        return;
-    }
     let (run, _) = succeeds(&dir, &["docs", "a.txt"]);
     run.warning_with(&["docs/locked", "cannot read", "skipped"]);
     chmod(&locked, 0o755);
@@ -842,19 +828,13 @@ fn output_in_a_missing_folder() {
 #[cfg(unix)]
 #[test]
 fn output_in_a_read_only_folder() {
-    let dir = Dir::new("output-readonly");
+    let Some(dir) = Dir::where_permissions_bite("output-readonly") else {
+        return;
+    };
     two_documents(&dir);
     let folder = dir.create_dir("locked");
     let output = folder.join("report.json");
     chmod(&folder, 0o555);
-    if !permissions_bite() {
-        eprintln!(
-            "output_in_a_read_only_folder: running as root (a read-only folder is still \
-             writable): assertion skipped"
-        );
-        chmod(&folder, 0o755);
-        return;
-    }
     let run = dir
         .command()
         .args(["scan", "--quiet", "a.txt", "b.txt", "--output"])

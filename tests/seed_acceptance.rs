@@ -985,17 +985,17 @@ fn repeated_passage_each_occurrence_linked() {
             }
         }
     }
-    if cases.is_empty() {
-        // On the current fixture the oracle does find one: "menace imminente
-        // et urgente pour la vie humaine" occurs twice in 003 (bytes
-        // 2886-2933 and 9000-9066 as part of a 12-word match) and once in 000.
-        // (003's other repeat, "Que pensez-vous des propos de Kiwi Farms qui
-        // indique ne pas avoir été notifié d'un", is in no other file.)
-        eprintln!(
-            "criterion 4: no repeated shared passage of {MIN_WORDS}+ words in the fixture; skipped"
-        );
-        return;
-    }
+    // On the fixture the oracle finds one: "menace imminente et urgente pour
+    // la vie humaine" occurs twice in 003 (bytes 2886-2933 and 9000-9066 as
+    // part of a 12-word match) and once in 000. (003's other repeat, "Que
+    // pensez-vous des propos de Kiwi Farms qui indique ne pas avoir été
+    // notifié d'un", is in no other file.) None found means the oracle or
+    // the fixture broke, and the criterion would go unchecked.
+    assert!(
+        !cases.is_empty(),
+        "criterion 4: the oracle found no repeated shared passage of {MIN_WORDS}+ words \
+         in the fixture (it should find 003's \"menace imminente et urgente pour la vie humaine\")"
+    );
     let (_, map) = scan_json(&[]);
     let mut failures = Vec::new();
     for (x, y, occ) in cases {

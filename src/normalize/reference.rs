@@ -1,14 +1,17 @@
 //! The implementation of [`tokenize`] as of commit 9195a18, before the
-//! throughput work, kept verbatim as the reference for the differential tests
-//! in `normalize.rs`: the optimized tokenizer must give the same tokens (hashes
+//! throughput work, kept as the reference for the differential tests in
+//! `normalize.rs`: the optimized tokenizer must give the same tokens (hashes
 //! and offsets) and breaks for every input and every option. Only the scanning
 //! and hashing that the optimization rewrote are kept here; the character
 //! classes and the full normalization, which it did not change, are the
-//! module's own.
+//! module's own. Since then, in the same character-at-a-time style: ignorable
+//! characters inside a word ([`is_ignorable`]) and one word per character of
+//! the scripts written without spaces ([`is_segmented`]).
 
 use super::{
-    is_apostrophe, is_line_break, is_word_char, next_is_alphanumeric, normalize_into,
-    simple_lowercase, NormalizeOptions, Token, TokenStream,
+    continues_after_ignorables, extends_segment, is_apostrophe, is_ignorable, is_line_break,
+    is_segmented, is_word_char, next_is_alphanumeric, normalize_into, simple_lowercase,
+    NormalizeOptions, Token, TokenStream,
 };
 
 /// Tokenize and normalize a document.
@@ -28,6 +31,11 @@ pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
                 .iter()
                 .position(|b| !b.is_ascii_alphanumeric())
                 .unwrap_or(text.len() - i);
+            if word.segmented {
+                if let Some(token) = word.finish(text) {
+                    stream.tokens.push(token);
+                }
+            }
             if !word.active() && pending_break {
                 stream.breaks.push(stream.tokens.len() as u32);
                 pending_break = false;
@@ -43,13 +51,33 @@ pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
             (c.unwrap_or('\u{FFFD}'), width.max(1))
         };
         if is_word_char(c) {
+            let extends = word.segmented && extends_segment(c);
+            if (word.segmented && !extends) || (is_segmented(c) && word.active()) {
+                if let Some(token) = word.finish(text) {
+                    stream.tokens.push(token);
+                }
+            }
             if !word.active() && pending_break {
                 stream.breaks.push(stream.tokens.len() as u32);
                 pending_break = false;
             }
+            if !extends && is_segmented(c) {
+                word.segmented = true;
+            }
             word.push(c, i, width);
-        } else if is_apostrophe(c) && word.active() && next_is_alphanumeric(text, i + width) {
+        } else if is_apostrophe(c)
+            && word.active()
+            && !word.segmented
+            && next_is_alphanumeric(text, i + width)
+        {
             word.push('\'', i, width);
+        } else if is_ignorable(c)
+            && word.active()
+            && !word.segmented
+            && continues_after_ignorables(text, i + width)
+        {
+            // Inside the word's range, not in its normalized form.
+            word.end = i + width;
         } else {
             if let Some(token) = word.finish(text) {
                 stream.tokens.push(token);
@@ -73,6 +101,8 @@ pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
 /// anything else takes the full NFKC path.
 struct WordBuilder {
     options: NormalizeOptions,
+    /// The word is one character of a script without spaces (and its marks).
+    segmented: bool,
     start: usize,
     end: usize,
     simple: bool,
@@ -84,6 +114,7 @@ impl WordBuilder {
     fn new(options: NormalizeOptions) -> Self {
         WordBuilder {
             options,
+            segmented: false,
             start: usize::MAX,
             end: 0,
             simple: true,
@@ -137,6 +168,7 @@ impl WordBuilder {
         }
         let (start, end) = (self.start, self.end);
         self.start = usize::MAX;
+        self.segmented = false;
         let hash = if self.simple {
             xxhash_rust::xxh3::xxh3_64(&self.bytes)
         } else {

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs;
 use std::io::{Read, Write};
@@ -43,6 +43,19 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// A fresh temporary folder, deleted at the end of the test.
 pub struct Dir {
     tmp: tempfile::TempDir,
+    /// Set by [`Dir::where_permissions_bite`] when the tests run as root.
+    unprivileged: Option<Unprivileged>,
+}
+
+/// How a root test process runs `lifted` as the unprivileged `nobody`.
+struct Unprivileged {
+    /// `setpriv ... --` or `runuser -u nobody --`.
+    wrapper: Vec<OsString>,
+    uid: u32,
+    gid: u32,
+    /// A copy (or hard link) of the binary in a folder `nobody` can reach:
+    /// the repository may sit under a folder only root can enter.
+    bin: tempfile::TempDir,
 }
 
 impl Dir {
@@ -52,7 +65,68 @@ impl Dir {
             .prefix(&format!("lifted-test-{name}-"))
             .tempdir()
             .expect("create a temporary folder");
-        Dir { tmp }
+        Dir {
+            tmp,
+            unprivileged: None,
+        }
+    }
+
+    /// A new empty folder whose `lifted` commands run where file permissions
+    /// apply, for the tests of unreadable files and read-only folders. As an
+    /// ordinary user that is this process. As root (CI runs as root), where
+    /// `chmod 000` stops nothing, the commands run as `nobody` through
+    /// `setpriv` or `runuser` (util-linux), and before each run the folder is
+    /// handed to `nobody` (modes unchanged), as a user's own files are.
+    /// Without either tool: a failure under `CI=true`; elsewhere `None`, with
+    /// a message, and the caller skips.
+    pub fn where_permissions_bite(name: &str) -> Option<Dir> {
+        let mut dir = Dir::new(name);
+        if permissions_bite() {
+            return Some(dir);
+        }
+        let (uid, gid) = nobody_ids();
+        let wrapper: Vec<OsString> =
+            if let Some(setpriv) = find_tool("setpriv", &["/usr/bin", "/bin"]) {
+                vec![
+                    setpriv.into(),
+                    format!("--reuid={uid}").into(),
+                    format!("--regid={gid}").into(),
+                    "--clear-groups".into(),
+                    "--".into(),
+                ]
+            } else if let Some(runuser) = find_tool("runuser", &["/usr/sbin", "/sbin"]) {
+                vec![runuser.into(), "-u".into(), "nobody".into(), "--".into()]
+            } else {
+                let why = "running as root, where file permissions stop nothing, and neither \
+                       setpriv nor runuser (util-linux) is installed to run lifted as nobody";
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("{name}: {why}; install util-linux");
+                }
+                eprintln!("{name}: {why}: permission test skipped (it fails under CI=true)");
+                return None;
+            };
+        let bin = tempfile::Builder::new()
+            .prefix("lifted-test-bin-")
+            .tempdir()
+            .expect("create a folder for the binary");
+        let copy = bin.path().join("lifted");
+        let original = Path::new(env!("CARGO_BIN_EXE_lifted"));
+        if fs::hard_link(original, &copy).is_err() {
+            fs::copy(original, &copy).expect("copy the lifted binary");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(bin.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+            fs::set_permissions(&copy, fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        dir.unprivileged = Some(Unprivileged {
+            wrapper,
+            uid,
+            gid,
+            bin,
+        });
+        Some(dir)
     }
 
     /// The folder's path.
@@ -82,14 +156,23 @@ impl Dir {
         path
     }
 
-    /// A `lifted` command running in this folder.
+    /// A `lifted` command running in this folder (as `nobody` in a folder
+    /// from [`Dir::where_permissions_bite`] when the tests run as root).
     pub fn command(&self) -> TestCommand {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lifted"));
+        let (mut cmd, owner) = match &self.unprivileged {
+            None => (Command::new(env!("CARGO_BIN_EXE_lifted")), None),
+            Some(u) => {
+                let mut cmd = Command::new(&u.wrapper[0]);
+                cmd.args(&u.wrapper[1..]).arg(u.bin.path().join("lifted"));
+                (cmd, Some((self.path().to_path_buf(), u.uid, u.gid)))
+            }
+        };
         cmd.current_dir(self.path());
         TestCommand {
             cmd,
             stdin: None,
             timeout: DEFAULT_TIMEOUT,
+            owner,
         }
     }
 
@@ -127,6 +210,9 @@ pub struct TestCommand {
     cmd: Command,
     stdin: Option<Vec<u8>>,
     timeout: Duration,
+    /// A folder to give to this user and group before running (see
+    /// [`Dir::where_permissions_bite`]).
+    owner: Option<(PathBuf, u32, u32)>,
 }
 
 impl TestCommand {
@@ -161,6 +247,9 @@ impl TestCommand {
     /// Run to completion (or until the timeout, which fails the test) and
     /// check that it did not panic.
     pub fn run(mut self) -> Run {
+        if let Some((folder, uid, gid)) = &self.owner {
+            chown_tree(folder, *uid, *gid);
+        }
         let command = format!("{:?}", self.cmd);
         let mut child = self
             .cmd
@@ -365,4 +454,46 @@ pub fn assert_no_output(path: &Path) {
             );
         }
     }
+}
+
+/// The user and group ids of `nobody` (65534 where /etc/passwd does not say).
+fn nobody_ids() -> (u32, u32) {
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            match fields[..] {
+                ["nobody", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
+                _ => None,
+            }
+        })
+        .unwrap_or((65534, 65534))
+}
+
+/// `name` on the PATH or in one of `folders`.
+fn find_tool(name: &str, folders: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(folders.iter().map(PathBuf::from))
+        .map(|folder| folder.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Give `path` and everything under it to `uid`:`gid` (links themselves,
+/// not their targets); modes are kept.
+fn chown_tree(path: &Path, uid: u32, gid: u32) {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::lchown(path, Some(uid), Some(gid))
+            .unwrap_or_else(|e| panic!("chown {}: {e}", path.display()));
+        let metadata = fs::symlink_metadata(path).expect("stat");
+        if metadata.is_dir() {
+            for entry in fs::read_dir(path).expect("read folder") {
+                chown_tree(&entry.expect("folder entry").path(), uid, gid);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, uid, gid);
 }
