@@ -1,0 +1,247 @@
+//! Walking a folder: depth first, each folder's entries sorted by name, with
+//! an explicit stack (a recursive walk overflowed the stack at about 2,000
+//! levels and canonicalised every path, which made deep trees cubic: issue 13,
+//! item 15).
+//!
+//! Hidden entries (names beginning with `.`) and entries matched by a
+//! `.liftedignore` file are skipped. Symbolic links are followed only when
+//! they lead inside the folder being walked, unless `--follow` is given
+//! (ripgrep's convention; item 14): a link out of the folder could otherwise
+//! put any readable file, such as a private key, into a report. Each folder is
+//! walked once (known by device and inode), which also stops symlink loops.
+//! A file or subfolder that cannot be read is skipped with a warning.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::Gitignore;
+
+use super::{escaped, escaped_path, file_key, liftedignore, special_kind, Reader};
+use crate::error::{Error, Result, Warning};
+
+/// A folder being listed: its entries not yet visited.
+struct Folder {
+    entries: std::vec::IntoIter<Entry>,
+    /// How many `.liftedignore` files applied before this folder.
+    ignores_before: usize,
+}
+
+/// An entry of a folder, with its type as listed (links not followed).
+struct Entry {
+    path: PathBuf,
+    kind: io::Result<fs::FileType>,
+}
+
+/// The folder being walked.
+struct Root<'p> {
+    /// As given: ids are relative to it.
+    path: &'p Path,
+    /// Canonical: links that lead out of it are not followed.
+    canonical: PathBuf,
+}
+
+impl Reader<'_> {
+    /// Read every document under the folder `root`.
+    pub(super) fn walk(&mut self, root: &Path, metadata: &fs::Metadata) -> Result<()> {
+        if let Some(message) = self.walked_before(root, metadata) {
+            self.corpus
+                .warnings
+                .push(Warning::file(escaped_path(root), message));
+            return Ok(());
+        }
+        let canonical = fs::canonicalize(root).map_err(|source| Error::Read {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let root = Root {
+            path: root,
+            canonical,
+        };
+        let mut ignores = Vec::new();
+        let mut stack = vec![open_folder(root.path, &mut ignores)?];
+        while let Some(folder) = stack.last_mut() {
+            let Some(entry) = folder.entries.next() else {
+                let done = stack.pop().expect("the stack holds this folder");
+                ignores.truncate(done.ignores_before);
+                continue;
+            };
+            let Some(path) = self.visit(&root, &ignores, entry)? else {
+                continue;
+            };
+            match open_folder(&path, &mut ignores) {
+                Ok(folder) => stack.push(folder),
+                // A subfolder that cannot be listed is skipped like an
+                // unreadable file.
+                Err(Error::Read {
+                    path: failed,
+                    source,
+                }) if failed == path => self.skip(&path, &cannot_read(&source))?,
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Read the entry if it is a file; return its path if it is a folder to
+    /// walk into.
+    fn visit(
+        &mut self,
+        root: &Root,
+        ignores: &[Gitignore],
+        entry: Entry,
+    ) -> Result<Option<PathBuf>> {
+        let path = entry.path;
+        let kind = match entry.kind {
+            Ok(kind) => kind,
+            Err(error) => {
+                self.skip(&path, &cannot_read(&error))?;
+                return Ok(None);
+            }
+        };
+        let (kind, metadata) = if kind.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(metadata) => (metadata.file_type(), Some(metadata)),
+                Err(error) => {
+                    if !liftedignore::is_ignored(ignores, &path, false) {
+                        self.skip(&path, &broken_link(&error))?;
+                    }
+                    return Ok(None);
+                }
+            }
+        } else {
+            (kind, None)
+        };
+        if liftedignore::is_ignored(ignores, &path, kind.is_dir()) {
+            return Ok(None);
+        }
+        if metadata.is_some() && !self.options.follow {
+            match fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(&root.canonical) => {}
+                Ok(_) => {
+                    self.corpus.warnings.push(Warning::file(
+                        escaped_path(&path),
+                        "symbolic link to a path outside the folder, not followed; \
+                         pass --follow to read it",
+                    ));
+                    return Ok(None);
+                }
+                Err(error) => {
+                    self.skip(&path, &broken_link(&error))?;
+                    return Ok(None);
+                }
+            }
+        }
+        if kind.is_dir() {
+            let metadata = match metadata.map_or_else(|| fs::metadata(&path), Ok) {
+                Ok(metadata) => metadata,
+                Err(error) => {
+                    self.skip(&path, &cannot_read(&error))?;
+                    return Ok(None);
+                }
+            };
+            if let Some(message) = self.walked_before(&path, &metadata) {
+                self.corpus
+                    .warnings
+                    .push(Warning::file(escaped_path(&path), message));
+                return Ok(None);
+            }
+            return Ok(Some(path));
+        }
+        if !kind.is_file() {
+            let message = format!("{}, not a regular file, skipped", special_kind(kind));
+            self.skip(&path, &message)?;
+            return Ok(None);
+        }
+        let id = relative_id(root.path, &path);
+        match self.read_file(&path, id, false) {
+            // A file that cannot be opened (permissions, a vanished file) is
+            // skipped like a binary one.
+            Err(Error::Read {
+                path: failed,
+                source,
+            }) if failed == path => self.skip(&path, &cannot_read(&source))?,
+            other => other?,
+        }
+        Ok(None)
+    }
+
+    /// Why the folder at `path` is not walked again, if it was walked before:
+    /// a link back to a folder that contains it, or the same folder reached
+    /// again (named twice, inside a folder named, or through a link).
+    fn walked_before(&mut self, path: &Path, metadata: &fs::Metadata) -> Option<String> {
+        let key = file_key(path, metadata)?;
+        if let Some(first) = self.folders.get(&key) {
+            let first_name = escaped_path(first);
+            return Some(if path.starts_with(first) {
+                format!("symlink loop (leads back to {first_name}), skipped")
+            } else {
+                format!("same folder as {first_name}, already read; skipped")
+            });
+        }
+        self.folders.insert(key, path.to_path_buf());
+        None
+    }
+}
+
+/// List the folder at `path` (its hidden entries left out) in name order, and
+/// add its `.liftedignore` patterns to `ignores`.
+fn open_folder(path: &Path, ignores: &mut Vec<Gitignore>) -> Result<Folder> {
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(path).map_err(read_error)? {
+        let entry = entry.map_err(read_error)?;
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        entries.push(Entry {
+            path: entry.path(),
+            kind: entry.file_type(),
+        });
+    }
+    // In one folder, ordering paths is ordering names (byte order on Unix).
+    entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let ignores_before = ignores.len();
+    if let Some(patterns) = liftedignore::load(path)? {
+        ignores.push(patterns);
+    }
+    Ok(Folder {
+        entries: entries.into_iter(),
+        ignores_before,
+    })
+}
+
+/// The id of `path` found under the folder `root`: the relative path, `/`
+/// between names, each name escaped as in [`super::Document::id`].
+fn relative_id(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let names: Vec<String> = relative
+        .components()
+        .map(|name| escaped(name.as_os_str()))
+        .collect();
+    names.join("/")
+}
+
+/// Why a file or folder cannot be read, for a warning.
+fn cannot_read(error: &io::Error) -> String {
+    // ENAMETOOLONG: Linux 36, macOS and the BSDs 63.
+    if matches!(error.raw_os_error(), Some(36) if cfg!(target_os = "linux"))
+        || matches!(error.raw_os_error(), Some(63) if cfg!(not(target_os = "linux")))
+    {
+        return "path longer than the system allows (folders nested too deep), skipped".to_string();
+    }
+    format!("cannot read ({error}), skipped")
+}
+
+/// Why a symbolic link cannot be followed, for a warning.
+fn broken_link(error: &io::Error) -> String {
+    if error.kind() == io::ErrorKind::NotFound {
+        "broken symbolic link (its target does not exist), skipped".to_string()
+    } else {
+        format!("symbolic link that cannot be followed ({error}), skipped")
+    }
+}
