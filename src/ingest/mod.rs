@@ -162,13 +162,34 @@ fn file_key(path: &Path, _metadata: &fs::Metadata) -> Option<FileKey> {
     fs::canonicalize(path).ok()
 }
 
+/// Where a file or folder was first met: its path (escaped) and the folder
+/// named on the command line it was found in, if it was not named itself.
+struct Seen {
+    path: PathBuf,
+    root: Option<String>,
+}
+
+impl Seen {
+    /// Why `path`, the same file or folder as this one, is not read again.
+    fn again(&self, path: &Path, what: &str) -> String {
+        let first = escaped_path(&self.path);
+        match &self.root {
+            _ if path != self.path => format!("same {what} as {first}, already read; skipped"),
+            Some(root) => format!("already read in folder {root}; skipped"),
+            None => format!("{what} named twice; read once"),
+        }
+    }
+}
+
 struct Reader<'a> {
     options: &'a IngestOptions,
     corpus: Corpus,
-    /// Files read (or refused) so far, with the path they were met at.
-    files: HashMap<FileKey, String>,
-    /// Folders walked so far, with the path they were walked at.
-    folders: HashMap<FileKey, PathBuf>,
+    /// Files read (or refused) so far: where they were met.
+    files: HashMap<FileKey, Seen>,
+    /// Folders walked so far: where they were met.
+    folders: HashMap<FileKey, Seen>,
+    /// The folder named on the command line being walked, if any.
+    root: Option<String>,
     /// Whether standard input was read.
     stdin_read: bool,
 }
@@ -180,6 +201,7 @@ impl<'a> Reader<'a> {
             corpus: Corpus::default(),
             files: HashMap::new(),
             folders: HashMap::new(),
+            root: None,
             stdin_read: false,
         }
     }
@@ -277,15 +299,15 @@ impl Reader<'_> {
         let origin = escaped_path(path);
         if let Some(key) = file_key(path, &metadata) {
             if let Some(first) = self.files.get(&key) {
-                let message = if *first == origin {
-                    "named twice; read once".to_string()
-                } else {
-                    format!("same file as {first}, already read; skipped")
-                };
+                let message = first.again(path, "file");
                 self.corpus.warnings.push(Warning::file(origin, message));
                 return Ok(());
             }
-            self.files.insert(key, origin.clone());
+            let seen = Seen {
+                path: path.to_path_buf(),
+                root: self.root.clone(),
+            };
+            self.files.insert(key, seen);
         }
         let name = path.as_os_str().as_encoded_bytes();
         let is_gzip_jsonl = name.ends_with(b".jsonl.gz");

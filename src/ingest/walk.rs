@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::gitignore::Gitignore;
 
-use super::{escaped, escaped_path, file_key, liftedignore, special_kind, Reader};
+use super::{escaped, escaped_path, file_key, liftedignore, special_kind, Reader, Seen};
 use crate::error::{Error, Result, Warning};
 
 /// A folder being listed: its entries not yet visited.
@@ -58,6 +58,13 @@ impl Reader<'_> {
             path: root,
             canonical,
         };
+        self.root = Some(escaped_path(root.path));
+        let walked = self.walk_from(&root);
+        self.root = None;
+        walked
+    }
+
+    fn walk_from(&mut self, root: &Root) -> Result<()> {
         let mut ignores = Vec::new();
         let mut stack = vec![open_folder(root.path, &mut ignores)?];
         while let Some(folder) = stack.last_mut() {
@@ -66,7 +73,7 @@ impl Reader<'_> {
                 ignores.truncate(done.ignores_before);
                 continue;
             };
-            let Some(path) = self.visit(&root, &ignores, entry)? else {
+            let Some(path) = self.visit(root, &ignores, entry)? else {
                 continue;
             };
             match open_folder(&path, &mut ignores) {
@@ -172,14 +179,18 @@ impl Reader<'_> {
     fn walked_before(&mut self, path: &Path, metadata: &fs::Metadata) -> Option<String> {
         let key = file_key(path, metadata)?;
         if let Some(first) = self.folders.get(&key) {
-            let first_name = escaped_path(first);
-            return Some(if path.starts_with(first) {
-                format!("symlink loop (leads back to {first_name}), skipped")
+            return Some(if path != first.path && path.starts_with(&first.path) {
+                let first = escaped_path(&first.path);
+                format!("symlink loop (leads back to {first}), skipped")
             } else {
-                format!("same folder as {first_name}, already read; skipped")
+                first.again(path, "folder")
             });
         }
-        self.folders.insert(key, path.to_path_buf());
+        let seen = Seen {
+            path: path.to_path_buf(),
+            root: self.root.clone(),
+        };
+        self.folders.insert(key, seen);
         None
     }
 }
@@ -206,7 +217,13 @@ fn open_folder(path: &Path, ignores: &mut Vec<Gitignore>) -> Result<Folder> {
     // In one folder, ordering paths is ordering names (byte order on Unix).
     entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let ignores_before = ignores.len();
-    if let Some(patterns) = liftedignore::load(path)? {
+    // A `.liftedignore` that cannot be opened (its path too long, say) makes
+    // the folder unreadable: skipped like one that cannot be listed.
+    let patterns = liftedignore::load(path).map_err(|error| match error {
+        Error::Read { source, .. } => read_error(source),
+        other => other,
+    })?;
+    if let Some(patterns) = patterns {
         ignores.push(patterns);
     }
     Ok(Folder {
