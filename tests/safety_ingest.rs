@@ -186,36 +186,25 @@ fn links_out_of_the_folder_are_not_followed_without_follow() {
 
 // ------------------------------------------------------ item 15: deep folders
 
-/// Make `levels` nested folders `d/d/.../d` under `top` (its last one holding
-/// `bottom.txt` when `bottom` is given), deeper than a path may be long: each
-/// chain of 1,000 is built at a short path and the deeper part moved into it.
+/// Make `levels` nested folders `top/d/d/.../d`, deeper than a path may be
+/// long, with `doc.txt` holding the text given at the levels given (1: the
+/// first `d`). Built from the bottom up, each level a folder made at a short
+/// path and the tree so far moved into it: every call resolves a short path,
+/// where building at the full depth resolves thousands of names a call.
 fn nest(dir: &Dir, top: &str, levels: usize, files: &[(usize, String)]) {
-    const CHAIN: usize = 1000;
-    let mut built = 0;
-    let mut have_tree = false;
-    while built < levels {
-        let length = CHAIN.min(levels - built);
-        let chain: PathBuf = std::iter::repeat_n("d", length).collect();
-        let deepest = dir.create_dir(Path::new("chain").join(&chain));
-        // Files at the levels this chain covers (counted from the top).
-        for (level, text) in files {
-            let from_top = levels - built - length;
-            if (from_top + 1..=from_top + length).contains(level) {
-                let at: PathBuf = std::iter::repeat_n("d", level - from_top).collect();
-                fs::write(dir.join("chain").join(at).join("doc.txt"), text).unwrap();
-            }
+    let mut tree: Option<PathBuf> = None;
+    for level in (1..=levels).rev() {
+        let folder = dir.create_dir(format!("level-{level}"));
+        for (_, text) in files.iter().filter(|(at, _)| *at == level) {
+            fs::write(folder.join("doc.txt"), text).unwrap();
         }
-        if have_tree {
-            fs::rename(dir.join("tree"), deepest.join("d")).unwrap();
-            // The moved tree's top folder counts as one level of the chain below.
+        if let Some(below) = tree {
+            fs::rename(below, folder.join("d")).unwrap();
         }
-        fs::rename(dir.join("chain/d"), dir.join("tree")).unwrap();
-        fs::remove_dir(dir.join("chain")).unwrap();
-        have_tree = true;
-        built += length;
+        tree = Some(folder);
     }
-    fs::create_dir_all(dir.join(top)).unwrap();
-    fs::rename(dir.join("tree"), dir.join(top).join("d")).unwrap();
+    let top = dir.create_dir(top);
+    fs::rename(tree.expect("at least one level"), top.join("d")).unwrap();
 }
 
 #[test]
@@ -247,7 +236,6 @@ fn three_thousand_nested_folders_are_walked_fast() {
     ];
     assert_eq!(ids(&run), expected, "{run}");
     run.warning_with(&["path longer than the system allows", "skipped"]);
-    eprintln!("scan of 3,000 levels: {elapsed:?}");
     assert!(
         elapsed < Duration::from_secs(10),
         "took {elapsed:?}:\n{run}"
