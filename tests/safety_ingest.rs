@@ -60,6 +60,11 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(ids(&run), ["a.txt", "b.txt"], "{run}");
     run.warning_with(&["c/a.txt: already read in folder c; skipped"]);
     assert_nothing_lifted_from_itself(&run);
+    let run = scan(&dir, &["c/a.txt", "c", "c/a.txt"]);
+    run.assert_success();
+    assert_eq!(ids(&run), ["b.txt", "c/a.txt"], "{run}");
+    run.warning_with(&["c/a.txt: already read (named on the command line); skipped"]);
+    run.warning_with(&["c/a.txt: file named twice; read once"]);
     // One file under two spellings: the warning names both.
     let run = scan(&dir, &["c/a.txt", "./c/a.txt", "c/b.txt"]);
     run.assert_success();
@@ -67,6 +72,15 @@ fn a_file_named_twice_is_read_once() {
     run.warning_with(&["./c/a.txt: same file as c/a.txt, already read; skipped"]);
     assert_nothing_lifted_from_itself(&run);
     assert!(!run.stderr_str().contains("rename one file"), "{run}");
+    // Standard input named twice is read once too.
+    let run = dir
+        .command()
+        .args(["scan", "--quiet", "--format", "json", "-", "c/b.txt", "-"])
+        .stdin(document("stdin"))
+        .run();
+    run.assert_success();
+    assert_eq!(ids(&run), ["-", "c/b.txt"], "{run}");
+    run.warning_with(&["-: standard input named twice; read once"]);
 }
 
 #[cfg(unix)]
@@ -102,7 +116,7 @@ fn a_folder_named_twice_is_read_once() {
     let run = scan(&dir, &["c/sub", "c", "./c/sub/b.txt"]);
     run.assert_success();
     assert_eq!(ids(&run), ["a.txt", "b.txt"], "{run}");
-    run.warning_with(&["c/sub: folder named twice; read once"]);
+    run.warning_with(&["c/sub: already read (named on the command line); skipped"]);
     run.warning_with(&["./c/sub/b.txt: same file as c/sub/b.txt, already read; skipped"]);
 }
 

@@ -170,13 +170,17 @@ struct Seen {
 }
 
 impl Seen {
-    /// Why `path`, the same file or folder as this one, is not read again.
-    fn again(&self, path: &Path, what: &str) -> String {
-        let first = escaped_path(&self.path);
-        match &self.root {
-            _ if path != self.path => format!("same {what} as {first}, already read; skipped"),
-            Some(root) => format!("already read in folder {root}; skipped"),
-            None => format!("{what} named twice; read once"),
+    /// Why `path`, the same file or folder as this one, met again (inside
+    /// the folder `walking`, if any), is not read again.
+    fn again(&self, path: &Path, what: &str, walking: Option<&String>) -> String {
+        if path != self.path {
+            let first = escaped_path(&self.path);
+            return format!("same {what} as {first}, already read; skipped");
+        }
+        match (&self.root, walking) {
+            (Some(root), _) => format!("already read in folder {root}; skipped"),
+            (None, Some(_)) => "already read (named on the command line); skipped".to_string(),
+            (None, None) => format!("{what} named twice; read once"),
         }
     }
 }
@@ -299,7 +303,7 @@ impl Reader<'_> {
         let origin = escaped_path(path);
         if let Some(key) = file_key(path, &metadata) {
             if let Some(first) = self.files.get(&key) {
-                let message = first.again(path, "file");
+                let message = first.again(path, "file", self.root.as_ref());
                 self.corpus.warnings.push(Warning::file(origin, message));
                 return Ok(());
             }

@@ -183,7 +183,7 @@ impl Reader<'_> {
                 let first = escaped_path(&first.path);
                 format!("symlink loop (leads back to {first}), skipped")
             } else {
-                first.again(path, "folder")
+                first.again(path, "folder", self.root.as_ref())
             });
         }
         let seen = Seen {
