@@ -99,46 +99,9 @@ impl Reader<'_> {
         entry: Entry,
     ) -> Result<Option<PathBuf>> {
         let path = entry.path;
-        let kind = match entry.kind {
-            Ok(kind) => kind,
-            Err(error) => {
-                self.skip(&path, &cannot_read(&error))?;
-                return Ok(None);
-            }
-        };
-        let (kind, metadata) = if kind.is_symlink() {
-            match fs::metadata(&path) {
-                Ok(metadata) => (metadata.file_type(), Some(metadata)),
-                Err(error) => {
-                    if !liftedignore::is_ignored(ignores, &path, false) {
-                        self.skip(&path, &broken_link(&error))?;
-                    }
-                    return Ok(None);
-                }
-            }
-        } else {
-            (kind, None)
-        };
-        if liftedignore::is_ignored(ignores, &path, kind.is_dir()) {
+        let Some((kind, metadata)) = self.resolve(root, ignores, &path, entry.kind)? else {
             return Ok(None);
-        }
-        if metadata.is_some() && !self.options.follow {
-            match fs::canonicalize(&path) {
-                Ok(target) if target.starts_with(&root.canonical) => {}
-                Ok(_) => {
-                    self.corpus.warnings.push(Warning::file(
-                        escaped_path(&path),
-                        "symbolic link to a path outside the folder, not followed; \
-                         pass --follow to read it",
-                    ));
-                    return Ok(None);
-                }
-                Err(error) => {
-                    self.skip(&path, &broken_link(&error))?;
-                    return Ok(None);
-                }
-            }
-        }
+        };
         if kind.is_dir() {
             let metadata = match metadata.map_or_else(|| fs::metadata(&path), Ok) {
                 Ok(metadata) => metadata,
@@ -171,6 +134,54 @@ impl Reader<'_> {
             other => other?,
         }
         Ok(None)
+    }
+
+    /// The type of the entry at `path` (of a link, of its target, with the
+    /// target's metadata), or `None` when it is not to be read: listed as
+    /// ignored, a broken link, or a link out of the folder without `--follow`.
+    fn resolve(
+        &mut self,
+        root: &Root,
+        ignores: &[Gitignore],
+        path: &Path,
+        kind: io::Result<fs::FileType>,
+    ) -> Result<Option<(fs::FileType, Option<fs::Metadata>)>> {
+        let kind = match kind {
+            Ok(kind) if !kind.is_symlink() => {
+                let ignored = liftedignore::is_ignored(ignores, path, kind.is_dir());
+                return Ok((!ignored).then_some((kind, None)));
+            }
+            Ok(link) => link,
+            Err(error) => {
+                self.skip(path, &cannot_read(&error))?;
+                return Ok(None);
+            }
+        };
+        let followed = fs::metadata(path).and_then(|metadata| {
+            let inside =
+                self.options.follow || fs::canonicalize(path)?.starts_with(&root.canonical);
+            Ok((metadata, inside))
+        });
+        match followed {
+            Err(error) => {
+                if !liftedignore::is_ignored(ignores, path, kind.is_dir()) {
+                    self.skip(path, &broken_link(&error))?;
+                }
+                Ok(None)
+            }
+            Ok((metadata, _)) if liftedignore::is_ignored(ignores, path, metadata.is_dir()) => {
+                Ok(None)
+            }
+            Ok((_, false)) => {
+                self.corpus.warnings.push(Warning::file(
+                    escaped_path(path),
+                    "symbolic link to a path outside the folder, not followed; \
+                     pass --follow to read it",
+                ));
+                Ok(None)
+            }
+            Ok((metadata, true)) => Ok(Some((metadata.file_type(), Some(metadata)))),
+        }
     }
 
     /// Why the folder at `path` is not walked again, if it was walked before:
