@@ -65,13 +65,22 @@ pub enum Order {
 /// Inputs and how to read them.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files, folders (read recursively, sorted; hidden entries and names listed in
-    /// the folder's `.liftedignore` are skipped), `-` for standard input, or JSONL
+    /// Files, folders (read recursively, sorted; hidden entries and entries matched
+    /// by a `.liftedignore` file are skipped), `-` for standard input, or JSONL
     /// files (`.jsonl`, `.jsonl.gz`).
     ///
-    /// Files that are not text (binary, UTF-16, empty) are skipped with a warning
-    /// inside folders and refused when named directly; invalid UTF-8 is read with
-    /// a warning. Use --strict to refuse all of these.
+    /// `.liftedignore` uses gitignore syntax and applies to its folder and below:
+    /// one pattern per line, `#` comments, `*` (not across `/`), `**`, a trailing
+    /// `/` for folders only, a leading `/` to anchor, `!` to read an entry again.
+    ///
+    /// Symbolic links inside a folder are followed only when they lead inside that
+    /// folder (see --follow). Each file is read once, even when named twice or
+    /// reached through a link (a warning names both paths).
+    ///
+    /// Files that are not text (binary, compressed, encrypted, UTF-16, empty) or
+    /// over --max-doc-bytes are skipped with a warning inside folders and refused
+    /// when named directly; invalid UTF-8 is read with a warning. Use --strict to
+    /// refuse all of these.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Read every input as JSONL (one {"id", "text"} object per line).
@@ -89,6 +98,58 @@ pub struct InputArgs {
     /// Stop on any file that is not clean UTF-8 text instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// Follow symbolic links that lead out of a folder being read (by default they
+    /// are skipped with a warning, so that a link cannot put an unrelated file,
+    /// such as a private key, into a report).
+    #[arg(long)]
+    pub follow: bool,
+    /// Largest document: a file, standard input or the text of one JSONL line
+    /// (checked before reading). Bytes, or with a K, M or G suffix (powers of
+    /// 1024); at most 4G.
+    #[arg(long, default_value = "256M", value_name = "SIZE", value_parser = parse_doc_size)]
+    pub max_doc_bytes: u64,
+    /// Largest JSONL line, after decompression (a longer line is an error, or
+    /// skipped with --skip-bad-lines, once this much is read). Bytes, or with a K,
+    /// M or G suffix.
+    #[arg(long, default_value = "512M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_line_bytes: u64,
+}
+
+/// A size: bytes, or a number with a `K`, `M`, `G` or `T` suffix (powers of
+/// 1024, an optional `iB` or `B` after it).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let unit_text = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match unit_text.chars().last() {
+        Some('k') => (&unit_text[..unit_text.len() - 1], 10),
+        Some('m') => (&unit_text[..unit_text.len() - 1], 20),
+        Some('g') => (&unit_text[..unit_text.len() - 1], 30),
+        Some('t') => (&unit_text[..unit_text.len() - 1], 40),
+        _ => (unit_text, 0),
+    };
+    let number: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (bytes, or a number with K, M or G)"))?;
+    match number.checked_mul(1 << shift) {
+        Some(0) | None => Err(format!("{text:?} must be at least 1 byte and fit 64 bits")),
+        Some(bytes) => Ok(bytes),
+    }
+}
+
+/// A size no larger than 32-bit offsets allow.
+fn parse_doc_size(text: &str) -> Result<u64, String> {
+    let bytes = parse_size(text)?;
+    if bytes > lifted::ingest::MAX_DOC_BYTES_CEILING + 1 {
+        return Err(format!(
+            "{text:?} is over 4G: offsets into a document are 32-bit; split the document"
+        ));
+    }
+    Ok(bytes.min(lifted::ingest::MAX_DOC_BYTES_CEILING))
 }
 
 /// Matching and provenance options shared by scan and check.
@@ -245,6 +306,9 @@ impl InputArgs {
             text_field: self.text_field.clone(),
             skip_bad_lines: self.skip_bad_lines,
             strict: self.strict,
+            follow: self.follow,
+            max_doc_bytes: self.max_doc_bytes,
+            max_line_bytes: self.max_line_bytes,
         }
     }
 }
@@ -284,5 +348,20 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("1K"), Ok(1024));
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("2 GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("3gb"), Ok(3 << 30));
+        assert!(parse_size("0").is_err() && parse_size("-1").is_err());
+        assert!(parse_size("1.5G").is_err() && parse_size("lots").is_err());
+        assert!(parse_size("99999999999999999999T").is_err());
+        assert!(parse_size("20000000T").is_err());
+        assert_eq!(parse_doc_size("4G"), Ok(u64::from(u32::MAX)));
+        assert!(parse_doc_size("5G").is_err());
     }
 }

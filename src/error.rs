@@ -126,6 +126,36 @@ pub enum Error {
     /// The run was interrupted (Ctrl-C); nothing was written.
     #[error("interrupted; no output was written")]
     Interrupted,
+    /// A file larger than the limit for one document (checked before reading).
+    #[error("{}: {} larger than the {} limit for one document; raise --max-doc-bytes (at most 4 GiB) or split it", path.display(), bytes.map(|b| format!("{} is", size(b))).unwrap_or_else(|| "input".to_string()), size(*limit))]
+    DocumentTooLarge {
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// Its size, when known before reading (not for standard input).
+        bytes: Option<u64>,
+        /// The limit (`--max-doc-bytes`).
+        limit: u64,
+    },
+    /// A JSONL line longer than the limit (read no further than the limit).
+    #[error("{}:{line}: line longer than the {} limit; raise --max-line-bytes or pass --skip-bad-lines", path.display(), size(*limit))]
+    LineTooLong {
+        /// The JSONL file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// The limit (`--max-line-bytes`).
+        limit: u64,
+    },
+    /// A `.liftedignore` file that cannot be used.
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    IgnoreFile {
+        /// The `.liftedignore` file.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// What is wrong and what to do.
+        reason: String,
+    },
 }
 
 /// A problem that does not stop the run: the input was skipped or read with care.
@@ -205,6 +235,22 @@ fn read_hint(error: &io::Error) -> &'static str {
             _ => "check that it exists and is readable",
         }
     }
+}
+
+/// A byte count for messages: "256 MiB", "1.5 GiB", "4096 bytes".
+pub fn size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit {
+            let tenths = bytes * 10 / unit;
+            return if tenths.is_multiple_of(10) {
+                format!("{} {name}", tenths / 10)
+            } else {
+                format!("{}.{} {name}", tenths / 10, tenths % 10)
+            };
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 /// Shorthand for a configuration error.
