@@ -37,6 +37,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic corpus with planted reuse and its ground truth (for benchmarks).
     Gen(GenArgs),
+    /// Score the scan against an annotated benchmark: precision, recall,
+    /// granularity and plagdet per kind of reuse.
+    ///
+    /// Example: lifted eval pan ../shared/pan13-train
+    Eval(EvalArgs),
 }
 
 /// Report formats.
@@ -209,6 +214,45 @@ pub struct GenArgs {
     /// Share of paragraphs that are planted copies.
     #[arg(long, default_value_t = 0.10, value_name = "SHARE")]
     pub copy_rate: f64,
+}
+
+/// Annotated benchmarks `lifted eval` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Benchmark {
+    /// A PAN text alignment corpus (PAN 2012-2015): susp/, src/ and one
+    /// folder per kind of reuse with a `pairs` file and XML cases.
+    Pan,
+}
+
+/// `lifted eval` report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// A Markdown table, one row per kind and one overall.
+    Text,
+    /// The same numbers as JSON.
+    Json,
+}
+
+/// `lifted eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The benchmark's format.
+    #[arg(value_enum)]
+    pub benchmark: Benchmark,
+    /// The benchmark folder.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan all documents of a kind as one corpus and score the links between
+    /// its listed pairs, instead of each pair alone (the PAN task): candidate
+    /// generation then has to find the pairs among all the others.
+    #[arg(long)]
+    pub corpus: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
+    /// Matching options (--manifest, --order and --pairs-only do not apply).
+    #[command(flatten)]
+    pub matching: MatchArgs,
 }
 
 impl InputArgs {

@@ -38,6 +38,7 @@ pub mod align;
 pub mod check;
 pub mod cluster;
 pub mod error;
+pub mod eval;
 pub mod fingerprint;
 pub mod gen;
 pub mod ingest;

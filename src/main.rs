@@ -4,6 +4,7 @@
 
 mod app;
 mod cli;
+mod eval_cmd;
 
 use std::process::ExitCode;
 

@@ -224,6 +224,8 @@ pub struct Findings {
     pub provenance: Provenance,
     /// Counters.
     pub stats: Stats,
+    /// The document pairs handed to the aligner (candidates), sorted.
+    pub document_pairs: Vec<(u32, u32)>,
 }
 
 /// What the first pass keeps of consecutive documents, in flat vectors: one
@@ -410,6 +412,7 @@ pub fn scan(
             cancel,
             BATCH_BYTES,
         );
+        findings.document_pairs = document_pairs;
         progress.finish();
         check()?;
         progress.start(Stage::Tracing, findings.aligned.len() as u64);
