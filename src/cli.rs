@@ -57,6 +57,15 @@ pub enum Format {
     Html,
 }
 
+/// Pipeline presets (`--preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Today's pipeline: exact seeds, small gaps.
+    Fast,
+    /// Also rewritten reuse: short seeds, gaps adaptive to match density.
+    Thorough,
+}
+
 /// How to order documents in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Order {
@@ -159,6 +168,14 @@ pub struct MatchArgs {
     /// No progress bars (they are drawn only when standard error is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+    /// fast: exact n-gram seeds chained across small gaps (verbatim and lightly
+    /// edited copies). thorough: also rewritten copies (words swapped, replaced,
+    /// reordered; translations), from 2-word seeds grouped across gaps that adapt
+    /// to their density; spans need twice --min-words matched words, and
+    /// --ngram is at most 3 (more candidate pairs, slower on large corpora; see
+    /// README: Presets).
+    #[arg(long, value_enum, default_value_t = Preset::Fast)]
+    pub preset: Preset,
     /// Print how long each stage took (reading, signing, banding, verifying,
     /// joining, aligning, tracing, reporting, writing) to standard error at the end.
     #[arg(long)]
@@ -289,6 +306,10 @@ impl MatchArgs {
             boilerplate: BoilerplateOptions {
                 max_docs_frac: self.max_docs_frac,
                 keep: self.keep_boilerplate,
+            },
+            preset: match self.preset {
+                Preset::Fast => lifted::thorough::Preset::Fast,
+                Preset::Thorough => lifted::thorough::Preset::Thorough,
             },
             ..ScanOptions::default()
         })

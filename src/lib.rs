@@ -50,6 +50,7 @@ pub mod report;
 pub mod scan;
 pub mod segment;
 pub mod shingle;
+pub mod thorough;
 pub mod verify;
 
 pub use error::{Error, Result, Warning};
