@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use lifted::eval::pan::{self, Evaluation, KindScores, Scope};
 
-use crate::cli::{Benchmark, EvalArgs, EvalFormat, Order};
+use crate::cli::{Benchmark, EvalArgs, EvalFormat, Order, Preset};
 
 /// Run `lifted eval`.
 pub fn run(args: EvalArgs, cancel: &AtomicBool) -> Result<ExitCode> {
@@ -57,15 +57,31 @@ pub fn run(args: EvalArgs, cancel: &AtomicBool) -> Result<ExitCode> {
     let evaluation = pan::evaluate(&corpus, &params, scope, &|n| bar.inc(n), cancel)?;
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let preset = match args.matching.preset {
+        Preset::Fast => "fast",
+        Preset::Thorough => "thorough",
+    };
+    let (ngram, min_words) = (params.options.ngram, params.options.min_words);
     let text = match args.format {
         EvalFormat::Json => {
             let mut value = serde_json::to_value(&evaluation)?;
             value["benchmark"] = "pan".into();
             value["path"] = args.path.display().to_string().into();
             value["seconds"] = seconds.into();
+            value["preset"] = preset.into();
+            value["ngram"] = ngram.into();
+            value["min_words"] = min_words.into();
             format!("{}\n", serde_json::to_string_pretty(&value)?)
         }
-        EvalFormat::Text => table(&evaluation, &args.path.display().to_string(), seconds),
+        EvalFormat::Text => {
+            let setting = format!("--preset {preset} --ngram {ngram} --min-words {min_words}");
+            table(
+                &evaluation,
+                &args.path.display().to_string(),
+                &setting,
+                seconds,
+            )
+        }
     };
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -78,13 +94,14 @@ pub fn run(args: EvalArgs, cancel: &AtomicBool) -> Result<ExitCode> {
 }
 
 /// The scores as a Markdown table, with what was run and how long it took.
-fn table(evaluation: &Evaluation, path: &str, seconds: f64) -> String {
+fn table(evaluation: &Evaluation, path: &str, setting: &str, seconds: f64) -> String {
     let pairs = evaluation.overall.pairs;
     let scope = match evaluation.scope {
         Scope::Pairs => "each pair scanned alone",
         Scope::Kind => "each kind's documents scanned as one corpus",
     };
-    let mut out = format!("PAN corpus {path}: {pairs} pairs, {scope}, {seconds:.1} s\n\n");
+    let mut out =
+        format!("PAN corpus {path}: {pairs} pairs, {scope}, {setting}, {seconds:.1} s\n\n");
     out.push_str("| kind | pairs | cases | detections | candidates | false positives | recall | precision | granularity | plagdet |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let row = |k: &KindScores| {

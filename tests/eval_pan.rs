@@ -138,6 +138,14 @@ fn scores_a_pan_subset() {
         run.json()
     };
     let (fast, thorough) = (eval("fast"), eval("thorough"));
+    assert_eq!(
+        (&fast["preset"], &fast["ngram"]),
+        (&"fast".into(), &5.into())
+    );
+    assert_eq!(
+        (&thorough["preset"], &thorough["ngram"]),
+        (&"thorough".into(), &3.into())
+    );
     let random = |report: &serde_json::Value| number(&report["kinds"][2], "plagdet");
     assert!(random(&fast) < 0.4, "{fast}");
     assert!(random(&thorough) > 0.75, "{thorough}");
