@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => on_pool(args.matching.threads, || run_scan(args)),
         Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
         Command::Gen(args) => run_gen(args),
+        Command::Eval(a) => on_pool(a.matching.threads, || crate::eval_cmd::run(a, &CANCEL)),
     }
 }
 

@@ -38,6 +38,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic corpus with planted reuse and its ground truth (for benchmarks).
     Gen(GenArgs),
+    /// Score the scan against an annotated benchmark: precision, recall,
+    /// granularity and plagdet per kind of reuse.
+    ///
+    /// Example: lifted eval pan ../shared/pan13-train
+    Eval(EvalArgs),
 }
 
 /// Report formats.
@@ -51,6 +56,15 @@ pub enum Format {
     Csv,
     /// One self-contained page with lifted spans highlighted.
     Html,
+}
+
+/// Pipeline presets (`--preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Today's pipeline: exact seeds, small gaps.
+    Fast,
+    /// Also rewritten reuse: short seeds, gaps adaptive to match density.
+    Thorough,
 }
 
 /// How to order documents in time.
@@ -220,6 +234,14 @@ pub struct MatchArgs {
     /// No progress bars (they are drawn only when standard error is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+    /// fast: exact n-gram seeds chained across small gaps (verbatim and lightly
+    /// edited copies). thorough: also rewritten copies (words swapped, replaced,
+    /// reordered; translations), from 2-word seeds grouped across gaps that adapt
+    /// to their density; spans need twice --min-words matched words, and
+    /// --ngram is at most 3 (more candidate pairs, slower on large corpora; see
+    /// README: Presets).
+    #[arg(long, value_enum, default_value_t = Preset::Fast)]
+    pub preset: Preset,
     /// Print how long each stage took (reading, signing, banding, verifying,
     /// joining, aligning, tracing, reporting, writing) to standard error at the end.
     #[arg(long)]
@@ -297,6 +319,45 @@ fn copy_rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Annotated benchmarks `lifted eval` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Benchmark {
+    /// A PAN text alignment corpus (PAN 2012-2015): susp/, src/ and one
+    /// folder per kind of reuse with a `pairs` file and XML cases.
+    Pan,
+}
+
+/// `lifted eval` report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// A Markdown table, one row per kind and one overall.
+    Text,
+    /// The same numbers as JSON.
+    Json,
+}
+
+/// `lifted eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The benchmark's format.
+    #[arg(value_enum)]
+    pub benchmark: Benchmark,
+    /// The benchmark folder.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan all documents of a kind as one corpus and score the links between
+    /// its listed pairs, instead of each pair alone (the PAN task): candidate
+    /// generation then has to find the pairs among all the others.
+    #[arg(long)]
+    pub corpus: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
+    /// Matching options (--manifest, --order and --pairs-only do not apply).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
 impl InputArgs {
     /// Ingest options.
     pub fn options(&self) -> IngestOptions {
@@ -334,6 +395,10 @@ impl MatchArgs {
             boilerplate: BoilerplateOptions {
                 max_docs_frac: self.max_docs_frac,
                 keep: self.keep_boilerplate,
+            },
+            preset: match self.preset {
+                Preset::Fast => lifted::thorough::Preset::Fast,
+                Preset::Thorough => lifted::thorough::Preset::Thorough,
             },
             ..ScanOptions::default()
         })

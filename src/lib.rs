@@ -39,6 +39,7 @@ pub mod align;
 pub mod check;
 pub mod cluster;
 pub mod error;
+pub mod eval;
 pub mod fingerprint;
 pub mod gen;
 pub mod ingest;
@@ -51,6 +52,7 @@ pub mod report;
 pub mod scan;
 pub mod segment;
 pub mod shingle;
+pub mod thorough;
 pub mod verify;
 
 pub use error::{Error, Result, Warning};

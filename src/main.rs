@@ -5,6 +5,7 @@
 
 mod app;
 mod cli;
+mod eval_cmd;
 mod output;
 mod signals;
 

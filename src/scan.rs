@@ -60,6 +60,8 @@ pub struct ScanOptions {
     pub boilerplate: BoilerplateOptions,
     /// Seed of the MinHash permutations.
     pub seed: u64,
+    /// Which aligner pairs of different documents go through.
+    pub preset: crate::thorough::Preset,
 }
 
 impl Default for ScanOptions {
@@ -82,6 +84,7 @@ impl Default for ScanOptions {
                 keep: false,
             },
             seed: 0x6C69_6674_6564,
+            preset: crate::thorough::Preset::Fast,
         }
     }
 }
@@ -97,7 +100,10 @@ pub struct Params {
 
 impl Params {
     /// Check that the options agree with one another.
-    pub fn new(options: ScanOptions) -> Result<Params> {
+    pub fn new(mut options: ScanOptions) -> Result<Params> {
+        if options.preset == crate::thorough::Preset::Thorough {
+            options.ngram = options.ngram.min(crate::thorough::MAX_NGRAM);
+        }
         if !(options.threshold > 0.0 && options.threshold <= 1.0) {
             return Err(config(
                 "threshold",
@@ -224,6 +230,8 @@ pub struct Findings {
     pub provenance: Provenance,
     /// Counters.
     pub stats: Stats,
+    /// The document pairs handed to the aligner (candidates), sorted.
+    pub document_pairs: Vec<(u32, u32)>,
 }
 
 /// What the first pass keeps of consecutive documents, in flat vectors: one
@@ -410,6 +418,7 @@ pub fn scan(
             cancel,
             BATCH_BYTES,
         );
+        findings.document_pairs = document_pairs;
         progress.finish();
         check()?;
         progress.start(Stage::Tracing, findings.aligned.len() as u64);
@@ -690,6 +699,10 @@ fn align_documents(
         max_gap: options.max_gap,
         ..AlignOptions::default()
     };
+    let thorough = crate::thorough::ThoroughOptions {
+        min_words: crate::thorough::MIN_WORDS_FACTOR * options.min_words,
+        ..Default::default()
+    };
     let mut found = Vec::new();
     let mut store = PreparedDocs::default();
     for (pairs, docs) in batches(corpus, document_pairs, batch_bytes) {
@@ -703,6 +716,8 @@ fn align_documents(
             .map(|group| {
                 let first = store.get(group[0].0);
                 let first_tokens = &first.stream;
+                let index = (options.preset == crate::thorough::Preset::Thorough)
+                    .then(|| crate::thorough::Index::new(&first_tokens.tokens, &thorough));
                 let mut out = Vec::new();
                 for &(a, b) in group.iter() {
                     if cancel.load(Ordering::Relaxed) {
@@ -712,6 +727,8 @@ fn align_documents(
                     let second_tokens = &second.stream;
                     let found = if a == b {
                         align_prepared_within(first, &align_options)
+                    } else if let Some(index) = &index {
+                        crate::thorough::align_indexed(index, second_tokens, &thorough)
                     } else {
                         align_prepared(first, second, &align_options)
                     };
