@@ -26,6 +26,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => on_pool(args.matching.threads, || run_scan(args)),
         Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
         Command::Gen(args) => run_gen(args),
+        Command::Completions(args) => crate::completions::run(args),
+        Command::Man(args) => crate::man::run(args),
     }
 }
 

@@ -38,6 +38,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic corpus with planted reuse and its ground truth (for benchmarks).
     Gen(GenArgs),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --output DIR.
+    Man(crate::man::ManArgs),
 }
 
 /// Report formats.
