@@ -6,7 +6,7 @@
 //! the same book (the previous one 70% of the time, else any earlier one):
 //! 4 to 16% of the words respelled (an older or newer spelling of the same
 //! word), replaced or dropped, and a few sentences inserted or deleted. After
-//! the versions come commentaries (a quarter as many as the books) that quote
+//! the versions come commentaries (a quarter as many as the books, at least two) that quote
 //! sentences of the work's books. Documents are written version by version,
 //! and their dates (`GenStats::dates`, written to `manifest.csv` by `lifted
 //! gen`) follow that order, so `--order given` and the manifest agree.
@@ -57,13 +57,14 @@ impl Work<'_> {
             paragraphs: Vec::new(),
             lineage: Vec::new(),
         };
-        // Words average about 6.5 bytes with their space.
-        let mut words_left = bytes / 7;
-        while words_left > 0 {
-            let words = self.rng.range(20, 80).min(words_left.max(20));
+        let (mut written, mut scratch) = (0, String::new());
+        while written < bytes {
+            let words = self.rng.range(20, 80);
             let mut tokens = Vec::new();
             paragraph(self.lexicons, self.rng, self.lang, words, &mut tokens);
-            words_left = words_left.saturating_sub(words);
+            scratch.clear();
+            render(self.lexicons, &tokens, &mut scratch);
+            written += scratch.len() + 1;
             book.paragraphs.push(tokens);
             book.lineage.push(*next_lineage);
             *next_lineage += 1;
@@ -191,15 +192,24 @@ pub(super) fn generate(
         let mut parents = vec![0usize];
         // Edits per version (from 1), book and paragraph, for the truth.
         let mut all_edits: Vec<Vec<Vec<usize>>> = Vec::with_capacity(versions);
-        let first: Vec<Book> = (0..books)
-            .map(|_| {
-                let size = work
-                    .rng
-                    .range(20_000, 60_000)
-                    .min(remaining / (books * versions) + 1)
-                    .max(2_000);
-                work.book(size, &mut next_lineage)
-            })
+        // Books of 20 to 60 KB; the last work (the one whose size the rest
+        // is less than twice) is scaled to end near the size asked for, so
+        // that no small work is left over.
+        let mut sizes: Vec<usize> = (0..books).map(|_| work.rng.range(20_000, 60_000)).collect();
+        let commentaries = (books / 4).max(2) * 6_000;
+        let full = sizes.iter().sum::<usize>() * versions + commentaries;
+        let last = remaining < 2 * full;
+        if last {
+            // 3% over, so that the corpus reaches the size asked for.
+            let scale = (remaining as f64 * 1.03 - commentaries as f64).max(0.0)
+                / (full - commentaries) as f64;
+            for size in &mut sizes {
+                *size = ((*size as f64 * scale) as usize).clamp(2_000, 120_000);
+            }
+        }
+        let first: Vec<Book> = sizes
+            .iter()
+            .map(|&size| work.book(size, &mut next_lineage))
             .collect();
         all.push(first);
         for v in 1..versions {
@@ -268,7 +278,7 @@ pub(super) fn generate(
         }
 
         // Commentaries quoting the books.
-        for c in 0..(books / 4).max(1) {
+        for c in 0..(books / 4).max(2) {
             check_cancel(cancel)?;
             let id = format!("w{work_number:03}-zc-{c:02}");
             let date = iso_date(day);
@@ -283,7 +293,7 @@ pub(super) fn generate(
                 let mut host = Vec::new();
                 let words = work.rng.range(30, 90);
                 let breaks = paragraph(&lexicons, work.rng, lang, words, &mut host);
-                if !work.rng.chance(0.4) {
+                if !work.rng.chance(0.5) {
                     render(&lexicons, &host, &mut text);
                     continue;
                 }
@@ -329,6 +339,9 @@ pub(super) fn generate(
                 truth_line(&mut truth, "quoted", lineage, &source, &target, "")?;
                 stats.planted += 1;
             }
+        }
+        if last {
+            break;
         }
     }
     corpus.flush()?;
