@@ -347,6 +347,9 @@ fn noise_out_of_range_is_refused() {
     assert!(!dir.join("x").exists());
 }
 
+/// Link spans by (document, document): (start, end) on each side.
+type Links = HashMap<(String, String), Vec<(u64, u64, u64, u64)>>;
+
 /// `lifted scan` on a small `versions` corpus (1 MB, seed 42, with its
 /// manifest) finds most planted revisions: a revision counts as found when a
 /// link joins a span overlapping its source paragraph and one overlapping its
@@ -371,7 +374,7 @@ fn scan_finds_most_planted_revisions() {
     ]);
     run.assert_success();
     let map: Value = serde_json::from_slice(&fs::read(out.join("map.json")).unwrap()).unwrap();
-    let mut links: HashMap<(String, String), Vec<(u64, u64, u64, u64)>> = HashMap::new();
+    let mut links: Links = HashMap::new();
     for link in map["links"].as_array().expect("links") {
         let (s, t) = (&link["source"], &link["target"]);
         let span = |x: &Value| (x["start"].as_u64().unwrap(), x["end"].as_u64().unwrap());

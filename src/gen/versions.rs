@@ -6,10 +6,11 @@
 //! the same book (the previous one 70% of the time, else any earlier one):
 //! 4 to 16% of the words respelled (an older or newer spelling of the same
 //! word), replaced or dropped, and a few sentences inserted or deleted. After
-//! the versions come commentaries (a quarter as many as the books, at least two) that quote
-//! sentences of the work's books. Documents are written version by version,
-//! and their dates (`GenStats::dates`, written to `manifest.csv` by `lifted
-//! gen`) follow that order, so `--order given` and the manifest agree.
+//! the versions come commentaries (a quarter as many as the books, at least
+//! two) that quote sentences of the work's books. Documents are written
+//! version by version, and their dates (`GenStats::dates`, written to
+//! `manifest.csv` by `lifted gen`) follow that order, so `--order given` and
+//! the manifest agree.
 //!
 //! Ids: `w001-v2-b05` is book 5 of version 2 of work 1; `w001-zc-03` is its
 //! commentary 3. Truth: for every paragraph of a later version, a line from
