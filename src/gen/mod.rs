@@ -73,7 +73,8 @@ pub struct GenConfig {
     /// Seed of the pseudo-random generator: the same seed gives the same corpus.
     pub seed: u64,
     /// Size of the corpus file to write, in bytes (generation stops after the
-    /// first document that reaches it).
+    /// first document that reaches it; `versions` sizes its last work to end
+    /// within a few percent of it).
     pub size_bytes: u64,
     /// Share of paragraphs that are whole copies (verbatim or edited) of an
     /// earlier paragraph; embedded passages add a quarter of this again.

@@ -289,3 +289,30 @@ pub(super) fn generate(
     truth.flush()?;
     Ok(stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noise_changes_about_the_rate() {
+        let text = "the committee agreed that the harbour bridge would be rebuilt \
+                    before the winter storms arrived and that every ferry would run";
+        let mut rng = Rng::new(3);
+        let (mut changed, mut total) = (0, 0);
+        for _ in 0..200 {
+            let (noisy, n) = noise(&mut rng, text, 0.05);
+            assert_eq!(
+                noisy.replace("-\n", "").split(' ').count(),
+                text.split(' ').count()
+            );
+            changed += n;
+            total += text.len();
+        }
+        let rate = changed as f64 / total as f64;
+        assert!((0.04..0.06).contains(&rate), "{rate}");
+        assert_eq!(noise(&mut rng, text, 0.0), (text.to_string(), 0));
+        assert_eq!(noise(&mut rng, "rn", 1.0).0, "m");
+        assert_eq!(noise(&mut rng, "mo", 1.0).0, "rn0");
+    }
+}

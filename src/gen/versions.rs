@@ -349,3 +349,56 @@ pub(super) fn generate(
     truth.flush()?;
     Ok(stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        for (days, date) in [
+            (0, "1900-01-01"),
+            (58, "1900-02-28"),
+            (59, "1900-03-01"), // 1900 is not a leap year
+            (25_567, "1970-01-01"),
+            (36_583, "2000-02-29"),
+            (36_584, "2000-03-01"),
+            (36_890, "2001-01-01"),
+        ] {
+            assert_eq!(iso_date(days), date, "{days}");
+        }
+    }
+
+    /// A revision at rate 0 changes nothing; at 0.16 it changes some words
+    /// and keeps most.
+    #[test]
+    fn revision_rate() {
+        let mut rng = Rng::new(1);
+        let mut taken = HashSet::new();
+        let lexicons = vec![
+            Lexicon::build(&mut rng, Language::French, &mut taken).with_variants(),
+            Lexicon::build(&mut rng, Language::English, &mut taken).with_variants(),
+        ];
+        let mut work = Work {
+            rng: &mut rng,
+            lexicons: &lexicons,
+            lang: 1,
+        };
+        let mut next = 0;
+        let book = work.book(20_000, &mut next);
+        let mut text = String::new();
+        render(&lexicons, &book.paragraphs.concat(), &mut text);
+        assert!((20_000..21_000).contains(&(text.len() + book.paragraphs.len())));
+        let (mut kept, mut total) = (0, 0);
+        for p in &book.paragraphs {
+            assert_eq!(work.revise(p, 0.0), (p.clone(), 0));
+            let (revised, edits) = work.revise(p, 0.16);
+            let old: HashSet<Token> = p.iter().copied().collect();
+            kept += revised.iter().filter(|t| old.contains(t)).count();
+            total += revised.len();
+            assert!(edits <= p.len() + 18);
+        }
+        let share = kept as f64 / total as f64;
+        assert!((0.75..0.92).contains(&share), "{share} of the words kept");
+    }
+}

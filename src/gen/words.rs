@@ -265,3 +265,29 @@ pub(super) fn synonym(t: Token) -> Token {
 pub(super) fn is_content(t: Token) -> bool {
     (t & ID_MASK) as usize % VOCAB >= 50
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_and_synonyms() {
+        for (word, other) in [
+            ("said", "sayd"),
+            ("word", "worde"),
+            ("the", "th"),
+            ("go", "goh"),
+            ("be", "beh"),
+        ] {
+            assert_eq!(variant(word), other);
+        }
+        let t: Token = 1234 | CAP | (PERIOD << PUNCT_SHIFT);
+        assert_eq!(respell(respell(t)), t);
+        assert_eq!(respell(t) & ID_MASK, 1234 + VOCAB as u32);
+        assert_eq!(respell(t) & !ID_MASK, t & !ID_MASK);
+        assert_eq!(synonym(synonym(t)), t);
+        assert_ne!(synonym(t), t);
+        assert_eq!(synonym(7), 7);
+        assert!(!is_content(7) && is_content(t));
+    }
+}
