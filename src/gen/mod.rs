@@ -17,7 +17,8 @@
 //!   boilerplate footers are each appended to 0.5% of the documents.
 //! - `versions` ([`versions`], issue 14): the shape of Bible translations,
 //!   editions of books or reprinted wire stories. Works of 8 to 20 books
-//!   (documents of 20 to 60 KB), each work in 5 to 7 versions; each version
+//!   (documents of 20 to 60 KB, with stock phrases repeated throughout),
+//!   each work in 5 to 7 versions; each version
 //!   of a book is revised from an earlier version (5 to 20% of the words
 //!   respelled, replaced or dropped, a few sentences inserted or deleted),
 //!   all versions of a work dated in input order (`manifest.csv`), plus
