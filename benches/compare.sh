@@ -190,6 +190,7 @@ for shape in $SHAPES; do
 case "$shape" in
   versions) KINDS="revised verbatim quoted" ;;
   rewritten) KINDS="verbatim edited rewritten summary noisy" ;;
+  independent) KINDS="verbatim edited" ;;
   *) KINDS="verbatim edited embedded" ;;
 esac
 for size in $SIZES; do
@@ -298,7 +299,8 @@ done
 cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 mem="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 rustc_v="$(rustc --version 2>/dev/null || echo unknown)"
-py_v="$("$PY" --version 2>&1 || python3 --version)"
+# The venv's Python when the peers ran, else the system's (no error text in the header).
+if [ -x "$PY" ]; then py_v="$("$PY" --version 2>&1)"; else py_v="$(python3 --version 2>&1)"; fi
 peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|text-dedup)==' | tr '\n' ' ' || true)"
 {
   echo "# Benchmarks: lifted and MinHash-LSH peers"
