@@ -15,9 +15,12 @@ use lifted::provenance::{read_manifest, Chronology};
 use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
 
-use crate::cli::{CheckArgs, Cli, Command, Format, GenArgs, InputArgs, MatchArgs, Order, ScanArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, Format, GenArgs, GenShape, InputArgs, MatchArgs, Order, ScanArgs,
+};
 use crate::output::{Replacement, Target};
 use crate::signals::CANCEL;
+use lifted::gen::Shape;
 
 /// Run the command line; errors become exit code 2 in `main`.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -27,6 +30,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
         Command::Gen(args) => run_gen(args),
         Command::Eval(a) => on_pool(a.matching.threads, || crate::eval_cmd::run(a, &CANCEL)),
+        Command::Completions(args) => crate::completions::run(args),
+        Command::Man(args) => crate::man::run(args),
     }
 }
 
@@ -293,9 +298,16 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         seed: args.seed,
         size_bytes: args.size_mb.saturating_mul(1_000_000),
         copy_rate: args.copy_rate,
+        shape: match args.shape {
+            GenShape::Paragraphs => Shape::Paragraphs,
+            GenShape::Versions => Shape::Versions,
+            GenShape::Independent => Shape::Independent,
+            GenShape::Rewritten => Shape::Rewritten,
+        },
+        noise: args.noise,
         ..lifted::gen::GenConfig::default()
     };
-    // Both files go through temporary files and are renamed only when both are whole.
+    // All files go through temporary files and are renamed only when all are whole.
     let corpus = Replacement::prepare(&args.out.join("corpus.jsonl"))?;
     let truth = Replacement::prepare(&args.out.join("truth.jsonl"))?;
     let stats = {
@@ -310,16 +322,36 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         truth_out.flush().map_err(|e| truth.failed(e))?;
         stats
     };
+    let mut files = vec![corpus, truth];
+    if !stats.dates.is_empty() {
+        // The dates of the documents, for `lifted scan --manifest`.
+        let manifest = Replacement::prepare(&args.out.join("manifest.csv"))?;
+        let mut out = io::BufWriter::new(manifest.file());
+        let written = writeln!(out, "id,date")
+            .and_then(|()| {
+                stats
+                    .dates
+                    .iter()
+                    .try_for_each(|(id, date)| writeln!(out, "{id},{date}"))
+            })
+            .and_then(|()| out.flush());
+        drop(out);
+        written.map_err(|e| manifest.failed(e))?;
+        files.push(manifest);
+    }
+    let shown: Vec<String> = files
+        .iter()
+        .map(|f| f.shown().display().to_string())
+        .collect();
     let message = format!(
-        "lifted gen: {} documents, {} paragraphs, {} bytes, {} planted copies -> {}, {}",
+        "lifted gen: {} documents, {} paragraphs, {} bytes, {} planted copies -> {}",
         stats.documents,
         stats.paragraphs,
         stats.bytes,
         stats.planted,
-        corpus.shown().display(),
-        truth.shown().display()
+        shown.join(", ")
     );
-    crate::output::publish(vec![corpus, truth])?;
+    crate::output::publish(files)?;
     eprintln!("{message}");
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,10 @@ pub enum Command {
     ///
     /// Example: lifted eval pan ../shared/pan13-train
     Eval(EvalArgs),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --output DIR.
+    Man(crate::man::ManArgs),
 }
 
 /// Report formats.
@@ -302,9 +306,42 @@ pub struct GenArgs {
     /// Random seed: the same seed gives the same corpus.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Share of paragraphs that are planted copies, 0 to 0.8.
+    /// Share of paragraphs that are planted copies, 0 to 0.8 (paragraphs,
+    /// independent and rewritten shapes).
     #[arg(long, default_value_t = 0.10, value_name = "SHARE", value_parser = copy_rate)]
     pub copy_rate: f64,
+    /// What the corpus looks like (README: Generated corpora).
+    #[arg(long, value_enum, default_value_t = GenShape::Paragraphs)]
+    pub shape: GenShape,
+    /// Share of characters changed in the `noisy` copies of the rewritten shape, 0 to 0.5.
+    #[arg(long, default_value_t = 0.05, value_name = "SHARE", value_parser = noise)]
+    pub noise: f64,
+}
+
+/// Corpus shapes of `lifted gen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenShape {
+    /// News-like documents of short paragraphs, copies verbatim, edited or embedded.
+    Paragraphs,
+    /// Long documents in 5 to 7 versions, each revised from an earlier one,
+    /// plus commentaries quoting them (writes manifest.csv with the dates too).
+    Versions,
+    /// Paragraphs of 60 to 100 random-letter words, 10% copies, half of them edited.
+    Independent,
+    /// Copies verbatim, edited, rewritten, summarised or with character noise.
+    Rewritten,
+}
+
+/// A `--noise`: a number in [0, 0.5].
+fn noise(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| "expected a number from 0 to 0.5".to_string())?;
+    if (0.0..=0.5).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err("the share of characters changed must be from 0 to 0.5".to_string())
+    }
 }
 
 /// A `--copy-rate`: a number in [0, 0.8], the range the generator accepts.

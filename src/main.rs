@@ -6,6 +6,8 @@
 mod app;
 mod cli;
 mod eval_cmd;
+mod completions;
+mod man;
 mod output;
 mod signals;
 
@@ -49,7 +51,7 @@ fn usage(error: clap::Error) -> ExitCode {
     }
     let command = std::env::args()
         .skip(1)
-        .find(|a| ["scan", "check", "gen"].contains(&a.as_str()))
+        .find(|a| ["scan", "check", "gen", "completions", "man"].contains(&a.as_str()))
         .map(|c| format!("lifted {c}"))
         .unwrap_or_else(|| "lifted".into());
     eprintln!("lifted: {}; see `{command} --help`", one_line(&error));
