@@ -31,8 +31,6 @@ pub struct AlignOptions {
     pub max_gap: usize,
     /// N-grams repeated more often than this in a document are not used as seeds.
     pub max_repeat: usize,
-    /// Most exact matches considered per document pair (the longest are kept).
-    pub max_matches: usize,
 }
 
 impl Default for AlignOptions {
@@ -42,7 +40,6 @@ impl Default for AlignOptions {
             min_words: 8,
             max_gap: 8,
             max_repeat: 16,
-            max_matches: 4096,
         }
     }
 }
@@ -302,11 +299,12 @@ fn align_grams(
     same_document: bool,
     options: &AlignOptions,
 ) -> Vec<Alignment> {
+    // Every exact match is chained: keeping only the longest few thousand
+    // (as before issue 13) reported a 2 MB copy with one word in 30 edited
+    // as 39% lifted. Chaining is linear in the matches (at most
+    // `MAX_PREDECESSORS` looked at each), and they take less memory than
+    // the seeds they come from.
     let mut matches = exact_matches(ga, gb, same_document, options);
-    if matches.len() > options.max_matches {
-        matches.sort_unstable_by(|x, y| y.len.cmp(&x.len).then(x.cmp(y)));
-        matches.truncate(options.max_matches);
-    }
     matches.sort_unstable();
     chain(
         &matches,
@@ -446,11 +444,11 @@ fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alig
             if (before.a as i64) + longest + max_gap < current.a as i64 {
                 break;
             }
-            if breaks.separate(before, current) {
-                continue;
-            }
+            // The cheap test first: most predecessors cannot be chained at
+            // all, and only those that could improve the score are looked
+            // up in the paragraph breaks.
             if let Some(gain) = link_gain(before, current, max_gap) {
-                if score[p] + gain > score[m] {
+                if score[p] + gain > score[m] && !breaks.separate(before, current) {
                     score[m] = score[p] + gain;
                     previous[m] = p;
                 }
