@@ -432,7 +432,7 @@ const MAX_PREDECESSORS: usize = 256;
 /// then taken from the best end backwards, each match used once.
 fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alignment> {
     let count = matches.len();
-    let max_gap = options.max_gap as i64;
+    let max_gap = i64::try_from(options.max_gap).unwrap_or(i64::MAX);
     let longest = matches.iter().map(|m| m.len as i64).max().unwrap_or(0);
     let mut score = vec![0i64; count];
     let mut previous = vec![usize::MAX; count];
@@ -441,7 +441,7 @@ fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alig
         score[m] = current.len as i64;
         for p in (m.saturating_sub(MAX_PREDECESSORS)..m).rev() {
             let before = matches[p];
-            if (before.a as i64) + longest + max_gap < current.a as i64 {
+            if (before.a as i64 + longest).saturating_add(max_gap) < current.a as i64 {
                 break;
             }
             // The cheap test first: most predecessors cannot be chained at
