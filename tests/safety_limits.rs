@@ -70,3 +70,69 @@ fn long_edited_copy_is_lifted_whole() {
     }
     assert_eq!(report["warnings"], serde_json::json!([]), "{run}");
 }
+
+/// Two documents sharing 20 passages, each between filler lines of its own.
+fn shared_passages(dir: &Dir, prefix: &str) {
+    let passages: Vec<String> = (0..20)
+        .map(|p| generated_words(100 + p, 20).join(" "))
+        .collect();
+    for (name, seed) in [("a.txt", 1), ("b.txt", 2)] {
+        let mut text = prefix.to_string();
+        if name == "b.txt" {
+            text.clear();
+        }
+        for (p, passage) in passages.iter().enumerate() {
+            let filler = generated_words(1000 * seed + p as u64, 12).join(" ");
+            text.push_str(&format!("{filler}\n{passage}\n"));
+        }
+        dir.create(name, text);
+    }
+}
+
+/// Issue 13 item 19: text inserted at the start of one document moves all
+/// its spans; `check` reports that as one difference (the shift), not a
+/// missing and a new link and passage for every span.
+#[test]
+fn check_reports_a_shifted_document_once() {
+    let dir = Dir::new("check-shift");
+    shared_passages(&dir, "");
+    dir.command()
+        .args([
+            "scan",
+            "--quiet",
+            "a.txt",
+            "b.txt",
+            "--output",
+            "golden.json",
+        ])
+        .run()
+        .assert_success();
+    let golden = std::fs::read_to_string(dir.join("golden.json")).unwrap();
+    let links = serde_json::from_str::<serde_json::Value>(&golden).unwrap()["links"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(links >= 20, "{links} links in the golden map");
+    let agree = dir
+        .command()
+        .args(["check", "--expected", "golden.json", "a.txt", "b.txt"])
+        .run();
+    agree.assert_success();
+
+    let inserted = "A new first paragraph that was not there when the golden map was made.\n";
+    shared_passages(&dir, inserted);
+    let run = dir
+        .command()
+        .args(["check", "--expected", "golden.json", "a.txt", "b.txt"])
+        .run();
+    run.assert_code(1);
+    let stdout = run.stdout_str();
+    assert!(
+        stdout.contains("REGRESSION") && stdout.contains("(1 difference(s))"),
+        "{run}"
+    );
+    let shift = format!("+{} bytes", inserted.len());
+    assert!(
+        stdout.contains(&format!("~ a.txt: spans of {links} link(s)")) && stdout.contains(&shift),
+        "{run}"
+    );
+}
