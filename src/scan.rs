@@ -585,7 +585,15 @@ fn verify_pairs(
                 shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
             })
             .collect();
-        let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
+        // Every candidate's segments are in `involved`: a miss is a bug, and
+        // measuring against another segment's set would be a wrong number,
+        // so it fails loudly (issue 13) instead of falling back to set 0.
+        let lookup = |s: u32| {
+            let i = involved
+                .binary_search(&s)
+                .expect("every candidate segment of a batch has its shingle set");
+            &sets[i]
+        };
         verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
@@ -660,7 +668,7 @@ impl PreparedDocs {
             docs,
             prepared: prepared
                 .into_iter()
-                .map(Option::unwrap_or_default)
+                .map(|prepared| prepared.expect("every document of the batch was prepared"))
                 .collect(),
         }
     }
