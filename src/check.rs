@@ -225,13 +225,24 @@ fn compare_links(
         |a| pair_of(&a.source, &a.target),
         |a| a.source.start,
     );
-    let longest = actual.iter().map(|a| length(&a.source)).max().unwrap_or(0);
+    // A span starting before `source` overlaps it only if it is long enough:
+    // the longest source span of each group bounds the search back.
+    let longest: std::collections::BTreeMap<_, u32> = overlapping
+        .iter()
+        .map(|(key, group)| {
+            let most = group.iter().map(|&i| length(&actual[i].source)).max();
+            (key, most.unwrap_or(0))
+        })
+        .collect();
     let find = |taken: &[bool], source: &SpanEntry, target: &SpanEntry| {
-        overlapping.get(&pair_of(source, target)).and_then(|group| {
+        let key = pair_of(source, target);
+        overlapping.get(&key).and_then(|group| {
             first_fit(
                 group,
                 |i| actual[i].source.start,
-                source.start.saturating_sub(longest),
+                source
+                    .start
+                    .saturating_sub(longest.get(&key).copied().unwrap_or(0)),
                 source.end,
                 |i| {
                     !taken[i]
