@@ -3,8 +3,10 @@
 //! Seed and extend, then chain (the approach of BLAST-like local aligners and
 //! passim's passage alignment, done on words):
 //! 1. seeds are positions where both documents have the same word n-gram
-//!    (a sort-merge join of the two n-gram hash lists; n-grams repeated more
-//!    than `max_repeat` times in either document are ignored);
+//!    (a sort-merge join of the two n-gram hash lists); an n-gram repeated
+//!    more than `max_repeat` times in either document seeds only its k-th
+//!    occurrence in A with its k-th in B (linear, and the diagonal of a
+//!    copy), and not at all inside one document;
 //! 2. seeds on one diagonal at consecutive positions merge into maximal exact
 //!    matches (MEMs) of at least n words;
 //! 3. MEMs are chained in order on both sides when the gaps between them are at
@@ -29,7 +31,8 @@ pub struct AlignOptions {
     pub min_words: usize,
     /// Largest gap, in words on either side, bridged inside one alignment.
     pub max_gap: usize,
-    /// N-grams repeated more often than this in a document are not used as seeds.
+    /// N-grams repeated more often than this in a document seed only their
+    /// k-th occurrence in one document with their k-th in the other.
     pub max_repeat: usize,
 }
 
@@ -404,6 +407,17 @@ fn exact_matches(
                             seeds.push((y.1 as i64 - x.1 as i64, x.1));
                         }
                     }
+                }
+            } else if !same_document {
+                // Too frequent to pair every occurrence with every other
+                // (quadratic): the k-th occurrence in A seeds with the k-th
+                // in B (both lists are in text order), which is the copy's
+                // own diagonal when B copies A. Dropping these n-grams
+                // altogether made a verbatim copy of a text with a refrain
+                // repeated 200 times align nowhere (issue 13: no silent
+                // limits).
+                for (x, y) in ga[i..ea].iter().zip(&gb[j..eb]) {
+                    seeds.push((y.1 as i64 - x.1 as i64, x.1));
                 }
             }
             i = ea;

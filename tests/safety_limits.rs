@@ -136,3 +136,32 @@ fn check_reports_a_shifted_document_once() {
         "{run}"
     );
 }
+
+/// N-grams repeated more than 16 times in a document were dropped as
+/// alignment seeds: a verbatim copy of a text whose refrain comes back 200
+/// times was reported 0% lifted. They now seed occurrence by occurrence.
+#[test]
+fn copy_of_a_text_with_a_refrain_is_lifted() {
+    let dir = Dir::new("refrain");
+    let refrain = "the same refrain comes back again and again in this song";
+    let text: String = (0..200)
+        .map(|i| format!("verse {i} starts here with words of its own\n{refrain}\n"))
+        .collect();
+    write_jsonl(
+        &dir.join("corpus.jsonl"),
+        [
+            ("a".to_string(), text.clone()),
+            ("b".to_string(), format!("Preface of the copy.\n{text}")),
+        ],
+    );
+    let run = dir
+        .command()
+        .args(["scan", "--quiet", "--format", "json", "corpus.jsonl"])
+        .run();
+    run.assert_success();
+    let report = run.json();
+    for id in ["a", "b"] {
+        let share = lifted_share(&report, id);
+        assert!(share >= 0.99, "{id}: lifted_share {share}:\n{run}");
+    }
+}
