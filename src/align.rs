@@ -447,7 +447,17 @@ const MAX_PREDECESSORS: usize = 256;
 fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alignment> {
     let count = matches.len();
     let max_gap = i64::try_from(options.max_gap).unwrap_or(i64::MAX);
-    let longest = matches.iter().map(|m| m.len as i64).max().unwrap_or(0);
+    // The furthest end in A of the matches up to each one: once it is more
+    // than `max_gap` before the current match, no earlier match can link to
+    // it (a tighter stop than the longest match's length, which a long copy
+    // makes useless; the same chains).
+    let reach: Vec<i64> = matches
+        .iter()
+        .scan(0i64, |furthest, m| {
+            *furthest = (*furthest).max(m.a as i64 + m.len as i64);
+            Some(*furthest)
+        })
+        .collect();
     let mut score = vec![0i64; count];
     let mut previous = vec![usize::MAX; count];
     for m in 0..count {
@@ -455,7 +465,7 @@ fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alig
         score[m] = current.len as i64;
         for p in (m.saturating_sub(MAX_PREDECESSORS)..m).rev() {
             let before = matches[p];
-            if (before.a as i64 + longest).saturating_add(max_gap) < current.a as i64 {
+            if reach[p].saturating_add(max_gap) < current.a as i64 {
                 break;
             }
             // The cheap test first: most predecessors cannot be chained at
