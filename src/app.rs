@@ -152,6 +152,9 @@ impl Progress for Bars {
 }
 
 fn set_threads(threads: usize) -> Result<()> {
+    // Bounded: `--threads 100000` tried to start 100,000 threads (issue 13).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    lifted::scan::check_threads(threads, cores)?;
     if threads > 0 {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

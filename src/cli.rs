@@ -173,10 +173,10 @@ fn parse_doc_size(text: &str) -> Result<u64, String> {
 /// Matching and provenance options shared by scan and check.
 #[derive(Debug, Args)]
 pub struct MatchArgs {
-    /// Words per shingle (n-gram size); also the alignment seed size.
+    /// Words per shingle (n-gram size); also the alignment seed size. 1 to 32.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub ngram: usize,
-    /// MinHash permutations.
+    /// MinHash permutations, 1 to 1024.
     #[arg(long, default_value_t = 128, value_name = "K")]
     pub permutations: usize,
     /// Jaccard similarity for near-duplicate segments, in (0, 1]; also sets the LSH bands.
@@ -187,19 +187,22 @@ pub struct MatchArgs {
         allow_negative_numbers = true
     )]
     pub threshold: f64,
-    /// LSH bands (default: chosen so that pairs at the threshold are found 99% of the time).
+    /// LSH bands (default: chosen so that pairs at the threshold are found 99% of the time);
+    /// bands x rows must not exceed --permutations.
     #[arg(long, value_name = "B")]
     pub bands: Option<usize>,
     /// LSH rows per band (bands x rows must not exceed --permutations).
     #[arg(long, value_name = "R")]
     pub rows: Option<usize>,
-    /// Paragraphs longer than this many words are cut into windows overlapping by half.
+    /// Paragraphs longer than this many words are cut into windows overlapping by half
+    /// (1 to 100000).
     #[arg(long, default_value_t = 100, value_name = "WORDS")]
     pub window: usize,
-    /// Fewest words for a reported segment or lifted span.
+    /// Fewest words for a reported segment or lifted span (1 to 100000).
     #[arg(long, default_value_t = 8, value_name = "WORDS")]
     pub min_words: usize,
-    /// Largest gap (changed, inserted or deleted words) bridged inside one lifted span.
+    /// Largest gap (changed, inserted or deleted words) bridged inside one lifted span
+    /// (0 to 100000).
     #[arg(long, default_value_t = 8, value_name = "WORDS")]
     pub max_gap: usize,
     /// Fold accents (é matches e).
@@ -210,6 +213,7 @@ pub struct MatchArgs {
     pub within_doc: bool,
     /// LSH buckets and fingerprints shared by more segments or documents than this
     /// are treated as boilerplate: linked as a star (buckets) or ignored (fingerprints).
+    /// 2 to 10000.
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub max_bucket: usize,
     /// Only find near-duplicate segments (pairs); skip span alignment and provenance.
@@ -224,15 +228,15 @@ pub struct MatchArgs {
     /// Chronology without a manifest.
     #[arg(long, value_enum, default_value_t = Order::None)]
     pub order: Order,
-    /// With 10 or more documents, a passage found in more than this share of them is boilerplate.
-    /// (Footers are boilerplate too: at most 30 words at the very end of 5 or more documents
-    /// that otherwise share little text.)
+    /// With 10 or more documents, a passage found in more than this share of them is
+    /// boilerplate; in (0, 1]. (Footers are boilerplate too: at most 30 words at the very
+    /// end of 5 or more documents that otherwise share little text.)
     #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
     pub max_docs_frac: f64,
     /// Keep boilerplate passages in the map (marked "boilerplate": true).
     #[arg(long)]
     pub keep_boilerplate: bool,
-    /// Worker threads (0: one per core). The output does not depend on it.
+    /// Worker threads (0: one per core; at most 4 per core). The output does not depend on it.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
     /// No progress bars (they are drawn only when standard error is a terminal).
