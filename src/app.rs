@@ -264,16 +264,17 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
             "lifted check: OK: {} passages and {} links agree with {}",
             report.passages.len(),
             report.links.len(),
-            args.expected.display()
+            lifted::report::escape::for_terminal(&args.expected.display().to_string())
         )
     } else {
         let mut text = format!(
             "lifted check: REGRESSION against {} ({} difference(s)):\n",
-            args.expected.display(),
+            lifted::report::escape::for_terminal(&args.expected.display().to_string()),
             differences.len()
         );
         for line in &differences {
-            text.push_str(line);
+            // Ids come from file names and JSONL: no raw controls on a terminal.
+            text.push_str(&lifted::report::escape::for_terminal(line));
             text.push('\n');
         }
         text.push_str("to accept the new map, regenerate it with `lifted scan ... --format json --output FILE`\n");
@@ -355,7 +356,7 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         shown.join(", ")
     );
     crate::output::publish(files)?;
-    eprintln!("{message}");
+    eprintln!("{}", lifted::report::escape::for_terminal(&message));
     Ok(ExitCode::SUCCESS)
 }
 

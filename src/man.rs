@@ -55,7 +55,10 @@ pub fn run(args: ManArgs) -> Result<ExitCode> {
                 .map(|p| p.shown().display().to_string())
                 .collect();
             publish(pages)?;
-            eprintln!("lifted man: wrote {}", written.join(", "));
+            eprintln!(
+                "lifted man: wrote {}",
+                lifted::report::escape::for_terminal(&written.join(", "))
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
