@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => on_pool(args.matching.threads, || run_scan(args)),
         Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
         Command::Gen(args) => run_gen(args),
+        Command::Dedup(args) => on_pool(args.matching.threads, || crate::dedup_cmd::run(args)),
     }
 }
 
@@ -173,7 +174,7 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
     Ok((corpus, report, bars.timings))
 }
 
-fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
+pub(crate) fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
     if let Some(path) = &matching.manifest {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();

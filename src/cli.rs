@@ -38,6 +38,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic corpus with planted reuse and its ground truth (for benchmarks).
     Gen(GenArgs),
+    /// Write the corpus back without near-duplicate documents (or paragraphs).
+    ///
+    /// Example: lifted dedup corpus.jsonl --output deduped.jsonl --threshold 0.8
+    Dedup(DedupArgs),
 }
 
 /// Report formats.
@@ -222,6 +226,45 @@ pub struct GenArgs {
     /// Share of paragraphs that are planted copies, 0 to 0.8.
     #[arg(long, default_value_t = 0.10, value_name = "SHARE", value_parser = copy_rate)]
     pub copy_rate: f64,
+}
+
+/// What `lifted dedup` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// Whole documents whose shingle sets reach --threshold (exact Jaccard)
+    /// with an earlier document's.
+    Document,
+    /// Paragraphs (or windows of long ones) of later documents that nearly
+    /// duplicate a paragraph of an earlier document.
+    Paragraph,
+}
+
+/// `lifted dedup`.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Matching options (--threshold is the exact Jaccard similarity of two
+    /// documents' or paragraphs' shingle sets that makes them near-duplicates;
+    /// without --manifest the earliest is the first in input order).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// Remove near-duplicate documents, or near-duplicate paragraphs from later documents.
+    #[arg(long, value_enum, default_value_t = Level::Document)]
+    pub level: Level,
+    /// Write the deduplicated corpus to FILE (JSONL, one {"id", "text"} object per
+    /// line, in input order; `-` for standard output), replaced atomically as
+    /// `scan --output` is. Refused when it is an input or inside a scanned folder.
+    #[arg(long, short, value_name = "FILE", required_unless_present = "dry_run")]
+    pub output: Option<PathBuf>,
+    /// Write nothing: list what would be removed on standard output, one JSON
+    /// object per line, with the kept near-duplicate each one matched.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the summary (counts, and every removal) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 /// A `--copy-rate`: a number in [0, 0.8], the range the generator accepts.

@@ -5,6 +5,7 @@
 
 mod app;
 mod cli;
+mod dedup_cmd;
 mod output;
 mod signals;
 
@@ -48,7 +49,7 @@ fn usage(error: clap::Error) -> ExitCode {
     }
     let command = std::env::args()
         .skip(1)
-        .find(|a| ["scan", "check", "gen"].contains(&a.as_str()))
+        .find(|a| ["scan", "check", "gen", "dedup"].contains(&a.as_str()))
         .map(|c| format!("lifted {c}"))
         .unwrap_or_else(|| "lifted".into());
     eprintln!("lifted: {}; see `{command} --help`", one_line(&error));
