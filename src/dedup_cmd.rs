@@ -150,7 +150,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
                 for r in group {
                     removals.push(segment_removal(r, documents, &ranges));
                 }
-                texts[doc] = Some(std::borrow::Cow::Owned(text));
+                // A document cut to nothing but white space goes whole.
+                texts[doc] = (!text.iter().all(u8::is_ascii_whitespace))
+                    .then_some(std::borrow::Cow::Owned(text));
             }
             ("paragraph", format!("near-duplicate (exact Jaccard of {}-word shingles >= {}) of a paragraph of an earlier document, by {by}", params.options.ngram, params.options.threshold))
         }
@@ -269,8 +271,12 @@ fn write_corpus(
 fn summary_line(summary: &Summary, dry_run: bool) -> String {
     let verb = if dry_run { "would remove" } else { "removed" };
     let what = if summary.level == "paragraph" {
+        let emptied = match summary.documents_removed {
+            0 => String::new(),
+            n => format!(" ({n} left empty and removed)"),
+        };
         format!(
-            "{} paragraph(s) from {} document(s)",
+            "{} paragraph(s) from {} document(s){emptied}",
             summary.paragraphs_removed,
             summary
                 .removed

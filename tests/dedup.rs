@@ -191,6 +191,11 @@ fn paragraph_level_cuts_the_later_copy_only() {
             .contains("would remove 1 paragraph(s) from 1 document(s)"),
         "{run}"
     );
+    // A third document that is only the shared paragraph is left empty: it goes.
+    write_jsonl(
+        &dir.join("c.jsonl"),
+        records(&[("first", &first), ("second", &second), ("third", &shared)]),
+    );
     let run = dir.lifted([
         "dedup",
         "c.jsonl",
@@ -206,6 +211,8 @@ fn paragraph_level_cuts_the_later_copy_only() {
         serde_json::json!({"id": "second", "text": format!("{b1}\n\n{b2}")})
     );
     assert_eq!(fs::read_to_string(dir.join("out.jsonl")).unwrap(), expected);
+    let message = "removed 2 paragraph(s) from 2 document(s) (1 left empty and removed)";
+    assert!(run.stderr_str().contains(message), "{run}");
 }
 
 #[test]
