@@ -204,7 +204,7 @@ pub fn dedup_documents(
         }));
     }
     check()?;
-    verified.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    verified.sort_by_key(|x| (x.0, x.1));
     let order = |d: u32| (rank[d as usize], d);
     let mut clusters = Clusters {
         parent: (0..corpus.documents.len() as u32).collect(),
