@@ -40,6 +40,12 @@ pub enum Command {
     Gen(GenArgs),
     /// Write the corpus back without near-duplicate documents (or paragraphs).
     ///
+    /// Two documents (or paragraphs) are near-duplicates when the exact Jaccard
+    /// similarity of their shingle sets reaches --threshold; of each cluster of
+    /// near-duplicates the earliest stays: by --manifest date, else the first in
+    /// input order. --order, --pairs-only, --within-doc, --max-gap, --timings and
+    /// the boilerplate options do not apply.
+    ///
     /// Example: lifted dedup corpus.jsonl --output deduped.jsonl --threshold 0.8
     Dedup(DedupArgs),
 }
@@ -253,9 +259,11 @@ pub struct DedupArgs {
     /// Remove near-duplicate documents, or near-duplicate paragraphs from later documents.
     #[arg(long, value_enum, default_value_t = Level::Document)]
     pub level: Level,
-    /// Write the deduplicated corpus to FILE (JSONL, one {"id", "text"} object per
-    /// line, in input order; `-` for standard output), replaced atomically as
-    /// `scan --output` is. Refused when it is an input or inside a scanned folder.
+    /// Write the deduplicated corpus to FILE (`-`: standard output) as JSONL, in
+    /// input order: records read from JSONL files as they were (all fields; the
+    /// text field holding what is left after cuts), other documents as
+    /// {"id", "text"}. Replaced atomically as `scan --output` is; refused when it
+    /// is an input or inside a scanned folder.
     #[arg(long, short, value_name = "FILE", required_unless_present = "dry_run")]
     pub output: Option<PathBuf>,
     /// Write nothing: list what would be removed on standard output, one JSON

@@ -1,10 +1,12 @@
 //! `lifted dedup`: read the corpus, find near-duplicates with
-//! [`lifted::dedup`], and write the corpus back without them (JSONL, one
-//! `{"id", "text"}` object per line, in input order), or with `--dry-run`
-//! list what would go. A summary goes to standard error, and with
+//! [`lifted::dedup`], and write the corpus back without them (JSONL in input
+//! order: JSONL records as read, other documents as `{"id", "text"}`), or
+//! with `--dry-run` list what would go. A summary goes to standard error, and with
 //! `--summary FILE` as JSON.
 
-use std::io::{self, Write};
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -199,7 +201,9 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
             _ => {}
         }
     } else if let Some(target) = target {
-        target.write(|out| write_corpus(&corpus, &written, &texts, out))?;
+        let field = &args.input.text_field;
+        let records = original_records(&corpus, &written, field);
+        target.write(|out| write_corpus(&corpus, &written, &texts, &records, field, out))?;
     }
     if let Some(target) = summary_target {
         target.write(|out| {
@@ -241,11 +245,85 @@ fn segment_removal<'a>(
     }
 }
 
-/// The kept documents as JSONL, in input order.
+/// The records of the kept documents that were read from JSONL files, by
+/// document: the original line (no newline, no byte-order mark). A
+/// document's origin is `FILE:LINE` for these (see `ingest`); the file is
+/// read again, plain or gzip-compressed, and only lines whose text field
+/// still holds the document's text are used (a line that changed since, or a
+/// text file whose name ends in `:N`, is not).
+fn original_records(
+    corpus: &Corpus,
+    written: &[usize],
+    text_field: &str,
+) -> HashMap<usize, Vec<u8>> {
+    let mut wanted: BTreeMap<&str, Vec<(u64, usize)>> = BTreeMap::new();
+    for &d in written {
+        let origin = corpus.documents[d].origin.as_str();
+        if let Some((file, line)) = origin.rsplit_once(':') {
+            if let Ok(line) = line.parse::<u64>() {
+                wanted.entry(file).or_default().push((line, d));
+            }
+        }
+    }
+    let mut records = HashMap::new();
+    for (file, mut lines) in wanted {
+        let Ok(opened) = fs::File::open(file) else {
+            continue;
+        };
+        if !opened.metadata().is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        let input: Box<dyn Read> = if file.to_ascii_lowercase().ends_with(".gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(opened))
+        } else {
+            Box::new(opened)
+        };
+        let mut input = BufReader::new(input);
+        lines.sort_unstable();
+        let mut next = lines.iter().peekable();
+        let (mut number, mut buffer) = (0u64, Vec::new());
+        while next.peek().is_some() {
+            buffer.clear();
+            match input.read_until(b'\n', &mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => number += 1,
+            }
+            while let Some(&&(line, d)) = next.peek() {
+                if line > number {
+                    break;
+                }
+                next.next();
+                if line < number {
+                    continue;
+                }
+                let bytes = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buffer);
+                let Ok(record) =
+                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+                else {
+                    continue;
+                };
+                let same = matches!(record.get(text_field),
+                    Some(serde_json::Value::String(text)) if text.as_bytes() == corpus.documents[d].text);
+                if same {
+                    let end = bytes.trim_ascii_end().len();
+                    records.insert(d, bytes[..end].to_vec());
+                }
+            }
+        }
+    }
+    records
+}
+
+/// The kept documents as JSONL, in input order: a record read from a JSONL
+/// file as it was read, byte for byte, or when paragraphs were cut from it,
+/// with all its fields (in key order) and the text left in its text field;
+/// any other document as `{"id", "text"}`.
 fn write_corpus(
     corpus: &Corpus,
     written: &[usize],
     texts: &[Option<std::borrow::Cow<[u8]>>],
+    records: &HashMap<usize, Vec<u8>>,
+    text_field: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     #[derive(Serialize)]
@@ -256,13 +334,27 @@ fn write_corpus(
     for &d in written {
         let Some(text) = &texts[d] else { continue };
         let text = String::from_utf8_lossy(text);
-        serde_json::to_writer(
-            &mut *out,
-            &Record {
-                id: &corpus.documents[d].id,
-                text: &text,
-            },
-        )?;
+        let cut = text.len() != corpus.documents[d].text.len();
+        let record = records.get(&d);
+        match record {
+            Some(line) if !cut => out.write_all(line)?,
+            Some(line) => {
+                let mut record: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_slice(line)?;
+                record.insert(
+                    text_field.to_string(),
+                    serde_json::Value::String(text.into_owned()),
+                );
+                serde_json::to_writer(&mut *out, &record)?;
+            }
+            None => serde_json::to_writer(
+                &mut *out,
+                &Record {
+                    id: &corpus.documents[d].id,
+                    text: &text,
+                },
+            )?,
+        }
         out.write_all(b"\n")?;
     }
     Ok(())

@@ -318,3 +318,48 @@ fn the_bytes_do_not_depend_on_the_thread_count() {
         assert!(outputs[0] == outputs[1], "{level}: 1 and 2 threads differ");
     }
 }
+
+#[test]
+fn jsonl_records_keep_their_fields() {
+    let dir = Dir::new("dedup");
+    let shared = words(13, 40).join(" ");
+    let own = words(14, 40).join(" ");
+    let first = format!(
+        r#"{{"url": "https://a.example/1", "doc_id": 7, "body": "{shared}", "meta": {{"lang": "fr"}}}}"#
+    );
+    let copy = format!(r#"{{"doc_id": 8, "body": "{shared}", "url": "https://b.example/2"}}"#);
+    let later =
+        format!(r#"{{"url": "https://c.example/3", "doc_id": 9, "body": "{own}\n\n{shared}"}}"#);
+    dir.create("c.jsonl", format!("{first}\n{copy}\r\n{later}\n"));
+    let fields = ["--id-field", "doc_id", "--text-field", "body"];
+    let run = dir
+        .command()
+        .args(["dedup", "c.jsonl", "-o", "docs.jsonl"])
+        .args(fields)
+        .run();
+    run.assert_success();
+    // Whole records, byte for byte (the line ending aside).
+    assert_eq!(
+        fs::read_to_string(dir.join("docs.jsonl")).unwrap(),
+        format!("{first}\n{later}\n")
+    );
+    let run = dir
+        .command()
+        .args([
+            "dedup",
+            "c.jsonl",
+            "--level",
+            "paragraph",
+            "-o",
+            "paras.jsonl",
+        ])
+        .args(fields)
+        .run();
+    run.assert_success();
+    // The copy is left empty and goes; the later record keeps its fields.
+    let cut = serde_json::json!({"url": "https://c.example/3", "doc_id": 9, "body": own});
+    assert_eq!(
+        fs::read_to_string(dir.join("paras.jsonl")).unwrap(),
+        format!("{first}\n{cut}\n")
+    );
+}
