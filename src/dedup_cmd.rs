@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use lifted::dedup::{cut, dedup_documents, dedup_segments, earliness, RemovedSegment};
@@ -265,7 +266,7 @@ fn original_records(
             }
         }
     }
-    let mut records = HashMap::new();
+    let mut found = Vec::new();
     for (file, mut lines) in wanted {
         let Ok(opened) = fs::File::open(file) else {
             continue;
@@ -297,20 +298,26 @@ fn original_records(
                     continue;
                 }
                 let bytes = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buffer);
-                let Ok(record) =
-                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
-                else {
-                    continue;
-                };
-                let same = matches!(record.get(text_field),
-                    Some(serde_json::Value::String(text)) if text.as_bytes() == corpus.documents[d].text);
-                if same {
-                    let end = bytes.trim_ascii_end().len();
-                    records.insert(d, bytes[..end].to_vec());
-                }
+                let end = bytes.trim_ascii_end().len();
+                found.push((d, bytes[..end].to_vec()));
             }
         }
     }
+    // Checked in parallel, reading only the text field's value.
+    let same = |d: usize, line: &[u8]| -> bool {
+        type Fields<'a> = HashMap<String, &'a serde_json::value::RawValue>;
+        let Ok(fields) = serde_json::from_slice::<Fields>(line) else {
+            return false;
+        };
+        fields
+            .get(text_field)
+            .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+            .is_some_and(|text| text.as_bytes() == corpus.documents[d].text)
+    };
+    let records: HashMap<usize, Vec<u8>> = found
+        .into_par_iter()
+        .filter(|(d, line)| same(*d, line))
+        .collect();
     records
 }
 
