@@ -395,6 +395,40 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_cluster_keeps_every_segment_of_its_earliest_document() {
+        let span = |doc, start| Span {
+            doc,
+            start,
+            end: start + 10,
+        };
+        let pair = |a, b, jaccard| SegmentPair {
+            a,
+            b,
+            jaccard,
+            containment: jaccard,
+        };
+        // Document 2 is the earliest; 0 and 1 chain to it through each other.
+        let rank = [1, 2, 0];
+        let pairs = [
+            pair(span(0, 0), span(1, 50), 0.8),
+            pair(span(1, 50), span(2, 20), 0.6),
+            pair(span(0, 0), span(2, 90), 0.9),
+        ];
+        let removed = dedup_segments(&pairs, &rank);
+        let got: Vec<(Span, Span, f64)> = removed
+            .iter()
+            .map(|r| (r.span, r.kept, r.jaccard))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (span(0, 0), span(2, 20), 0.9),
+                (span(1, 50), span(2, 20), 0.8),
+            ]
+        );
+    }
+
+    #[test]
     fn cuts_merge_and_take_the_following_space() {
         let text = b"one two\n\nthree four\n\nfive six";
         let (out, removed) = cut(text, &[(9, 19)]);

@@ -78,6 +78,15 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
         (Some(output), false) => Some(Target::prepare(Some(output), &inputs)?),
         _ => None,
     };
+    if let (Some(output), Some(summary)) = (&args.output, &args.summary) {
+        // A new file is not caught by the check of existing inputs below.
+        if std::path::absolute(output).ok() == std::path::absolute(summary).ok() {
+            anyhow::bail!(
+                "--summary {} is also the --output file; give the summary another name",
+                summary.display()
+            );
+        }
+    }
     let mut summary_inputs = inputs.clone();
     summary_inputs.extend(args.output.as_deref());
     let summary_target = match &args.summary {

@@ -244,6 +244,17 @@ fn an_output_that_is_an_input_is_refused() {
     dir.lifted(["dedup", "c.jsonl", "--output", "c.jsonl"])
         .assert_error(&["c.jsonl"]);
     assert_eq!(fs::read(dir.join("c.jsonl")).unwrap(), before);
+    // Nor may the summary land on the deduplicated corpus.
+    dir.lifted([
+        "dedup",
+        "c.jsonl",
+        "-o",
+        "out.jsonl",
+        "--summary",
+        "out.jsonl",
+    ])
+    .assert_error(&["out.jsonl"]);
+    assert_no_output(&dir.join("out.jsonl"));
     // Without --output or --dry-run there is nowhere to write.
     dir.lifted(["dedup", "c.jsonl"]).assert_error(&["--output"]);
 }
@@ -362,4 +373,29 @@ fn jsonl_records_keep_their_fields() {
         fs::read_to_string(dir.join("paras.jsonl")).unwrap(),
         format!("{first}\n{cut}\n")
     );
+}
+
+#[test]
+fn bad_settings_fail_before_anything_is_written() {
+    let dir = Dir::new("dedup");
+    let text = words(15, 100).join(" ");
+    write_jsonl(
+        &dir.join("c.jsonl"),
+        records(&[("one", &text), ("two", &text)]),
+    );
+    dir.lifted(["dedup", "c.jsonl", "-o", "out.jsonl", "--threshold", "0"])
+        .assert_error(&["threshold"]);
+    dir.lifted(["dedup", "c.jsonl", "-o", "out.jsonl", "--level", "sentence"])
+        .assert_error(&["sentence"]);
+    dir.create("manifest.csv", "id,date\nthree,2020-01-01\n");
+    dir.lifted([
+        "dedup",
+        "c.jsonl",
+        "-o",
+        "out.jsonl",
+        "--manifest",
+        "manifest.csv",
+    ])
+    .assert_error(&["manifest.csv"]);
+    assert_no_output(&dir.join("out.jsonl"));
 }
