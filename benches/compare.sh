@@ -302,6 +302,8 @@ rustc_v="$(rustc --version 2>/dev/null || echo unknown)"
 # The venv's Python when the peers ran, else the system's (no error text in the header).
 if [ -x "$PY" ]; then py_v="$("$PY" --version 2>&1)"; else py_v="$(python3 --version 2>&1)"; fi
 peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|text-dedup)==' | tr '\n' ' ' || true)"
+# The "Dedup" section (benches/dedup.sh) is not measured here: keep it.
+DEDUP_SECTION="$(sed -n '/^## Dedup$/,$p' "$OUTPUT" 2>/dev/null || true)"
 {
   echo "# Benchmarks: lifted and MinHash-LSH peers"
   echo
@@ -314,5 +316,6 @@ peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|
   echo "- Units: paragraphs; peers use word 5-gram shingles (lowercased, split on non-word characters) and LSH 25 bands x 5 rows."
   echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included): wall time from a nanosecond clock read around it, peak RSS from \`/usr/bin/time -v\`."
   echo "$TABLES"
+  [ -z "$DEDUP_SECTION" ] || printf '%s\n' "$DEDUP_SECTION"
 } > "$OUTPUT"
 say "wrote $OUTPUT"

@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => on_pool(a.matching.threads, || crate::eval_cmd::run(a, &CANCEL)),
         Command::Completions(args) => crate::completions::run(args),
         Command::Man(args) => crate::man::run(args),
+        Command::Dedup(args) => on_pool(args.matching.threads, || crate::dedup_cmd::run(args)),
     }
 }
 
@@ -182,7 +183,7 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
     Ok((corpus, report, bars.timings))
 }
 
-fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
+pub(crate) fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
     if let Some(path) = &matching.manifest {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();

@@ -47,6 +47,16 @@ pub enum Command {
     Completions(crate::completions::CompletionsArgs),
     /// Print the manual page (roff), or write one page per command with --output DIR.
     Man(crate::man::ManArgs),
+    /// Write the corpus back without near-duplicate documents (or paragraphs).
+    ///
+    /// Two documents (or paragraphs) are near-duplicates when the exact Jaccard
+    /// similarity of their shingle sets reaches --threshold; of each cluster of
+    /// near-duplicates the earliest stays: by --manifest date, else the first in
+    /// input order. --order, --pairs-only, --within-doc, --max-gap, --timings and
+    /// the boilerplate options do not apply.
+    ///
+    /// Example: lifted dedup corpus.jsonl --output deduped.jsonl --threshold 0.8
+    Dedup(DedupArgs),
 }
 
 /// Report formats.
@@ -346,6 +356,47 @@ fn noise(text: &str) -> Result<f64, String> {
     } else {
         Err("the share of characters changed must be from 0 to 0.5".to_string())
     }
+}
+
+/// What `lifted dedup` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// Whole documents whose shingle sets reach --threshold (exact Jaccard)
+    /// with an earlier document's.
+    Document,
+    /// Paragraphs (or windows of long ones) of later documents that nearly
+    /// duplicate a paragraph of an earlier document.
+    Paragraph,
+}
+
+/// `lifted dedup`.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Matching options (--threshold is the exact Jaccard similarity of two
+    /// documents' or paragraphs' shingle sets that makes them near-duplicates;
+    /// without --manifest the earliest is the first in input order).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// Remove near-duplicate documents, or near-duplicate paragraphs from later documents.
+    #[arg(long, value_enum, default_value_t = Level::Document)]
+    pub level: Level,
+    /// Write the deduplicated corpus to FILE (`-`: standard output) as JSONL, in
+    /// input order: records read from JSONL files as they were (all fields; the
+    /// text field holding what is left after cuts), other documents as
+    /// {"id", "text"}. Replaced atomically as `scan --output` is; refused when it
+    /// is an input or inside a scanned folder.
+    #[arg(long, short, value_name = "FILE", required_unless_present = "dry_run")]
+    pub output: Option<PathBuf>,
+    /// Write nothing: list what would be removed on standard output, one JSON
+    /// object per line, with the kept near-duplicate each one matched.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the summary (counts, and every removal) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 /// A `--copy-rate`: a number in [0, 0.8], the range the generator accepts.

@@ -38,6 +38,7 @@
 pub mod align;
 pub mod check;
 pub mod cluster;
+pub mod dedup;
 pub mod error;
 pub mod eval;
 pub mod fingerprint;

@@ -6,6 +6,7 @@
 mod app;
 mod cli;
 mod completions;
+mod dedup_cmd;
 mod eval_cmd;
 mod man;
 mod output;

@@ -99,6 +99,7 @@ fn man_pages_into_a_folder() {
         [
             "lifted-check.1",
             "lifted-completions.1",
+            "lifted-dedup.1",
             "lifted-eval.1",
             "lifted-gen.1",
             "lifted-man.1",
