@@ -15,7 +15,9 @@ use lifted::provenance::{read_manifest, Chronology};
 use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
 
-use crate::cli::{CheckArgs, Cli, Command, Format, GenArgs, InputArgs, MatchArgs, Order, ScanArgs};
+use crate::cli::{
+    CheckArgs, Cli, Color, Command, Format, GenArgs, InputArgs, MatchArgs, Order, ScanArgs,
+};
 use crate::output::{Replacement, Target};
 use crate::signals::CANCEL;
 
@@ -155,8 +157,13 @@ fn set_threads(threads: usize) -> Result<()> {
     Ok(())
 }
 
-/// Read, scan, and build the map; with the stages' wall times.
-fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report, Timings)> {
+/// Read, scan, and build the map (with excerpts of `excerpt` characters);
+/// with the stages' wall times.
+fn build_report(
+    input: &InputArgs,
+    matching: &MatchArgs,
+    excerpt: usize,
+) -> Result<(Corpus, Report, Timings)> {
     let params: Params = matching.params()?;
     let bars = Bars::new(matching.quiet);
     let corpus = bars
@@ -165,32 +172,41 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
     for warning in &corpus.warnings {
         eprintln!("lifted: warning: {warning}");
     }
-    let chronology = chronology(&corpus, matching)?;
+    let (chronology, labels) = chronology(&corpus, matching)?;
     let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
+    let shown = report::ReportOptions { excerpt, labels };
     let report = bars.timings.time("reporting", || {
-        Report::build(&corpus, &params, &chronology, &findings)
+        Report::build_with(&corpus, &params, &chronology, &findings, &shown)
     });
     Ok((corpus, report, bars.timings))
 }
 
-fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
+/// The documents' order in time, and their manifest titles and URLs (by
+/// document index; empty without a manifest).
+fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<(Chronology, Vec<report::Label>)> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
     if let Some(path) = &matching.manifest {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
         let entries = read_manifest(path, &ids)?;
         let mut dates = vec![None; ids.len()];
+        let mut labels = vec![report::Label::default(); ids.len()];
         for entry in entries {
             // read_manifest checked that every id is in the corpus, once.
             if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
                 dates[i] = Some(entry.date);
+                labels[i] = report::Label {
+                    title: entry.title,
+                    url: entry.url,
+                };
             }
         }
-        return Ok(Chronology::Dates(dates));
+        return Ok((Chronology::Dates(dates), labels));
     }
-    Ok(match matching.order {
+    let chronology = match matching.order {
         Order::Given => Chronology::Given(order),
         Order::None => Chronology::Unknown,
-    })
+    };
+    Ok((chronology, Vec::new()))
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
@@ -202,11 +218,39 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.matching.manifest.as_deref());
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
-    let (corpus, report, timings) = build_report(&args.input, &args.matching)?;
+    let to_terminal = match &args.output {
+        None => io::stdout().is_terminal(),
+        Some(path) => path == Path::new("-") && io::stdout().is_terminal(),
+    };
+    let text = report::text::TextOptions {
+        details: args.details,
+        docs: args.doc.clone(),
+        color: match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+        excerpt: args.excerpt,
+    };
+    let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    for id in &args.doc {
+        if report.document_index(id).is_none() {
+            anyhow::bail!(
+                "--doc {}: no document has this id (the ids are those of the JSON report's documents, e.g. {})",
+                report::escape::for_terminal(id),
+                report
+                    .documents
+                    .first()
+                    .map_or("none".into(), |d| report::escape::for_terminal(&d.id))
+            );
+        }
+    }
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match format {
+            Format::Json if args.compact => report::json::write_compact(&report, out),
             Format::Json => report::json::write(&report, out),
-            Format::Text => report::text::write(&report, &corpus, out),
+            Format::Jsonl => report::jsonl::write(&report, out),
+            Format::Text => report::text::write_with(&report, &corpus, &text, out),
             Format::Csv => report::csv::write(&report, out),
             Format::Html => report::html::write(&report, &corpus, out),
         }
@@ -231,6 +275,7 @@ fn default_format(output: Option<&Path>) -> Format {
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("json") => Format::Json,
+        Some("jsonl") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
         Some("txt") => Format::Text,
@@ -242,7 +287,7 @@ fn default_format(output: Option<&Path>) -> Format {
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
     let expected = lifted::check::read_expected(&args.expected)?;
-    let (_, report, timings) = build_report(&args.input, &args.matching)?;
+    let (_, report, timings) = build_report(&args.input, &args.matching, report::EXCERPT)?;
     if args.matching.timings {
         eprintln!("{}", timings.line());
     }
@@ -335,6 +380,7 @@ mod tests {
             ("map.Htm", Format::Html),
             ("links.CSV", Format::Csv),
             ("map.Json", Format::Json),
+            ("links.JSONL", Format::Jsonl),
             ("map.TXT", Format::Text),
             ("map.other", Format::Json),
         ] {

@@ -45,12 +45,26 @@ pub enum Command {
 pub enum Format {
     /// Per document, how much was lifted and from where, with excerpts.
     Text,
-    /// The full provenance map (see README: Output schema).
+    /// The full provenance map (see README: Output schema); one line with --compact.
     Json,
+    /// The same map as JSON Lines: one record per line with a "type" field
+    /// (header, document, pair, passage, link, warning, end), read line by line.
+    Jsonl,
     /// One row per link.
     Csv,
     /// One self-contained page with lifted spans highlighted.
     Html,
+}
+
+/// When to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always (even with NO_COLOR).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// How to order documents in time.
@@ -177,6 +191,22 @@ pub struct ScanArgs {
     /// Report format (default: from the --output extension, else text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// JSON on one line instead of pretty-printed (--format json).
+    #[arg(long)]
+    pub compact: bool,
+    /// Characters of text quoted per link and passage (JSON, JSONL, CSV, text); 0: none.
+    #[arg(long, default_value_t = lifted::report::EXCERPT, value_name = "N")]
+    pub excerpt: usize,
+    /// Text report: every document's lifted spans with excerpts, after the summary.
+    #[arg(long)]
+    pub details: bool,
+    /// Text report: the lifted spans of this document (repeatable), after the summary.
+    #[arg(long, value_name = "ID")]
+    pub doc: Vec<String>,
+    /// Colour in the text report: auto (when standard output is a terminal and
+    /// NO_COLOR is not set), always or never.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
     /// Write the report to FILE instead of standard output (`-`).
     ///
     /// A regular file (or the target of a symbolic link) is replaced atomically:

@@ -841,6 +841,8 @@ mod tests {
             doc: doc.to_string(),
             start,
             end,
+            start_char: start,
+            end_char: end,
         }
     }
 
@@ -854,6 +856,7 @@ mod tests {
             words: 12,
             edits: 1,
             coverage: 0.95,
+            excerpt: None,
         }
     }
 
@@ -902,8 +905,11 @@ mod tests {
                     path: id.to_string(),
                     bytes: text.len() as u64,
                     date: Some("2022-09-04".to_string()),
+                    title: None,
+                    url: None,
                     lifted_bytes: 0,
                     lifted_share: 0.0,
+                    main_source: None,
                 })
                 .collect(),
             pairs: Vec::new(),
