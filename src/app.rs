@@ -209,14 +209,29 @@ fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<(Chronology, Vec<
     Ok((chronology, Vec::new()))
 }
 
+/// Above this many bytes of input, a one-page HTML report is big enough for
+/// a browser to take long over it: a note suggests a folder instead.
+const BIG_PAGE_INPUT: u64 = 16_000_000;
+
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let format = args
-        .format
-        .unwrap_or_else(|| default_format(args.output.as_deref()));
+    let folder = html_folder(args.output.as_deref());
+    let format = args.format.unwrap_or_else(|| match folder {
+        Some(_) => Format::Html,
+        None => default_format(args.output.as_deref()),
+    });
     // Where the report goes is checked before anything is read: a bad
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.matching.manifest.as_deref());
+    if let Some(dir) = folder {
+        if format != Format::Html {
+            anyhow::bail!(
+                "{}: a folder takes --format html (one page per document); other formats are one file: give a file name",
+                dir.display()
+            );
+        }
+        return run_scan_folder(&args, dir, &inputs);
+    }
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let to_terminal = match &args.output {
         None => io::stdout().is_terminal(),
@@ -233,6 +248,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         excerpt: args.excerpt,
     };
     let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    if format == Format::Html && corpus.bytes() > BIG_PAGE_INPUT && !args.matching.quiet {
+        eprintln!(
+            "lifted: note: one HTML page for {} MB of input is slow to open in a browser; --output DIR/ writes an index and one page per document",
+            corpus.bytes() / 1_000_000
+        );
+    }
     for id in &args.doc {
         if report.document_index(id).is_none() {
             anyhow::bail!(
@@ -264,6 +285,78 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // by one (about 30 ms on the 100 MB benchmark corpus).
     std::mem::forget((corpus, report));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The folder of an HTML report in pages: an `--output` ending in `/`, or
+/// naming a folder that exists.
+fn html_folder(output: Option<&Path>) -> Option<&Path> {
+    let output = output.filter(|p| *p != Path::new("-"))?;
+    let slash = output.as_os_str().as_encoded_bytes().ends_with(b"/");
+    (slash || output.is_dir()).then_some(output)
+}
+
+/// `lifted scan --format html --output DIR/`: `index.html` and one page per
+/// document with lifted or reused text. The folder is created if missing and
+/// checked like a file output (never inside a scanned folder); each page is
+/// written whole (temporary file, then renamed), the index last; pages of an
+/// earlier report in the folder that this one does not have are removed.
+fn run_scan_folder(args: &ScanArgs, dir: &Path, inputs: &[&Path]) -> Result<ExitCode> {
+    let created = !dir.exists();
+    std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let index = match Target::prepare(Some(&dir.join("index.html")), inputs) {
+        Ok(target) => target,
+        Err(e) => {
+            if created {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+    };
+    let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    let site = report::html::Site::new(&report, &corpus, true);
+    let pages = site.pages();
+    timings.time("writing", || -> Result<()> {
+        for &page in &pages[1..] {
+            let target = Target::prepare(Some(&dir.join(page.file_name())), inputs)?;
+            target.write(|out| site.write_page(page, out))?;
+        }
+        index.write(|out| site.write_page(report::html::Page::Index, out))?;
+        remove_stale_pages(dir, &pages)
+    })?;
+    if args.matching.timings {
+        eprintln!("{}", timings.line());
+    }
+    std::mem::forget((corpus, report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Remove the `doc-{n}.html` pages of an earlier report that `pages` does
+/// not have (regular files with exactly that name pattern, nothing else).
+fn remove_stale_pages(dir: &Path, pages: &[report::html::Page]) -> Result<()> {
+    let written: std::collections::HashSet<String> = pages.iter().map(|p| p.file_name()).collect();
+    let entries = std::fs::read_dir(dir).map_err(|source| lifted::Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let page = name
+            .strip_prefix("doc-")
+            .and_then(|n| n.strip_suffix(".html"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let file = entry.file_type().is_ok_and(|t| t.is_file());
+        if page && file && !written.contains(name) {
+            std::fs::remove_file(entry.path()).map_err(|source| lifted::Error::Write {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// The format named by the output's extension, in any case (`map.HTML`).
