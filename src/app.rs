@@ -287,12 +287,16 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The folder of an HTML report in pages: an `--output` ending in `/`, or
-/// naming a folder that exists.
+/// The folder of an HTML report in pages: an `--output` ending in `/`. A
+/// folder named without the slash is refused as before (issue 13): writing
+/// pages into a folder is asked for, never guessed.
 fn html_folder(output: Option<&Path>) -> Option<&Path> {
-    let output = output.filter(|p| *p != Path::new("-"))?;
-    let slash = output.as_os_str().as_encoded_bytes().ends_with(b"/");
-    (slash || output.is_dir()).then_some(output)
+    let output = output?;
+    output
+        .as_os_str()
+        .as_encoded_bytes()
+        .ends_with(b"/")
+        .then_some(output)
 }
 
 /// `lifted scan --format html --output DIR/`: `index.html` and one page per

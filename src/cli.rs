@@ -43,7 +43,8 @@ pub enum Command {
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Per document, how much was lifted and from where, with excerpts.
+    /// A summary: documents by share lifted, with their main source; spans
+    /// and excerpts with --details or --doc.
     Text,
     /// The full provenance map (see README: Output schema); one line with --compact.
     Json,
@@ -52,7 +53,8 @@ pub enum Format {
     Jsonl,
     /// One row per link.
     Csv,
-    /// One self-contained page with lifted spans highlighted.
+    /// One self-contained page with lifted spans highlighted; with
+    /// `--output DIR/`, an index and one page per document.
     Html,
 }
 
@@ -188,7 +190,8 @@ pub struct ScanArgs {
     /// Matching options.
     #[command(flatten)]
     pub matching: MatchArgs,
-    /// Report format (default: from the --output extension, else text on a terminal, json otherwise).
+    /// Report format (default: from the --output extension, html for a folder
+    /// (`DIR/`), else text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// JSON on one line instead of pretty-printed (--format json).
@@ -212,9 +215,12 @@ pub struct ScanArgs {
     /// A regular file (or the target of a symbolic link) is replaced atomically:
     /// written to a temporary file beside it, then renamed; it keeps its
     /// permissions (a new file gets those of the umask). A character device or
-    /// a FIFO is written in place. A folder, socket or block device is refused,
-    /// as is an input, the manifest, or a file inside a scanned folder. All this
-    /// is checked before the scan starts.
+    /// a FIFO is written in place. A name ending in `/` is a folder for the
+    /// HTML report: `index.html` and one `doc-N.html` page per document with
+    /// lifted or reused text (created if missing). A folder named without the
+    /// `/`, a socket or a block device is refused, as is an input, the
+    /// manifest, or a file or folder inside a scanned folder. All this is
+    /// checked before the scan starts.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -632,9 +632,14 @@ fn html_folder_is_refused_for_other_formats_and_inside_a_scanned_folder() {
         !dir.join("c/site").exists(),
         "the folder created for the check is removed"
     );
-    // An existing folder without the slash is a folder too.
-    dir.create_dir("there");
-    dir.lifted(["scan", "c", "--format", "html", "--output", "there"])
+    // A folder named without the slash is refused, as any folder is; with
+    // it, the pages go there beside what it holds.
+    dir.create("there/mine.txt", "kept");
+    let run = dir.lifted(["scan", "c", "--format", "html", "--output", "there"]);
+    run.assert_error(&["there", "cannot write a report to a folder"]);
+    assert!(!dir.join("there/index.html").exists());
+    dir.lifted(["scan", "c", "--output", "there/"])
         .assert_success();
     assert!(dir.join("there/index.html").is_file());
+    assert_eq!(std::fs::read(dir.join("there/mine.txt")).unwrap(), b"kept");
 }
