@@ -187,10 +187,24 @@ pub fn write_with(
     }
     summary(report, paint, out)?;
     let shown = |id: &str| options.details || options.docs.iter().any(|d| d == id);
+    // The links touching each document, found once: going through every
+    // link for every document took time quadratic in the corpus.
+    let mut touching: Vec<Vec<usize>> = vec![Vec::new(); report.documents.len()];
+    for (i, link) in report.links.iter().enumerate() {
+        if let Some(t) = report.document_index(&link.target.doc) {
+            touching[t].push(i);
+        }
+        if link.source.doc != link.target.doc {
+            if let Some(s) = report.document_index(&link.source.doc) {
+                touching[s].push(i);
+            }
+        }
+    }
     let mut hidden = 0;
-    for document in &report.documents {
+    for (index, document) in report.documents.iter().enumerate() {
         if shown(&document.id) {
-            write_document(report, &texts, options, paint, document, out)?;
+            let links = touching[index].iter().map(|&i| &report.links[i]);
+            write_document(&texts, options, paint, document, links, out)?;
         } else if document.lifted_bytes > 0 {
             hidden += 1;
         }
@@ -371,18 +385,19 @@ fn documents_in_pairs(report: &Report) -> usize {
     ids.len()
 }
 
-/// One document: its share lifted, then its links grouped by origin.
-fn write_document(
-    report: &Report,
+/// One document: its share lifted, then its links (`touching`: those with
+/// an end in it) grouped by origin.
+fn write_document<'r>(
     texts: &Texts,
     options: &TextOptions,
     paint: Paint,
     document: &DocumentEntry,
+    touching: impl Iterator<Item = &'r LinkEntry>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     // Incoming links: those whose target is this document, plus undirected ones touching it.
     let mut by_origin: Incoming = BTreeMap::new();
-    for link in &report.links {
+    for link in touching {
         if link.target.doc == document.id {
             by_origin
                 .entry((&link.source.doc, link.directed))
