@@ -278,7 +278,14 @@ impl Report {
         findings: &Findings,
         shown: &ReportOptions,
     ) -> Report {
-        let chars = offsets::CharIndex::new(corpus);
+        let ends = findings
+            .provenance
+            .links
+            .iter()
+            .flat_map(|l| [&l.source, &l.target]);
+        let copies = findings.passages.iter().flat_map(|p| &p.copies);
+        let pairs = findings.pairs.iter().flat_map(|p| [&p.a, &p.b]);
+        let chars = offsets::CharIndex::new(corpus, ends.chain(copies).chain(pairs));
         let id = |doc: u32| corpus.documents[doc as usize].id.clone();
         let entry = |span: &Span| SpanEntry {
             doc: id(span.doc),
