@@ -16,7 +16,8 @@ use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
 
 use crate::cli::{
-    CheckArgs, Cli, Command, Format, GenArgs, GenShape, InputArgs, MatchArgs, Order, ScanArgs,
+    CheckArgs, Cli, Color, Command, Format, GenArgs, GenShape, InputArgs, MatchArgs, Order,
+    ScanArgs,
 };
 use crate::output::{Replacement, Target};
 use crate::signals::CANCEL;
@@ -165,8 +166,13 @@ fn set_threads(threads: usize) -> Result<()> {
     Ok(())
 }
 
-/// Read, scan, and build the map; with the stages' wall times.
-fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Report, Timings)> {
+/// Read, scan, and build the map (with excerpts of `excerpt` characters);
+/// with the stages' wall times.
+fn build_report(
+    input: &InputArgs,
+    matching: &MatchArgs,
+    excerpt: usize,
+) -> Result<(Corpus, Report, Timings)> {
     let params: Params = matching.params()?;
     let bars = Bars::new(matching.quiet);
     let corpus = bars
@@ -175,48 +181,109 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
     for warning in &corpus.warnings {
         eprintln!("lifted: warning: {warning}");
     }
-    let chronology = chronology(&corpus, matching)?;
+    let (chronology, labels) = chronology(&corpus, matching)?;
     let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
+    let shown = report::ReportOptions { excerpt, labels };
     let report = bars.timings.time("reporting", || {
-        Report::build(&corpus, &params, &chronology, &findings)
+        Report::build_with(&corpus, &params, &chronology, &findings, &shown)
     });
     Ok((corpus, report, bars.timings))
 }
 
-pub(crate) fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
+/// The documents' order in time, and their manifest titles and URLs (by
+/// document index; empty without a manifest).
+pub(crate) fn chronology(
+    corpus: &Corpus,
+    matching: &MatchArgs,
+) -> Result<(Chronology, Vec<report::Label>)> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
     if let Some(path) = &matching.manifest {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
         let entries = read_manifest(path, &ids)?;
         let mut dates = vec![None; ids.len()];
+        let mut labels = vec![report::Label::default(); ids.len()];
         for entry in entries {
             // read_manifest checked that every id is in the corpus, once.
             if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
                 dates[i] = Some(entry.date);
+                labels[i] = report::Label {
+                    title: entry.title,
+                    url: entry.url,
+                };
             }
         }
-        return Ok(Chronology::Dates(dates));
+        return Ok((Chronology::Dates(dates), labels));
     }
-    Ok(match matching.order {
+    let chronology = match matching.order {
         Order::Given => Chronology::Given(order),
         Order::None => Chronology::Unknown,
-    })
+    };
+    Ok((chronology, Vec::new()))
 }
 
+/// Above this many bytes of input, a one-page HTML report is big enough for
+/// a browser to take long over it: a note suggests a folder instead.
+const BIG_PAGE_INPUT: u64 = 16_000_000;
+
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let format = args
-        .format
-        .unwrap_or_else(|| default_format(args.output.as_deref()));
+    let folder = html_folder(args.output.as_deref());
+    let format = args.format.unwrap_or_else(|| match folder {
+        Some(_) => Format::Html,
+        None => default_format(args.output.as_deref()),
+    });
     // Where the report goes is checked before anything is read: a bad
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.matching.manifest.as_deref());
+    if let Some(dir) = folder {
+        if format != Format::Html {
+            anyhow::bail!(
+                "{}: a folder takes --format html (one page per document); other formats are one file: give a file name",
+                dir.display()
+            );
+        }
+        return run_scan_folder(&args, dir, &inputs);
+    }
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
-    let (corpus, report, timings) = build_report(&args.input, &args.matching)?;
+    let to_terminal = match &args.output {
+        None => io::stdout().is_terminal(),
+        Some(path) => path == Path::new("-") && io::stdout().is_terminal(),
+    };
+    let text = report::text::TextOptions {
+        details: args.details,
+        docs: args.doc.clone(),
+        color: match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+        excerpt: args.excerpt,
+    };
+    let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    if format == Format::Html && corpus.bytes() > BIG_PAGE_INPUT && !args.matching.quiet {
+        eprintln!(
+            "lifted: note: one HTML page for {} MB of input is slow to open in a browser; --output DIR/ writes an index and one page per document",
+            corpus.bytes() / 1_000_000
+        );
+    }
+    for id in &args.doc {
+        if report.document_index(id).is_none() {
+            anyhow::bail!(
+                "--doc {}: no document has this id (the ids are those of the JSON report's documents, e.g. {})",
+                report::escape::for_terminal(id),
+                report
+                    .documents
+                    .first()
+                    .map_or("none".into(), |d| report::escape::for_terminal(&d.id))
+            );
+        }
+    }
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match format {
+            Format::Json if args.compact => report::json::write_compact(&report, out),
             Format::Json => report::json::write(&report, out),
-            Format::Text => report::text::write(&report, &corpus, out),
+            Format::Jsonl => report::jsonl::write(&report, out),
+            Format::Text => report::text::write_with(&report, &corpus, &text, out),
             Format::Csv => report::csv::write(&report, out),
             Format::Html => report::html::write(&report, &corpus, out),
         }
@@ -232,6 +299,82 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The folder of an HTML report in pages: an `--output` ending in `/`. A
+/// folder named without the slash is refused as before (issue 13): writing
+/// pages into a folder is asked for, never guessed.
+fn html_folder(output: Option<&Path>) -> Option<&Path> {
+    let output = output?;
+    output
+        .as_os_str()
+        .as_encoded_bytes()
+        .ends_with(b"/")
+        .then_some(output)
+}
+
+/// `lifted scan --format html --output DIR/`: `index.html` and one page per
+/// document with lifted or reused text. The folder is created if missing and
+/// checked like a file output (never inside a scanned folder); each page is
+/// written whole (temporary file, then renamed), the index last; pages of an
+/// earlier report in the folder that this one does not have are removed.
+fn run_scan_folder(args: &ScanArgs, dir: &Path, inputs: &[&Path]) -> Result<ExitCode> {
+    let created = !dir.exists();
+    std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let index = match Target::prepare(Some(&dir.join("index.html")), inputs) {
+        Ok(target) => target,
+        Err(e) => {
+            if created {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+    };
+    let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    let site = report::html::Site::new(&report, &corpus, true);
+    let pages = site.pages();
+    timings.time("writing", || -> Result<()> {
+        for &page in &pages[1..] {
+            let target = Target::prepare(Some(&dir.join(page.file_name())), inputs)?;
+            target.write(|out| site.write_page(page, out))?;
+        }
+        index.write(|out| site.write_page(report::html::Page::Index, out))?;
+        remove_stale_pages(dir, &pages)
+    })?;
+    if args.matching.timings {
+        eprintln!("{}", timings.line());
+    }
+    std::mem::forget((corpus, report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Remove the `doc-{n}.html` pages of an earlier report that `pages` does
+/// not have (regular files with exactly that name pattern, nothing else).
+fn remove_stale_pages(dir: &Path, pages: &[report::html::Page]) -> Result<()> {
+    let written: std::collections::HashSet<String> = pages.iter().map(|p| p.file_name()).collect();
+    let entries = std::fs::read_dir(dir).map_err(|source| lifted::Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let page = name
+            .strip_prefix("doc-")
+            .and_then(|n| n.strip_suffix(".html"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let file = entry.file_type().is_ok_and(|t| t.is_file());
+        if page && file && !written.contains(name) {
+            std::fs::remove_file(entry.path()).map_err(|source| lifted::Error::Write {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// The format named by the output's extension, in any case (`map.HTML`).
 fn default_format(output: Option<&Path>) -> Format {
     let output = output.filter(|p| *p != Path::new("-"));
@@ -241,6 +384,7 @@ fn default_format(output: Option<&Path>) -> Format {
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("json") => Format::Json,
+        Some("jsonl") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
         Some("txt") => Format::Text,
@@ -252,7 +396,7 @@ fn default_format(output: Option<&Path>) -> Format {
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
     let expected = lifted::check::read_expected(&args.expected)?;
-    let (_, report, timings) = build_report(&args.input, &args.matching)?;
+    let (_, report, timings) = build_report(&args.input, &args.matching, report::EXCERPT)?;
     if args.matching.timings {
         eprintln!("{}", timings.line());
     }
@@ -373,6 +517,7 @@ mod tests {
             ("map.Htm", Format::Html),
             ("links.CSV", Format::Csv),
             ("map.Json", Format::Json),
+            ("links.JSONL", Format::Jsonl),
             ("map.TXT", Format::Text),
             ("map.other", Format::Json),
         ] {

@@ -386,6 +386,8 @@ mod tests {
             doc: doc.to_string(),
             start,
             end,
+            start_char: start,
+            end_char: end,
         }
     }
 
@@ -399,6 +401,7 @@ mod tests {
             words: 10,
             edits: 0,
             coverage: 1.0,
+            excerpt: None,
         }
     }
 

@@ -62,13 +62,18 @@ pub enum Command {
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Per document, how much was lifted and from where, with excerpts.
+    /// A summary: documents by share lifted, with their main source; spans
+    /// and excerpts with --details or --doc.
     Text,
-    /// The full provenance map (see README: Output schema).
+    /// The full provenance map (see README: Output schema); one line with --compact.
     Json,
+    /// The same map as JSON Lines: one record per line with a "type" field
+    /// (header, document, pair, passage, link, warning, end), read line by line.
+    Jsonl,
     /// One row per link.
     Csv,
-    /// One self-contained page with lifted spans highlighted.
+    /// One self-contained page with lifted spans highlighted; with
+    /// `--output DIR/`, an index and one page per document.
     Html,
 }
 
@@ -79,6 +84,17 @@ pub enum Preset {
     Fast,
     /// Also rewritten reuse: short seeds, gaps adaptive to match density.
     Thorough,
+}
+
+/// When to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always (even with NO_COLOR).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// How to order documents in time.
@@ -275,17 +291,37 @@ pub struct ScanArgs {
     /// Matching options.
     #[command(flatten)]
     pub matching: MatchArgs,
-    /// Report format (default: from the --output extension, else text on a terminal, json otherwise).
+    /// Report format (default: from the --output extension, html for a folder
+    /// (`DIR/`), else text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// JSON on one line instead of pretty-printed (--format json).
+    #[arg(long)]
+    pub compact: bool,
+    /// Characters of text quoted per link and passage (JSON, JSONL, CSV, text); 0: none.
+    #[arg(long, default_value_t = lifted::report::EXCERPT, value_name = "N")]
+    pub excerpt: usize,
+    /// Text report: every document's lifted spans with excerpts, after the summary.
+    #[arg(long)]
+    pub details: bool,
+    /// Text report: the lifted spans of this document (repeatable), after the summary.
+    #[arg(long, value_name = "ID")]
+    pub doc: Vec<String>,
+    /// Colour in the text report: auto (when standard output is a terminal and
+    /// NO_COLOR is not set), always or never.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
     /// Write the report to FILE instead of standard output (`-`).
     ///
     /// A regular file (or the target of a symbolic link) is replaced atomically:
     /// written to a temporary file beside it, then renamed; it keeps its
     /// permissions (a new file gets those of the umask). A character device or
-    /// a FIFO is written in place. A folder, socket or block device is refused,
-    /// as is an input, the manifest, or a file inside a scanned folder. All this
-    /// is checked before the scan starts.
+    /// a FIFO is written in place. A name ending in `/` is a folder for the
+    /// HTML report: `index.html` and one `doc-N.html` page per document with
+    /// lifted or reused text (created if missing). A folder named without the
+    /// `/`, a socket or a block device is refused, as is an input, the
+    /// manifest, or a file or folder inside a scanned folder. All this is
+    /// checked before the scan starts.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

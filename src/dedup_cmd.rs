@@ -98,7 +98,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
     for warning in &corpus.warnings {
         eprintln!("lifted: warning: {warning}");
     }
-    let chronology = crate::app::chronology(&corpus, &args.matching)?;
+    let (chronology, _) = crate::app::chronology(&corpus, &args.matching)?;
     let rank = match &chronology {
         Chronology::Dates(dates) => earliness(&corpus, Some(dates)),
         _ => earliness(&corpus, None),

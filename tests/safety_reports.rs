@@ -41,7 +41,7 @@ fn the_text_report_escapes_controls_from_texts_and_file_names() {
         format!("Premier article {ATTACK} avec une séquence.\n\n{shared}\n"),
     );
     dir.create("c/b.txt", format!("Un autre article.\n\n{shared}\n"));
-    let run = dir.lifted(["scan", "c", "--format", "text"]);
+    let run = dir.lifted(["scan", "c", "--format", "text", "--details"]);
     run.assert_success();
     let text = std::str::from_utf8(&run.stdout).expect("UTF-8 report");
     assert_eq!(raw_controls(text), [] as [char; 0], "{run}");

@@ -1079,7 +1079,7 @@ fn threads_do_not_change_the_json() {
 /// how much.
 #[test]
 fn text_report_names_the_source_of_000() {
-    let text = run(&scan_args("text", &[]));
+    let text = run(&scan_args("text", &["--details"]));
     let start = text
         .lines()
         .position(|l| l.starts_with(D000))

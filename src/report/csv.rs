@@ -1,5 +1,7 @@
 //! CSV writer: one row per link, for spreadsheets and quick joins; with
-//! `--pairs-only`, one row per near-duplicate segment pair instead.
+//! `--pairs-only`, one row per near-duplicate segment pair instead. The
+//! columns added by schema 2 (dates, manifest titles, code-point offsets,
+//! excerpt) come after the first twelve, so a reader by position still works.
 //!
 //! Document ids come from file names and JSONL ids, which anyone can choose:
 //! a cell that a spreadsheet would run as a formula (starting with `=`, `+`,
@@ -12,7 +14,7 @@ use super::escape::for_spreadsheet;
 use super::Report;
 
 /// Column names, in order.
-pub const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 21] = [
     "passage",
     "source_doc",
     "source_start",
@@ -25,6 +27,15 @@ pub const HEADER: [&str; 12] = [
     "words",
     "edits",
     "coverage",
+    "source_date",
+    "source_title",
+    "target_date",
+    "target_title",
+    "source_start_char",
+    "source_end_char",
+    "target_start_char",
+    "target_end_char",
+    "excerpt",
 ];
 
 /// Column names of the `--pairs-only` rows, in order.
@@ -62,7 +73,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         return writer.flush();
     }
     writer.write_record(HEADER).map_err(io::Error::from)?;
+    let cell = |text: Option<&String>| for_spreadsheet(text.map_or("", |t| t)).into_owned();
+    let label = |doc: &str| {
+        let entry = report.document_index(doc).map(|i| &report.documents[i]);
+        (
+            cell(entry.and_then(|d| d.date.as_ref())),
+            cell(entry.and_then(|d| d.title.as_ref())),
+        )
+    };
     for link in &report.links {
+        let (source_date, source_title) = label(&link.source.doc);
+        let (target_date, target_title) = label(&link.target.doc);
         writer
             .write_record([
                 for_spreadsheet(&link.passage).into_owned(),
@@ -77,6 +98,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 link.words.to_string(),
                 link.edits.to_string(),
                 link.coverage.to_string(),
+                source_date,
+                source_title,
+                target_date,
+                target_title,
+                link.source.start_char.to_string(),
+                link.source.end_char.to_string(),
+                link.target.start_char.to_string(),
+                link.target.end_char.to_string(),
+                cell(link.excerpt.as_ref()),
             ])
             .map_err(io::Error::from)?;
     }

@@ -1,4 +1,5 @@
-//! JSON writer: the provenance map as one pretty-printed object.
+//! JSON writer: the provenance map as one pretty-printed object, or on one
+//! line with `--compact` (serde_json's compact form: no spaces, no breaks).
 //!
 //! The bytes are exactly those of `serde_json::to_writer_pretty(report)`
 //! followed by a newline, but the lists are serialized in parallel: each list
@@ -37,13 +38,25 @@ const FIELD_DEPTH: usize = 1;
 /// Depth of a top-level list's element.
 const ELEMENT_DEPTH: usize = 2;
 
-/// Write `report` as JSON, followed by a newline.
+/// Write `report` as pretty-printed JSON, followed by a newline.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    write_chunked(report, out, CHUNK)
+    write_chunked(report, out, CHUNK, false)
 }
 
-/// [`write`], with lists cut into chunks of `chunk` elements.
-fn write_chunked(report: &Report, out: &mut dyn Write, chunk: usize) -> io::Result<()> {
+/// Write `report` as JSON on one line (`--compact`), followed by a newline:
+/// the bytes of `serde_json::to_writer`.
+pub fn write_compact(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_chunked(report, out, CHUNK, true)
+}
+
+/// [`write`] or [`write_compact`], with lists cut into chunks of `chunk`
+/// elements.
+fn write_chunked(
+    report: &Report,
+    out: &mut dyn Write,
+    chunk: usize,
+    compact: bool,
+) -> io::Result<()> {
     // Every field named: a field added to `Report` must be added here too.
     let Report {
         schema,
@@ -62,54 +75,82 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk: usize) -> io::Resu
     // The small writes (keys, brackets) are buffered; a group's chunks are
     // larger than the buffer and go straight through.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let style = Style { compact };
     out.write_all(b"{")?;
-    field(&mut out, "schema", schema)?;
-    field(&mut out, "tool", tool)?;
-    field(&mut out, "parameters", parameters)?;
-    field(&mut out, "stats", stats)?;
-    list(&mut out, "documents", documents, chunk, group)?;
-    list(&mut out, "pairs", pairs, chunk, group)?;
-    list(&mut out, "passages", passages, chunk, group)?;
-    list(&mut out, "links", links, chunk, group)?;
-    list(&mut out, "warnings", warnings, chunk, group)?;
-    out.write_all(b"\n}\n")?;
+    field(&mut out, style, "schema", schema)?;
+    field(&mut out, style, "tool", tool)?;
+    field(&mut out, style, "parameters", parameters)?;
+    field(&mut out, style, "stats", stats)?;
+    list(&mut out, style, "documents", documents, chunk, group)?;
+    list(&mut out, style, "pairs", pairs, chunk, group)?;
+    list(&mut out, style, "passages", passages, chunk, group)?;
+    list(&mut out, style, "links", links, chunk, group)?;
+    list(&mut out, style, "warnings", warnings, chunk, group)?;
+    style.at(0).line(&mut out)?;
+    out.write_all(b"}\n")?;
     out.flush()
+}
+
+/// Pretty-printed or compact.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    compact: bool,
+}
+
+impl Style {
+    /// The formatter for a value `depth` levels deep.
+    fn at(self, depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
+            compact: self.compact,
+        }
+    }
 }
 
 /// The separator and key of a top-level field (`schema` comes first, right
 /// after the opening brace, without a comma).
-fn key(out: &mut impl Write, name: &str) -> io::Result<()> {
+fn key(out: &mut impl Write, style: Style, name: &str) -> io::Result<()> {
     let first = name == "schema";
     if !first {
         out.write_all(b",")?;
     }
-    Nested::at(FIELD_DEPTH).line(out)?;
+    style.at(FIELD_DEPTH).line(out)?;
     serde_json::to_writer(&mut *out, name).map_err(io::Error::from)?;
-    out.write_all(b": ")
+    out.write_all(if style.compact { b":" } else { b": " })
 }
 
 /// A small top-level field, serialized on this thread.
-fn field<T: Serialize>(out: &mut impl Write, name: &str, value: &T) -> io::Result<()> {
-    key(out, name)?;
-    pretty(out, FIELD_DEPTH, value)
+fn field<T: Serialize>(
+    out: &mut impl Write,
+    style: Style,
+    name: &str,
+    value: &T,
+) -> io::Result<()> {
+    key(out, style, name)?;
+    pretty(out, style.at(FIELD_DEPTH), value)
 }
 
 /// A top-level list, serialized in parallel a group of chunks at a time:
 /// while this thread writes one group, the worker threads serialize the next.
 fn list<T: Serialize + Sync>(
     out: &mut impl Write,
+    style: Style,
     name: &str,
     items: &[T],
     chunk: usize,
     group: usize,
 ) -> io::Result<()> {
-    key(out, name)?;
+    key(out, style, name)?;
     if items.is_empty() {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
     let serialize = |items: &[T]| -> io::Result<Vec<Vec<u8>>> {
-        items.par_chunks(chunk).map(serialize_chunk).collect()
+        items
+            .par_chunks(chunk)
+            .map(|items| serialize_chunk(style, items))
+            .collect()
     };
     let mut groups = items.chunks(group);
     let mut ready = groups.next().map(serialize).transpose()?;
@@ -128,7 +169,7 @@ fn list<T: Serialize + Sync>(
         written?;
         ready = next.transpose()?;
     }
-    Nested::at(FIELD_DEPTH).line(out)?;
+    style.at(FIELD_DEPTH).line(out)?;
     out.write_all(b"]")
 }
 
@@ -148,21 +189,21 @@ fn write_chunks(out: &mut impl Write, chunks: &[Vec<u8>], first: &mut bool) -> i
 /// Elements as the pretty printer writes them inside a top-level list, each
 /// after its line break and indentation, with commas between them (not
 /// before the first nor after the last: the chunks are joined with commas).
-fn serialize_chunk<T: Serialize>(items: &[T]) -> io::Result<Vec<u8>> {
+fn serialize_chunk<T: Serialize>(style: Style, items: &[T]) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(items.len() * 256);
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             bytes.push(b',');
         }
-        Nested::at(ELEMENT_DEPTH).line(&mut bytes)?;
-        pretty(&mut bytes, ELEMENT_DEPTH, item)?;
+        style.at(ELEMENT_DEPTH).line(&mut bytes)?;
+        pretty(&mut bytes, style.at(ELEMENT_DEPTH), item)?;
     }
     Ok(bytes)
 }
 
-/// `value` pretty-printed as if it sat `depth` levels deep.
-fn pretty<T: Serialize>(out: &mut impl Write, depth: usize, value: &T) -> io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(out, Nested::at(depth));
+/// `value` written by `formatter` (pretty-printed as if it sat that deep, or compact).
+fn pretty<T: Serialize>(out: &mut impl Write, formatter: Nested, value: &T) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
     value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
@@ -172,22 +213,21 @@ const LINE: &[u8; 65] = b"\n                                                    
 
 /// serde_json's `PrettyFormatter` with two-space indentation, starting
 /// `depth` levels deep instead of at the top: the same bytes, method for
-/// method, as the pretty printer writes for a value nested that deep.
+/// method, as the pretty printer writes for a value nested that deep. With
+/// `compact`, serde_json's `CompactFormatter` instead: no line breaks, no
+/// indentation, `:` without a space.
 struct Nested {
     depth: usize,
     has_value: bool,
+    compact: bool,
 }
 
 impl Nested {
-    fn at(depth: usize) -> Nested {
-        Nested {
-            depth,
-            has_value: false,
-        }
-    }
-
-    /// A line break and the indentation of the current depth.
+    /// A line break and the indentation of the current depth (nothing when compact).
     fn line<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        if self.compact {
+            return Ok(());
+        }
         let spaces = 2 * self.depth;
         if spaces < LINE.len() {
             return writer.write_all(&LINE[..1 + spaces]);
@@ -273,7 +313,7 @@ impl Formatter for Nested {
 
     #[inline]
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
+        writer.write_all(if self.compact { b":" } else { b": " })
     }
 
     #[inline]
@@ -298,7 +338,14 @@ mod tests {
 
     fn written(report: &Report, chunk: usize) -> Vec<u8> {
         let mut bytes = Vec::new();
-        write_chunked(report, &mut bytes, chunk).unwrap();
+        write_chunked(report, &mut bytes, chunk, false).unwrap();
+        bytes
+    }
+
+    /// What `write_compact` must produce: serde_json's compact writer and a newline.
+    fn expected_compact(report: &Report) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec(report).unwrap();
+        bytes.push(b'\n');
         bytes
     }
 
@@ -319,6 +366,19 @@ mod tests {
                 String::from_utf8(expected.clone()).unwrap(),
                 "chunk {chunk}"
             );
+        }
+        let compact = expected_compact(report);
+        let mut default = Vec::new();
+        write_compact(report, &mut default).unwrap();
+        assert_eq!(
+            String::from_utf8(default).unwrap(),
+            String::from_utf8(compact.clone()).unwrap(),
+            "write_compact"
+        );
+        for chunk in [1, 3, 64] {
+            let mut bytes = Vec::new();
+            write_chunked(report, &mut bytes, chunk, true).unwrap();
+            assert!(bytes == compact, "compact, chunk {chunk}");
         }
     }
 
@@ -358,6 +418,8 @@ mod tests {
             doc: format!("{}#{n}", NASTY[n % NASTY.len()]),
             start: (n * 7) as u32,
             end: (n * 7 + 100 + n % 13) as u32,
+            start_char: (n * 5) as u32,
+            end_char: (n * 5 + 90) as u32,
         }
     }
 
@@ -371,8 +433,15 @@ mod tests {
                 path: format!("dir/{}:{i}", NASTY[(i + 3) % NASTY.len()]),
                 bytes: (i as u64) * 1_000_003,
                 date: (i % 3 != 0).then(|| format!("2024-01-{:02}", i % 28 + 1)),
+                title: (i % 2 == 0).then(|| NASTY[(i + 5) % NASTY.len()].to_string()),
+                url: (i % 4 == 1).then(|| format!("https://example.org/{i}?a=1&b=\"2\"")),
                 lifted_bytes: (i as u64) * 17 % 1000,
                 lifted_share: share(i),
+                main_source: (i % 3 == 1).then(|| crate::report::MainSource {
+                    doc: NASTY[(i + 2) % NASTY.len()].to_string(),
+                    bytes: i as u64,
+                    share: share(i + 5),
+                }),
             })
             .collect();
         report.pairs = (0..n)
@@ -391,6 +460,7 @@ mod tests {
                 source: (i % 2 == 0).then(|| NASTY[i % NASTY.len()].to_string()),
                 words: i as u32,
                 boilerplate: i % 5 == 0,
+                excerpt: (i % 3 != 2).then(|| format!("{}…", NASTY[(i + 4) % NASTY.len()])),
             })
             .collect();
         report.links = (0..n)
@@ -403,6 +473,7 @@ mod tests {
                 words: u32::MAX - i as u32,
                 edits: i as u32 % 9,
                 coverage: share(i + 4),
+                excerpt: (i % 2 == 0).then(|| NASTY[(i + 6) % NASTY.len()].to_string()),
             })
             .collect();
         report.warnings = (0..n)
@@ -493,14 +564,14 @@ mod tests {
             value = serde_json::json!({"level": i, "inner": [value, "x\ny", 1.5], "empty": []});
         }
         let mut bytes = Vec::new();
-        pretty(&mut bytes, 0, &value).unwrap();
+        pretty(&mut bytes, Style { compact: false }.at(0), &value).unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             serde_json::to_string_pretty(&value).unwrap()
         );
         // At depth 2, every line but the first is indented four more spaces.
         let mut bytes = Vec::new();
-        pretty(&mut bytes, 2, &value).unwrap();
+        pretty(&mut bytes, Style { compact: false }.at(2), &value).unwrap();
         let shifted = serde_json::to_string_pretty(&value)
             .unwrap()
             .replace('\n', "\n    ");
@@ -522,7 +593,7 @@ mod tests {
         // next group is being serialized.
         let error = write(&synthetic(3), &mut Failing).unwrap_err();
         assert_eq!(error.to_string(), "disk full");
-        let error = write_chunked(&synthetic(5000), &mut Failing, 7).unwrap_err();
+        let error = write_chunked(&synthetic(5000), &mut Failing, 7, false).unwrap_err();
         assert_eq!(error.to_string(), "disk full");
     }
 }

@@ -10,6 +10,8 @@ pub mod csv;
 pub mod escape;
 pub mod html;
 pub mod json;
+pub mod jsonl;
+pub mod offsets;
 pub mod text;
 
 use rayon::prelude::*;
@@ -21,8 +23,32 @@ use crate::ingest::Corpus;
 use crate::provenance::Chronology;
 use crate::scan::{Findings, Params, Stats};
 
-/// Version of the JSON schema; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON schema; bumped on any change of its fields.
+/// 2: `start_char`/`end_char` on spans, `excerpt` on links and passages,
+/// `title`, `url` and `main_source` on documents (issue 14).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Default length of an excerpt, in characters (`--excerpt`).
+pub const EXCERPT: usize = 80;
+
+/// What the report shows beyond the scan's findings.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// Characters of the excerpt of each link and passage (0: none).
+    pub excerpt: usize,
+    /// Manifest title and URL per document of the corpus (by index); empty
+    /// without a manifest.
+    pub labels: Vec<Label>,
+}
+
+/// A document's manifest title and URL.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Label {
+    /// Manifest `title`.
+    pub title: Option<String>,
+    /// Manifest `url`.
+    pub url: Option<String>,
+}
 
 /// The provenance map of one scan.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -100,11 +126,33 @@ pub struct DocumentEntry {
     /// Publication date, when the manifest gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// Title, when the manifest gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Address, when the manifest gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Bytes of this document lifted from others (targets of directed links)
     /// or shared with others when the direction is unknown (undirected links).
     pub lifted_bytes: u64,
     /// `lifted_bytes / bytes`.
     pub lifted_share: f64,
+    /// The document credited with most of this document's lifted bytes
+    /// (its base text), when anything was lifted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_source: Option<MainSource>,
+}
+
+/// The source credited with most of a document's lifted bytes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MainSource {
+    /// Its document id.
+    pub doc: String,
+    /// Bytes of the document lifted from it (or shared with it when the
+    /// direction is unknown).
+    pub bytes: u64,
+    /// `bytes / lifted_bytes` of the document.
+    pub share: f64,
 }
 
 /// A byte range of a document, half-open.
@@ -116,6 +164,12 @@ pub struct SpanEntry {
     pub start: u32,
     /// One past the last byte.
     pub end: u32,
+    /// First character (Unicode code point, counted from 0).
+    #[serde(default)]
+    pub start_char: u32,
+    /// One past the last character.
+    #[serde(default)]
+    pub end_char: u32,
 }
 
 /// A verified near-duplicate pair of segments.
@@ -145,6 +199,10 @@ pub struct PassageEntry {
     /// Marked as boilerplate (present only with --keep-boilerplate).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub boilerplate: bool,
+    /// The start of the first copy's text (`--excerpt` characters, whitespace
+    /// collapsed); absent with `--excerpt 0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 /// A link from the copy lifted from to the copy that lifted it.
@@ -166,6 +224,10 @@ pub struct LinkEntry {
     pub edits: u32,
     /// Share of the target span's words matched.
     pub coverage: f64,
+    /// The start of the target span's text (`--excerpt` characters,
+    /// whitespace collapsed); absent with `--excerpt 0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 /// Total length of the union of half-open ranges.
@@ -193,18 +255,52 @@ pub fn round4(x: f64) -> f64 {
 }
 
 impl Report {
-    /// Build the map of a scan.
+    /// Build the map of a scan, with default [`ReportOptions`] (excerpts of
+    /// [`EXCERPT`] characters, no manifest titles).
     pub fn build(
         corpus: &Corpus,
         params: &Params,
         chronology: &Chronology,
         findings: &Findings,
     ) -> Report {
+        let options = ReportOptions {
+            excerpt: EXCERPT,
+            labels: Vec::new(),
+        };
+        Report::build_with(corpus, params, chronology, findings, &options)
+    }
+
+    /// Build the map of a scan.
+    pub fn build_with(
+        corpus: &Corpus,
+        params: &Params,
+        chronology: &Chronology,
+        findings: &Findings,
+        shown: &ReportOptions,
+    ) -> Report {
+        let ends = findings
+            .provenance
+            .links
+            .iter()
+            .flat_map(|l| [&l.source, &l.target]);
+        let copies = findings.passages.iter().flat_map(|p| &p.copies);
+        let pairs = findings.pairs.iter().flat_map(|p| [&p.a, &p.b]);
+        let chars = offsets::CharIndex::new(corpus, ends.chain(copies).chain(pairs));
         let id = |doc: u32| corpus.documents[doc as usize].id.clone();
         let entry = |span: &Span| SpanEntry {
             doc: id(span.doc),
             start: span.start,
             end: span.end,
+            start_char: chars.char_offset(span.doc as usize, span.start),
+            end_char: chars.char_offset(span.doc as usize, span.end),
+        };
+        let excerpt = |span: &Span| {
+            (shown.excerpt > 0).then(|| {
+                let text = &corpus.documents[span.doc as usize].text;
+                let end = (span.end as usize).min(text.len());
+                let start = (span.start as usize).min(end);
+                offsets::excerpt(&text[start..end], shown.excerpt)
+            })
         };
         let options = &params.options;
         let provenance = &findings.provenance;
@@ -229,6 +325,7 @@ impl Report {
                     source: provenance.sources[i].map(id),
                     words: passage.words,
                     boilerplate: provenance.boilerplate[i],
+                    excerpt: passage.copies.first().and_then(excerpt),
                 }
             })
             .collect();
@@ -244,6 +341,7 @@ impl Report {
                 words: link.words,
                 edits: link.edits,
                 coverage: round4(link.coverage),
+                excerpt: excerpt(&link.target),
             })
             .collect();
         let lifted = lifted_bytes(corpus.documents.len(), &provenance.links);
@@ -254,17 +352,29 @@ impl Report {
                 .collect(),
             _ => vec![None; corpus.documents.len()],
         };
+        let main = main_sources(corpus.documents.len(), &provenance.links);
+        let no_label = Label::default();
         let documents = corpus
             .documents
             .par_iter()
             .enumerate()
-            .map(|(i, d)| DocumentEntry {
-                id: d.id.clone(),
-                path: d.origin.clone(),
-                bytes: d.text.len() as u64,
-                date: dates[i].clone(),
-                lifted_bytes: lifted[i],
-                lifted_share: round4(lifted[i] as f64 / (d.text.len().max(1)) as f64),
+            .map(|(i, d)| {
+                let label = shown.labels.get(i).unwrap_or(&no_label);
+                DocumentEntry {
+                    id: d.id.clone(),
+                    path: d.origin.clone(),
+                    bytes: d.text.len() as u64,
+                    date: dates[i].clone(),
+                    title: label.title.clone(),
+                    url: label.url.clone(),
+                    lifted_bytes: lifted[i],
+                    lifted_share: round4(lifted[i] as f64 / (d.text.len().max(1)) as f64),
+                    main_source: main[i].map(|(source, bytes)| MainSource {
+                        doc: id(source),
+                        bytes,
+                        share: round4(bytes as f64 / lifted[i].max(1) as f64),
+                    }),
+                }
             })
             .collect();
         let pairs = findings
@@ -319,6 +429,33 @@ impl Report {
             .binary_search_by(|d| d.id.as_str().cmp(id))
             .ok()
     }
+}
+
+/// Per document, the other document it has the most lifted bytes from (the
+/// union of the spans of its links from that document, counting undirected
+/// links both ways), with those bytes; ties go to the first document.
+fn main_sources(documents: usize, links: &[crate::provenance::Link]) -> Vec<Option<(u32, u64)>> {
+    // (here, there, start, end) for every lifted end, sorted so that the
+    // spans from one source into one document are together and in order.
+    let mut ends: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(links.len());
+    for link in links {
+        let (s, t) = (&link.source, &link.target);
+        ends.push((t.doc, s.doc, t.start, t.end));
+        if !link.directed {
+            ends.push((s.doc, t.doc, s.start, s.end));
+        }
+    }
+    ends.par_sort_unstable();
+    let mut out: Vec<Option<(u32, u64)>> = vec![None; documents];
+    for group in ends.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (here, there) = (group[0].0, group[0].1);
+        let bytes = union_length(group.iter().map(|e| (e.2, e.3)).collect());
+        let best = &mut out[here as usize];
+        if best.is_none_or(|(_, b)| bytes > b) {
+            *best = Some((there, bytes));
+        }
+    }
+    out
 }
 
 /// Per document, the union of bytes that are targets of directed links or

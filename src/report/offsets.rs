@@ -1,0 +1,246 @@
+//! Offsets every consumer can use: byte offsets are what `lifted` works in,
+//! but Python, Java and most databases slice text by character. Each span of
+//! the map also gives its Unicode code-point offsets (`start_char`,
+//! `end_char`), and links and passages carry a short excerpt (issue 14).
+//!
+//! Counting characters from the start of a document for every span would
+//! cost a pass over the document per span, and an index of every document
+//! (characters before each 64-byte block) cost a pass over the whole corpus
+//! plus a cache miss into the text for every offset looked up: about 0.15 s
+//! on the 100 MB `lifted gen` corpus. [`CharIndex`] instead takes the byte
+//! offsets the map needs, sorts them per document, and counts the characters
+//! up to each in one sequential sweep of that document (in parallel over the
+//! documents); a lookup is then a binary search among a document's offsets.
+//!
+//! A character is counted at each byte that does not continue a UTF-8
+//! sequence (`0b10xx_xxxx`): exact for valid UTF-8; in a document read with
+//! invalid UTF-8 (a warning says so), each stray byte counts as one.
+
+use rayon::prelude::*;
+
+use crate::align::Span;
+use crate::ingest::Corpus;
+
+/// The code-point offsets of the byte offsets a map needs, per document.
+pub struct CharIndex<'c> {
+    corpus: &'c Corpus,
+    /// Per document: the byte offsets asked for (sorted, unique, clamped to
+    /// the text) and the characters before each.
+    offsets: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
+/// Characters that start in `bytes`: the bytes less the continuation bytes
+/// (`0b10xx_xxxx`), counted eight at a time (bit 7 set and bit 6 clear:
+/// `x & !(x << 1)` on the high bits). 3x the speed of a byte-by-byte filter
+/// here (17 vs 55 ms for 100 MB), which the compiler did not vectorize.
+fn count(bytes: &[u8]) -> u32 {
+    let mut continuations = 0u32;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight);
+        continuations += (x & !(x << 1) & 0x8080_8080_8080_8080).count_ones();
+    }
+    continuations += words
+        .remainder()
+        .iter()
+        .filter(|&&b| b & 0xC0 == 0x80)
+        .count() as u32;
+    bytes.len() as u32 - continuations
+}
+
+impl<'c> CharIndex<'c> {
+    /// Count the characters before the starts and ends of `spans`.
+    pub fn new<'s>(corpus: &'c Corpus, spans: impl Iterator<Item = &'s Span>) -> CharIndex<'c> {
+        let mut wanted: Vec<Vec<u32>> = vec![Vec::new(); corpus.documents.len()];
+        for span in spans {
+            if let Some(list) = wanted.get_mut(span.doc as usize) {
+                list.push(span.start);
+                list.push(span.end);
+            }
+        }
+        let offsets = wanted
+            .into_par_iter()
+            .zip(corpus.documents.par_iter())
+            .map(|(mut bytes, document)| {
+                let text = &document.text;
+                for b in &mut bytes {
+                    *b = (*b).min(text.len() as u32);
+                }
+                bytes.sort_unstable();
+                bytes.dedup();
+                let mut chars = Vec::with_capacity(bytes.len());
+                let (mut at, mut total) = (0usize, 0u32);
+                for &b in &bytes {
+                    total += count(&text[at..b as usize]);
+                    at = b as usize;
+                    chars.push(total);
+                }
+                (bytes, chars)
+            })
+            .collect();
+        CharIndex { corpus, offsets }
+    }
+
+    /// Code-point offset of byte `offset` of document `doc` (clamped to the
+    /// text). Offsets not given to [`CharIndex::new`] are counted from the
+    /// start of the document.
+    pub fn char_offset(&self, doc: usize, offset: u32) -> u32 {
+        let text = &self.corpus.documents[doc].text;
+        let offset = offset.min(text.len() as u32);
+        let (bytes, chars) = &self.offsets[doc];
+        match bytes.binary_search(&offset) {
+            Ok(i) => chars[i],
+            Err(_) => count(&text[..offset as usize]),
+        }
+    }
+}
+
+/// The first `limit` characters of `bytes`, whitespace runs collapsed to one
+/// space and trimmed, with `…` appended when the text goes on. Reads only as
+/// far as needed (windows of a few times `limit` bytes: validating a whole
+/// long span as UTF-8 first made excerpts the costliest part of building the
+/// map); invalid UTF-8 reads as U+FFFD.
+pub fn excerpt(bytes: &[u8], limit: usize) -> String {
+    let mut out = String::new();
+    if limit == 0 {
+        return out;
+    }
+    let mut taken = 0;
+    let mut space = false;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(4 * limit + 64);
+        // Not inside a character (a window never ends on a continuation byte).
+        while cut < rest.len() && cut > 0 && (rest[cut] as i8) < -0x40 {
+            cut -= 1;
+        }
+        let (window, after) = rest.split_at(cut.max(1));
+        rest = after;
+        for chunk in window.utf8_chunks() {
+            let invalid = (!chunk.invalid().is_empty()).then_some('\u{FFFD}');
+            for c in chunk.valid().chars().chain(invalid) {
+                if c.is_whitespace() {
+                    space = taken > 0;
+                    continue;
+                }
+                if taken + usize::from(space) >= limit {
+                    out.push('…');
+                    return out;
+                }
+                if space {
+                    out.push(' ');
+                    taken += 1;
+                    space = false;
+                }
+                out.push(c);
+                taken += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Document;
+
+    fn corpus(texts: &[&[u8]]) -> Corpus {
+        Corpus {
+            documents: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Document {
+                    id: format!("{i}"),
+                    origin: format!("{i}"),
+                    order: i as u32,
+                    text: t.to_vec(),
+                })
+                .collect(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn char_offsets_match_a_count_from_the_start() {
+        let text = "aé€😀 zé ".repeat(40);
+        let corpus = corpus(&[text.as_bytes(), b"", b"plain ascii"]);
+        let all: Vec<Span> = (0..=text.len() as u32)
+            .map(|i| Span {
+                doc: 0,
+                start: i,
+                end: u32::MAX,
+            })
+            .chain([Span {
+                doc: 2,
+                start: 5,
+                end: 5,
+            }])
+            .collect();
+        let index = CharIndex::new(&corpus, all.iter());
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                index.char_offset(0, byte as u32) as usize,
+                text[..byte].chars().count(),
+                "byte {byte}"
+            );
+        }
+        assert_eq!(
+            index.char_offset(0, u32::MAX) as usize,
+            text.chars().count()
+        );
+        assert_eq!(index.char_offset(1, 5), 0);
+        assert_eq!(index.char_offset(2, 5), 5);
+        // Not asked for: counted from the start all the same.
+        assert_eq!(index.char_offset(2, 3), 3);
+        let none = CharIndex::new(&corpus, std::iter::empty());
+        assert_eq!(none.char_offset(0, 3) as usize, text[..3].chars().count());
+    }
+
+    #[test]
+    fn count_is_the_characters_of_valid_utf8_and_one_per_stray_byte() {
+        let text = "aé€😀 zé\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}".repeat(7);
+        for start in 0..20 {
+            for end in (start..text.len()).step_by(5) {
+                if text.is_char_boundary(start) && text.is_char_boundary(end) {
+                    assert_eq!(
+                        count(&text.as_bytes()[start..end]) as usize,
+                        text[start..end].chars().count()
+                    );
+                }
+            }
+        }
+        let stray: &[u8] = b"ab\x80\x80\xffc\xc3";
+        assert_eq!(count(stray), 5);
+        for len in 0..40 {
+            assert_eq!(count(&vec![b'x'; len]) as usize, len);
+            assert_eq!(count(&vec![0x80; len]), 0);
+            assert_eq!(count(&vec![0xC3; len]) as usize, len);
+        }
+    }
+
+    #[test]
+    fn excerpts_collapse_whitespace_and_stop_at_the_limit() {
+        assert_eq!(excerpt(b"  one\n\ttwo  three ", 80), "one two three");
+        assert_eq!(excerpt(b"one two three", 7), "one two…");
+        assert_eq!(excerpt(b"one two", 7), "one two");
+        assert_eq!(excerpt("été à Paris".as_bytes(), 4), "été…");
+        assert_eq!(excerpt(b"ab\xffcd", 80), "ab\u{FFFD}cd");
+        assert_eq!(excerpt(b"anything", 0), "");
+        assert_eq!(excerpt(b"   ", 5), "");
+        // Across windows: long whitespace runs, characters at the cuts.
+        let long = format!("a{}b", " ".repeat(1000));
+        assert_eq!(excerpt(long.as_bytes(), 3), "a b");
+        let accents = "é".repeat(500);
+        for limit in [1, 3, 17, 64, 499, 500, 501] {
+            let expected: String = accents.chars().take(limit).collect();
+            let suffix = if limit < 500 { "…" } else { "" };
+            assert_eq!(
+                excerpt(accents.as_bytes(), limit),
+                format!("{expected}{suffix}")
+            );
+        }
+    }
+}
