@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use lifted::ingest::{read_inputs, Corpus};
+use lifted::manifest::Date;
 use lifted::provenance::{read_manifest, Chronology};
 use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
@@ -175,16 +176,21 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
 
 fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
+    // Dates from the records (--date-field), then the manifest's, which win
+    // document by document: a manifest can correct or complete the records.
+    let mut dates: Vec<Option<Date>> = corpus.documents.iter().map(|d| d.date.clone()).collect();
     if let Some(path) = &matching.manifest {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
         let entries = read_manifest(path, &ids)?;
-        let mut dates = vec![None; ids.len()];
         for entry in entries {
             // read_manifest checked that every id is in the corpus, once.
             if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
                 dates[i] = Some(entry.date);
             }
         }
+        return Ok(Chronology::Dates(dates));
+    }
+    if dates.iter().any(Option::is_some) {
         return Ok(Chronology::Dates(dates));
     }
     Ok(match matching.order {

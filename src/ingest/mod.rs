@@ -24,7 +24,9 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{size, Error, Result, Warning};
+use crate::manifest::Date;
 
+mod columnar;
 mod jsonl;
 mod liftedignore;
 mod sniff;
@@ -48,6 +50,8 @@ pub struct IngestOptions {
     pub id_field: String,
     /// JSONL field holding the document text.
     pub text_field: String,
+    /// JSONL field (Parquet column) holding the document's date, if any.
+    pub date_field: Option<String>,
     /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
     pub skip_bad_lines: bool,
     /// Refuse, instead of skipping with a warning, files that are not clean UTF-8 text.
@@ -68,6 +72,7 @@ impl Default for IngestOptions {
             jsonl: false,
             id_field: "id".to_string(),
             text_field: "text".to_string(),
+            date_field: None,
             skip_bad_lines: false,
             strict: false,
             follow: false,
@@ -91,6 +96,8 @@ pub struct Document {
     pub order: u32,
     /// The original bytes.
     pub text: Vec<u8>,
+    /// The date given in the record itself (`--date-field`), if any.
+    pub date: Option<Date>,
 }
 
 /// All documents of a run, sorted by id, with the warnings met on the way.
@@ -314,12 +321,24 @@ impl Reader<'_> {
             self.files.insert(key, seen);
         }
         let name = path.as_os_str().as_encoded_bytes();
-        let is_gzip_jsonl = name.ends_with(b".jsonl.gz");
-        if is_gzip_jsonl || name.ends_with(b".jsonl") || self.options.jsonl {
-            if is_gzip_jsonl {
-                let decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
-                return self.read_jsonl_file(path, &origin, decoder, named);
-            }
+        let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s.as_bytes()));
+        if ends(&[".parquet"]) {
+            return self.read_parquet(path, &origin, file);
+        }
+        if ends(&[".arrow", ".ipc", ".feather"]) {
+            return self.read_arrow(path, &origin, file);
+        }
+        if ends(&[".jsonl.gz", ".json.gz"]) {
+            let decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            return self.read_jsonl_file(path, &origin, decoder, named);
+        }
+        if ends(&[".jsonl.zst", ".json.zst"]) {
+            // The decoder reads every frame, as `zstd -d` does; the bounded
+            // line reader then applies --max-line-bytes to what it gives.
+            let decoder = zstd::stream::read::Decoder::new(file).map_err(read_error)?;
+            return self.read_jsonl_file(path, &origin, decoder, named);
+        }
+        if ends(&[".jsonl"]) || self.options.jsonl {
             return self.read_jsonl_file(path, &origin, file, named);
         }
         let limit = self.options.max_doc_bytes;
@@ -434,6 +453,7 @@ impl Reader<'_> {
             origin: escaped_path(path),
             order,
             text: bytes,
+            date: None,
         });
         Ok(())
     }

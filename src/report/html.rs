@@ -870,6 +870,7 @@ mod tests {
                     origin: id.to_string(),
                     order: i as u32,
                     text: text.to_vec(),
+                    date: None,
                 })
                 .collect(),
             warnings: Vec::new(),

@@ -1,0 +1,372 @@
+//! Parquet and Arrow IPC inputs: one document per row, the id, text and
+//! (optional) date in the columns named by `--id-field`, `--text-field` and
+//! `--date-field`.
+//!
+//! A `.parquet` file is read a batch of rows at a time, only the columns
+//! needed decoded, so memory is bounded by a batch, not by the file; a folder
+//! of Parquet shards (a Hugging Face dataset export) is walked like any
+//! folder. Arrow IPC files (`.arrow`, `.ipc`, `.feather`; the file format or
+//! the stream format that Hugging Face `datasets` writes) are read a record
+//! batch at a time.
+//!
+//! Texts are the UTF-8 bytes of the text column (`string`, `large_string`
+//! or `string_view`): offsets are into them, as for JSONL. Ids are strings or
+//! integers. Dates are strings read as the manifest's dates are (ISO 8601),
+//! or Arrow `date32`/`date64`/`timestamp` values, written as ISO 8601 first.
+
+use std::fs;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Schema, TimeUnit};
+
+use super::{Document, IngestOptions, Reader};
+use crate::error::{size, Error, Result, Warning};
+use crate::manifest::Date;
+
+/// Rows decoded at a time from a Parquet file.
+const BATCH_ROWS: usize = 1024;
+
+/// What a column holds, checked once per file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Id,
+    Text,
+    Date,
+}
+
+impl Role {
+    fn flag(self) -> &'static str {
+        match self {
+            Role::Id => "--id-field",
+            Role::Text => "--text-field",
+            Role::Date => "--date-field",
+        }
+    }
+
+    fn wants(self) -> &'static str {
+        match self {
+            Role::Id => "a string or integer",
+            Role::Text => "a string",
+            Role::Date => "an ISO 8601 date string, a date or a timestamp",
+        }
+    }
+
+    fn accepts(self, kind: &DataType) -> bool {
+        let text = matches!(
+            kind,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        );
+        match self {
+            Role::Text => text,
+            Role::Id => text || kind.is_integer(),
+            Role::Date => {
+                text || matches!(
+                    kind,
+                    DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _)
+                )
+            }
+        }
+    }
+}
+
+/// The columns to read, by name, and the role of each.
+fn columns(options: &IngestOptions) -> Vec<(&str, Role)> {
+    let mut columns = vec![
+        (options.id_field.as_str(), Role::Id),
+        (options.text_field.as_str(), Role::Text),
+    ];
+    if let Some(date) = &options.date_field {
+        columns.push((date.as_str(), Role::Date));
+    }
+    columns
+}
+
+/// Check that `schema` has each column with a usable type; the indices of
+/// the columns, sorted and without repeats (for a projection).
+fn check_schema(path: &Path, schema: &Schema, columns: &[(&str, Role)]) -> Result<Vec<usize>> {
+    let mut indices = Vec::new();
+    for &(name, role) in columns {
+        let Ok(index) = schema.index_of(name) else {
+            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+            return Err(Error::Columnar {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "no column {name:?} (it has: {}); name the right column with {}",
+                    names.join(", "),
+                    role.flag()
+                ),
+            });
+        };
+        let kind = schema.field(index).data_type();
+        if !role.accepts(kind) {
+            return Err(Error::Columnar {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "column {name:?} is {kind}, not {}; name the right column with {}",
+                    role.wants(),
+                    role.flag()
+                ),
+            });
+        }
+        indices.push(index);
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    Ok(indices)
+}
+
+fn corrupt(path: &Path, what: &str, error: impl std::fmt::Display) -> Error {
+    Error::Columnar {
+        path: path.to_path_buf(),
+        reason: format!("not a readable {what} file ({error}); check that it is complete"),
+    }
+}
+
+impl Reader<'_> {
+    /// Read a Parquet file, a batch of rows at a time.
+    pub(super) fn read_parquet(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        use parquet::arrow::ProjectionMask;
+
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| corrupt(path, "Parquet", e))?;
+        let columns = columns(self.options);
+        let indices = check_schema(path, builder.schema(), &columns)?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
+        let batches = builder
+            .with_projection(mask)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|e| corrupt(path, "Parquet", e))?;
+        let mut rows = Rows::default();
+        for batch in batches {
+            let batch = batch.map_err(|e| corrupt(path, "Parquet", e))?;
+            self.add_batch(path, origin, &batch, &columns, &mut rows)?;
+        }
+        self.finish_rows(origin, rows);
+        Ok(())
+    }
+
+    /// Read an Arrow IPC file (file or stream format), a record batch at a time.
+    pub(super) fn read_arrow(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
+        use arrow_ipc::reader::{FileReader, StreamReader};
+
+        let read_error = |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut input = BufReader::new(file);
+        let mut magic = [0u8; 6];
+        let n = input.read(&mut magic).map_err(read_error)?;
+        input.seek(SeekFrom::Start(0)).map_err(read_error)?;
+        let columns = columns(self.options);
+        let mut rows = Rows::default();
+        if n == 6 && &magic == b"ARROW1" {
+            let reader = FileReader::try_new(input, None).map_err(|e| corrupt(path, "Arrow", e))?;
+            check_schema(path, &reader.schema(), &columns)?;
+            for batch in reader {
+                let batch = batch.map_err(|e| corrupt(path, "Arrow", e))?;
+                self.add_batch(path, origin, &batch, &columns, &mut rows)?;
+            }
+        } else {
+            let reader =
+                StreamReader::try_new(input, None).map_err(|e| corrupt(path, "Arrow", e))?;
+            check_schema(path, &reader.schema(), &columns)?;
+            for batch in reader {
+                let batch = batch.map_err(|e| corrupt(path, "Arrow", e))?;
+                self.add_batch(path, origin, &batch, &columns, &mut rows)?;
+            }
+        }
+        self.finish_rows(origin, rows);
+        Ok(())
+    }
+
+    /// Turn the rows of one batch into documents.
+    fn add_batch(
+        &mut self,
+        path: &Path,
+        origin: &str,
+        batch: &RecordBatch,
+        columns: &[(&str, Role)],
+        rows: &mut Rows,
+    ) -> Result<()> {
+        let column = |name: &str| -> Result<&ArrayRef> {
+            batch.column_by_name(name).ok_or_else(|| Error::Columnar {
+                path: path.to_path_buf(),
+                reason: format!("column {name:?} missing from a batch; the file is inconsistent"),
+            })
+        };
+        let ids = column(columns[0].0)?;
+        let texts = column(columns[1].0)?;
+        let dates = match columns.get(2) {
+            Some((name, _)) => Some(column(name)?),
+            None => None,
+        };
+        for i in 0..batch.num_rows() {
+            rows.number += 1;
+            let record = self.record(ids, texts, dates, i);
+            match record {
+                Ok((id, text, date)) => {
+                    let order = self.next_order();
+                    self.corpus.documents.push(Document {
+                        id,
+                        origin: format!("{origin} row {}", rows.number),
+                        order,
+                        text,
+                        date,
+                    });
+                }
+                Err(reason) if self.options.skip_bad_lines => {
+                    rows.bad += 1;
+                    rows.first_bad.get_or_insert((rows.number, reason));
+                }
+                Err(reason) => {
+                    return Err(Error::BadRow {
+                        path: path.to_path_buf(),
+                        row: rows.number,
+                        reason: format!("{reason}; fix the row or pass --skip-bad-lines"),
+                    })
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The id, text and date of row `i`, or why it cannot be used.
+    fn record(
+        &self,
+        ids: &ArrayRef,
+        texts: &ArrayRef,
+        dates: Option<&ArrayRef>,
+        i: usize,
+    ) -> std::result::Result<(String, Vec<u8>, Option<Date>), String> {
+        let options = self.options;
+        let id = match value_text(ids, i) {
+            Some(id) => id,
+            None => return Err(format!("id column {:?} is null", options.id_field)),
+        };
+        let text = match string_at(texts, i) {
+            Some(text) => text.as_bytes().to_vec(),
+            None => return Err(format!("text column {:?} is null", options.text_field)),
+        };
+        if text.len() as u64 > options.max_doc_bytes {
+            return Err(format!(
+                "text of {} is larger than the {} limit for one document (--max-doc-bytes)",
+                size(text.len() as u64),
+                size(options.max_doc_bytes)
+            ));
+        }
+        let date = match (dates, &options.date_field) {
+            (Some(dates), Some(field)) => match value_text(dates, i) {
+                Some(given) => Some(
+                    Date::parse(&given)
+                        .map_err(|reason| format!("column {field:?} (--date-field): {reason}"))?,
+                ),
+                None => None,
+            },
+            _ => None,
+        };
+        Ok((id, text, date))
+    }
+
+    /// The warning for rows skipped with `--skip-bad-lines`.
+    fn finish_rows(&mut self, origin: &str, rows: Rows) {
+        if let Some((row, reason)) = rows.first_bad {
+            self.corpus.warnings.push(Warning::file(
+                origin,
+                format!("{} bad row(s) skipped; first: row {row}: {reason}", rows.bad),
+            ));
+        }
+    }
+}
+
+/// Rows of one file read so far.
+#[derive(Default)]
+struct Rows {
+    /// 1-based number of the last row read.
+    number: u64,
+    /// Rows skipped with `--skip-bad-lines`.
+    bad: u64,
+    /// The first of them, and why.
+    first_bad: Option<(u64, String)>,
+}
+
+/// The string at row `i` of a string column (`None`: null).
+fn string_at(array: &ArrayRef, i: usize) -> Option<&str> {
+    if array.is_null(i) {
+        return None;
+    }
+    Some(match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().value(i),
+        DataType::LargeUtf8 => array.as_string::<i64>().value(i),
+        DataType::Utf8View => array.as_string_view().value(i),
+        _ => return None,
+    })
+}
+
+/// Row `i` of an id or date column as text (`None`: null): strings as they
+/// are, integers in decimal, dates and timestamps in ISO 8601 (UTC for a
+/// timestamp, as its time zone says nothing about the instant).
+fn value_text(array: &ArrayRef, i: usize) -> Option<String> {
+    if array.is_null(i) {
+        return None;
+    }
+    macro_rules! integer {
+        ($kind:ty) => {
+            array.as_primitive::<$kind>().value(i).to_string()
+        };
+    }
+    let timestamp = |value: i64, unit: &TimeUnit| -> String {
+        let nanos = match unit {
+            TimeUnit::Second => i128::from(value) * 1_000_000_000,
+            TimeUnit::Millisecond => i128::from(value) * 1_000_000,
+            TimeUnit::Microsecond => i128::from(value) * 1_000,
+            TimeUnit::Nanosecond => i128::from(value),
+        };
+        match jiff::Timestamp::from_nanosecond(nanos) {
+            Ok(instant) => instant.to_string(),
+            Err(_) => format!("{value} (out of range)"),
+        }
+    };
+    Some(match array.data_type() {
+        DataType::Int8 => integer!(Int8Type),
+        DataType::Int16 => integer!(Int16Type),
+        DataType::Int32 => integer!(Int32Type),
+        DataType::Int64 => integer!(Int64Type),
+        DataType::UInt8 => integer!(UInt8Type),
+        DataType::UInt16 => integer!(UInt16Type),
+        DataType::UInt32 => integer!(UInt32Type),
+        DataType::UInt64 => integer!(UInt64Type),
+        DataType::Date32 => {
+            let days = array.as_primitive::<arrow_array::types::Date32Type>().value(i);
+            let epoch = jiff::civil::date(1970, 1, 1);
+            match epoch.checked_add(jiff::Span::new().days(i64::from(days))) {
+                Ok(day) => day.to_string(),
+                Err(_) => format!("{days} days (out of range)"),
+            }
+        }
+        DataType::Date64 => {
+            let millis = array.as_primitive::<Date64Type>().value(i);
+            let day = timestamp(millis, &TimeUnit::Millisecond);
+            day.get(..10).unwrap_or(&day).to_string()
+        }
+        DataType::Timestamp(unit, _) => {
+            let value = match unit {
+                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(i),
+                TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().value(i),
+                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(i),
+                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(i),
+            };
+            timestamp(value, unit)
+        }
+        _ => string_at(array, i)?.to_string(),
+    })
+}
