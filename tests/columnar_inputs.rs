@@ -96,10 +96,7 @@ fn report(run: &Run, renamed: Option<(&str, &str)>) -> String {
     if let Some((from, to)) = renamed {
         let before = out.matches(&format!("\"path\": \"{from}")).count();
         assert!(before > 0, "no path {from} in the report:\n{run}");
-        out = out.replace(
-            &format!("\"path\": \"{from}"),
-            &format!("\"path\": \"{to}"),
-        );
+        out = out.replace(&format!("\"path\": \"{from}"), &format!("\"path\": \"{to}"));
     }
     out
 }
@@ -123,8 +120,16 @@ fn parquet_arrow_and_jsonl_give_byte_identical_reports() {
     write_parquet(&dir.join("corpus.parquet"), &batch(&records), 2);
     // A Hugging Face export: shards in a folder.
     let (first, second) = records.split_at(records.len() / 2);
-    write_parquet(&dir.join("hf/data/train-00000-of-00002.parquet"), &batch(first), 1);
-    write_parquet(&dir.join("hf/data/train-00001-of-00002.parquet"), &batch(second), 8);
+    write_parquet(
+        &dir.join("hf/data/train-00000-of-00002.parquet"),
+        &batch(first),
+        1,
+    );
+    write_parquet(
+        &dir.join("hf/data/train-00001-of-00002.parquet"),
+        &batch(second),
+        8,
+    );
     // Arrow IPC, in the file and in the stream format.
     let whole = batch(&records);
     let mut file = arrow_ipc::writer::FileWriter::try_new(
@@ -160,7 +165,8 @@ fn parquet_arrow_and_jsonl_give_byte_identical_reports() {
     let run = scan(&dir, &["hf"]);
     assert_eq!(without_paths(&run), without_paths(&jsonl), "{run}");
     assert!(
-        run.stdout_str().contains("\"path\": \"hf/data/train-00001-of-00002.parquet row 1\""),
+        run.stdout_str()
+            .contains("\"path\": \"hf/data/train-00001-of-00002.parquet row 1\""),
         "{run}"
     );
 }
@@ -214,7 +220,13 @@ fn a_manifest_date_wins_over_the_record_date() {
     dir.create("manifest.csv", manifest);
     let both = scan(
         &dir,
-        &["dated.jsonl", "--date-field", "date", "--manifest", "manifest.csv"],
+        &[
+            "dated.jsonl",
+            "--date-field",
+            "date",
+            "--manifest",
+            "manifest.csv",
+        ],
     );
     let manifest_only = scan(&dir, &["plain.jsonl", "--manifest", "manifest.csv"]);
     assert!(
@@ -247,7 +259,11 @@ fn compressed_jsonl_is_read_like_jsonl() {
     }
     // Inside a folder too.
     dir.create_dir("zst");
-    fs::copy(dir.join("corpus.jsonl.zst"), dir.join("zst/corpus.jsonl.zst")).expect("copy");
+    fs::copy(
+        dir.join("corpus.jsonl.zst"),
+        dir.join("zst/corpus.jsonl.zst"),
+    )
+    .expect("copy");
     let run = scan(&dir, &["zst"]);
     let renamed = report(&run, Some(("zst/corpus.jsonl.zst:", "corpus.jsonl:")));
     assert!(renamed == expected, "{run}");
@@ -258,7 +274,9 @@ fn a_zstd_bomb_is_refused_at_the_line_limit() {
     let dir = Dir::new("columnar-zstd-bomb");
     // 256 MiB of one line, a few kilobytes compressed.
     let mut encoder = zstd::Encoder::new(Vec::new(), 19).expect("zstd");
-    encoder.write_all(b"{\"id\": \"x\", \"text\": \"").expect("write");
+    encoder
+        .write_all(b"{\"id\": \"x\", \"text\": \"")
+        .expect("write");
     let chunk = vec![b'a'; 1 << 20];
     for _ in 0..256 {
         encoder.write_all(&chunk).expect("write");
@@ -284,8 +302,11 @@ fn bad_columns_name_the_file_and_the_column() {
         "id, text, date",
         "--text-field",
     ]);
-    scan(&dir, &["corpus.parquet", "--date-field", "published"])
-        .assert_error(&["corpus.parquet", "\"published\"", "--date-field"]);
+    scan(&dir, &["corpus.parquet", "--date-field", "published"]).assert_error(&[
+        "corpus.parquet",
+        "\"published\"",
+        "--date-field",
+    ]);
 
     // A text column that is not text; an integer id is fine.
     let numbers: ArrayRef = Arc::new(Int64Array::from_iter_values(0..records.len() as i64));
@@ -344,10 +365,8 @@ fn bad_dates_name_the_file_and_the_line_or_row() {
         "number.jsonl",
         "{\"id\": \"a\", \"text\": \"some words\", \"date\": 2022}\n",
     );
-    scan(&dir, &["number.jsonl", "--date-field", "date"]).assert_error(&[
-        "number.jsonl:1:",
-        "must be an ISO 8601 date string",
-    ]);
+    scan(&dir, &["number.jsonl", "--date-field", "date"])
+        .assert_error(&["number.jsonl:1:", "must be an ISO 8601 date string"]);
 }
 
 #[test]
@@ -363,4 +382,43 @@ fn duplicate_ids_in_parquet_name_both_rows() {
         "corpus.parquet row 2",
         "corpus.parquet row 4",
     ]);
+}
+
+#[test]
+fn bad_rows_stop_the_scan_or_are_skipped_and_counted() {
+    let dir = Dir::new("columnar-bad-rows");
+    let records = lemonde();
+    let mut texts: Vec<Option<&str>> = records.iter().map(|r| Some(r.1.as_str())).collect();
+    texts[1] = None;
+    let mut dates: Vec<&str> = records.iter().map(|r| r.2.as_str()).collect();
+    dates[3] = "yesterday";
+    let with_nulls = RecordBatch::try_from_iter([
+        ("id", strings(records.iter().map(|r| r.0.as_str()))),
+        ("text", Arc::new(StringArray::from(texts)) as ArrayRef),
+        ("date", strings(dates)),
+    ])
+    .expect("batch");
+    write_parquet(&dir.join("holes.parquet"), &with_nulls, 2);
+    scan(&dir, &["holes.parquet"]).assert_error(&[
+        "holes.parquet: row 2:",
+        "text column \"text\" is null",
+        "--skip-bad-lines",
+    ]);
+    let run = scan(
+        &dir,
+        &["holes.parquet", "--skip-bad-lines", "--date-field", "date"],
+    );
+    run.assert_success();
+    run.warning_with(&["holes.parquet", "2 bad row(s) skipped", "first: row 2"]);
+    let documents = run.json()["documents"].as_array().expect("documents").len();
+    assert_eq!(documents, records.len() - 2, "{run}");
+}
+
+#[test]
+fn a_date_field_no_record_has_is_a_warning() {
+    let dir = Dir::new("columnar-no-dates");
+    dir.create("dated.jsonl", jsonl(&lemonde(), true));
+    let run = scan(&dir, &["dated.jsonl", "--date-field", "published"]);
+    run.assert_success();
+    run.warning_with(&["--date-field", "no record has a date in \"published\""]);
 }

@@ -15,14 +15,15 @@
 //! or Arrow `date32`/`date64`/`timestamp` values, written as ISO 8601 first.
 
 use std::fs;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
@@ -131,25 +132,63 @@ fn corrupt(path: &Path, what: &str, error: impl std::fmt::Display) -> Error {
 }
 
 impl Reader<'_> {
-    /// Read a Parquet file, a batch of rows at a time.
+    /// Read a Parquet file: its row groups in parallel, each a batch of
+    /// rows at a time, only the columns needed decoded.
     pub(super) fn read_parquet(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
-        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        use parquet::arrow::arrow_reader::{
+            ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+        };
         use parquet::arrow::ProjectionMask;
+        use rayon::prelude::*;
 
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        let file = Positional(Arc::new(file));
+        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| corrupt(path, "Parquet", e))?;
         let columns = columns(self.options);
-        let indices = check_schema(path, builder.schema(), &columns)?;
-        let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
-        let batches = builder
-            .with_projection(mask)
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|e| corrupt(path, "Parquet", e))?;
+        let indices = check_schema(path, metadata.schema(), &columns)?;
+        let mask = ProjectionMask::roots(metadata.parquet_schema(), indices);
+        let groups = metadata.metadata().row_groups();
+        // Each row group's first row (0-based) in the file.
+        let firsts: Vec<u64> = groups
+            .iter()
+            .scan(0u64, |next, group| {
+                let first = *next;
+                *next += u64::try_from(group.num_rows()).unwrap_or(0);
+                Some(first)
+            })
+            .collect();
+        let options = self.options;
+        let decoded: Vec<Result<Vec<Record>>> = (0..groups.len())
+            .into_par_iter()
+            .map(|group| {
+                let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                    file.clone(),
+                    metadata.clone(),
+                )
+                .with_row_groups(vec![group])
+                .with_projection(mask.clone())
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| corrupt(path, "Parquet", e))?;
+                let mut records = Vec::new();
+                for batch in batches {
+                    let batch = batch.map_err(|e| corrupt(path, "Parquet", e))?;
+                    let batch = batch_records(path, options, &batch, &columns)?;
+                    // A bad row stops the file (unless --skip-bad-lines):
+                    // decode no further.
+                    let bad = !options.skip_bad_lines && batch.iter().any(|r| r.is_err());
+                    records.extend(batch);
+                    if bad {
+                        break;
+                    }
+                }
+                Ok(records)
+            })
+            .collect();
         let mut rows = Rows::default();
-        for batch in batches {
-            let batch = batch.map_err(|e| corrupt(path, "Parquet", e))?;
-            self.add_batch(path, origin, &batch, &columns, &mut rows)?;
+        for (group, records) in decoded.into_iter().enumerate() {
+            rows.number = firsts[group];
+            self.add_records(path, origin, records?, &mut rows)?;
         }
         self.finish_rows(origin, rows);
         Ok(())
@@ -174,7 +213,8 @@ impl Reader<'_> {
             check_schema(path, &reader.schema(), &columns)?;
             for batch in reader {
                 let batch = batch.map_err(|e| corrupt(path, "Arrow", e))?;
-                self.add_batch(path, origin, &batch, &columns, &mut rows)?;
+                let records = batch_records(path, self.options, &batch, &columns);
+                self.add_records(path, origin, records?, &mut rows)?;
             }
         } else {
             let reader =
@@ -182,37 +222,25 @@ impl Reader<'_> {
             check_schema(path, &reader.schema(), &columns)?;
             for batch in reader {
                 let batch = batch.map_err(|e| corrupt(path, "Arrow", e))?;
-                self.add_batch(path, origin, &batch, &columns, &mut rows)?;
+                let records = batch_records(path, self.options, &batch, &columns);
+                self.add_records(path, origin, records?, &mut rows)?;
             }
         }
         self.finish_rows(origin, rows);
         Ok(())
     }
 
-    /// Turn the rows of one batch into documents.
-    fn add_batch(
+    /// Add the records of consecutive rows, the first after `rows.number`,
+    /// as documents.
+    fn add_records(
         &mut self,
         path: &Path,
         origin: &str,
-        batch: &RecordBatch,
-        columns: &[(&str, Role)],
+        records: Vec<Record>,
         rows: &mut Rows,
     ) -> Result<()> {
-        let column = |name: &str| -> Result<&ArrayRef> {
-            batch.column_by_name(name).ok_or_else(|| Error::Columnar {
-                path: path.to_path_buf(),
-                reason: format!("column {name:?} missing from a batch; the file is inconsistent"),
-            })
-        };
-        let ids = column(columns[0].0)?;
-        let texts = column(columns[1].0)?;
-        let dates = match columns.get(2) {
-            Some((name, _)) => Some(column(name)?),
-            None => None,
-        };
-        for i in 0..batch.num_rows() {
+        for record in records {
             rows.number += 1;
-            let record = self.record(ids, texts, dates, i);
             match record {
                 Ok((id, text, date)) => {
                     let order = self.next_order();
@@ -240,51 +268,157 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// The id, text and date of row `i`, or why it cannot be used.
-    fn record(
-        &self,
-        ids: &ArrayRef,
-        texts: &ArrayRef,
-        dates: Option<&ArrayRef>,
-        i: usize,
-    ) -> std::result::Result<(String, Vec<u8>, Option<Date>), String> {
-        let options = self.options;
-        let id = match value_text(ids, i) {
-            Some(id) => id,
-            None => return Err(format!("id column {:?} is null", options.id_field)),
-        };
-        let text = match string_at(texts, i) {
-            Some(text) => text.as_bytes().to_vec(),
-            None => return Err(format!("text column {:?} is null", options.text_field)),
-        };
-        if text.len() as u64 > options.max_doc_bytes {
-            return Err(format!(
-                "text of {} is larger than the {} limit for one document (--max-doc-bytes)",
-                size(text.len() as u64),
-                size(options.max_doc_bytes)
-            ));
-        }
-        let date = match (dates, &options.date_field) {
-            (Some(dates), Some(field)) => match value_text(dates, i) {
-                Some(given) => Some(
-                    Date::parse(&given)
-                        .map_err(|reason| format!("column {field:?} (--date-field): {reason}"))?,
-                ),
-                None => None,
-            },
-            _ => None,
-        };
-        Ok((id, text, date))
-    }
-
     /// The warning for rows skipped with `--skip-bad-lines`.
     fn finish_rows(&mut self, origin: &str, rows: Rows) {
         if let Some((row, reason)) = rows.first_bad {
             self.corpus.warnings.push(Warning::file(
                 origin,
-                format!("{} bad row(s) skipped; first: row {row}: {reason}", rows.bad),
+                format!(
+                    "{} bad row(s) skipped; first: row {row}: {reason}",
+                    rows.bad
+                ),
             ));
         }
+    }
+}
+
+/// A row's id, text and date, or why it cannot be used.
+type Record = std::result::Result<(String, Vec<u8>, Option<Date>), String>;
+
+/// The records of the rows of `batch`.
+fn batch_records(
+    path: &Path,
+    options: &IngestOptions,
+    batch: &RecordBatch,
+    columns: &[(&str, Role)],
+) -> Result<Vec<Record>> {
+    let column = |name: &str| -> Result<&ArrayRef> {
+        // Checked against the schema already: only a file whose batches
+        // disagree with its own schema gets here.
+        batch.column_by_name(name).ok_or_else(|| Error::Columnar {
+            path: path.to_path_buf(),
+            reason: format!("column {name:?} missing from a batch; the file is inconsistent"),
+        })
+    };
+    let ids = column(columns[0].0)?;
+    let texts = column(columns[1].0)?;
+    let dates = match columns.get(2) {
+        Some((name, _)) => Some(column(name)?),
+        None => None,
+    };
+    Ok((0..batch.num_rows())
+        .map(|i| record(options, ids, texts, dates, i))
+        .collect())
+}
+
+/// The id, text and date of row `i`, or why it cannot be used.
+fn record(
+    options: &IngestOptions,
+    ids: &ArrayRef,
+    texts: &ArrayRef,
+    dates: Option<&ArrayRef>,
+    i: usize,
+) -> Record {
+    let id = match value_text(ids, i) {
+        Some(id) => id,
+        None => return Err(format!("id column {:?} is null", options.id_field)),
+    };
+    let text = match string_at(texts, i) {
+        Some(text) => text.as_bytes().to_vec(),
+        None => return Err(format!("text column {:?} is null", options.text_field)),
+    };
+    if text.len() as u64 > options.max_doc_bytes {
+        return Err(format!(
+            "text of {} is larger than the {} limit for one document (--max-doc-bytes)",
+            size(text.len() as u64),
+            size(options.max_doc_bytes)
+        ));
+    }
+    let date = match (dates, &options.date_field) {
+        (Some(dates), Some(field)) => match value_text(dates, i) {
+            Some(given) => Some(
+                Date::parse(&given)
+                    .map_err(|reason| format!("column {field:?} (--date-field): {reason}"))?,
+            ),
+            None => None,
+        },
+        _ => None,
+    };
+    Ok((id, text, date))
+}
+
+/// A file read at given offsets (`pread`), so that row groups can be read
+/// in parallel: the parquet crate's reader of a `File` seeks a shared
+/// cursor, which threads would race on.
+#[derive(Clone)]
+struct Positional(Arc<fs::File>);
+
+/// A reader of [`Positional`] from an offset on.
+struct At {
+    file: Arc<fs::File>,
+    offset: u64,
+}
+
+#[cfg(unix)]
+fn read_at(file: &fs::File, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buffer, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &fs::File, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buffer, offset)
+}
+
+impl Read for At {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let n = read_at(&self.file, buffer, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl parquet::file::reader::Length for Positional {
+    fn len(&self) -> u64 {
+        self.0.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl parquet::file::reader::ChunkReader for Positional {
+    type T = BufReader<At>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<BufReader<At>> {
+        let file = Arc::clone(&self.0);
+        Ok(BufReader::new(At {
+            file,
+            offset: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        use parquet::file::reader::Length;
+        // A corrupt file's metadata can name any length: no allocation past
+        // the end of the file.
+        let end = start.checked_add(length as u64);
+        if end.is_none_or(|end| end > self.len()) {
+            return Err(parquet::errors::ParquetError::EOF(format!(
+                "{length} bytes at offset {start} are past the end of the file"
+            )));
+        }
+        let mut buffer = vec![0; length];
+        let mut done = 0;
+        while done < length {
+            match read_at(&self.0, &mut buffer[done..], start + done as u64) {
+                Ok(0) => {
+                    return Err(parquet::errors::ParquetError::EOF(
+                        "the file ended early".to_string(),
+                    ))
+                }
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(buffer.into())
     }
 }
 
@@ -346,7 +480,9 @@ fn value_text(array: &ArrayRef, i: usize) -> Option<String> {
         DataType::UInt32 => integer!(UInt32Type),
         DataType::UInt64 => integer!(UInt64Type),
         DataType::Date32 => {
-            let days = array.as_primitive::<arrow_array::types::Date32Type>().value(i);
+            let days = array
+                .as_primitive::<arrow_array::types::Date32Type>()
+                .value(i);
             let epoch = jiff::civil::date(1970, 1, 1);
             match epoch.checked_add(jiff::Span::new().days(i64::from(days))) {
                 Ok(day) => day.to_string(),

@@ -359,7 +359,11 @@ fn fast_record(
     // The id field wins over the text field when they are one (as in the
     // slow path, which removes the id first and then finds no text).
     // (And a date field that is one of the others goes the slow way too.)
-    if fields.id == fields.text || fields.date.is_some_and(|d| d == fields.id || d == fields.text) {
+    if fields.id == fields.text
+        || fields
+            .date
+            .is_some_and(|d| d == fields.id || d == fields.text)
+    {
         return None;
     }
     // Validated at once with SIMD, the line is then parsed as a `str`, whose
@@ -571,6 +575,48 @@ mod tests {
         let line = br#"{"text": "both"}"#;
         assert_eq!(reader.parse_record(line), reader.parse_record_slowly(line));
         assert!(reader.parse_record(line).is_err());
+    }
+
+    #[test]
+    fn dated_records_agree_with_the_value_path() {
+        let dated = IngestOptions {
+            date_field: Some("date".to_string()),
+            ..IngestOptions::default()
+        };
+        let reader = Reader::new(&dated);
+        let lines: &[&str] = &[
+            r#"{"id": "a", "text": "x", "date": "2022-09-04"}"#,
+            r#"{"date": "2022-09-04T10:00:00+02:00", "id": "a", "text": "x"}"#,
+            r#"{"id": "a", "text": "x"}"#,
+            r#"{"id": "a", "text": "x", "date": null}"#,
+            r#"{"id": "a", "text": "x", "date": "2022-02-30"}"#,
+            r#"{"id": "a", "text": "x", "date": 2022}"#,
+            r#"{"id": "a", "text": "x", "date": "not a date"}"#,
+            r#"{"id": "a", "text": "x", "date": "2022-01-01", "date": "2023-01-01"}"#,
+        ];
+        for line in lines {
+            assert_eq!(
+                reader.parse_record(line.as_bytes()),
+                reader.parse_record_slowly(line.as_bytes()),
+                "{line}"
+            );
+        }
+        let date = |line: &str| reader.parse_record(line.as_bytes()).map(|r| r.2);
+        assert_eq!(date(lines[0]), Ok(Some(Date::parse("2022-09-04").unwrap())));
+        assert_eq!(date(lines[2]), Ok(None));
+        assert_eq!(date(lines[3]), Ok(None));
+        assert!(date(lines[4])
+            .unwrap_err()
+            .contains("\"date\" (--date-field)"));
+        assert_eq!(date(lines[7]), Ok(Some(Date::parse("2023-01-01").unwrap())));
+        // A date field that is the text field: the slow path's answer.
+        let same = IngestOptions {
+            date_field: Some("text".to_string()),
+            ..IngestOptions::default()
+        };
+        let reader = Reader::new(&same);
+        let line = br#"{"id": "a", "text": "2022-01-01"}"#;
+        assert_eq!(reader.parse_record(line), reader.parse_record_slowly(line));
     }
 
     #[test]

@@ -123,6 +123,15 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus>
         reader.read_argument(path)?;
     }
     let mut corpus = reader.corpus;
+    if let Some(field) = &options.date_field {
+        if !corpus.documents.is_empty() && corpus.documents.iter().all(|d| d.date.is_none()) {
+            // Most likely a misspelt field: say so rather than scan undated.
+            corpus.warnings.push(Warning::file(
+                "--date-field",
+                format!("no record has a date in {field:?}; check the field's name"),
+            ));
+        }
+    }
     if corpus.documents.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| escaped_path(p)).collect();
         return Err(Error::NoDocuments {
