@@ -422,3 +422,46 @@ fn a_date_field_no_record_has_is_a_warning() {
     run.assert_success();
     run.warning_with(&["--date-field", "no record has a date in \"published\""]);
 }
+
+#[test]
+fn a_corrupt_arrow_footer_is_one_error_not_a_crash() {
+    let dir = Dir::new("columnar-arrow-footer");
+    let whole = batch(&lemonde());
+    let mut writer =
+        arrow_ipc::writer::FileWriter::try_new(Vec::new(), &whole.schema()).expect("writer");
+    writer.write(&whole).expect("write");
+    writer.finish().expect("finish");
+    let bytes = writer.into_inner().expect("bytes");
+    // The footer (before its 4-byte length and the closing magic) and the
+    // record batch's block in it: offset (i64), metadata length (i32, then
+    // 4 bytes of padding), body length (i64).
+    let footer_len =
+        i32::from_le_bytes(bytes[bytes.len() - 10..bytes.len() - 6].try_into().unwrap()) as usize;
+    let footer_start = bytes.len() - 10 - footer_len;
+    let footer = arrow_ipc::root_as_footer(&bytes[footer_start..bytes.len() - 10]).expect("footer");
+    let block = footer.recordBatches().expect("batches").get(0);
+    let mut pattern = block.offset().to_le_bytes().to_vec();
+    pattern.extend(block.metaDataLength().to_le_bytes());
+    pattern.extend([0; 4]);
+    pattern.extend(block.bodyLength().to_le_bytes());
+    let at = bytes[footer_start..]
+        .windows(pattern.len())
+        .position(|w| w == pattern)
+        .expect("the block in the footer")
+        + footer_start
+        + 16;
+    for (length, message) in [
+        (-1i64, "a record batch lies outside the file"),
+        (1 << 40, "a record batch lies outside the file"),
+        // Inside the file, but shorter than the buffers its message names:
+        // the arrow reader panics on this one.
+        (8, "not a readable Arrow file"),
+    ] {
+        let mut corrupt = bytes.clone();
+        corrupt[at..at + 8].copy_from_slice(&length.to_le_bytes());
+        dir.create("corrupt.arrow", corrupt);
+        let run = scan(&dir, &["corrupt.arrow"]);
+        run.assert_error(&["corrupt.arrow", message]);
+        assert!(!run.stderr_str().contains("panicked"), "{run}");
+    }
+}

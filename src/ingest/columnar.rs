@@ -135,6 +135,12 @@ impl Reader<'_> {
     /// Read a Parquet file: its row groups in parallel, each a batch of
     /// rows at a time, only the columns needed decoded.
     pub(super) fn read_parquet(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
+        guarded(path, "Parquet", || {
+            self.read_parquet_file(path, origin, file)
+        })
+    }
+
+    fn read_parquet_file(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
         use parquet::arrow::arrow_reader::{
             ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
         };
@@ -196,6 +202,10 @@ impl Reader<'_> {
 
     /// Read an Arrow IPC file (file or stream format), a record batch at a time.
     pub(super) fn read_arrow(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
+        guarded(path, "Arrow", || self.read_arrow_file(path, origin, file))
+    }
+
+    fn read_arrow_file(&mut self, path: &Path, origin: &str, file: fs::File) -> Result<()> {
         use arrow_ipc::reader::{FileReader, StreamReader};
 
         let read_error = |source| Error::Read {
@@ -209,6 +219,7 @@ impl Reader<'_> {
         let columns = columns(self.options);
         let mut rows = Rows::default();
         if n == 6 && &magic == b"ARROW1" {
+            check_footer(path, &mut input)?;
             let reader = FileReader::try_new(input, None).map_err(|e| corrupt(path, "Arrow", e))?;
             check_schema(path, &reader.schema(), &columns)?;
             for batch in reader {
@@ -280,6 +291,72 @@ impl Reader<'_> {
             ));
         }
     }
+}
+
+/// Run `read`, turning a panic into an error naming the file: the arrow
+/// and parquet readers panic on some corrupt files (a buffer that a
+/// message says is longer than its block), which must be one error line,
+/// not a crash. The panic message is not printed (the hook is silenced
+/// while `read` runs) but given in the error.
+fn guarded(path: &Path, what: &str, read: impl FnOnce() -> Result<()>) -> Result<()> {
+    use std::panic;
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(read));
+    panic::set_hook(hook);
+    result.unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|m| m.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(corrupt(
+            path,
+            what,
+            format!("the {what} reader failed: {message}"),
+        ))
+    })
+}
+
+/// Check that every block the footer of an Arrow IPC file names lies inside
+/// the file: the arrow-ipc reader panics on a negative length (a corrupt or
+/// crafted file) and allocates whatever length it is given.
+fn check_footer(path: &Path, input: &mut BufReader<fs::File>) -> Result<()> {
+    let bad = |why: &str| corrupt(path, "Arrow", why);
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let len = input.get_ref().metadata().map_err(read_error)?.len();
+    if len < 16 {
+        return Err(bad("too short"));
+    }
+    let mut tail = [0u8; 10];
+    input.seek(SeekFrom::End(-10)).map_err(read_error)?;
+    input.read_exact(&mut tail).map_err(read_error)?;
+    let footer_len = i32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+    if &tail[4..] != b"ARROW1" || footer_len < 0 || footer_len as u64 > len - 10 {
+        return Err(bad("no valid footer: the file may be truncated"));
+    }
+    let mut footer = vec![0; footer_len as usize];
+    input
+        .seek(SeekFrom::End(-10 - i64::from(footer_len)))
+        .map_err(read_error)?;
+    input.read_exact(&mut footer).map_err(read_error)?;
+    input.seek(SeekFrom::Start(0)).map_err(read_error)?;
+    let footer = arrow_ipc::root_as_footer(&footer).map_err(|e| bad(&e.to_string()))?;
+    let blocks = footer.recordBatches().into_iter().flatten();
+    for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
+        let end = u64::try_from(block.offset())
+            .ok()
+            .zip(u64::try_from(block.metaDataLength()).ok())
+            .zip(u64::try_from(block.bodyLength()).ok())
+            .and_then(|((offset, meta), body)| offset.checked_add(meta)?.checked_add(body));
+        if end.is_none_or(|end| end > len) {
+            return Err(bad("a record batch lies outside the file"));
+        }
+    }
+    Ok(())
 }
 
 /// A row's id, text and date, or why it cannot be used.
