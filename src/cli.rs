@@ -101,7 +101,8 @@ pub struct InputArgs {
     /// --manifest wins over the record's date for the same document.
     #[arg(long, value_name = "NAME")]
     pub date_field: Option<String>,
-    /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
+    /// Skip malformed JSONL lines and bad Parquet/Arrow rows (a null id or text,
+    /// a bad date; counted in a warning) instead of stopping.
     #[arg(long)]
     pub skip_bad_lines: bool,
     /// Stop on any file that is not clean UTF-8 text instead of skipping it.

@@ -1,9 +1,12 @@
 //! Ingest: turn the paths given on the command line into [`Document`]s.
 //!
 //! A path is a text file, a folder (walked in sorted order, see [`walk`]),
-//! `-` for standard input, or a JSONL file (`.jsonl`, `.jsonl.gz`, or any file
-//! with `--jsonl`) holding one document per line with an id and a text field,
-//! the convention of passim and text-dedup (see [`jsonl`]).
+//! `-` for standard input, a JSONL file (`.jsonl`, `.jsonl.gz`, `.json.gz`,
+//! `.jsonl.zst`, `.json.zst`, or any file with `--jsonl`) holding one document
+//! per line with an id and a text field, the convention of passim and
+//! text-dedup (see [`jsonl`]), or a Parquet or Arrow IPC file holding one
+//! document per row (see [`columnar`]). A record may carry its date
+//! (`--date-field`), kept in [`Document::date`].
 //!
 //! Documents keep their original bytes: every offset the tool reports is a byte
 //! offset into them (for JSONL, into the UTF-8 of the text field). Files that a
@@ -46,13 +49,14 @@ pub const MAX_DOC_BYTES_CEILING: u64 = u32::MAX as u64;
 pub struct IngestOptions {
     /// Read every file (and standard input) as JSONL, whatever its name.
     pub jsonl: bool,
-    /// JSONL field holding the document id.
+    /// JSONL field (Parquet/Arrow column) holding the document id.
     pub id_field: String,
-    /// JSONL field holding the document text.
+    /// JSONL field (Parquet/Arrow column) holding the document text.
     pub text_field: String,
-    /// JSONL field (Parquet column) holding the document's date, if any.
+    /// JSONL field (Parquet/Arrow column) holding the document's date, if any.
     pub date_field: Option<String>,
-    /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
+    /// Skip malformed JSONL lines and bad Parquet/Arrow rows (counted in a
+    /// warning) instead of stopping.
     pub skip_bad_lines: bool,
     /// Refuse, instead of skipping with a warning, files that are not clean UTF-8 text.
     pub strict: bool,
