@@ -465,3 +465,116 @@ fn a_corrupt_arrow_footer_is_one_error_not_a_crash() {
         assert!(!run.stderr_str().contains("panicked"), "{run}");
     }
 }
+
+#[test]
+fn large_and_view_strings_integer_ids_and_timestamps_are_read() {
+    use arrow_array::{LargeStringArray, StringViewArray, TimestampMillisecondArray, UInt32Array};
+    let dir = Dir::new("columnar-types");
+    let records = lemonde();
+    dir.create("corpus.jsonl", jsonl(&records, false));
+    let expected = report(&scan(&dir, &["corpus.jsonl"]), None);
+    // polars writes large_string (older) or string_view (newer) columns.
+    let large = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(LargeStringArray::from_iter_values(
+                records.iter().map(|r| &r.0),
+            )) as ArrayRef,
+        ),
+        (
+            "text",
+            Arc::new(LargeStringArray::from_iter_values(
+                records.iter().map(|r| &r.1),
+            )) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    write_parquet(&dir.join("large.parquet"), &large, 2);
+    let view = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(StringViewArray::from_iter_values(
+                records.iter().map(|r| &r.0),
+            )) as ArrayRef,
+        ),
+        (
+            "text",
+            Arc::new(StringViewArray::from_iter_values(
+                records.iter().map(|r| &r.1),
+            )) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    write_parquet(&dir.join("view.parquet"), &view, 2);
+    // pandas categoricals: dictionary-encoded columns.
+    type Categorical = arrow_array::DictionaryArray<arrow_array::types::Int32Type>;
+    let categorical = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(
+                records
+                    .iter()
+                    .map(|r| r.0.as_str())
+                    .collect::<Categorical>(),
+            ) as ArrayRef,
+        ),
+        (
+            "text",
+            Arc::new(
+                records
+                    .iter()
+                    .map(|r| r.1.as_str())
+                    .collect::<Categorical>(),
+            ) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    write_parquet(&dir.join("categorical.parquet"), &categorical, 2);
+    for input in ["large.parquet", "view.parquet", "categorical.parquet"] {
+        let run = scan(&dir, &[input]);
+        let rows = format!("{input} row ");
+        assert!(
+            report(&run, Some((&rows, "corpus.jsonl:"))) == expected,
+            "{run}"
+        );
+    }
+
+    // Unsigned ids and a timestamp column (milliseconds, UTC): the dates are
+    // written ISO 8601 and compare as the manifest's do.
+    let stamps: Vec<i64> = records
+        .iter()
+        .map(|r| {
+            let noon = lifted::manifest::Date::parse(&format!("{}T12:00:00Z", r.2));
+            noon.expect("date").first().as_millisecond()
+        })
+        .collect();
+    let typed = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(UInt32Array::from_iter_values(0..records.len() as u32)) as ArrayRef,
+        ),
+        ("text", strings(records.iter().map(|r| r.1.as_str()))),
+        (
+            "published",
+            Arc::new(TimestampMillisecondArray::from(stamps).with_timezone("UTC")) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    write_parquet(&dir.join("typed.parquet"), &typed, 2);
+    let run = scan(&dir, &["typed.parquet", "--date-field", "published"]);
+    run.assert_success();
+    let map = run.json();
+    let first = &map["documents"][0];
+    assert_eq!(first["id"], "0", "{run}");
+    let date = format!("{}T12:00:00Z", records[0].2);
+    assert_eq!(first["date"], date.as_str(), "{run}");
+    assert!(!map["links"].as_array().expect("links").is_empty(), "{run}");
+    assert!(
+        map["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["directed"] == true),
+        "every link has a direction from the dates:\n{run}"
+    );
+}

@@ -61,6 +61,10 @@ impl Role {
     }
 
     fn accepts(self, kind: &DataType) -> bool {
+        if let DataType::Dictionary(_, values) = kind {
+            // pandas categoricals, polars enums: the values decide.
+            return self.accepts(values);
+        }
         let text = matches!(
             kind,
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
@@ -369,13 +373,21 @@ fn batch_records(
     batch: &RecordBatch,
     columns: &[(&str, Role)],
 ) -> Result<Vec<Record>> {
-    let column = |name: &str| -> Result<&ArrayRef> {
+    let column = |name: &str| -> Result<ArrayRef> {
         // Checked against the schema already: only a file whose batches
         // disagree with its own schema gets here.
-        batch.column_by_name(name).ok_or_else(|| Error::Columnar {
+        let array = batch.column_by_name(name).ok_or_else(|| Error::Columnar {
             path: path.to_path_buf(),
             reason: format!("column {name:?} missing from a batch; the file is inconsistent"),
-        })
+        })?;
+        // A dictionary-encoded column is read as its values, row by row.
+        match array.as_any_dictionary_opt() {
+            Some(dictionary) => {
+                arrow_select::take::take(dictionary.values().as_ref(), dictionary.keys(), None)
+                    .map_err(|e| corrupt(path, "columnar", e))
+            }
+            None => Ok(Arc::clone(array)),
+        }
     };
     let ids = column(columns[0].0)?;
     let texts = column(columns[1].0)?;
@@ -384,7 +396,7 @@ fn batch_records(
         None => None,
     };
     Ok((0..batch.num_rows())
-        .map(|i| record(options, ids, texts, dates, i))
+        .map(|i| record(options, &ids, &texts, dates.as_ref(), i))
         .collect())
 }
 
