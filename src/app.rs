@@ -207,6 +207,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.matching.manifest.as_deref());
+    if format == Format::Parquet {
+        return write_tables(&args, &inputs);
+    }
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let (corpus, report, timings) = build_report(&args.input, &args.matching)?;
     let write = |out: &mut dyn Write| -> io::Result<()> {
@@ -215,6 +218,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             Format::Text => report::text::write(&report, &corpus, out),
             Format::Csv => report::csv::write(&report, out),
             Format::Html => report::html::write(&report, &corpus, out),
+            Format::Parquet => unreachable!("written by write_tables"),
         }
     };
     timings.time("writing", || target.write(write))?;
@@ -226,6 +230,64 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // by one (about 30 ms on the 100 MB benchmark corpus).
     std::mem::forget((corpus, report));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--format parquet`: the map's tables, one Parquet file each in the
+/// folder given to --output (created if missing, and removed again if the
+/// run fails before writing). Each file is checked before the scan and
+/// replaced atomically, as a single report is.
+fn write_tables(args: &ScanArgs, inputs: &[&Path]) -> Result<ExitCode> {
+    let Some(folder) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
+        anyhow::bail!(
+            "--format parquet writes one file per table: name a folder with --output DIR"
+        );
+    };
+    let failed = |source| lifted::Error::Write {
+        path: folder.to_path_buf(),
+        source,
+    };
+    let created = match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => false,
+        Ok(_) => anyhow::bail!(
+            "{}: not a folder; --format parquet writes one file per table into the folder given to --output",
+            folder.display()
+        ),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(folder).map_err(failed)?;
+            true
+        }
+        Err(e) => return Err(failed(e).into()),
+    };
+    let run = || -> Result<()> {
+        let mut targets = Vec::new();
+        for name in report::parquet::TABLES {
+            let path = folder.join(format!("{name}.parquet"));
+            targets.push((name, Target::prepare(Some(&path), inputs)?));
+        }
+        let (corpus, report, timings) = build_report(&args.input, &args.matching)?;
+        timings.time("writing", || -> Result<()> {
+            for (name, target) in targets {
+                let bytes = report::parquet::table(&report, name).map_err(failed)?;
+                target.write(|out| out.write_all(&bytes))?;
+            }
+            Ok(())
+        })?;
+        if args.matching.timings {
+            eprintln!("{}", timings.line());
+        }
+        std::mem::forget((corpus, report));
+        Ok(())
+    };
+    match run() {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            if created {
+                // Empty unless a table was written: then it stays.
+                let _ = std::fs::remove_dir(folder);
+            }
+            Err(error)
+        }
+    }
 }
 
 /// The format named by the output's extension, in any case (`map.HTML`).

@@ -51,6 +51,9 @@ pub enum Format {
     Csv,
     /// One self-contained page with lifted spans highlighted.
     Html,
+    /// The map's tables (documents, passages, links, pairs) as Parquet files
+    /// in the folder given to --output.
+    Parquet,
 }
 
 /// How to order documents in time.

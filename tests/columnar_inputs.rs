@@ -578,3 +578,144 @@ fn large_and_view_strings_integer_ids_and_timestamps_are_read() {
         "every link has a direction from the dates:\n{run}"
     );
 }
+
+/// The rows of a Parquet file written by `lifted scan --format parquet`.
+fn read_table(path: &Path) -> Vec<RecordBatch> {
+    let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a Parquet file")
+        .build()
+        .expect("reader")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("batches")
+}
+
+#[test]
+fn format_parquet_writes_the_four_tables() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, UInt32Type, UInt64Type};
+    let dir = Dir::new("columnar-output");
+    let records = lemonde();
+    dir.create("corpus.jsonl", jsonl(&records, true));
+    let json = scan(&dir, &["corpus.jsonl", "--date-field", "date"]);
+    json.assert_success();
+    let map = json.json();
+    let run = dir.lifted([
+        "scan",
+        "--quiet",
+        "corpus.jsonl",
+        "--date-field",
+        "date",
+        "--format",
+        "parquet",
+        "-o",
+        "tables",
+    ]);
+    run.assert_success();
+    let mut names: Vec<String> = fs::read_dir(dir.join("tables"))
+        .expect("the folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "documents.parquet",
+            "links.parquet",
+            "pairs.parquet",
+            "passages.parquet"
+        ]
+    );
+
+    let documents = read_table(&dir.join("tables/documents.parquet"));
+    let documents = &documents[0];
+    assert_eq!(
+        documents.num_rows(),
+        map["documents"].as_array().unwrap().len()
+    );
+    let ids = documents.column_by_name("id").unwrap().as_string::<i32>();
+    let bytes = documents
+        .column_by_name("bytes")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
+    let dates = documents.column_by_name("date").unwrap().as_string::<i32>();
+    for (i, document) in map["documents"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(ids.value(i), document["id"]);
+        assert_eq!(bytes.value(i), document["bytes"].as_u64().unwrap());
+        assert_eq!(dates.value(i), document["date"]);
+    }
+
+    let links = read_table(&dir.join("tables/links.parquet"));
+    let rows: usize = links.iter().map(|b| b.num_rows()).sum();
+    let expected = map["links"].as_array().unwrap();
+    assert!(!expected.is_empty());
+    assert_eq!(rows, expected.len());
+    let links = &links[0];
+    let source = links
+        .column_by_name("source_doc")
+        .unwrap()
+        .as_string::<i32>();
+    let start = links
+        .column_by_name("target_start")
+        .unwrap()
+        .as_primitive::<UInt32Type>();
+    let similarity = links
+        .column_by_name("similarity")
+        .unwrap()
+        .as_primitive::<Float64Type>();
+    let directed = links.column_by_name("directed").unwrap().as_boolean();
+    for (i, link) in expected.iter().enumerate() {
+        assert_eq!(source.value(i), link["source"]["doc"]);
+        assert_eq!(
+            u64::from(start.value(i)),
+            link["target"]["start"].as_u64().unwrap()
+        );
+        assert_eq!(similarity.value(i), link["similarity"].as_f64().unwrap());
+        assert_eq!(directed.value(i), link["directed"].as_bool().unwrap());
+    }
+
+    let copies: usize = map["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["copies"].as_array().unwrap().len())
+        .sum();
+    let passages = read_table(&dir.join("tables/passages.parquet"));
+    assert_eq!(passages.iter().map(|b| b.num_rows()).sum::<usize>(), copies);
+    let pairs = read_table(&dir.join("tables/pairs.parquet"));
+    assert_eq!(
+        pairs.iter().map(|b| b.num_rows()).sum::<usize>(),
+        map["pairs"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn format_parquet_needs_a_folder_and_leaves_nothing_on_failure() {
+    let dir = Dir::new("columnar-output-bad");
+    dir.create("corpus.jsonl", jsonl(&lemonde(), false));
+    dir.lifted(["scan", "--quiet", "corpus.jsonl", "--format", "parquet"])
+        .assert_error(&["--format parquet", "--output"]);
+    dir.create("file", "not a folder");
+    dir.lifted([
+        "scan",
+        "--quiet",
+        "corpus.jsonl",
+        "--format",
+        "parquet",
+        "-o",
+        "file",
+    ])
+    .assert_error(&["file", "not a folder"]);
+    // A failed scan creates no folder.
+    dir.lifted([
+        "scan",
+        "--quiet",
+        "missing.jsonl",
+        "--format",
+        "parquet",
+        "-o",
+        "tables",
+    ])
+    .assert_error(&["missing.jsonl"]);
+    assert!(!dir.join("tables").exists());
+}

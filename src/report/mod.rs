@@ -10,6 +10,7 @@ pub mod csv;
 pub mod escape;
 pub mod html;
 pub mod json;
+pub mod parquet;
 pub mod text;
 
 use rayon::prelude::*;
