@@ -3,6 +3,7 @@
 # on generated corpora with planted reuse; writes BENCHMARKS.md at the repo root.
 #
 #   bash benches/compare.sh [--sizes "10 100"] [--threads 2] [--tools "lifted gaoya ..."]
+#                           [--shapes "paragraphs versions independent"]
 #                           [--runs 3] [--lifted-runs 5] [--timeout SECONDS] [--output FILE]
 #
 # See benches/README.md for what each column means.
@@ -12,6 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 SIZES="10 100"
+SHAPES="paragraphs"
 THREADS=2
 TOOLS="lifted gaoya rensa datasketch text-dedup"
 TIMEOUT=3600
@@ -31,11 +33,12 @@ while [ $# -gt 0 ]; do
     --sizes) [ $# -ge 2 ] || die "--sizes needs a value, e.g. --sizes \"10 100\""; SIZES="$2"; shift 2 ;;
     --threads) [ $# -ge 2 ] || die "--threads needs a value"; THREADS="$2"; shift 2 ;;
     --tools) [ $# -ge 2 ] || die "--tools needs a value"; TOOLS="$2"; shift 2 ;;
+    --shapes) [ $# -ge 2 ] || die "--shapes needs a value, e.g. --shapes \"paragraphs versions\""; SHAPES="$2"; shift 2 ;;
     --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
     --runs) [ $# -ge 2 ] || die "--runs needs a value"; RUNS="$2"; shift 2 ;;
     --lifted-runs) [ $# -ge 2 ] || die "--lifted-runs needs a value"; LIFTED_RUNS="$2"; shift 2 ;;
     --output) [ $# -ge 2 ] || die "--output needs a value"; OUTPUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
 done
@@ -45,6 +48,9 @@ for s in $SIZES; do [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || die "size '$s' i
 [[ "$LIFTED_RUNS" =~ ^[0-9]+$ ]] && [ "$LIFTED_RUNS" -gt 0 ] || die "--lifted-runs must be a positive whole number"
 for t in $TOOLS; do
   case "$t" in lifted|gaoya|rensa|datasketch|text-dedup) ;; *) die "unknown tool '$t'" ;; esac
+done
+for sh in $SHAPES; do
+  case "$sh" in paragraphs|versions|independent|rewritten) ;; *) die "unknown shape '$sh' (paragraphs, versions, independent or rewritten)" ;; esac
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing: apt-get install time"
 command -v python3 >/dev/null || die "python3 is missing"
@@ -97,21 +103,23 @@ ROWS_FILE=""
 row() { # label settings status timelog scorejson bytes
   local label="$1" settings="$2" status="$3" tlog="$4" sjson="$5" bytes="$6"
   if [ "$status" != ok ]; then
-    printf '| %s | %s | %s | | | | | | | | |\n' "$label" "$settings" "$status" >> "$ROWS_FILE"
+    local blanks k
+    blanks="| | | | |"; for k in $KINDS; do blanks+=" |"; done
+    printf '| %s | %s | %s %s\n' "$label" "$settings" "$status" "$blanks" >> "$ROWS_FILE"
     return
   fi
   local wall rss
   wall="$(wall_of "$tlog")"; rss="$(rss_of "$tlog")"
-  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" >> "$ROWS_FILE" <<'PYEOF'
+  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" "$KINDS" >> "$ROWS_FILE" <<'PYEOF'
 import json, sys
-label, settings, wall, rss, size, sjson = sys.argv[1:]
+label, settings, wall, rss, size, sjson, kinds = sys.argv[1:]
 wall, rss, size = float(wall), int(rss), int(size)
 s = json.load(open(sjson))
 pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
 mbps = size / 1e6 / wall if wall > 0 else float("inf")
+per_kind = " | ".join(pct(s.get(f"recall_{k}")) for k in kinds.split())
 print(f"| {label} | {settings} | {wall:.2f} | {mbps:.1f} | {rss / 1024:.0f} | {pct(s['recall'])} | "
-      f"{pct(s['recall_verbatim'])} | {pct(s['recall_edited'])} | {pct(s['recall_embedded'])} | "
-      f"{pct(s['precision'])} | {s['reported']} |")
+      f"{per_kind} | {pct(s['precision'])} | {s['reported']} |")
 PYEOF
 }
 
@@ -177,6 +185,14 @@ print("%.2fx (rounds: %s)" % (statistics.median(r), ", ".join("%.2f" % x for x i
 }
 
 TABLES=""
+for shape in $SHAPES; do
+# The kinds of planted copies with a recall column, per shape.
+case "$shape" in
+  versions) KINDS="revised verbatim quoted" ;;
+  rewritten) KINDS="verbatim edited rewritten summary noisy" ;;
+  independent) KINDS="verbatim edited" ;;
+  *) KINDS="verbatim edited embedded" ;;
+esac
 for size in $SIZES; do
   # Noise on shared machines is large next to a one-second run: below 1 GB
   # every tool runs $RUNS times and the median counts. At 1 GB and above a
@@ -185,13 +201,16 @@ for size in $SIZES; do
   # lifted's runs take seconds: more rounds, and three at 1 GB.
   ln="$LIFTED_RUNS"; [ "$size" -ge 1000 ] && [ "$ln" -gt 3 ] && ln=3
   SCALING=""
-  dir="$BENCH/$size"
+  # The default shape keeps its folder (target/bench/N); others get their own.
+  if [ "$shape" = paragraphs ]; then dir="$BENCH/$size"; else dir="$BENCH/$shape-$size"; fi
   corpus="$dir/corpus.jsonl"; truth="$dir/truth.jsonl"
+  # versions corpora come with their dates: lifted scans them with the manifest.
+  scan_extra=(); [ "$shape" = versions ] && scan_extra=(--manifest "$dir/manifest.csv")
   if [ -s "$corpus" ] && [ -s "$truth" ]; then
-    say "$size MB: using $corpus"
+    say "$size MB ($shape): using $corpus"
   else
-    say "$size MB: generating $corpus"
-    "$LIFTED" gen --out "$dir" --size-mb "$size" --seed 42 || die "lifted gen failed"
+    say "$size MB ($shape): generating $corpus"
+    "$LIFTED" gen --out "$dir" --size-mb "$size" --seed 42 --shape "$shape" || die "lifted gen failed"
   fi
   bytes="$(stat -c %s "$corpus")"
   paragraphs="$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].split("\n")) for l in open(sys.argv[1]) if l.strip()))' "$corpus")"
@@ -211,7 +230,7 @@ for size in $SIZES; do
           [ "${status_of[$variant]:-ok}" = ok ] || continue
           variant_setup "$variant"
           say "$size MB: lifted ($variant), round $r of $ln"
-          status_of[$variant]="$(timed "$tlog.$r" "$elog" "$out" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "$corpus")"
+          status_of[$variant]="$(timed "$tlog.$r" "$elog" "$out" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "${scan_extra[@]}" "$corpus")"
         done
       done
       for variant in $LIFTED_VARIANTS; do
@@ -260,24 +279,31 @@ for size in $SIZES; do
     fi
   done
 
+  title="${size} MB corpus"; [ "$shape" = paragraphs ] || title="${size} MB corpus, shape $shape"
+  kind_header="$(echo $KINDS | sed 's/ / | /g')"
+  kind_align="$(for k in $KINDS; do printf -- '---:|'; done)"
   TABLES+="
-## ${size} MB corpus
+## $title
 
-\`target/bench/${size}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted planted copies (\`lifted gen --size-mb $size --seed 42\`). Wall time and peak RSS: the run with the median wall time of $ln rounds of lifted's variants (each variant once a round), and $( [ "$n" = 1 ] && echo "of one run of each peer" || echo "of $n consecutive runs of each peer").
+\`${dir#"$ROOT"/}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted planted copies (\`lifted gen --size-mb $size --seed 42 --shape $shape\`$( [ "$shape" = versions ] && echo "; lifted scans it with its manifest.csv" || true)). Wall time and peak RSS: the run with the median wall time of $ln rounds of lifted's variants (each variant once a round), and $( [ "$n" = 1 ] && echo "of one run of each peer" || echo "of $n consecutive runs of each peer").
 
 $( [ -z "$SCALING" ] || printf 'Scaling (median of the ratios within each round):\n\n%s' "$SCALING")
 
-| tool | settings | wall s | MB/s | peak RSS MB | recall | verbatim | edited | embedded | precision | pairs reported |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| tool | settings | wall s | MB/s | peak RSS MB | recall | $kind_header | precision | pairs reported |
+|---|---|---:|---:|---:|---:|$kind_align---:|---:|
 $(cat "$ROWS_FILE")
 "
+done
 done
 
 cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 mem="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 rustc_v="$(rustc --version 2>/dev/null || echo unknown)"
-py_v="$("$PY" --version 2>&1 || python3 --version)"
+# The venv's Python when the peers ran, else the system's (no error text in the header).
+if [ -x "$PY" ]; then py_v="$("$PY" --version 2>&1)"; else py_v="$(python3 --version 2>&1)"; fi
 peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|text-dedup)==' | tr '\n' ' ' || true)"
+# The "Dedup" section (benches/dedup.sh) is not measured here: keep it.
+DEDUP_SECTION="$(sed -n '/^## Dedup$/,$p' "$OUTPUT" 2>/dev/null || true)"
 {
   echo "# Benchmarks: lifted and MinHash-LSH peers"
   echo
@@ -290,5 +316,6 @@ peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|
   echo "- Units: paragraphs; peers use word 5-gram shingles (lowercased, split on non-word characters) and LSH 25 bands x 5 rows."
   echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included): wall time from a nanosecond clock read around it, peak RSS from \`/usr/bin/time -v\`."
   echo "$TABLES"
+  [ -z "$DEDUP_SECTION" ] || printf '%s\n' "$DEDUP_SECTION"
 } > "$OUTPUT"
 say "wrote $OUTPUT"

@@ -16,9 +16,12 @@ use lifted::provenance::{read_manifest, Chronology};
 use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
 
-use crate::cli::{CheckArgs, Cli, Command, Format, GenArgs, InputArgs, MatchArgs, Order, ScanArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, Format, GenArgs, GenShape, InputArgs, MatchArgs, Order, ScanArgs,
+};
 use crate::output::{Replacement, Target};
 use crate::signals::CANCEL;
+use lifted::gen::Shape;
 
 /// Run the command line; errors become exit code 2 in `main`.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -27,6 +30,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => on_pool(args.matching.threads, || run_scan(args)),
         Command::Check(args) => on_pool(args.matching.threads, || run_check(args)),
         Command::Gen(args) => run_gen(args),
+        Command::Eval(a) => on_pool(a.matching.threads, || crate::eval_cmd::run(a, &CANCEL)),
+        Command::Completions(args) => crate::completions::run(args),
+        Command::Man(args) => crate::man::run(args),
+        Command::Dedup(args) => on_pool(args.matching.threads, || crate::dedup_cmd::run(args)),
     }
 }
 
@@ -147,6 +154,9 @@ impl Progress for Bars {
 }
 
 fn set_threads(threads: usize) -> Result<()> {
+    // Bounded: `--threads 100000` tried to start 100,000 threads (issue 13).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    lifted::scan::check_threads(threads, cores)?;
     if threads > 0 {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -174,7 +184,7 @@ fn build_report(input: &InputArgs, matching: &MatchArgs) -> Result<(Corpus, Repo
     Ok((corpus, report, bars.timings))
 }
 
-fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
+pub(crate) fn chronology(corpus: &Corpus, matching: &MatchArgs) -> Result<Chronology> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
     // Dates from the records (--date-field), then the manifest's, which win
     // document by document: a manifest can correct or complete the records.
@@ -323,16 +333,17 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
             "lifted check: OK: {} passages and {} links agree with {}",
             report.passages.len(),
             report.links.len(),
-            args.expected.display()
+            lifted::report::escape::for_terminal(&args.expected.display().to_string())
         )
     } else {
         let mut text = format!(
             "lifted check: REGRESSION against {} ({} difference(s)):\n",
-            args.expected.display(),
+            lifted::report::escape::for_terminal(&args.expected.display().to_string()),
             differences.len()
         );
         for line in &differences {
-            text.push_str(line);
+            // Ids come from file names and JSONL: no raw controls on a terminal.
+            text.push_str(&lifted::report::escape::for_terminal(line));
             text.push('\n');
         }
         text.push_str("to accept the new map, regenerate it with `lifted scan ... --format json --output FILE`\n");
@@ -360,9 +371,16 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         seed: args.seed,
         size_bytes: args.size_mb.saturating_mul(1_000_000),
         copy_rate: args.copy_rate,
+        shape: match args.shape {
+            GenShape::Paragraphs => Shape::Paragraphs,
+            GenShape::Versions => Shape::Versions,
+            GenShape::Independent => Shape::Independent,
+            GenShape::Rewritten => Shape::Rewritten,
+        },
+        noise: args.noise,
         ..lifted::gen::GenConfig::default()
     };
-    // Both files go through temporary files and are renamed only when both are whole.
+    // All files go through temporary files and are renamed only when all are whole.
     let corpus = Replacement::prepare(&args.out.join("corpus.jsonl"))?;
     let truth = Replacement::prepare(&args.out.join("truth.jsonl"))?;
     let stats = {
@@ -377,17 +395,37 @@ fn run_gen(args: GenArgs) -> Result<ExitCode> {
         truth_out.flush().map_err(|e| truth.failed(e))?;
         stats
     };
+    let mut files = vec![corpus, truth];
+    if !stats.dates.is_empty() {
+        // The dates of the documents, for `lifted scan --manifest`.
+        let manifest = Replacement::prepare(&args.out.join("manifest.csv"))?;
+        let mut out = io::BufWriter::new(manifest.file());
+        let written = writeln!(out, "id,date")
+            .and_then(|()| {
+                stats
+                    .dates
+                    .iter()
+                    .try_for_each(|(id, date)| writeln!(out, "{id},{date}"))
+            })
+            .and_then(|()| out.flush());
+        drop(out);
+        written.map_err(|e| manifest.failed(e))?;
+        files.push(manifest);
+    }
+    let shown: Vec<String> = files
+        .iter()
+        .map(|f| f.shown().display().to_string())
+        .collect();
     let message = format!(
-        "lifted gen: {} documents, {} paragraphs, {} bytes, {} planted copies -> {}, {}",
+        "lifted gen: {} documents, {} paragraphs, {} bytes, {} planted copies -> {}",
         stats.documents,
         stats.paragraphs,
         stats.bytes,
         stats.planted,
-        corpus.shown().display(),
-        truth.shown().display()
+        shown.join(", ")
     );
-    crate::output::publish(vec![corpus, truth])?;
-    eprintln!("{message}");
+    crate::output::publish(files)?;
+    eprintln!("{}", lifted::report::escape::for_terminal(&message));
     Ok(ExitCode::SUCCESS)
 }
 

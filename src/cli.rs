@@ -38,6 +38,25 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a synthetic corpus with planted reuse and its ground truth (for benchmarks).
     Gen(GenArgs),
+    /// Score the scan against an annotated benchmark: precision, recall,
+    /// granularity and plagdet per kind of reuse.
+    ///
+    /// Example: lifted eval pan ../shared/pan13-train
+    Eval(EvalArgs),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --output DIR.
+    Man(crate::man::ManArgs),
+    /// Write the corpus back without near-duplicate documents (or paragraphs).
+    ///
+    /// Two documents (or paragraphs) are near-duplicates when the exact Jaccard
+    /// similarity of their shingle sets reaches --threshold; of each cluster of
+    /// near-duplicates the earliest stays: by --manifest date, else the first in
+    /// input order. --order, --pairs-only, --within-doc, --max-gap, --timings and
+    /// the boilerplate options do not apply.
+    ///
+    /// Example: lifted dedup corpus.jsonl --output deduped.jsonl --threshold 0.8
+    Dedup(DedupArgs),
 }
 
 /// Report formats.
@@ -54,6 +73,15 @@ pub enum Format {
     /// The map's tables (documents, passages, links, pairs) as Parquet files
     /// in the folder given to --output.
     Parquet,
+}
+
+/// Pipeline presets (`--preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Today's pipeline: exact seeds, small gaps.
+    Fast,
+    /// Also rewritten reuse: short seeds, gaps adaptive to match density.
+    Thorough,
 }
 
 /// How to order documents in time.
@@ -168,10 +196,10 @@ fn parse_doc_size(text: &str) -> Result<u64, String> {
 /// Matching and provenance options shared by scan and check.
 #[derive(Debug, Args)]
 pub struct MatchArgs {
-    /// Words per shingle (n-gram size); also the alignment seed size.
+    /// Words per shingle (n-gram size); also the alignment seed size. 1 to 32.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub ngram: usize,
-    /// MinHash permutations.
+    /// MinHash permutations, 1 to 1024.
     #[arg(long, default_value_t = 128, value_name = "K")]
     pub permutations: usize,
     /// Jaccard similarity for near-duplicate segments, in (0, 1]; also sets the LSH bands.
@@ -182,19 +210,22 @@ pub struct MatchArgs {
         allow_negative_numbers = true
     )]
     pub threshold: f64,
-    /// LSH bands (default: chosen so that pairs at the threshold are found 99% of the time).
+    /// LSH bands (default: chosen so that pairs at the threshold are found 99% of the time);
+    /// bands x rows must not exceed --permutations.
     #[arg(long, value_name = "B")]
     pub bands: Option<usize>,
     /// LSH rows per band (bands x rows must not exceed --permutations).
     #[arg(long, value_name = "R")]
     pub rows: Option<usize>,
-    /// Paragraphs longer than this many words are cut into windows overlapping by half.
+    /// Paragraphs longer than this many words are cut into windows overlapping by half
+    /// (1 to 100000).
     #[arg(long, default_value_t = 100, value_name = "WORDS")]
     pub window: usize,
-    /// Fewest words for a reported segment or lifted span.
+    /// Fewest words for a reported segment or lifted span (1 to 100000).
     #[arg(long, default_value_t = 8, value_name = "WORDS")]
     pub min_words: usize,
-    /// Largest gap (changed, inserted or deleted words) bridged inside one lifted span.
+    /// Largest gap (changed, inserted or deleted words) bridged inside one lifted span
+    /// (0 to 100000).
     #[arg(long, default_value_t = 8, value_name = "WORDS")]
     pub max_gap: usize,
     /// Fold accents (é matches e).
@@ -205,6 +236,7 @@ pub struct MatchArgs {
     pub within_doc: bool,
     /// LSH buckets and fingerprints shared by more segments or documents than this
     /// are treated as boilerplate: linked as a star (buckets) or ignored (fingerprints).
+    /// 2 to 10000.
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub max_bucket: usize,
     /// Only find near-duplicate segments (pairs); skip span alignment and provenance.
@@ -219,20 +251,28 @@ pub struct MatchArgs {
     /// Chronology without a manifest.
     #[arg(long, value_enum, default_value_t = Order::None)]
     pub order: Order,
-    /// With 10 or more documents, a passage found in more than this share of them is boilerplate.
-    /// (Footers are boilerplate too: at most 30 words at the very end of 5 or more documents
-    /// that otherwise share little text.)
+    /// With 10 or more documents, a passage found in more than this share of them is
+    /// boilerplate; in (0, 1]. (Footers are boilerplate too: at most 30 words at the very
+    /// end of 5 or more documents that otherwise share little text.)
     #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
     pub max_docs_frac: f64,
     /// Keep boilerplate passages in the map (marked "boilerplate": true).
     #[arg(long)]
     pub keep_boilerplate: bool,
-    /// Worker threads (0: one per core). The output does not depend on it.
+    /// Worker threads (0: one per core; at most 4 per core). The output does not depend on it.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
     /// No progress bars (they are drawn only when standard error is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+    /// fast: exact n-gram seeds chained across small gaps (verbatim and lightly
+    /// edited copies). thorough: also rewritten copies (words swapped, replaced,
+    /// reordered; translations), from 2-word seeds grouped across gaps that adapt
+    /// to their density; spans need twice --min-words matched words, and
+    /// --ngram is at most 3 (more candidate pairs, slower on large corpora; see
+    /// README: Presets).
+    #[arg(long, value_enum, default_value_t = Preset::Fast)]
+    pub preset: Preset,
     /// Print how long each stage took (reading, signing, banding, verifying,
     /// joining, aligning, tracing, reporting, writing) to standard error at the end.
     #[arg(long)]
@@ -293,9 +333,83 @@ pub struct GenArgs {
     /// Random seed: the same seed gives the same corpus.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Share of paragraphs that are planted copies, 0 to 0.8.
+    /// Share of paragraphs that are planted copies, 0 to 0.8 (paragraphs,
+    /// independent and rewritten shapes).
     #[arg(long, default_value_t = 0.10, value_name = "SHARE", value_parser = copy_rate)]
     pub copy_rate: f64,
+    /// What the corpus looks like (README: Generated corpora).
+    #[arg(long, value_enum, default_value_t = GenShape::Paragraphs)]
+    pub shape: GenShape,
+    /// Share of characters changed in the `noisy` copies of the rewritten shape, 0 to 0.5.
+    #[arg(long, default_value_t = 0.05, value_name = "SHARE", value_parser = noise)]
+    pub noise: f64,
+}
+
+/// Corpus shapes of `lifted gen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenShape {
+    /// News-like documents of short paragraphs, copies verbatim, edited or embedded.
+    Paragraphs,
+    /// Long documents in 5 to 7 versions, each revised from an earlier one,
+    /// plus commentaries quoting them (writes manifest.csv with the dates too).
+    Versions,
+    /// Paragraphs of 60 to 100 random-letter words, 10% copies, half of them edited.
+    Independent,
+    /// Copies verbatim, edited, rewritten, summarised or with character noise.
+    Rewritten,
+}
+
+/// A `--noise`: a number in [0, 0.5].
+fn noise(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| "expected a number from 0 to 0.5".to_string())?;
+    if (0.0..=0.5).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err("the share of characters changed must be from 0 to 0.5".to_string())
+    }
+}
+
+/// What `lifted dedup` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// Whole documents whose shingle sets reach --threshold (exact Jaccard)
+    /// with an earlier document's.
+    Document,
+    /// Paragraphs (or windows of long ones) of later documents that nearly
+    /// duplicate a paragraph of an earlier document.
+    Paragraph,
+}
+
+/// `lifted dedup`.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Matching options (--threshold is the exact Jaccard similarity of two
+    /// documents' or paragraphs' shingle sets that makes them near-duplicates;
+    /// without --manifest the earliest is the first in input order).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// Remove near-duplicate documents, or near-duplicate paragraphs from later documents.
+    #[arg(long, value_enum, default_value_t = Level::Document)]
+    pub level: Level,
+    /// Write the deduplicated corpus to FILE (`-`: standard output) as JSONL, in
+    /// input order: records read from JSONL files as they were (all fields; the
+    /// text field holding what is left after cuts), other documents as
+    /// {"id", "text"}. Replaced atomically as `scan --output` is; refused when it
+    /// is an input or inside a scanned folder.
+    #[arg(long, short, value_name = "FILE", required_unless_present = "dry_run")]
+    pub output: Option<PathBuf>,
+    /// Write nothing: list what would be removed on standard output, one JSON
+    /// object per line, with the kept near-duplicate each one matched.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the summary (counts, and every removal) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 /// A `--copy-rate`: a number in [0, 0.8], the range the generator accepts.
@@ -308,6 +422,45 @@ fn copy_rate(text: &str) -> Result<f64, String> {
     } else {
         Err("the share of copied paragraphs must be from 0 to 0.8".to_string())
     }
+}
+
+/// Annotated benchmarks `lifted eval` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Benchmark {
+    /// A PAN text alignment corpus (PAN 2012-2015): susp/, src/ and one
+    /// folder per kind of reuse with a `pairs` file and XML cases.
+    Pan,
+}
+
+/// `lifted eval` report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// A Markdown table, one row per kind and one overall.
+    Text,
+    /// The same numbers as JSON.
+    Json,
+}
+
+/// `lifted eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The benchmark's format.
+    #[arg(value_enum)]
+    pub benchmark: Benchmark,
+    /// The benchmark folder.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan all documents of a kind as one corpus and score the links between
+    /// its listed pairs, instead of each pair alone (the PAN task): candidate
+    /// generation then has to find the pairs among all the others.
+    #[arg(long)]
+    pub corpus: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
+    /// Matching options (--manifest, --order and --pairs-only do not apply).
+    #[command(flatten)]
+    pub matching: MatchArgs,
 }
 
 impl InputArgs {
@@ -348,6 +501,10 @@ impl MatchArgs {
             boilerplate: BoilerplateOptions {
                 max_docs_frac: self.max_docs_frac,
                 keep: self.keep_boilerplate,
+            },
+            preset: match self.preset {
+                Preset::Fast => lifted::thorough::Preset::Fast,
+                Preset::Thorough => lifted::thorough::Preset::Thorough,
             },
             ..ScanOptions::default()
         })

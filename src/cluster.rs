@@ -25,12 +25,17 @@ pub struct Passage {
 impl Passage {
     /// Index of the copy containing `span` (the copy of its document it
     /// overlaps most; copies are sorted, so this is a binary search).
+    /// `span` must be an end of one of the passage's pairs: every such end
+    /// lies in a copy of its document. Another span is a caller's bug, and
+    /// fails loudly rather than being measured against the wrong copy.
     pub fn copy_of(&self, span: &Span) -> usize {
         let first = self.copies.partition_point(|c| c.doc < span.doc);
         let last = self.copies.partition_point(|c| c.doc <= span.doc);
-        (first..last)
+        let best = (first..last)
             .max_by_key(|&i| (self.copies[i].overlap(span), std::cmp::Reverse(i)))
-            .unwrap_or(first.min(self.copies.len().saturating_sub(1)))
+            .expect("a span of a passage's pair is in a copy of its document");
+        debug_assert!(self.copies[best].overlap(span) > 0 || span.is_empty());
+        best
     }
 }
 

@@ -175,6 +175,16 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// A benchmark corpus (such as a PAN folder) that cannot be used.
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Benchmark {
+        /// The file or folder.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// What is wrong and what to do.
+        reason: String,
+    },
 }
 
 /// A problem that does not stop the run: the input was skipped or read with care.

@@ -38,7 +38,9 @@
 pub mod align;
 pub mod check;
 pub mod cluster;
+pub mod dedup;
 pub mod error;
+pub mod eval;
 pub mod fingerprint;
 pub mod gen;
 pub mod ingest;
@@ -51,6 +53,7 @@ pub mod report;
 pub mod scan;
 pub mod segment;
 pub mod shingle;
+pub mod thorough;
 pub mod verify;
 
 pub use error::{Error, Result, Warning};

@@ -37,9 +37,22 @@ impl LshParams {
         if permutations == 0 {
             return Err(config("permutations", "must be at least 1"));
         }
+        // Each of bands and rows is at most the permutations, and their
+        // product is checked without overflowing (`--bands 2^63 --rows 2`
+        // once wrapped to 0 and passed).
+        for (parameter, value) in [("bands", bands), ("rows", rows)] {
+            match value {
+                Some(0) => return Err(config(parameter, "must be at least 1")),
+                Some(value) if value > permutations => {
+                    return Err(config(
+                        parameter,
+                        format!("{value} is outside 1..={permutations}: at most --permutations ({permutations}) is allowed"),
+                    ))
+                }
+                _ => {}
+            }
+        }
         let params = match (bands, rows) {
-            (Some(0), _) => return Err(config("bands", "must be at least 1")),
-            (_, Some(0)) => return Err(config("rows", "must be at least 1")),
             (Some(bands), Some(rows)) => LshParams { bands, rows },
             (Some(bands), None) => {
                 if !permutations.is_multiple_of(bands) {
@@ -59,14 +72,15 @@ impl LshParams {
             },
             (None, None) => Self::for_threshold(threshold, permutations),
         };
-        if params.bands == 0 || params.bands * params.rows > permutations {
+        let needed = params.bands.checked_mul(params.rows);
+        if params.bands == 0 || needed.is_none_or(|needed| needed > permutations) {
             return Err(config(
                 "bands",
                 format!(
                     "{} bands x {} rows need {} permutations but --permutations is {permutations}",
                     params.bands,
                     params.rows,
-                    params.bands * params.rows
+                    params.bands as u128 * params.rows as u128
                 ),
             ));
         }
@@ -300,6 +314,10 @@ mod tests {
         assert!(LshParams::choose(0.5, 128, Some(3), None).is_err());
         assert!(LshParams::choose(0.5, 128, Some(30), Some(5)).is_err());
         assert!(LshParams::choose(0.5, 0, None, None).is_err());
+        // Products that overflow, and bands or rows above the permutations.
+        assert!(LshParams::choose(0.5, usize::MAX, Some(1 << 63), Some(2)).is_err());
+        assert!(LshParams::choose(0.5, 128, Some(1 << 63), Some(2)).is_err());
+        assert!(LshParams::choose(0.5, 128, None, Some(129)).is_err());
         assert_eq!(
             LshParams::choose(0.5, 128, Some(25), Some(5)).unwrap(),
             LshParams { bands: 25, rows: 5 }

@@ -5,6 +5,10 @@
 
 mod app;
 mod cli;
+mod completions;
+mod dedup_cmd;
+mod eval_cmd;
+mod man;
 mod output;
 mod signals;
 
@@ -46,12 +50,22 @@ fn usage(error: clap::Error) -> ExitCode {
         let _ = error.print();
         return ExitCode::from(error.exit_code() as u8);
     }
+    // The subcommand's help, when one was named (taken from the definition,
+    // so a new subcommand needs no list kept by hand here).
+    let names: Vec<String> = <cli::Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
     let command = std::env::args()
         .skip(1)
-        .find(|a| ["scan", "check", "gen"].contains(&a.as_str()))
+        .find(|a| names.iter().any(|n| n == a))
         .map(|c| format!("lifted {c}"))
         .unwrap_or_else(|| "lifted".into());
-    eprintln!("lifted: {}; see `{command} --help`", one_line(&error));
+    // Clap repeats the offending argument as given: escape its controls too.
+    eprintln!(
+        "lifted: {}; see `{command} --help`",
+        for_terminal(&one_line(&error))
+    );
     ExitCode::from(2)
 }
 

@@ -60,6 +60,8 @@ pub struct ScanOptions {
     pub boilerplate: BoilerplateOptions,
     /// Seed of the MinHash permutations.
     pub seed: u64,
+    /// Which aligner pairs of different documents go through.
+    pub preset: crate::thorough::Preset,
 }
 
 impl Default for ScanOptions {
@@ -82,6 +84,7 @@ impl Default for ScanOptions {
                 keep: false,
             },
             seed: 0x6C69_6674_6564,
+            preset: crate::thorough::Preset::Fast,
         }
     }
 }
@@ -95,32 +98,82 @@ pub struct Params {
     pub lsh: LshParams,
 }
 
+/// Most MinHash permutations (`--permutations`): a signature is 4 bytes a
+/// permutation, computed for every segment, so 1,024 already costs 8 times
+/// the default's time.
+pub const MAX_PERMUTATIONS: usize = 1024;
+
+/// Most words for `--window`, `--min-words` and `--max-gap`: a paragraph of
+/// 100,000 words is a whole book; larger values only risk overflows.
+pub const MAX_WORDS: usize = 100_000;
+
+/// Most segments or documents for `--max-bucket`: the pairs of one bucket
+/// grow with its square (10,000 segments give 50 million pairs a band).
+pub const MAX_BUCKET: usize = 10_000;
+
+/// Most worker threads per core for `--threads`: the work is all
+/// computation, so more threads than cores only add switching, and on a
+/// 2-core machine a scan of one small file took 0.3 s with 256 threads and
+/// 21 s with 1,024 (`--threads 100000` never finished starting them).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// `value` of flag `parameter` must be in `low..=high`.
+fn within(parameter: &'static str, value: usize, low: usize, high: usize) -> Result<()> {
+    if value < low {
+        Err(config(
+            parameter,
+            format!("{value} is outside {low}..={high}: must be at least {low}"),
+        ))
+    } else if value > high {
+        Err(config(
+            parameter,
+            format!("{value} is outside {low}..={high}: at most {high} is allowed"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A share or similarity of flag `parameter` must be a number in (0, 1].
+fn share(parameter: &'static str, value: f64) -> Result<()> {
+    if value > 0.0 && value <= 1.0 {
+        Ok(())
+    } else {
+        Err(config(
+            parameter,
+            format!("{value} is outside the allowed range (0, 1]"),
+        ))
+    }
+}
+
+/// Check `--threads` (0: one per core) against [`MAX_THREADS_PER_CORE`]
+/// times the `cores` of this machine.
+pub fn check_threads(threads: usize, cores: usize) -> Result<()> {
+    let most = MAX_THREADS_PER_CORE.saturating_mul(cores.max(1));
+    if threads > most {
+        return Err(config(
+            "threads",
+            format!("{threads} is outside 0..={most}: at most {MAX_THREADS_PER_CORE} per core ({cores} cores here) is allowed"),
+        ));
+    }
+    Ok(())
+}
+
 impl Params {
-    /// Check that the options agree with one another.
-    pub fn new(options: ScanOptions) -> Result<Params> {
-        if !(options.threshold > 0.0 && options.threshold <= 1.0) {
-            return Err(config(
-                "threshold",
-                format!("{} is outside (0, 1]", options.threshold),
-            ));
-        }
-        if options.ngram == 0 || options.ngram > MAX_NGRAM {
-            return Err(config(
-                "ngram",
-                format!("{} is outside 1..={MAX_NGRAM}", options.ngram),
-            ));
-        }
-        if options.window == 0 {
-            return Err(config("window", "must be at least 1 word"));
-        }
-        if options.min_words == 0 {
-            return Err(config("min-words", "must be at least 1"));
-        }
-        if options.max_bucket < 2 {
-            return Err(config("max-bucket", "must be at least 2"));
-        }
-        if !(options.boilerplate.max_docs_frac > 0.0 && options.boilerplate.max_docs_frac <= 1.0) {
-            return Err(config("max-docs-frac", "must be in (0, 1]"));
+    /// Check that the options are within their documented bounds and agree
+    /// with one another: every refusal names the flag and the allowed range.
+    pub fn new(mut options: ScanOptions) -> Result<Params> {
+        // NaN fails every comparison, so it is refused with the infinities.
+        share("threshold", options.threshold)?;
+        within("ngram", options.ngram, 1, MAX_NGRAM)?;
+        within("permutations", options.permutations, 1, MAX_PERMUTATIONS)?;
+        within("window", options.window, 1, MAX_WORDS)?;
+        within("min-words", options.min_words, 1, MAX_WORDS)?;
+        within("max-gap", options.max_gap, 0, MAX_WORDS)?;
+        within("max-bucket", options.max_bucket, 2, MAX_BUCKET)?;
+        share("max-docs-frac", options.boilerplate.max_docs_frac)?;
+        if options.preset == crate::thorough::Preset::Thorough {
+            options.ngram = options.ngram.min(crate::thorough::MAX_NGRAM);
         }
         let lsh = LshParams::choose(
             options.threshold,
@@ -224,6 +277,8 @@ pub struct Findings {
     pub provenance: Provenance,
     /// Counters.
     pub stats: Stats,
+    /// The document pairs handed to the aligner (candidates), sorted.
+    pub document_pairs: Vec<(u32, u32)>,
 }
 
 /// What the first pass keeps of consecutive documents, in flat vectors: one
@@ -410,6 +465,7 @@ pub fn scan(
             cancel,
             BATCH_BYTES,
         );
+        findings.document_pairs = document_pairs;
         progress.finish();
         check()?;
         progress.start(Stage::Tracing, findings.aligned.len() as u64);
@@ -538,7 +594,15 @@ fn verify_pairs(
                 shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
             })
             .collect();
-        let lookup = |s: u32| &sets[involved.binary_search(&s).unwrap_or(0)];
+        // Every candidate's segments are in `involved`: a miss is a bug, and
+        // measuring against another segment's set would be a wrong number,
+        // so it fails loudly (issue 13) instead of falling back to set 0.
+        let lookup = |s: u32| {
+            let i = involved
+                .binary_search(&s)
+                .expect("every candidate segment of a batch has its shingle set");
+            &sets[i]
+        };
         verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
@@ -613,7 +677,7 @@ impl PreparedDocs {
             docs,
             prepared: prepared
                 .into_iter()
-                .map(Option::unwrap_or_default)
+                .map(|prepared| prepared.expect("every document of the batch was prepared"))
                 .collect(),
         }
     }
@@ -690,6 +754,10 @@ fn align_documents(
         max_gap: options.max_gap,
         ..AlignOptions::default()
     };
+    let thorough = crate::thorough::ThoroughOptions {
+        min_words: crate::thorough::MIN_WORDS_FACTOR * options.min_words,
+        ..Default::default()
+    };
     let mut found = Vec::new();
     let mut store = PreparedDocs::default();
     for (pairs, docs) in batches(corpus, document_pairs, batch_bytes) {
@@ -703,6 +771,8 @@ fn align_documents(
             .map(|group| {
                 let first = store.get(group[0].0);
                 let first_tokens = &first.stream;
+                let index = (options.preset == crate::thorough::Preset::Thorough)
+                    .then(|| crate::thorough::Index::new(&first_tokens.tokens, &thorough));
                 let mut out = Vec::new();
                 for &(a, b) in group.iter() {
                     if cancel.load(Ordering::Relaxed) {
@@ -712,6 +782,8 @@ fn align_documents(
                     let second_tokens = &second.stream;
                     let found = if a == b {
                         align_prepared_within(first, &align_options)
+                    } else if let Some(index) = &index {
+                        crate::thorough::align_indexed(index, second_tokens, &thorough)
                     } else {
                         align_prepared(first, second, &align_options)
                     };

@@ -40,7 +40,9 @@ pub fn segments(doc: u32, stream: &TokenStream, window: usize) -> Vec<Segment> {
 
 /// [`segments`], appended to `out`.
 pub fn segments_into(doc: u32, stream: &TokenStream, window: usize, out: &mut Vec<Segment>) {
-    let window = window.max(1) as u32;
+    // Saturating, not truncating: `--window 4294967296` once became 0 and
+    // made an empty segment (issue 13). `Params::new` bounds it anyway.
+    let window = u32::try_from(window).unwrap_or(u32::MAX).max(1);
     let stride = (window / 2).max(1);
     let total = stream.tokens.len() as u32;
     let mut start = 0u32;
@@ -54,7 +56,7 @@ pub fn segments_into(doc: u32, stream: &TokenStream, window: usize, out: &mut Ve
         } else {
             let mut first = start;
             loop {
-                let last = (first + window).min(end);
+                let last = first.saturating_add(window).min(end);
                 out.push(make(doc, stream, first, last));
                 if last == end {
                     break;

@@ -283,3 +283,46 @@ fn pairs_only_text_has_its_own_summary_and_no_empty_provenance() {
     );
     assert!(!text.contains("nothing lifted"), "{run}");
 }
+
+/// `lifted check` prints the ids of the links that differ, and clap repeats
+/// an unknown argument as given: neither reaches the terminal raw.
+#[test]
+fn check_differences_and_usage_errors_escape_controls() {
+    let dir = Dir::new("check-escape");
+    dir.create(
+        format!("c/x{ATTACK}.txt"),
+        format!("Un article.\n\n{SHARED}\n"),
+    );
+    dir.create("c/b.txt", format!("Autre chose.\n\n{SHARED}\n"));
+    let golden = dir.join("golden.json");
+    let run = dir
+        .command()
+        .args(["scan", "c", "--format", "json", "--quiet", "--output"])
+        .arg(&golden)
+        .run();
+    run.assert_success();
+    // The golden map loses its links: check reports each one as missing,
+    // naming the documents, whose ids hold the attack.
+    let mut map: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&golden).unwrap()).unwrap();
+    let links = map["links"].as_array().map_or(0, Vec::len);
+    assert!(links > 0, "the fixture must have links: {map:#}");
+    map["links"] = serde_json::json!([]);
+    std::fs::write(&golden, serde_json::to_vec(&map).unwrap()).unwrap();
+    let run = dir
+        .command()
+        .args(["check", "c", "--quiet", "--expected"])
+        .arg(&golden)
+        .run();
+    run.assert_code(1);
+    let stdout = run.stdout_str();
+    assert!(stdout.contains("x\\u{1b}]52;c;"), "{run}");
+    assert_eq!(raw_controls(&stdout), [] as [char; 0], "{run}");
+
+    let run = dir.lifted(["scan", "c", "--format", &format!("json{ATTACK}")]);
+    run.assert_code(2);
+    let stderr = run.stderr_str();
+    // (clap drops the ANSI sequences itself; the C1 CSI and the override stay.)
+    assert!(stderr.contains("\\u{9b}31m\\u{202e}"), "{run}");
+    assert_eq!(raw_controls(&stderr), [] as [char; 0], "{run}");
+}

@@ -18,7 +18,8 @@ Prints one JSON object:
   source and target paragraphs are a reported pair (either order); for lifted,
   a link whose two spans overlap the truth's source and target spans (either
   orientation) finds it too;
-- recall_verbatim, recall_edited, recall_embedded: the same per kind;
+- recall_verbatim, recall_edited, recall_embedded: the same per kind (and
+  recall_KIND for any other kind in the truth: revised, quoted, rewritten...);
 - precision: share of the reported paragraph pairs whose two paragraphs belong
   to one group (an original and any of its copies, whole or embedded, or two
   copies of one boilerplate footer);
@@ -133,8 +134,10 @@ def score(copies, groups, pairs, links) -> dict:
     for s, t in links:
         by_docs.setdefault((s[0], t[0]), []).append((s, t))
         by_docs.setdefault((t[0], s[0]), []).append((t, s))
-    found = {k: 0 for k in KINDS}
-    total = {k: 0 for k in KINDS}
+    # The kinds of the paragraphs shape first, then any other shape's (versions: revised, quoted).
+    kinds = list(KINDS) + sorted({c[0] for c in copies} - set(KINDS))
+    found = {k: 0 for k in kinds}
+    total = {k: 0 for k in kinds}
     for kind, sk, gk, ss, gs in copies:
         total[kind] += 1
         hit = ((sk, gk) if sk <= gk else (gk, sk)) in pairs
@@ -148,7 +151,7 @@ def score(copies, groups, pairs, links) -> dict:
 
     out = {
         "recall": ratio(sum(found.values()), sum(total.values())),
-        **{f"recall_{k}": ratio(found[k], total[k]) for k in KINDS},
+        **{f"recall_{k}": ratio(found[k], total[k]) for k in kinds},
         "precision": ratio(true, len(pairs)),
         "reported": len(pairs),
         "truth": sum(total.values()),

@@ -1,275 +1,25 @@
-//! A seeded generator of synthetic corpora with planted reuse, and the ground
-//! truth of what was planted: the input of the benchmarks (`benches/`).
-//!
-//! Real corpora with a known map of reused text are rare and small, so the
-//! benchmarks make their own. [`generate`] writes a JSONL corpus (one
-//! `{"id", "text"}` document per line, paragraphs separated by `\n`) of
-//! synthetic prose: words are made of French-like or English-like syllables,
-//! drawn from a Zipf-distributed vocabulary of 50,000 words per language, in
-//! capitalised, punctuated sentences of 6 to 22 words, paragraphs of 30 to 90
-//! words (about 400 bytes) and documents of 3 to 12 paragraphs.
-//!
-//! Among the paragraphs, about `copy_rate` are planted copies of a paragraph
-//! of an earlier document (half verbatim, half lightly edited: a few words
-//! replaced, inserted or deleted, so that the word 5-gram Jaccard similarity
-//! to the original stays mostly above 0.5), and a further `copy_rate / 4` are
-//! new paragraphs with a passage of one or two sentences (15 to 40 words)
-//! from an earlier paragraph embedded in them. Eight boilerplate footers are
-//! each appended to 0.5% of the documents.
-//!
-//! The truth is JSONL too, one line per planted copy:
-//! `{"kind": "verbatim"|"edited"|"embedded"|"boilerplate", "group": N,
-//! "source": {"doc", "para", "start", "end"}, "target": {...}}`, where `para`
-//! is the 0-based index of the paragraph in the document's text (split on
-//! `\n`) and `start..end` the half-open byte range of the copied passage in
-//! that text: the whole paragraph for verbatim, edited and boilerplate copies,
-//! the sentences for embedded ones. Edited lines also carry `"jaccard"`, the
-//! word 5-gram Jaccard similarity of the copy to its source.
-//!
-//! Groups: copies are only ever taken from original paragraphs (never from a
-//! copy), so a group is one original paragraph and all its copies, whole or
-//! embedded, share its number; the source of every line of a group is that
-//! original. Each footer is a group too, whose source is its first occurrence.
-//! Groups 0 to 7 are the footers.
-//!
-//! Generation streams: it keeps one document, the vocabulary and a ring of
-//! the most recent original paragraphs (where copies come from), so memory
-//! does not grow with the corpus. Copies come from recent paragraphs, as news
-//! is copied while it is fresh: a paragraph gets the same number of copies on
-//! average at every corpus size, so planted pairs grow linearly with the
-//! corpus. (An earlier version drew sources from a reservoir sample of all
-//! earlier paragraphs; its copy groups grew with the corpus and true pairs
-//! quadratically, 44 k at 100 MB but 1.96 M at 1 GB, so a 1 GB run measured
-//! the generator more than the tool.) The same configuration always
-//! writes the same bytes; the pseudo-random generator is xoshiro256** seeded
-//! by splitmix64, defined here so that the output does not depend on a crate's
-//! version.
+//! The `paragraphs` shape, the default: news-like documents of short
+//! paragraphs, some copied whole (verbatim or edited) or in part (embedded)
+//! from recent originals, plus boilerplate footers. See the documentation of
+//! [`super`] for the corpus and its truth.
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// What to generate.
-#[derive(Debug, Clone)]
-pub struct GenConfig {
-    /// Seed of the pseudo-random generator: the same seed gives the same corpus.
-    pub seed: u64,
-    /// Size of the corpus file to write, in bytes (generation stops after the
-    /// first document that reaches it).
-    pub size_bytes: u64,
-    /// Share of paragraphs that are whole copies (verbatim or edited) of an
-    /// earlier paragraph; embedded passages add a quarter of this again.
-    pub copy_rate: f64,
-    /// Shape of the words.
-    pub language: Language,
-}
+use super::rng::Rng;
+use super::words::{
+    ends_sentence, paragraph, punct, render, sentence, with_punct, Lexicon, Token, CAP, ID_MASK,
+    LANG_SHIFT, PUNCT_MASK,
+};
+use super::{GenConfig, GenStats, Language};
 
-/// Shape of the synthetic words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    /// French-like syllables, with accented vowels.
-    French,
-    /// English-like syllables.
-    English,
-    /// Each document is French-like or English-like, half and half.
-    Mixed,
-}
-
-impl Default for GenConfig {
-    fn default() -> Self {
-        GenConfig {
-            seed: 42,
-            size_bytes: 10 * 1024 * 1024,
-            copy_rate: 0.10,
-            language: Language::Mixed,
-        }
-    }
-}
-
-/// What [`generate`] wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GenStats {
-    /// Documents (corpus lines).
-    pub documents: u64,
-    /// Paragraphs, over all documents.
-    pub paragraphs: u64,
-    /// Bytes written to the corpus.
-    pub bytes: u64,
-    /// Planted copies (truth lines).
-    pub planted: u64,
-}
-
-/// Words per language.
-const VOCAB: usize = 50_000;
 /// Boilerplate footers.
 const FOOTERS: usize = 8;
 /// Share of documents that carry a given footer.
 const FOOTER_RATE: f64 = 0.005;
 /// The most recent original paragraphs, possible sources of copies.
 const POOL: usize = 4096;
-
-/// splitmix64: seeds the main generator.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// xoshiro256**.
-struct Rng([u64; 4]);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        let mut sm = seed;
-        Rng([
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-        ])
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let s = &mut self.0;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Uniform in [0, n), n > 0 (multiply-shift; the bias is negligible here).
-    fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in [lo, hi].
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-}
-
-/// One language's vocabulary and its Zipf distribution.
-struct Lexicon {
-    words: Vec<String>,
-    /// Cumulative Zipf-Mandelbrot weights, last = 1.
-    cdf: Vec<f64>,
-}
-
-impl Lexicon {
-    fn build(rng: &mut Rng, lang: Language, taken: &mut HashSet<String>) -> Lexicon {
-        let (onsets, nuclei, codas): (&[&str], &[&str], &[&str]) = match lang {
-            Language::French => (
-                &[
-                    "", "", "b", "c", "d", "f", "g", "j", "l", "m", "n", "p", "r", "s", "t", "v",
-                    "ch", "br", "cr", "dr", "fr", "gr", "pr", "tr", "bl", "cl", "pl", "qu",
-                ],
-                &[
-                    "a", "e", "i", "o", "u", "é", "è", "ê", "ou", "ai", "au", "eau", "eu", "oi",
-                    "an", "en", "on", "in", "a", "e", "é", "i",
-                ],
-                &[
-                    "", "", "", "", "", "s", "t", "r", "l", "n", "x", "nt", "que", "re", "ment",
-                    "ne", "se",
-                ],
-            ),
-            _ => (
-                &[
-                    "", "", "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t",
-                    "w", "y", "th", "sh", "ch", "st", "str", "bl", "br", "cr", "gr", "pl", "tr",
-                    "wh",
-                ],
-                &[
-                    "a", "e", "i", "o", "u", "ee", "oo", "ea", "ai", "ou", "ow", "y", "a", "e",
-                    "i", "o",
-                ],
-                &[
-                    "", "", "", "", "t", "d", "n", "s", "ng", "ck", "th", "st", "nd", "rt", "ll",
-                    "ght", "r", "m",
-                ],
-            ),
-        };
-        let mut words = Vec::with_capacity(VOCAB);
-        while words.len() < VOCAB {
-            let rank = words.len();
-            // Frequent words are short, as in natural languages.
-            let (syllables, max_len) = match rank {
-                0..=49 => (1, 4),
-                50..=999 => (rng.range(1, 2), 7),
-                1000..=9999 => (rng.range(2, 3), 10),
-                _ => (rng.range(2, 4), 12),
-            };
-            let mut word = String::new();
-            for s in 0..syllables {
-                word.push_str(onsets[rng.below(onsets.len())]);
-                word.push_str(nuclei[rng.below(nuclei.len())]);
-                if (s + 1 == syllables && rank >= 50) || rng.chance(0.1) {
-                    word.push_str(codas[rng.below(codas.len())]);
-                }
-            }
-            let len = word.chars().count();
-            if (2..=max_len).contains(&len) && taken.insert(word.clone()) {
-                words.push(word);
-            }
-        }
-        let mut cdf = Vec::with_capacity(VOCAB);
-        let mut total = 0.0;
-        for rank in 0..VOCAB {
-            total += 1.0 / (rank as f64 + 2.7).powf(1.05);
-            cdf.push(total);
-        }
-        for c in &mut cdf {
-            *c /= total;
-        }
-        Lexicon { words, cdf }
-    }
-
-    fn sample(&self, rng: &mut Rng) -> u32 {
-        let u = rng.unit();
-        self.cdf.partition_point(|&c| c < u).min(VOCAB - 1) as u32
-    }
-}
-
-/// A word in a paragraph, packed: bits 0-19 word id, 20 language (0 French,
-/// 1 English), 21-23 trailing punctuation, 24 capitalised.
-type Token = u32;
-
-const ID_MASK: u32 = (1 << 20) - 1;
-const LANG_SHIFT: u32 = 20;
-const PUNCT_SHIFT: u32 = 21;
-const PUNCT_MASK: u32 = 0b111 << PUNCT_SHIFT;
-const CAP: u32 = 1 << 24;
-const COMMA: u32 = 1;
-const PERIOD: u32 = 2;
-const QUESTION: u32 = 3;
-const BANG: u32 = 4;
-
-fn punct(t: Token) -> u32 {
-    (t & PUNCT_MASK) >> PUNCT_SHIFT
-}
-
-fn ends_sentence(t: Token) -> bool {
-    punct(t) >= PERIOD
-}
-
-fn with_punct(t: Token, p: u32) -> Token {
-    (t & !PUNCT_MASK) | (p << PUNCT_SHIFT)
-}
 
 /// A planted copy's side.
 #[derive(Clone, Copy)]
@@ -321,70 +71,17 @@ struct Generator<'a> {
 impl Generator<'_> {
     /// A new sentence of `len` words in language `lang`.
     fn sentence(&mut self, lang: u32, len: usize, out: &mut Vec<Token>) {
-        let lex = &self.lexicons[lang as usize];
-        for i in 0..len {
-            let mut t = lex.sample(&mut self.rng) | (lang << LANG_SHIFT);
-            if i == 0 {
-                t |= CAP;
-            }
-            if i + 1 == len {
-                let r = self.rng.unit();
-                let p = if r < 0.88 {
-                    PERIOD
-                } else if r < 0.96 {
-                    QUESTION
-                } else {
-                    BANG
-                };
-                t = with_punct(t, p);
-            } else if i >= 2 && i + 2 < len && self.rng.chance(0.07) {
-                t = with_punct(t, COMMA);
-            }
-            out.push(t);
-        }
+        sentence(&self.lexicons, &mut self.rng, lang, len, out);
     }
 
     /// New sentences of `words` words in all; returns where each sentence
     /// starts and where the last one ends.
     fn paragraph(&mut self, lang: u32, words: usize, out: &mut Vec<Token>) -> Vec<usize> {
-        let mut breaks = vec![out.len()];
-        let mut remaining = words;
-        while remaining > 0 {
-            let mut len = self.rng.range(6, 22).min(remaining);
-            if remaining - len < 6 {
-                len = remaining;
-            }
-            self.sentence(lang, len, out);
-            breaks.push(out.len());
-            remaining -= len;
-        }
-        breaks
+        paragraph(&self.lexicons, &mut self.rng, lang, words, out)
     }
 
     fn render(&self, tokens: &[Token], out: &mut String) {
-        for (i, &t) in tokens.iter().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            let word =
-                &self.lexicons[((t >> LANG_SHIFT) & 1) as usize].words[(t & ID_MASK) as usize];
-            if t & CAP != 0 {
-                let mut chars = word.chars();
-                if let Some(first) = chars.next() {
-                    out.extend(first.to_uppercase());
-                    out.push_str(chars.as_str());
-                }
-            } else {
-                out.push_str(word);
-            }
-            out.push_str(match punct(t) {
-                COMMA => ",",
-                PERIOD => ".",
-                QUESTION => "?",
-                BANG => "!",
-                _ => "",
-            });
-        }
+        render(&self.lexicons, tokens, out);
     }
 
     /// A few replaced, inserted or deleted words.
@@ -682,34 +379,13 @@ fn jaccard5(a: &[Token], b: &[Token]) -> f64 {
     }
 }
 
-/// Writes a corpus of about `cfg.size_bytes` bytes to `corpus` (JSONL, one
-/// `{"id", "text"}` document per line, ids `d0000001`, `d0000002`, ... that
-/// sort in generation order) and the planted copies to `truth` (JSONL, see
-/// the module documentation). Both writers are buffered here and flushed
-/// before returning.
-pub fn generate(
-    cfg: &GenConfig,
-    corpus: &mut dyn Write,
-    truth: &mut dyn Write,
-) -> io::Result<GenStats> {
-    generate_until(cfg, corpus, truth, &AtomicBool::new(false))
-}
-
-/// [`generate`], stopping before the next document once `cancel` is set,
-/// with an error of kind [`io::ErrorKind::Interrupted`] (the writers then
-/// hold part of the corpus).
-pub fn generate_until(
+/// The `paragraphs` shape (see the module documentation of [`super`]).
+pub(super) fn generate(
     cfg: &GenConfig,
     corpus: &mut dyn Write,
     truth: &mut dyn Write,
     cancel: &AtomicBool,
 ) -> io::Result<GenStats> {
-    if !(0.0..=0.8).contains(&cfg.copy_rate) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("copy rate {} is not in [0, 0.8]", cfg.copy_rate),
-        ));
-    }
     let mut rng = Rng::new(cfg.seed);
     let mut taken = HashSet::new();
     let lexicons = vec![
@@ -763,6 +439,7 @@ pub fn generate_until(
 
 #[cfg(test)]
 mod tests {
+    use super::super::{generate, generate_until};
     use super::*;
     use serde_json::Value;
     use std::collections::HashMap;
