@@ -36,6 +36,7 @@ fn corpus(bytes: u64) -> Corpus {
                 origin: "bench".to_string(),
                 order: i as u32,
                 text: value["text"].as_str().expect("text").as_bytes().to_vec(),
+                date: None,
             }
         })
         .collect();

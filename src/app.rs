@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use lifted::ingest::{read_inputs, Corpus};
+use lifted::manifest::Date;
 use lifted::provenance::{read_manifest, Chronology};
 use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
@@ -197,10 +198,12 @@ pub(crate) fn chronology(
     matching: &MatchArgs,
 ) -> Result<(Chronology, Vec<report::Label>)> {
     let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
+    // Dates from the records (--date-field), then the manifest's, which win
+    // document by document: a manifest can correct or complete the records.
+    let mut dates: Vec<Option<Date>> = corpus.documents.iter().map(|d| d.date.clone()).collect();
     if let Some(path) = &matching.manifest {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
         let entries = read_manifest(path, &ids)?;
-        let mut dates = vec![None; ids.len()];
         let mut labels = vec![report::Label::default(); ids.len()];
         for entry in entries {
             // read_manifest checked that every id is in the corpus, once.
@@ -213,6 +216,9 @@ pub(crate) fn chronology(
             }
         }
         return Ok((Chronology::Dates(dates), labels));
+    }
+    if dates.iter().any(Option::is_some) {
+        return Ok((Chronology::Dates(dates), Vec::new()));
     }
     let chronology = match matching.order {
         Order::Given => Chronology::Given(order),
@@ -235,6 +241,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.matching.manifest.as_deref());
+    if format == Format::Parquet {
+        return write_tables(&args, &inputs);
+    }
     if let Some(dir) = folder {
         if format != Format::Html {
             anyhow::bail!(
@@ -286,6 +295,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             Format::Text => report::text::write_with(&report, &corpus, &text, out),
             Format::Csv => report::csv::write(&report, out),
             Format::Html => report::html::write(&report, &corpus, out),
+            Format::Parquet => unreachable!("written by write_tables"),
         }
     };
     timings.time("writing", || target.write(write))?;
@@ -373,6 +383,64 @@ fn remove_stale_pages(dir: &Path, pages: &[report::html::Page]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--format parquet`: the map's tables, one Parquet file each in the
+/// folder given to --output (created if missing, and removed again if the
+/// run fails before writing). Each file is checked before the scan and
+/// replaced atomically, as a single report is.
+fn write_tables(args: &ScanArgs, inputs: &[&Path]) -> Result<ExitCode> {
+    let Some(folder) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
+        anyhow::bail!(
+            "--format parquet writes one file per table: name a folder with --output DIR"
+        );
+    };
+    let failed = |source| lifted::Error::Write {
+        path: folder.to_path_buf(),
+        source,
+    };
+    let created = match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => false,
+        Ok(_) => anyhow::bail!(
+            "{}: not a folder; --format parquet writes one file per table into the folder given to --output",
+            folder.display()
+        ),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(folder).map_err(failed)?;
+            true
+        }
+        Err(e) => return Err(failed(e).into()),
+    };
+    let run = || -> Result<()> {
+        let mut targets = Vec::new();
+        for name in report::parquet::TABLES {
+            let path = folder.join(format!("{name}.parquet"));
+            targets.push((name, Target::prepare(Some(&path), inputs)?));
+        }
+        let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+        timings.time("writing", || -> Result<()> {
+            for (name, target) in targets {
+                let bytes = report::parquet::table(&report, name).map_err(failed)?;
+                target.write(|out| out.write_all(&bytes))?;
+            }
+            Ok(())
+        })?;
+        if args.matching.timings {
+            eprintln!("{}", timings.line());
+        }
+        std::mem::forget((corpus, report));
+        Ok(())
+    };
+    match run() {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            if created {
+                // Empty unless a table was written: then it stays.
+                let _ = std::fs::remove_dir(folder);
+            }
+            Err(error)
+        }
+    }
 }
 
 /// The format named by the output's extension, in any case (`map.HTML`).

@@ -75,6 +75,9 @@ pub enum Format {
     /// One self-contained page with lifted spans highlighted; with
     /// `--output DIR/`, an index and one page per document.
     Html,
+    /// The map's tables (documents, passages, links, pairs) as Parquet files
+    /// in the folder given to --output.
+    Parquet,
 }
 
 /// Pipeline presets (`--preset`).
@@ -110,8 +113,10 @@ pub enum Order {
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Files, folders (read recursively, sorted; hidden entries and entries matched
-    /// by a `.liftedignore` file are skipped), `-` for standard input, or JSONL
-    /// files (`.jsonl`, `.jsonl.gz`).
+    /// by a `.liftedignore` file are skipped), `-` for standard input, JSONL
+    /// files (`.jsonl`, `.jsonl.gz`, `.json.gz`, `.jsonl.zst`), Parquet files
+    /// (`.parquet`, or a folder of Parquet shards) or Arrow IPC files (`.arrow`,
+    /// `.ipc`, `.feather`), one document per line or row.
     ///
     /// `.liftedignore` uses gitignore syntax and applies to its folder and below:
     /// one pattern per line, `#` comments, `*` (not across `/`), `**`, a trailing
@@ -130,13 +135,21 @@ pub struct InputArgs {
     /// Read every input as JSONL (one {"id", "text"} object per line).
     #[arg(long)]
     pub jsonl: bool,
-    /// JSONL field holding the document id (a string or a number; ids must be unique).
+    /// JSONL field or Parquet/Arrow column holding the document id (a string or a
+    /// number; ids must be unique).
     #[arg(long, default_value = "id", value_name = "NAME")]
     pub id_field: String,
-    /// JSONL field holding the document text.
+    /// JSONL field or Parquet/Arrow column holding the document text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub text_field: String,
-    /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
+    /// JSONL field or Parquet/Arrow column holding each document's date: an ISO
+    /// 8601 date or date-time, as in a manifest (a Parquet date or timestamp
+    /// column too). A record without it (or null) has no date. A date in the
+    /// --manifest wins over the record's date for the same document.
+    #[arg(long, value_name = "NAME")]
+    pub date_field: Option<String>,
+    /// Skip malformed JSONL lines and bad Parquet/Arrow rows (a null id or text,
+    /// a bad date; counted in a warning) instead of stopping.
     #[arg(long)]
     pub skip_bad_lines: bool,
     /// Stop on any file that is not clean UTF-8 text instead of skipping it.
@@ -493,6 +506,7 @@ impl InputArgs {
             jsonl: self.jsonl,
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),
+            date_field: self.date_field.clone(),
             skip_bad_lines: self.skip_bad_lines,
             strict: self.strict,
             follow: self.follow,

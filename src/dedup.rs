@@ -353,6 +353,7 @@ mod tests {
                     // Input order is the reverse of the index order.
                     order: (texts.len() - 1 - i) as u32,
                     text: t.as_bytes().to_vec(),
+                    date: None,
                 })
                 .collect(),
             warnings: Vec::new(),

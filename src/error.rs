@@ -146,6 +146,25 @@ pub enum Error {
         /// The limit (`--max-line-bytes`).
         limit: u64,
     },
+    /// A Parquet or Arrow IPC file that cannot be used: a missing column, a
+    /// column of the wrong type, or a corrupt file.
+    #[error("{}: {reason}", path.display())]
+    Columnar {
+        /// The Parquet or Arrow file.
+        path: PathBuf,
+        /// What is wrong (naming the column) and what to do.
+        reason: String,
+    },
+    /// A Parquet or Arrow record that cannot be used (a bad date).
+    #[error("{}: row {row}: {reason}", path.display())]
+    BadRow {
+        /// The Parquet or Arrow file.
+        path: PathBuf,
+        /// 1-based row number in the file.
+        row: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A `.liftedignore` file that cannot be used.
     #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     IgnoreFile {

@@ -20,8 +20,8 @@
 //! let passage = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan, rappelait le magazine.";
 //! let corpus = Corpus {
 //!     documents: vec![
-//!         Document { id: "a".into(), origin: "a".into(), order: 0, text: format!("Début. {passage}").into_bytes() },
-//!         Document { id: "b".into(), origin: "b".into(), order: 1, text: format!("{passage} Fin.").into_bytes() },
+//!         Document { id: "a".into(), origin: "a".into(), order: 0, text: format!("Début. {passage}").into_bytes(), date: None },
+//!         Document { id: "b".into(), origin: "b".into(), order: 1, text: format!("{passage} Fin.").into_bytes(), date: None },
 //!     ],
 //!     warnings: vec![],
 //! };

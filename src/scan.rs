@@ -831,6 +831,7 @@ mod tests {
                     origin: format!("d{d:02}"),
                     order: d as u32,
                     text: text.into_bytes(),
+                    date: None,
                 }
             })
             .collect();

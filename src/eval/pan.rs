@@ -405,6 +405,7 @@ fn scan_pairs(
                 origin: path.display().to_string(),
                 order: order as u32,
                 text,
+                date: None,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -14,9 +14,10 @@ use rayon::prelude::*;
 
 use super::{Document, Reader};
 use crate::error::{size, Error, Result, Warning};
+use crate::manifest::Date;
 
-/// A parsed JSONL record, `(id, text)`, or why the line cannot be used.
-pub(super) type Parsed = std::result::Result<(String, Vec<u8>), String>;
+/// A parsed JSONL record, `(id, text, date)`, or why the line cannot be used.
+pub(super) type Parsed = std::result::Result<(String, Vec<u8>, Option<Date>), String>;
 
 /// What [`read_line`] found.
 #[derive(Debug, PartialEq, Eq)]
@@ -165,13 +166,14 @@ impl Reader<'_> {
                     }
                 };
                 match record {
-                    Ok((id, text)) => {
+                    Ok((id, text, date)) => {
                         let order = self.next_order();
                         self.corpus.documents.push(Document {
                             id,
                             origin: format!("{origin}:{number}"),
                             order,
                             text,
+                            date,
                         });
                     }
                     Err(reason) if skip_bad_lines => {
@@ -201,8 +203,14 @@ impl Reader<'_> {
 
     /// The record of one line, its text no longer than `--max-doc-bytes`.
     fn parse_record(&self, line: &[u8]) -> Parsed {
-        let (id, text) = match fast_record(line, &self.options.id_field, &self.options.text_field) {
-            Some(record) => record,
+        let options = self.options;
+        let fields = Fields {
+            id: &options.id_field,
+            text: &options.text_field,
+            date: options.date_field.as_deref(),
+        };
+        let (id, text, date) = match fast_record(line, &fields) {
+            Some((id, text, date)) => (id, text, record_date(fields.date, date)?),
             None => self.parse_record_slowly(line)?,
         };
         if text.len() as u64 > self.options.max_doc_bytes {
@@ -212,7 +220,7 @@ impl Reader<'_> {
                 size(self.options.max_doc_bytes)
             ));
         }
-        Ok((id, text))
+        Ok((id, text, date))
     }
 
     /// [`parse_record`](Self::parse_record) through a `serde_json::Value`:
@@ -230,35 +238,68 @@ impl Reader<'_> {
             None => return Err(format!("missing field {id_field:?} (see --id-field)")),
         };
         let text_field = &self.options.text_field;
-        match object.remove(text_field) {
-            Some(serde_json::Value::String(text)) => Ok((id, text.into_bytes())),
-            Some(_) => Err(format!("field {text_field:?} must be a string")),
-            None => Err(format!("missing field {text_field:?} (see --text-field)")),
-        }
+        let text = match object.remove(text_field) {
+            Some(serde_json::Value::String(text)) => text.into_bytes(),
+            Some(_) => return Err(format!("field {text_field:?} must be a string")),
+            None => return Err(format!("missing field {text_field:?} (see --text-field)")),
+        };
+        let date_field = self.options.date_field.as_deref();
+        let date = date_field.and_then(|field| object.remove(field));
+        Ok((id, text, record_date(date_field, date)?))
     }
 }
 
-/// The id and text of a well-formed JSONL record, or `None` for anything
+/// The date of a record from the value of its `--date-field` (`None`: no
+/// such field given or present, or `null`): an ISO 8601 date or date-time
+/// string, read as the manifest's dates are.
+fn record_date(
+    field: Option<&str>,
+    value: Option<serde_json::Value>,
+) -> std::result::Result<Option<Date>, String> {
+    let Some(field) = field else {
+        return Ok(None);
+    };
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(text)) => Date::parse(&text)
+            .map(Some)
+            .map_err(|reason| format!("field {field:?} (--date-field): {reason}")),
+        Some(_) => Err(format!(
+            "field {field:?} (--date-field) must be an ISO 8601 date string, like \"2024-05-01\""
+        )),
+    }
+}
+
+/// The fields of a record that are read.
+struct Fields<'o> {
+    id: &'o str,
+    text: &'o str,
+    date: Option<&'o str>,
+}
+
+/// The id, text and raw date of a well-formed JSONL record, or `None` for anything
 /// else (the caller then parses the line through `serde_json::Value` for the
 /// error message, so the two paths cannot disagree on what is an error). The
 /// text is taken as raw JSON and unescaped once into a buffer of its size:
 /// serde_json's own path grows a scratch buffer and copies it again for
 /// every line with an escape (every line holding a newline), which cost
 /// about 8% of a whole scan's CPU time, and builds a map of every field.
-fn fast_record(line: &[u8], id_field: &str, text_field: &str) -> Option<(String, Vec<u8>)> {
+fn fast_record(
+    line: &[u8],
+    fields: &Fields<'_>,
+) -> Option<(String, Vec<u8>, Option<serde_json::Value>)> {
     use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
     use serde_json::value::RawValue;
 
     enum Field {
         Id,
         Text,
+        Date,
         Other,
     }
-    struct Fields<'o> {
-        id: &'o str,
-        text: &'o str,
-    }
-    impl<'de> DeserializeSeed<'de> for &Fields<'_> {
+    #[derive(Clone, Copy)]
+    struct Keys<'f, 'o>(&'f Fields<'o>);
+    impl<'de> DeserializeSeed<'de> for Keys<'_, '_> {
         type Value = Field;
         fn deserialize<D: serde::Deserializer<'de>>(
             self,
@@ -267,25 +308,31 @@ fn fast_record(line: &[u8], id_field: &str, text_field: &str) -> Option<(String,
             d.deserialize_str(self)
         }
     }
-    impl<'de> Visitor<'de> for &Fields<'_> {
+    impl<'de> Visitor<'de> for Keys<'_, '_> {
         type Value = Field;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a field name")
         }
         fn visit_str<E>(self, key: &str) -> std::result::Result<Field, E> {
             // Last of equal keys wins, as in a serde_json map.
-            Ok(if key == self.id {
+            Ok(if key == self.0.id {
                 Field::Id
-            } else if key == self.text {
+            } else if key == self.0.text {
                 Field::Text
+            } else if Some(key) == self.0.date {
+                Field::Date
             } else {
                 Field::Other
             })
         }
     }
-    type Found<'de> = (Option<serde_json::Value>, Option<&'de RawValue>);
-    struct Record<'o>(Fields<'o>);
-    impl<'de> Visitor<'de> for Record<'_> {
+    type Found<'de> = (
+        Option<serde_json::Value>,
+        Option<&'de RawValue>,
+        Option<serde_json::Value>,
+    );
+    struct Record<'f, 'o>(&'f Fields<'o>);
+    impl<'de> Visitor<'de> for Record<'_, '_> {
         type Value = Found<'de>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a JSON object")
@@ -294,36 +341,38 @@ fn fast_record(line: &[u8], id_field: &str, text_field: &str) -> Option<(String,
             self,
             mut map: A,
         ) -> std::result::Result<Found<'de>, A::Error> {
-            let (mut id, mut text) = (None, None);
-            while let Some(field) = map.next_key_seed(&self.0)? {
+            let (mut id, mut text, mut date) = (None, None, None);
+            while let Some(field) = map.next_key_seed(Keys(self.0))? {
                 match field {
                     Field::Id => id = Some(map.next_value()?),
                     Field::Text => text = Some(map.next_value()?),
+                    Field::Date => date = Some(map.next_value()?),
                     Field::Other => {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
             }
-            Ok((id, text))
+            Ok((id, text, date))
         }
     }
 
     // The id field wins over the text field when they are one (as in the
     // slow path, which removes the id first and then finds no text).
-    if id_field == text_field {
+    // (And a date field that is one of the others goes the slow way too.)
+    if fields.id == fields.text
+        || fields
+            .date
+            .is_some_and(|d| d == fields.id || d == fields.text)
+    {
         return None;
     }
-    let fields = Fields {
-        id: id_field,
-        text: text_field,
-    };
     // Validated at once with SIMD, the line is then parsed as a `str`, whose
     // strings serde_json does not validate again (its own check of each
     // string, byte by byte, was 2.7% of a scan's time on the 100 MB
     // benchmark corpus). Invalid UTF-8 goes to the slow path, which reports it.
     let line = simdutf8::basic::from_utf8(line).ok()?;
     let mut deserializer = serde_json::Deserializer::from_str(line);
-    let (id, text) =
+    let (id, text, date) =
         serde::Deserializer::deserialize_map(&mut deserializer, Record(fields)).ok()?;
     deserializer.end().ok()?;
     let id = match id? {
@@ -332,7 +381,7 @@ fn fast_record(line: &[u8], id_field: &str, text_field: &str) -> Option<(String,
         _ => return None,
     };
     let raw = text?.get().strip_prefix('"')?.strip_suffix('"')?;
-    Some((id, unescape(raw)?))
+    Some((id, unescape(raw)?, date))
 }
 
 /// The bytes of a JSON string's contents `raw` (between its quotes, as
@@ -406,6 +455,12 @@ fn json_reason(error: serde_json::Error) -> String {
 mod tests {
     use super::*;
     use crate::ingest::IngestOptions;
+
+    const FIELDS: Fields = Fields {
+        id: "id",
+        text: "text",
+        date: None,
+    };
 
     /// The reference: serde_json's own reading of `"raw"` as a string.
     fn reference(raw: &str) -> Option<Vec<u8>> {
@@ -501,16 +556,16 @@ mod tests {
             b"{\"id\": \"a\", \"text\": \"x\"}\xFF",
         ];
         for line in invalid {
-            assert!(fast_record(line, "id", "text").is_none());
+            assert!(fast_record(line, &FIELDS).is_none());
             let slow = reader.parse_record_slowly(line);
             assert!(slow.is_err());
             assert_eq!(reader.parse_record(line), slow);
         }
-        assert!(fast_record(lines[0].as_bytes(), "id", "text").is_some());
-        assert!(fast_record(lines[1].as_bytes(), "id", "text").is_some());
+        assert!(fast_record(lines[0].as_bytes(), &FIELDS).is_some());
+        assert!(fast_record(lines[1].as_bytes(), &FIELDS).is_some());
         assert_eq!(
             reader.parse_record(lines[3].as_bytes()),
-            Ok(("last".to_string(), b"second".to_vec()))
+            Ok(("last".to_string(), b"second".to_vec(), None))
         );
         let same = IngestOptions {
             id_field: "text".to_string(),
@@ -520,6 +575,48 @@ mod tests {
         let line = br#"{"text": "both"}"#;
         assert_eq!(reader.parse_record(line), reader.parse_record_slowly(line));
         assert!(reader.parse_record(line).is_err());
+    }
+
+    #[test]
+    fn dated_records_agree_with_the_value_path() {
+        let dated = IngestOptions {
+            date_field: Some("date".to_string()),
+            ..IngestOptions::default()
+        };
+        let reader = Reader::new(&dated);
+        let lines: &[&str] = &[
+            r#"{"id": "a", "text": "x", "date": "2022-09-04"}"#,
+            r#"{"date": "2022-09-04T10:00:00+02:00", "id": "a", "text": "x"}"#,
+            r#"{"id": "a", "text": "x"}"#,
+            r#"{"id": "a", "text": "x", "date": null}"#,
+            r#"{"id": "a", "text": "x", "date": "2022-02-30"}"#,
+            r#"{"id": "a", "text": "x", "date": 2022}"#,
+            r#"{"id": "a", "text": "x", "date": "not a date"}"#,
+            r#"{"id": "a", "text": "x", "date": "2022-01-01", "date": "2023-01-01"}"#,
+        ];
+        for line in lines {
+            assert_eq!(
+                reader.parse_record(line.as_bytes()),
+                reader.parse_record_slowly(line.as_bytes()),
+                "{line}"
+            );
+        }
+        let date = |line: &str| reader.parse_record(line.as_bytes()).map(|r| r.2);
+        assert_eq!(date(lines[0]), Ok(Some(Date::parse("2022-09-04").unwrap())));
+        assert_eq!(date(lines[2]), Ok(None));
+        assert_eq!(date(lines[3]), Ok(None));
+        assert!(date(lines[4])
+            .unwrap_err()
+            .contains("\"date\" (--date-field)"));
+        assert_eq!(date(lines[7]), Ok(Some(Date::parse("2023-01-01").unwrap())));
+        // A date field that is the text field: the slow path's answer.
+        let same = IngestOptions {
+            date_field: Some("text".to_string()),
+            ..IngestOptions::default()
+        };
+        let reader = Reader::new(&same);
+        let line = br#"{"id": "a", "text": "2022-01-01"}"#;
+        assert_eq!(reader.parse_record(line), reader.parse_record_slowly(line));
     }
 
     #[test]

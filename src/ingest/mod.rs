@@ -1,9 +1,12 @@
 //! Ingest: turn the paths given on the command line into [`Document`]s.
 //!
 //! A path is a text file, a folder (walked in sorted order, see [`walk`]),
-//! `-` for standard input, or a JSONL file (`.jsonl`, `.jsonl.gz`, or any file
-//! with `--jsonl`) holding one document per line with an id and a text field,
-//! the convention of passim and text-dedup (see [`jsonl`]).
+//! `-` for standard input, a JSONL file (`.jsonl`, `.jsonl.gz`, `.json.gz`,
+//! `.jsonl.zst`, `.json.zst`, or any file with `--jsonl`) holding one document
+//! per line with an id and a text field, the convention of passim and
+//! text-dedup (see [`jsonl`]), or a Parquet or Arrow IPC file holding one
+//! document per row (see [`columnar`]). A record may carry its date
+//! (`--date-field`), kept in [`Document::date`].
 //!
 //! Documents keep their original bytes: every offset the tool reports is a byte
 //! offset into them (for JSONL, into the UTF-8 of the text field). Files that a
@@ -24,7 +27,9 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{size, Error, Result, Warning};
+use crate::manifest::Date;
 
+mod columnar;
 mod jsonl;
 mod liftedignore;
 mod sniff;
@@ -44,11 +49,14 @@ pub const MAX_DOC_BYTES_CEILING: u64 = u32::MAX as u64;
 pub struct IngestOptions {
     /// Read every file (and standard input) as JSONL, whatever its name.
     pub jsonl: bool,
-    /// JSONL field holding the document id.
+    /// JSONL field (Parquet/Arrow column) holding the document id.
     pub id_field: String,
-    /// JSONL field holding the document text.
+    /// JSONL field (Parquet/Arrow column) holding the document text.
     pub text_field: String,
-    /// Skip malformed JSONL lines (counted in a warning) instead of stopping.
+    /// JSONL field (Parquet/Arrow column) holding the document's date, if any.
+    pub date_field: Option<String>,
+    /// Skip malformed JSONL lines and bad Parquet/Arrow rows (counted in a
+    /// warning) instead of stopping.
     pub skip_bad_lines: bool,
     /// Refuse, instead of skipping with a warning, files that are not clean UTF-8 text.
     pub strict: bool,
@@ -68,6 +76,7 @@ impl Default for IngestOptions {
             jsonl: false,
             id_field: "id".to_string(),
             text_field: "text".to_string(),
+            date_field: None,
             skip_bad_lines: false,
             strict: false,
             follow: false,
@@ -91,6 +100,8 @@ pub struct Document {
     pub order: u32,
     /// The original bytes.
     pub text: Vec<u8>,
+    /// The date given in the record itself (`--date-field`), if any.
+    pub date: Option<Date>,
 }
 
 /// All documents of a run, sorted by id, with the warnings met on the way.
@@ -116,6 +127,15 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus>
         reader.read_argument(path)?;
     }
     let mut corpus = reader.corpus;
+    if let Some(field) = &options.date_field {
+        if !corpus.documents.is_empty() && corpus.documents.iter().all(|d| d.date.is_none()) {
+            // Most likely a misspelt field: say so rather than scan undated.
+            corpus.warnings.push(Warning::file(
+                "--date-field",
+                format!("no record has a date in {field:?}; check the field's name"),
+            ));
+        }
+    }
     if corpus.documents.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| escaped_path(p)).collect();
         return Err(Error::NoDocuments {
@@ -314,12 +334,24 @@ impl Reader<'_> {
             self.files.insert(key, seen);
         }
         let name = path.as_os_str().as_encoded_bytes();
-        let is_gzip_jsonl = name.ends_with(b".jsonl.gz");
-        if is_gzip_jsonl || name.ends_with(b".jsonl") || self.options.jsonl {
-            if is_gzip_jsonl {
-                let decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
-                return self.read_jsonl_file(path, &origin, decoder, named);
-            }
+        let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s.as_bytes()));
+        if ends(&[".parquet"]) {
+            return self.read_parquet(path, &origin, file);
+        }
+        if ends(&[".arrow", ".ipc", ".feather"]) {
+            return self.read_arrow(path, &origin, file);
+        }
+        if ends(&[".jsonl.gz", ".json.gz"]) {
+            let decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            return self.read_jsonl_file(path, &origin, decoder, named);
+        }
+        if ends(&[".jsonl.zst", ".json.zst"]) {
+            // The decoder reads every frame, as `zstd -d` does; the bounded
+            // line reader then applies --max-line-bytes to what it gives.
+            let decoder = zstd::stream::read::Decoder::new(file).map_err(read_error)?;
+            return self.read_jsonl_file(path, &origin, decoder, named);
+        }
+        if ends(&[".jsonl"]) || self.options.jsonl {
             return self.read_jsonl_file(path, &origin, file, named);
         }
         let limit = self.options.max_doc_bytes;
@@ -434,6 +466,7 @@ impl Reader<'_> {
             origin: escaped_path(path),
             order,
             text: bytes,
+            date: None,
         });
         Ok(())
     }

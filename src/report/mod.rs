@@ -12,6 +12,7 @@ pub mod html;
 pub mod json;
 pub mod jsonl;
 pub mod offsets;
+pub mod parquet;
 pub mod text;
 
 use rayon::prelude::*;

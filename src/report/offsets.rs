@@ -157,6 +157,7 @@ mod tests {
                     origin: format!("{i}"),
                     order: i as u32,
                     text: t.to_vec(),
+                    date: None,
                 })
                 .collect(),
             warnings: Vec::new(),

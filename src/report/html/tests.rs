@@ -41,6 +41,7 @@ fn fixture(docs: &[(&str, &[u8])], links: Vec<LinkEntry>) -> (Report, Corpus) {
                 origin: id.to_string(),
                 order: i as u32,
                 text: text.to_vec(),
+                date: None,
             })
             .collect(),
         warnings: Vec::new(),
