@@ -18,16 +18,17 @@
 //! Directed links credit each lifted byte to one source (issue 14): per
 //! target document, every aligned pair with an older document is a
 //! candidate; the sources that share the most words with the target (its
-//! closest versions) claim the bytes they match first, an older source
-//! matching a claimed piece as closely takes it over (the oldest copy of the
-//! closest version), and consecutive links from one source merge across
-//! small gaps. A verse copied whole from KJV is one link from KJV, not pieces
-//! from KJV and Tyndale; each document's main source ("base text") is
+//! closest versions) claim the bytes they match first, as far as they match;
+//! an older document that has a claimed piece word for word takes it over
+//! (the oldest copy of the closest version, as a reprint is credited to the
+//! first printing); consecutive links from one source merge across small
+//! gaps. A verse copied whole from KJV is one link from KJV, not pieces from
+//! KJV and Tyndale; each document's main source ("base text") is
 //! [`Provenance::main_sources`]. Measured on `lifted gen --shape versions
 //! --size-mb 1`: 4,149 links (median 16 words, 201,595 target bytes in two
 //! links from different sources, 71.4% of the revised paragraphs' lifted
-//! bytes credited to the version they were revised from) before, 634 links
-//! (median 33 words, none, 98.8%) after.
+//! bytes credited to the version they were revised from) before, 589 links
+//! (median 36 words, none, 99.3%) after.
 //!
 //! Boilerplate: a passage found in more than `max_docs_frac` of the documents
 //! (when there are at least 10), or a footer, is marked and left out of the map
@@ -220,8 +221,6 @@ struct Piece {
     source_words: f64,
     target_words: f64,
     passage: usize,
-    /// Similarity of the whole aligned pair it comes from.
-    closeness: f64,
 }
 
 impl Piece {
@@ -257,7 +256,6 @@ impl Piece {
             source_words: self.source_words * share,
             target_words: self.target_words * share,
             passage: self.passage,
-            closeness: self.closeness,
         }
     }
 
@@ -284,7 +282,7 @@ impl Piece {
 /// each source's pairs, longest first, claim the target bytes no better
 /// ranked pair has claimed, so a verse taken whole from the closest version
 /// is one span from it, and an older version is credited only with what the
-/// closer one lacks. Then consecutive links from one source merge across
+/// closer one lacks, or with a piece it has word for word. Then consecutive links from one source merge across
 /// gaps of at most [`MERGE_GAP_BYTES`], or [`MERGE_LONG_GAP_BYTES`] when
 /// the gap is at most a fifth of the merged link (fewer, longer links); a
 /// short piece from another source inside such a gap is absorbed as an edit.
@@ -313,7 +311,6 @@ fn attribute(
                 source_words: sw as f64,
                 target_words: tw as f64,
                 passage: index,
-                closeness: pair.similarity(),
             };
             if ka.before(kb) {
                 candidates.push(piece(pair.a, pair.b, pair.a_words, pair.b_words));
@@ -387,27 +384,31 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
         claimed.insert(new_start, new_end);
     }
     // The oldest copy of the closest version: a piece goes to an older
-    // source whose aligned pair covers all of it and is at least as similar
-    // (the closer version copied that text unchanged from it).
-    for piece in kept.iter_mut() {
-        let key = chronology.key(piece.source.doc);
-        let reach = group.partition_point(|q| q.target.start <= piece.target.start);
-        let older = group[..reach]
-            .iter()
-            .filter(|q| {
-                q.target.end >= piece.target.end
-                    && q.closeness >= piece.closeness
-                    && matches!((chronology.key(q.source.doc), key), (Some(a), Some(b)) if a.before(b))
-            })
-            .min_by(|x, y| {
-                chronology
-                    .key(x.source.doc)
-                    .cmp(&chronology.key(y.source.doc))
-                    .then_with(|| y.closeness.total_cmp(&x.closeness))
-                    .then_with(|| (x.source, x.target).cmp(&(y.source, y.target)))
-            });
-        if let Some(older) = older {
-            *piece = older.part(piece.target.start, piece.target.end);
+    // source that has all of it word for word (an aligned pair without
+    // edits covering it), as a reprint is credited to the first printing.
+    let exact: Vec<&Piece> = group
+        .iter()
+        .filter(|q| q.edits == 0.0 && q.words >= q.target_words)
+        .collect();
+    if !exact.is_empty() {
+        for piece in kept.iter_mut() {
+            let key = chronology.key(piece.source.doc);
+            let reach = exact.partition_point(|q| q.target.start <= piece.target.start);
+            let older = exact[..reach]
+                .iter()
+                .filter(|q| {
+                    q.target.end >= piece.target.end
+                        && matches!((chronology.key(q.source.doc), key), (Some(a), Some(b)) if a.before(b))
+                })
+                .min_by(|x, y| {
+                    chronology
+                        .key(x.source.doc)
+                        .cmp(&chronology.key(y.source.doc))
+                        .then_with(|| (x.source, x.target).cmp(&(y.source, y.target)))
+                });
+            if let Some(older) = older {
+                *piece = older.part(piece.target.start, piece.target.end);
+            }
         }
     }
     kept.sort_by_key(|p| (p.target, p.source, p.passage));
@@ -800,6 +801,35 @@ mod tests {
             })
         );
         assert_eq!(found.main_sources[0], None);
+    }
+
+    #[test]
+    fn a_stretch_an_older_document_has_word_for_word_is_credited_to_it() {
+        // Doc 2 copies doc 1 (edited, two aligned spans); its second span is
+        // word for word in doc 0, which doc 1 reprinted: it goes to doc 0.
+        let mut edited = pair((1, 0, 400), (2, 0, 400), 55, (60, 60));
+        edited.edits = 5;
+        let pairs = [
+            edited,
+            pair((1, 1000, 1400), (2, 1000, 1400), 60, (60, 60)),
+            pair((0, 0, 400), (2, 1000, 1400), 60, (60, 60)),
+            pair((0, 0, 400), (1, 1000, 1400), 60, (60, 60)),
+        ];
+        let passages = cluster(&pairs);
+        let chronology = dates(&[Some("1900-01-01"), Some("1950-01-01"), Some("2000-01-01")]);
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        let found = trace(&passages, &pairs, &chronology, &[2000; 3], options);
+        let into_2: Vec<(u32, u32, u32)> = found
+            .links
+            .iter()
+            .filter(|l| l.target.doc == 2)
+            .map(|l| (l.source.doc, l.target.start, l.target.end))
+            .collect();
+        assert_eq!(into_2, [(1, 0, 400), (0, 1000, 1400)]);
+        assert_eq!(found.main_sources[2].map(|m| m.share), Some(0.5));
     }
 
     #[test]
