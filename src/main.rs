@@ -5,8 +5,8 @@
 
 mod app;
 mod cli;
-mod eval_cmd;
 mod completions;
+mod eval_cmd;
 mod man;
 mod output;
 mod signals;
