@@ -239,8 +239,11 @@ fn error(e: Error) -> PyErr {
         Error::Interrupted => PyKeyboardInterrupt::new_err(message),
         Error::NotFound { .. } => PyFileNotFoundError::new_err(message),
         Error::Read { .. } | Error::Write { .. } => PyOSError::new_err(message),
-        // `invalid --threshold: ...`: the Python option is `threshold`.
-        Error::Config { .. } => PyValueError::new_err(message.replacen("--", "", 1)),
+        // `invalid --max-bucket: ...`: the Python option is `max_bucket`.
+        Error::Config { parameter, reason } => PyValueError::new_err(format!(
+            "invalid {}: {reason}",
+            parameter.replace('-', "_")
+        )),
         _ => PyValueError::new_err(message),
     }
 }
