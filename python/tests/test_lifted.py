@@ -250,3 +250,28 @@ def test_ctrl_c_interrupts_a_long_scan():
     assert took < 4.0, f"the scan stopped {took:.1f} s after it started"
     # And the next scan runs as usual.
     assert lifted.scan(["text"])["documents"][0]["id"] == "0"
+
+
+def stub_options(function):
+    """The keyword-only options and defaults that __init__.pyi gives `function`."""
+    import ast
+
+    stub = pathlib.Path(lifted.__file__).with_name("__init__.pyi")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+    [node] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function]
+    return {a.arg: ast.literal_eval(d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults)}
+
+
+@pytest.mark.parametrize("function", ["scan", "scan_files"])
+def test_the_stubs_name_every_option_with_its_default(function):
+    options = stub_options(function)
+    call = getattr(lifted, function)
+    first = ["Un texte."] if function == "scan" else LEMONDE
+    # Every default in the stub is the default: passing them all changes nothing.
+    assert call(first, **options) == call(first)
+    # And the stub names every option the function takes (the error lists them).
+    with pytest.raises(TypeError) as raised:
+        call(first, no_such_option=1)
+    listed = str(raised.value).split("the options are: ")[1].split(", ")
+    python_only = {"scan": {"id_field", "text_field", "date_field"}, "scan_files": {"manifest", "dates"}}
+    assert set(listed) == set(options) - python_only[function]
