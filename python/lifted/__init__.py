@@ -42,8 +42,8 @@ class LiftedWarning(UserWarning):
 
 def _date_text(value: DateLike, where: str) -> Optional[str]:
     """An ISO date or time as the manifest takes it, or None."""
-    if value is None:
-        return None
+    if value is None or (not isinstance(value, str) and value != value):
+        return None  # also NaN and NaT, pandas' missing values
     if isinstance(value, _datetime.datetime):
         # The manifest takes seconds at most; a naive time is UTC there.
         return value.isoformat(timespec="seconds")
@@ -81,7 +81,8 @@ def scan(
     ``texts_or_records`` is a sequence of str (the texts), or of mappings
     (records, e.g. the rows of a dataset) holding the text under
     ``text_field``, and optionally an id under ``id_field`` and a date under
-    ``date_field``.
+    ``date_field``; a pandas DataFrame or a pyarrow Table is read row by row
+    (missing dates, NaN or NaT, are unknown).
 
     ``ids`` gives one id per document (any value, made a str); without it, a
     record's ``id_field``, else the document's position (``"0"``, ``"1"``,
@@ -106,7 +107,14 @@ def scan(
     """
     if isinstance(texts_or_records, (str, bytes)):
         raise TypeError("scan() takes a sequence of texts or records, not one str")
-    items = list(texts_or_records)
+    if hasattr(texts_or_records, "to_pylist"):
+        # A pyarrow Table or RecordBatch (rows as dicts) or Array (values).
+        items = texts_or_records.to_pylist()
+    elif hasattr(texts_or_records, "columns") and hasattr(texts_or_records, "to_dict"):
+        # A pandas DataFrame: its rows, not its column names.
+        items = texts_or_records.to_dict("records")
+    else:
+        items = list(texts_or_records)
     if ids is not None:
         ids = list(ids)
         if len(ids) != len(items):

@@ -14,7 +14,7 @@ class LiftedWarning(UserWarning):
     """An input skipped or read with care (also in the map's ``warnings``)."""
 
 def scan(
-    texts_or_records: Iterable[Union[str, Mapping[str, Any]]],
+    texts_or_records: Union[Iterable[Union[str, Mapping[str, Any]]], Any],
     ids: Optional[Sequence[Any]] = None,
     dates: Optional[Sequence[DateLike]] = None,
     *,

@@ -240,10 +240,9 @@ fn error(e: Error) -> PyErr {
         Error::NotFound { .. } => PyFileNotFoundError::new_err(message),
         Error::Read { .. } | Error::Write { .. } => PyOSError::new_err(message),
         // `invalid --max-bucket: ...`: the Python option is `max_bucket`.
-        Error::Config { parameter, reason } => PyValueError::new_err(format!(
-            "invalid {}: {reason}",
-            parameter.replace('-', "_")
-        )),
+        Error::Config { parameter, reason } => {
+            PyValueError::new_err(format!("invalid {}: {reason}", parameter.replace('-', "_")))
+        }
         _ => PyValueError::new_err(message),
     }
 }

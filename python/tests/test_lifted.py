@@ -275,3 +275,21 @@ def test_the_stubs_name_every_option_with_its_default(function):
     listed = str(raised.value).split("the options are: ")[1].split(", ")
     python_only = {"scan": {"id_field", "text_field", "date_field"}, "scan_files": {"manifest", "dates"}}
     assert set(listed) == set(options) - python_only[function]
+
+
+def test_a_dataframe_or_an_arrow_table_is_read_by_rows():
+    import pandas
+    import pyarrow
+
+    texts, ids, dates = lemonde_texts()
+    expected = lifted.scan(texts, ids=ids, dates=dates)
+    frame = pandas.DataFrame({"id": ids, "text": texts, "date": pandas.to_datetime(dates)})
+    from_frame = lifted.scan(frame)
+    # pandas' dates are times (midnight): the same order, written as times.
+    assert [d["date"] for d in from_frame["documents"]] == [d["date"] + "T00:00:00" for d in expected["documents"]]
+    assert from_frame["links"] == expected["links"]
+    table = pyarrow.table({"id": ids, "body": texts, "date": dates})
+    assert lifted.scan(table, text_field="body") == expected
+    # A missing date (NaT) is unknown, as None is.
+    frame.loc[0, "date"] = pandas.NaT
+    assert lifted.scan(frame)["documents"][0].get("date") is None
