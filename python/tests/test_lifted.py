@@ -293,3 +293,10 @@ def test_a_dataframe_or_an_arrow_table_is_read_by_rows():
     # A missing date (NaT) is unknown, as None is.
     frame.loc[0, "date"] = pandas.NaT
     assert lifted.scan(frame)["documents"][0].get("date") is None
+
+
+def test_the_package_version_is_the_tool_version_the_map_names():
+    assert lifted.__version__ == lifted.scan(["Un texte."])["tool"]["version"]
+    from importlib.metadata import version
+
+    assert version("lifted") == lifted.__version__
