@@ -1,0 +1,507 @@
+//! `lifted._lifted`: the native half of the `lifted` Python package.
+//!
+//! Two functions, each returning the map as the JSON text that `lifted scan
+//! --format json` writes (the Python half, `lifted/__init__.py`, turns it
+//! into Python objects with `json.loads`): the map is built and written by
+//! the library itself, so the Python result is the CLI's by construction.
+//!
+//! The GIL is released while the scan runs, on a rayon pool of its own; the
+//! calling thread wakes every 50 ms to let Python look at its signals, and a
+//! Ctrl-C (`KeyboardInterrupt`, or any exception a signal handler raises)
+//! sets the library's cancel flag, waits for the scan to stop, and is raised.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyTypeError, PyValueError,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use lifted::ingest::{read_inputs, Corpus, Document, IngestOptions, MAX_DOC_BYTES_CEILING};
+use lifted::manifest::Date;
+use lifted::normalize::NormalizeOptions;
+use lifted::provenance::{read_manifest, Chronology};
+use lifted::report::{self, Report};
+use lifted::scan::{scan, NoProgress, Params, ScanOptions};
+use lifted::thorough::Preset;
+use lifted::Error;
+
+/// How often the waiting thread looks at Python's signals.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// The options every scan takes, as `lifted scan` names them (with `_`).
+const MATCH_OPTIONS: &[&str] = &[
+    "ngram",
+    "permutations",
+    "threshold",
+    "bands",
+    "rows",
+    "window",
+    "min_words",
+    "max_gap",
+    "fold_accents",
+    "within_doc",
+    "max_bucket",
+    "pairs_only",
+    "max_docs_frac",
+    "keep_boilerplate",
+    "preset",
+    "order",
+    "threads",
+];
+
+/// The options of `scan_files` only: how files are read.
+const INGEST_OPTIONS: &[&str] = &[
+    "jsonl",
+    "id_field",
+    "text_field",
+    "skip_bad_lines",
+    "strict",
+    "follow",
+    "max_doc_bytes",
+    "max_line_bytes",
+];
+
+/// Matching options, checked.
+struct Matching {
+    params: Params,
+    /// `order="given"`: input order is chronological.
+    given: bool,
+    threads: usize,
+}
+
+fn invalid(name: &str, reason: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("invalid {name}: {reason}"))
+}
+
+/// A whole number option, at least 0 (a negative one is a ValueError, not an overflow).
+fn count(value: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "option {name} takes an int, not a bool"
+        )));
+    }
+    let n: i128 = value
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("option {name} takes an int")))?;
+    usize::try_from(n).map_err(|_| invalid(name, format!("{n} is not a count (0 or more)")))
+}
+
+fn float(value: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "option {name} takes a float, not a bool"
+        )));
+    }
+    value
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("option {name} takes a float")))
+}
+
+fn flag(value: &Bound<'_, PyAny>, name: &str) -> PyResult<bool> {
+    value
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("option {name} takes a bool")))
+}
+
+fn text(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    value
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("option {name} takes a str")))
+}
+
+/// Refuse option names that neither list knows, naming the allowed ones.
+fn check_names(options: &Bound<'_, PyDict>, function: &str, lists: &[&[&str]]) -> PyResult<()> {
+    for key in options.keys() {
+        let key: String = key.extract()?;
+        if !lists.iter().any(|list| list.contains(&key.as_str())) {
+            let known: Vec<&str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+            return Err(PyTypeError::new_err(format!(
+                "{function}() got an unexpected keyword argument {key:?}; the options are: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The matching options from keyword arguments, validated as `lifted scan` does.
+fn matching(options: &Bound<'_, PyDict>) -> PyResult<Matching> {
+    let mut scan = ScanOptions::default();
+    let mut given = false;
+    let mut threads = 0;
+    for (key, value) in options.iter() {
+        let key: String = key.extract()?;
+        let name = key.as_str();
+        match name {
+            "ngram" => scan.ngram = count(&value, name)?,
+            "permutations" => scan.permutations = count(&value, name)?,
+            "threshold" => scan.threshold = float(&value, name)?,
+            "bands" if value.is_none() => scan.bands = None,
+            "bands" => scan.bands = Some(count(&value, name)?),
+            "rows" if value.is_none() => scan.rows = None,
+            "rows" => scan.rows = Some(count(&value, name)?),
+            "window" => scan.window = count(&value, name)?,
+            "min_words" => scan.min_words = count(&value, name)?,
+            "max_gap" => scan.max_gap = count(&value, name)?,
+            "fold_accents" => {
+                scan.normalize = NormalizeOptions {
+                    fold_accents: flag(&value, name)?,
+                }
+            }
+            "within_doc" => scan.within_doc = flag(&value, name)?,
+            "max_bucket" => scan.max_bucket = count(&value, name)?,
+            "pairs_only" => scan.align = !flag(&value, name)?,
+            "max_docs_frac" => scan.boilerplate.max_docs_frac = float(&value, name)?,
+            "keep_boilerplate" => scan.boilerplate.keep = flag(&value, name)?,
+            "preset" => {
+                scan.preset = match text(&value, name)?.as_str() {
+                    "fast" => Preset::Fast,
+                    "thorough" => Preset::Thorough,
+                    other => {
+                        return Err(invalid(
+                            name,
+                            format!("{other:?}: use \"fast\" or \"thorough\""),
+                        ))
+                    }
+                }
+            }
+            "order" => {
+                given = match text(&value, name)?.as_str() {
+                    "none" => false,
+                    "given" => true,
+                    other => {
+                        return Err(invalid(
+                            name,
+                            format!("{other:?}: use \"none\" or \"given\""),
+                        ))
+                    }
+                }
+            }
+            "threads" => threads = count(&value, name)?,
+            _ => {}
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    lifted::scan::check_threads(threads, cores).map_err(error)?;
+    let params = Params::new(scan).map_err(error)?;
+    Ok(Matching {
+        params,
+        given,
+        threads,
+    })
+}
+
+/// How files are read, from keyword arguments.
+fn ingest(options: &Bound<'_, PyDict>) -> PyResult<IngestOptions> {
+    let mut ingest = IngestOptions::default();
+    for (key, value) in options.iter() {
+        let key: String = key.extract()?;
+        let name = key.as_str();
+        match name {
+            "jsonl" => ingest.jsonl = flag(&value, name)?,
+            "id_field" => ingest.id_field = text(&value, name)?,
+            "text_field" => ingest.text_field = text(&value, name)?,
+            "skip_bad_lines" => ingest.skip_bad_lines = flag(&value, name)?,
+            "strict" => ingest.strict = flag(&value, name)?,
+            "follow" => ingest.follow = flag(&value, name)?,
+            "max_doc_bytes" => {
+                let bytes = count(&value, name)? as u64;
+                if bytes == 0 || bytes > MAX_DOC_BYTES_CEILING {
+                    return Err(invalid(
+                        name,
+                        format!("{bytes} is outside 1..={MAX_DOC_BYTES_CEILING} (4 GiB)"),
+                    ));
+                }
+                ingest.max_doc_bytes = bytes;
+            }
+            "max_line_bytes" => {
+                let bytes = count(&value, name)? as u64;
+                if bytes == 0 {
+                    return Err(invalid(name, "0 bytes: give 1 or more"));
+                }
+                ingest.max_line_bytes = bytes;
+            }
+            _ => {}
+        }
+    }
+    Ok(ingest)
+}
+
+/// A library error as the Python exception a Python user expects.
+fn error(e: Error) -> PyErr {
+    let message = e.to_string();
+    match e {
+        Error::Interrupted => PyKeyboardInterrupt::new_err(message),
+        Error::NotFound { .. } => PyFileNotFoundError::new_err(message),
+        Error::Read { .. } | Error::Write { .. } => PyOSError::new_err(message),
+        // `invalid --max-bucket: ...`: the Python option is `max_bucket`.
+        Error::Config { parameter, reason } => {
+            PyValueError::new_err(format!("invalid {}: {reason}", parameter.replace('-', "_")))
+        }
+        _ => PyValueError::new_err(message),
+    }
+}
+
+/// Parse one date as the manifest does; `what` says where it came from.
+fn date(text: &str, what: &str) -> PyResult<Date> {
+    Date::parse(text).map_err(|reason| PyValueError::new_err(format!("{what}: {reason}")))
+}
+
+/// Run `work` on a pool of `threads` threads (0: one per core) with the GIL
+/// released; a signal handler's exception (Ctrl-C) cancels it and is raised.
+fn run<T: Send>(
+    py: Python<'_>,
+    threads: usize,
+    work: impl FnOnce(&AtomicBool) -> lifted::Result<T> + Send,
+) -> PyResult<T> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PyOSError::new_err(format!("cannot start the worker threads: {e}")))?;
+    let cancel = AtomicBool::new(false);
+    let mut raised: Option<PyErr> = None;
+    let result = py.allow_threads(|| {
+        std::thread::scope(|scope| {
+            let (done, finished) = mpsc::channel::<()>();
+            let cancel = &cancel;
+            let pool = &pool;
+            let worker = scope.spawn(move || {
+                let result = pool.install(|| work(cancel));
+                let _ = done.send(());
+                result
+            });
+            loop {
+                match finished.recv_timeout(SIGNAL_POLL) {
+                    Err(mpsc::RecvTimeoutError::Timeout) if raised.is_none() => {
+                        if let Err(e) = Python::with_gil(|py| py.check_signals()) {
+                            raised = Some(e);
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    _ => break,
+                }
+            }
+            worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    result.map_err(error)
+}
+
+/// Scan, build the map and write it as JSON, as `lifted scan --format json` does.
+fn map_json(
+    corpus: &Corpus,
+    params: &Params,
+    chronology: &Chronology,
+    cancel: &AtomicBool,
+) -> lifted::Result<String> {
+    let findings = scan(corpus, params, chronology, &NoProgress, cancel)?;
+    let report = Report::build(corpus, params, chronology, &findings);
+    let mut json = Vec::new();
+    report::json::write(&report, &mut json).map_err(|source| Error::Write {
+        path: PathBuf::from("<memory>"),
+        source,
+    })?;
+    // The writer writes UTF-8 JSON (serde_json).
+    String::from_utf8(json).map_err(|e| Error::Write {
+        path: PathBuf::from("<memory>"),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
+}
+
+/// Scan texts held in memory; returns the map as JSON text.
+///
+/// `ids`, `texts` and `origins` have one entry per document, in input
+/// order; `dates` (one ISO date or None per document) gives the chronology.
+#[pyfunction]
+#[pyo3(signature = (ids, texts, origins, dates, options))]
+fn scan_texts(
+    py: Python<'_>,
+    ids: Vec<String>,
+    texts: Vec<Bound<'_, PyString>>,
+    origins: Vec<String>,
+    dates: Option<Vec<Option<String>>>,
+    options: &Bound<'_, PyDict>,
+) -> PyResult<String> {
+    check_names(options, "scan", &[MATCH_OPTIONS])?;
+    let matching = matching(options)?;
+    if ids.len() != texts.len() || origins.len() != texts.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} ids for {} texts: give one id per text",
+            ids.len(),
+            texts.len()
+        )));
+    }
+    if texts.is_empty() {
+        return Err(PyValueError::new_err(
+            "no documents: give at least one text",
+        ));
+    }
+    let mut dated: Option<Vec<Option<Date>>> = None;
+    if let Some(dates) = &dates {
+        if dates.len() != texts.len() {
+            return Err(PyValueError::new_err(format!(
+                "{} dates for {} texts: give one date (or None) per text",
+                dates.len(),
+                texts.len()
+            )));
+        }
+        if matching.given {
+            return Err(PyValueError::new_err(
+                "dates and order=\"given\" cannot be used together: dates give the chronology",
+            ));
+        }
+        let mut parsed = Vec::with_capacity(dates.len());
+        for (i, d) in dates.iter().enumerate() {
+            parsed.push(match d {
+                Some(d) => Some(date(d, &format!("dates[{i}] ({:?})", ids[i]))?),
+                None => None,
+            });
+        }
+        dated = Some(parsed);
+    }
+    let mut documents = Vec::with_capacity(texts.len());
+    for (order, ((id, text), origin)) in ids.into_iter().zip(&texts).zip(origins).enumerate() {
+        let text = text.to_cow().map_err(|_| {
+            PyValueError::new_err(format!(
+                "{origin}: the text is not valid Unicode (a lone surrogate); encode and decode it with errors=\"replace\""
+            ))
+        })?;
+        if text.len() > u32::MAX as usize {
+            return Err(error(Error::TooLarge {
+                id,
+                bytes: text.len(),
+            }));
+        }
+        documents.push((
+            Document {
+                id,
+                origin,
+                order: u32::try_from(order)
+                    .map_err(|_| PyValueError::new_err("more than 4 billion documents"))?,
+                text: text.as_bytes().to_vec(),
+            },
+            dated.as_mut().and_then(|d| d[order].take()),
+        ));
+    }
+    // As `read_inputs` does: documents sorted by id, ids unique.
+    documents.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    for pair in documents.windows(2) {
+        if pair[0].0.id == pair[1].0.id {
+            return Err(error(Error::DuplicateId {
+                id: pair[0].0.id.clone(),
+                first: pair[0].0.origin.clone(),
+                second: pair[1].0.origin.clone(),
+            }));
+        }
+    }
+    let (documents, dates): (Vec<Document>, Vec<Option<Date>>) = documents.into_iter().unzip();
+    let chronology = if dated.is_some() {
+        Chronology::Dates(dates)
+    } else if matching.given {
+        Chronology::Given(documents.iter().map(|d| d.order).collect())
+    } else {
+        Chronology::Unknown
+    };
+    let corpus = Corpus {
+        documents,
+        warnings: Vec::new(),
+    };
+    let params = matching.params;
+    run(py, matching.threads, |cancel| {
+        map_json(&corpus, &params, &chronology, cancel)
+    })
+}
+
+/// Read files, folders or JSONL and scan them, as `lifted scan` does;
+/// returns the map as JSON text.
+///
+/// `manifest` is a manifest file; `dates` pairs of (id, ISO date).
+#[pyfunction]
+#[pyo3(signature = (paths, manifest, dates, options))]
+fn scan_files(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    manifest: Option<PathBuf>,
+    dates: Option<Vec<(String, String)>>,
+    options: &Bound<'_, PyDict>,
+) -> PyResult<String> {
+    check_names(options, "scan_files", &[MATCH_OPTIONS, INGEST_OPTIONS])?;
+    let matching = matching(options)?;
+    let ingest = ingest(options)?;
+    if paths.is_empty() {
+        return Err(PyValueError::new_err(
+            "no paths: give at least one file or folder",
+        ));
+    }
+    if manifest.is_some() && dates.is_some() {
+        return Err(PyValueError::new_err(
+            "manifest and dates cannot be used together: give the dates in one of them",
+        ));
+    }
+    if (manifest.is_some() || dates.is_some()) && matching.given {
+        return Err(PyValueError::new_err(
+            "order=\"given\" cannot be used with a manifest or dates: they give the chronology",
+        ));
+    }
+    let mut parsed = Vec::new();
+    for (id, d) in dates.iter().flatten() {
+        parsed.push((id.clone(), date(d, &format!("dates[{id:?}]"))?));
+    }
+    let params = matching.params;
+    let given = matching.given;
+    run(py, matching.threads, move |cancel| {
+        let corpus = read_inputs(&paths, &ingest)?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        let chronology = if let Some(path) = &manifest {
+            let mut dates = vec![None; ids.len()];
+            for entry in read_manifest(path, &ids)? {
+                if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
+                    dates[i] = Some(entry.date);
+                }
+            }
+            Chronology::Dates(dates)
+        } else if dates.is_some() {
+            let mut dates = vec![None; ids.len()];
+            for (id, date) in parsed {
+                match ids.binary_search(&id.as_str()) {
+                    Ok(i) => dates[i] = Some(date),
+                    Err(_) => {
+                        return Err(Error::Config {
+                            parameter: "dates",
+                            reason: format!("no document has the id {id:?}"),
+                        })
+                    }
+                }
+            }
+            Chronology::Dates(dates)
+        } else if given {
+            Chronology::Given(corpus.documents.iter().map(|d| d.order).collect())
+        } else {
+            Chronology::Unknown
+        };
+        map_json(&corpus, &params, &chronology, cancel)
+    })
+}
+
+/// The native module.
+#[pymodule]
+fn _lifted(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(scan_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_files, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
