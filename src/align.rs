@@ -301,9 +301,9 @@ pub fn align_prepared_within(a: &Prepared, options: &AlignOptions) -> Vec<Alignm
 fn prepared_matches(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec<Match> {
     let n = options.seed.max(1) as u32;
     let (ha, hb) = (&a.hashes, &b.hashes);
-    // For each index of `ha`, the half-open range of `hb` indices it seeds with.
-    let mut partner = vec![(0u32, 0u32); ha.len()];
-    let mut any = false;
+    // Each seeding index of `ha` with the half-open range of `hb` indices
+    // it seeds with.
+    let mut seeded: Vec<(u32, u32, u32)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < ha.len() && j < hb.len() {
         let (x, y) = (ha[i], hb[j]);
@@ -316,31 +316,52 @@ fn prepared_matches(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec<M
         } else {
             let ea = i + ha[i..].iter().take_while(|&&h| h == x).count();
             let eb = j + hb[j..].iter().take_while(|&&h| h == x).count();
-            any = true;
             if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
-                for p in &mut partner[i..ea] {
-                    *p = (j as u32, eb as u32);
-                }
+                seeded.extend((i..ea).map(|x| (x as u32, j as u32, eb as u32)));
             } else {
                 // The k-th occurrence in A with the k-th in B, as in
                 // `exact_matches`.
-                for k in 0..(ea - i).min(eb - j) {
-                    partner[i + k] = ((j + k) as u32, (j + k + 1) as u32);
-                }
+                let k = (ea - i).min(eb - j);
+                seeded.extend((0..k).map(|k| ((i + k) as u32, (j + k) as u32, (j + k + 1) as u32)));
             }
             i = ea;
             j = eb;
         }
     }
+    // The seeds in A's text order: by sorting them when few n-grams seed
+    // (most pairs of documents that share only stock phrases), else through
+    // each position's rank (documents sharing most of their text).
+    let in_order: Vec<(u32, u32, u32)> = if seeded.len() * 16 < ha.len() {
+        let mut in_order: Vec<(u32, u32, u32)> = seeded
+            .iter()
+            .map(|&(x, from, to)| (a.positions[x as usize], from, to))
+            .collect();
+        in_order.sort_unstable();
+        in_order
+    } else {
+        let mut partner = vec![(0u32, 0u32); ha.len()];
+        for &(x, from, to) in &seeded {
+            partner[x as usize] = (from, to);
+        }
+        a.rank
+            .iter()
+            .enumerate()
+            .filter_map(|(position, &rank)| {
+                let (from, to) = partner[rank as usize];
+                (to > from).then_some((position as u32, from, to))
+            })
+            .collect()
+    };
     let mut matches: Vec<Match> = Vec::new();
-    if !any {
-        return matches;
-    }
     // Seeds at the previous position of A: (position in B, match), by position.
     let mut previous: Vec<(u32, usize)> = Vec::new();
     let mut current: Vec<(u32, usize)> = Vec::new();
-    for (position, &rank) in a.rank.iter().enumerate() {
-        let (from, to) = partner[rank as usize];
+    let mut previous_position = u32::MAX;
+    for (position, from, to) in in_order {
+        if previous_position.wrapping_add(1) != position {
+            previous.clear();
+        }
+        previous_position = position;
         current.clear();
         for &b_position in &b.positions[from as usize..to as usize] {
             let extends = b_position
@@ -354,7 +375,7 @@ fn prepared_matches(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec<M
                 }
                 None => {
                     matches.push(Match {
-                        a: position as u32,
+                        a: position,
                         b: b_position,
                         len: n,
                     });
