@@ -761,7 +761,6 @@ fn align_batch(
     });
     let done: Vec<(u32, Vec<AlignedPair>)> = order
         .par_iter()
-        .with_max_len(1)
         .map(|&i| {
             let (a, b) = pairs[i as usize];
             if cancel.load(Ordering::Relaxed) {
