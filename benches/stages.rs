@@ -151,6 +151,51 @@ fn stages(c: &mut Criterion) {
     });
     group.finish();
 
+    // Two versions of one long document (48,000 words, the second with one
+    // word in 200 changed), a stock phrase opening one sentence in three: the
+    // shape of Bible translations or editions of a law (issue 14). The whole
+    // revision aligns as one span with one edit per changed word.
+    let mut long = c.benchmark_group("align long versions");
+    let mut state = 14u64;
+    let mut original: Vec<String> = Vec::new();
+    for s in 0..3200 {
+        if s % 3 == 0 {
+            original.extend(
+                [
+                    "and", "it", "came", "to", "pass", "in", "those", "days", "that",
+                ]
+                .map(String::from),
+            );
+        }
+        for _ in 0..12 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            original.push(format!("w{}", (state >> 33) % 2000));
+        }
+    }
+    let mut revised = original.clone();
+    let changed: Vec<usize> = (100..revised.len()).step_by(200).collect();
+    for &i in &changed {
+        revised[i] = format!("changed{i}");
+    }
+    let (a_text, b_text) = (original.join(" "), revised.join(" "));
+    long.throughput(Throughput::Bytes((a_text.len() + b_text.len()) as u64));
+    let a = Prepared::new(tokenize(a_text.as_bytes(), options), &align_options);
+    let b = Prepared::new(tokenize(b_text.as_bytes(), options), &align_options);
+    long.bench_function("align", |bench| {
+        bench.iter(|| {
+            let found = align_prepared(black_box(&a), black_box(&b), &align_options);
+            assert_eq!(found.len(), 1, "one span: {found:?}");
+            let whole = found[0];
+            assert_eq!((whole.a_first, whole.b_first), (0, 0));
+            assert_eq!(whole.a_last as usize, original.len());
+            assert_eq!(whole.b_last as usize, revised.len());
+            assert_eq!(whole.edits as usize, changed.len());
+        })
+    });
+    long.finish();
+
     let mut whole = c.benchmark_group("scan");
     whole.throughput(Throughput::Bytes(bytes));
     whole.sample_size(10);

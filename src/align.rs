@@ -4,7 +4,10 @@
 //! passim's passage alignment, done on words):
 //! 1. seeds are positions where both documents have the same word n-gram
 //!    (a sort-merge join of the two n-gram hash lists); an n-gram repeated
-//!    more than `max_repeat` times in either document seeds only its k-th
+//!    more than `max_repeat` times in either document seeds each occurrence
+//!    in A only with the one in B on the diagonal of the anchors around it
+//!    (n-grams once in each document, chained as a longest increasing
+//!    subsequence, as MUMmer and minimap2 do), or without anchors its k-th
 //!    occurrence in A with its k-th in B (linear, and the diagonal of a
 //!    copy), and not at all inside one document;
 //! 2. seeds on one diagonal at consecutive positions merge into maximal exact
@@ -31,8 +34,8 @@ pub struct AlignOptions {
     pub min_words: usize,
     /// Largest gap, in words on either side, bridged inside one alignment.
     pub max_gap: usize,
-    /// N-grams repeated more often than this in a document seed only their
-    /// k-th occurrence in one document with their k-th in the other.
+    /// N-grams repeated more often than this in a document seed only on the
+    /// diagonal of the anchors around each occurrence (see the module doc).
     pub max_repeat: usize,
 }
 
@@ -223,19 +226,47 @@ fn align_with_breaks(
 }
 
 /// A document made ready to be aligned with many partners: its tokens, its
-/// seed n-gram hashes in text order and a bit filter of them, nothing sorted.
-/// Only n-grams both sides share can seed a match, so each pair sorts just
-/// the n-grams that pass the other side's filter (the shared ones and about
-/// 1.4% false positives for a 500-word partner) instead of every n-gram of
-/// both documents: the same seeds and alignments as [`align_streams`]. A
-/// document in many pairs is prepared once.
+/// seed n-gram hashes in text order with a bit filter of them and, for a
+/// long document (at least [`SORTED_MIN`] n-grams), the hashes sorted once
+/// (with where each one sits in the text and, for each text position, its
+/// rank in the sorted list). Two long documents join their sorted lists in
+/// one linear merge and read the shared n-grams back in text order, so no
+/// pair sorts anything (sorting, per pair, the n-grams that passed the
+/// partner's filter took 60% of aligning long documents that share most of
+/// their text, where nearly every n-gram passes); other pairs sort just the
+/// n-grams that pass the other side's filter. Either way the same seeds and
+/// alignments as [`align_streams`]. A document in many pairs is prepared once.
 #[derive(Default)]
 pub struct Prepared {
     /// The tokens and paragraph starts.
     pub stream: TokenStream,
-    hashes: Vec<u64>,
+    /// Seed n-gram hashes in text order.
+    text: Vec<u64>,
+    /// A bit filter of `text`.
     filter: Vec<u64>,
+    /// For a long document, its n-grams sorted.
+    sorted: Option<Sorted>,
 }
+
+/// A document's seed n-grams sorted once.
+#[derive(Default)]
+struct Sorted {
+    /// Seed n-gram hashes, ascending (ties by position).
+    hashes: Vec<u64>,
+    /// Text position of each hash of `hashes`.
+    positions: Vec<u32>,
+    /// For each text position, the index of its n-gram in `hashes`.
+    rank: Vec<u32>,
+}
+
+/// Fewest n-grams for a document to be sorted when prepared. A short
+/// document is aligned by filtering both sides on the other's bit filter
+/// and sorting what passes (only shared n-grams and a few false positives),
+/// cheaper than sorting all of it when it is in a pair or two, as in the
+/// 100 MB paragraphs corpus (aligning 0.48 s with the filter, 0.65 s with
+/// every document sorted, --threads 1); a long one is sorted once and merged
+/// in linear time with each partner.
+const SORTED_MIN: usize = 2048;
 
 /// Bits in a [`Prepared`] filter (a power of two).
 const FILTER_BITS: usize = 1 << 15;
@@ -265,14 +296,28 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
 }
 
 impl Prepared {
-    /// Hash the seed n-grams of `stream` and build their filter.
+    /// Hash the seed n-grams of `stream`, build their filter and, for a
+    /// long document, sort them.
     pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
-        let hashes = ngram_hashes(&stream.tokens, options.seed.max(1));
-        let filter = filter_of(&hashes);
+        let text = ngram_hashes(&stream.tokens, options.seed.max(1));
+        let filter = filter_of(&text);
+        let sorted = (text.len() >= SORTED_MIN).then(|| {
+            let grams = sorted_grams(&text);
+            let mut rank = vec![0u32; grams.len()];
+            for (i, &(_, position)) in grams.iter().enumerate() {
+                rank[position as usize] = i as u32;
+            }
+            Sorted {
+                hashes: grams.iter().map(|x| x.0).collect(),
+                positions: grams.iter().map(|x| x.1).collect(),
+                rank,
+            }
+        });
         Prepared {
             stream,
-            hashes,
+            text,
             filter,
+            sorted,
         }
     }
 }
@@ -281,17 +326,141 @@ impl Prepared {
 /// one: that is `align_streams(a, a, true, ...)`), prepared with the same
 /// `options.seed`.
 pub fn align_prepared(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec<Alignment> {
-    let ga = passing(&a.hashes, &b.filter);
-    let gb = passing(&b.hashes, &a.filter);
-    align_grams(&ga, &a.stream.breaks, &gb, &b.stream.breaks, false, options)
+    let (a_breaks, b_breaks) = (&a.stream.breaks, &b.stream.breaks);
+    if let (Some(sa), Some(sb)) = (&a.sorted, &b.sorted) {
+        let matches = prepared_matches(sa, sb, options);
+        return chain(
+            &matches,
+            &Breaks {
+                a: a_breaks,
+                b: b_breaks,
+            },
+            options,
+        );
+    }
+    let ga = passing(&a.text, &b.filter);
+    let gb = passing(&b.text, &a.filter);
+    align_grams(&ga, a_breaks, &gb, b_breaks, false, options)
 }
 
 /// `align_streams(a, a, true, ...)` of a prepared document: the reuse inside
 /// it, from the n-grams it already holds.
 pub fn align_prepared_within(a: &Prepared, options: &AlignOptions) -> Vec<Alignment> {
-    let grams = sorted_grams(&a.hashes);
+    let grams = sorted_grams(&a.text);
     let breaks = &a.stream.breaks;
     align_grams(&grams, breaks, &grams, breaks, true, options)
+}
+
+/// The maximal exact matches of [`exact_matches`] for two prepared
+/// documents, sorted by `a` then `b`, in time linear in their n-grams and
+/// seeds: a merge of the two sorted hash lists notes, for each n-gram of A,
+/// the range of B's sorted list it seeds with; A's n-grams are then visited
+/// in text order, each seed extending the match its diagonal had at the
+/// previous position or opening a new one.
+fn prepared_matches(a: &Sorted, b: &Sorted, options: &AlignOptions) -> Vec<Match> {
+    let n = options.seed.max(1) as u32;
+    let (ha, hb) = (&a.hashes, &b.hashes);
+    // Each seeding index of `ha` with the half-open range of `hb` indices
+    // it seeds with.
+    let mut seeded: Vec<(u32, u32, u32)> = Vec::new();
+    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    let mut frequent: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < ha.len() && j < hb.len() {
+        let (x, y) = (ha[i], hb[j]);
+        if x != y {
+            // Without a branch on which side is behind: the two lists
+            // interleave at random, which a branch predictor cannot learn
+            // (this loop was half of aligning before).
+            i += usize::from(x < y);
+            j += usize::from(y < x);
+        } else {
+            let ea = i + ha[i..].iter().take_while(|&&h| h == x).count();
+            let eb = j + hb[j..].iter().take_while(|&&h| h == x).count();
+            if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
+                if ea - i == 1 && eb - j == 1 {
+                    anchors.push((a.positions[i], b.positions[j]));
+                }
+                seeded.extend((i..ea).map(|x| (x as u32, j as u32, eb as u32)));
+            } else {
+                frequent.push((i, ea, j, eb));
+            }
+            i = ea;
+            j = eb;
+        }
+    }
+    // Too frequent to pair every occurrence with every other (quadratic):
+    // placed by the anchors, as in `exact_matches`.
+    if !frequent.is_empty() {
+        let anchors = chain_anchors(anchors);
+        for (i, ea, j, eb) in frequent {
+            pair_frequent(
+                a.positions[i..ea].iter().copied(),
+                &b.positions[j..eb],
+                &anchors,
+                |k, l| seeded.push(((i + k) as u32, (j + l) as u32, (j + l + 1) as u32)),
+            );
+        }
+    }
+    // The seeds in A's text order: by sorting them when few n-grams seed
+    // (most pairs of documents that share only stock phrases), else through
+    // each position's rank (documents sharing most of their text).
+    let in_order: Vec<(u32, u32, u32)> = if seeded.len() * 16 < ha.len() {
+        let mut in_order: Vec<(u32, u32, u32)> = seeded
+            .iter()
+            .map(|&(x, from, to)| (a.positions[x as usize], from, to))
+            .collect();
+        in_order.sort_unstable();
+        in_order
+    } else {
+        let mut partner = vec![(0u32, 0u32); ha.len()];
+        for &(x, from, to) in &seeded {
+            partner[x as usize] = (from, to);
+        }
+        a.rank
+            .iter()
+            .enumerate()
+            .filter_map(|(position, &rank)| {
+                let (from, to) = partner[rank as usize];
+                (to > from).then_some((position as u32, from, to))
+            })
+            .collect()
+    };
+    let mut matches: Vec<Match> = Vec::new();
+    // Seeds at the previous position of A: (position in B, match), by position.
+    let mut previous: Vec<(u32, usize)> = Vec::new();
+    let mut current: Vec<(u32, usize)> = Vec::new();
+    let mut previous_position = u32::MAX;
+    for (position, from, to) in in_order {
+        if previous_position.wrapping_add(1) != position {
+            previous.clear();
+        }
+        previous_position = position;
+        current.clear();
+        for &b_position in &b.positions[from as usize..to as usize] {
+            let extends = b_position
+                .checked_sub(1)
+                .and_then(|before| previous.binary_search_by_key(&before, |x| x.0).ok());
+            let m = match extends {
+                Some(k) => {
+                    let m = previous[k].1;
+                    matches[m].len += 1;
+                    m
+                }
+                None => {
+                    matches.push(Match {
+                        a: position,
+                        b: b_position,
+                        len: n,
+                    });
+                    matches.len() - 1
+                }
+            };
+            current.push((b_position, m));
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    matches
 }
 
 fn align_grams(
@@ -390,6 +559,8 @@ fn exact_matches(
 ) -> Vec<Match> {
     let n = options.seed.max(1);
     let mut seeds: Vec<(i64, u32)> = Vec::new();
+    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    let mut frequent: Vec<(usize, usize, usize, usize)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < ga.len() && j < gb.len() {
         let (ha, hb) = (ga[i].0, gb[j].0);
@@ -401,6 +572,9 @@ fn exact_matches(
             let ea = i + ga[i..].iter().take_while(|x| x.0 == ha).count();
             let eb = j + gb[j..].iter().take_while(|x| x.0 == hb).count();
             if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
+                if !same_document && ea - i == 1 && eb - j == 1 {
+                    anchors.push((ga[i].1, gb[j].1));
+                }
                 for x in &ga[i..ea] {
                     for y in &gb[j..eb] {
                         if !same_document || y.1 >= x.1 + n as u32 {
@@ -409,19 +583,29 @@ fn exact_matches(
                     }
                 }
             } else if !same_document {
-                // Too frequent to pair every occurrence with every other
-                // (quadratic): the k-th occurrence in A seeds with the k-th
-                // in B (both lists are in text order), which is the copy's
-                // own diagonal when B copies A. Dropping these n-grams
-                // altogether made a verbatim copy of a text with a refrain
-                // repeated 200 times align nowhere (issue 13: no silent
-                // limits).
-                for (x, y) in ga[i..ea].iter().zip(&gb[j..eb]) {
-                    seeds.push((y.1 as i64 - x.1 as i64, x.1));
-                }
+                frequent.push((i, ea, j, eb));
             }
             i = ea;
             j = eb;
+        }
+    }
+    // Too frequent to pair every occurrence with every other (quadratic),
+    // and dropping them altogether made a verbatim copy of a text with a
+    // refrain repeated 200 times align nowhere (issue 13: no silent limits):
+    // each occurrence is placed by the anchors around it.
+    if !frequent.is_empty() {
+        let anchors = chain_anchors(anchors);
+        for (i, ea, j, eb) in frequent {
+            let b_positions: Vec<u32> = gb[j..eb].iter().map(|y| y.1).collect();
+            pair_frequent(
+                ga[i..ea].iter().map(|x| x.1),
+                &b_positions,
+                &anchors,
+                |k, l| {
+                    let (x, y) = (ga[i + k].1, b_positions[l]);
+                    seeds.push((y as i64 - x as i64, x));
+                },
+            );
         }
     }
     seeds.sort_unstable();
@@ -435,6 +619,75 @@ fn exact_matches(
         });
     }
     matches
+}
+
+/// Anchors: the n-grams found once in A and once in B, as (position in A,
+/// position in B); the longest chain of them increasing on both sides (the
+/// longest increasing subsequence of B positions in A order, as MUMmer and
+/// minimap2 chain their anchors) is returned, sorted: the diagonals of the
+/// copy, which place the occurrences of frequent n-grams.
+fn chain_anchors(mut anchors: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    anchors.sort_unstable();
+    // Patience sorting: `tails[k]` ends the best chain of length k + 1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before = vec![usize::MAX; anchors.len()];
+    for (i, &(_, b)) in anchors.iter().enumerate() {
+        let k = tails.partition_point(|&t| anchors[t].1 < b);
+        if k > 0 {
+            before[i] = tails[k - 1];
+        }
+        if k == tails.len() {
+            tails.push(i);
+        } else {
+            tails[k] = i;
+        }
+    }
+    let mut chained = Vec::with_capacity(tails.len());
+    let mut at = tails.last().copied().unwrap_or(usize::MAX);
+    while at != usize::MAX {
+        chained.push(anchors[at]);
+        at = before[at];
+    }
+    chained.reverse();
+    chained
+}
+
+/// Pair the occurrences of an n-gram too frequent to pair all with all
+/// (`a_positions` and `b_positions` ascending): each occurrence in A with
+/// the one in B on the diagonal of the chained anchor before it, or failing
+/// that of the one after it. Without anchors, the k-th occurrence in A goes
+/// with the k-th in B, the copy's own diagonal when B copies A whole.
+/// (Pairing k-th with k-th always put every occurrence after one edited
+/// occurrence off the copy's diagonal: a 48,000-word revision with a stock
+/// phrase in every third sentence gave 1,030 false phrase-to-phrase
+/// alignments.) `seed(k_a, k_b)` gets the indices in the two lists.
+fn pair_frequent(
+    a_positions: impl Iterator<Item = u32>,
+    b_positions: &[u32],
+    anchors: &[(u32, u32)],
+    mut seed: impl FnMut(usize, usize),
+) {
+    if anchors.is_empty() {
+        for (k, _) in a_positions.enumerate().take(b_positions.len()) {
+            seed(k, k);
+        }
+        return;
+    }
+    for (k, x) in a_positions.enumerate() {
+        let next = anchors.partition_point(|&(a, _)| a <= x);
+        let on = |i: usize| {
+            let (a, b) = anchors[i];
+            let y = (b as i64 + x as i64 - a as i64).try_into().ok()?;
+            b_positions.binary_search(&y).ok()
+        };
+        let found = next
+            .checked_sub(1)
+            .and_then(on)
+            .or_else(|| (next < anchors.len()).then(|| on(next)).flatten());
+        if let Some(j) = found {
+            seed(k, j);
+        }
+    }
 }
 
 /// Most predecessors examined per match when chaining (bounds the work on
@@ -602,6 +855,43 @@ mod tests {
             proptest::prop_assert_eq!(filtered, expected);
             proptest::prop_assert_eq!(align_prepared_within(&pa, &options), within);
         }
+    }
+
+    /// Two long documents (sorted when prepared, merged in linear time)
+    /// align as [`align_streams`] does, frequent n-grams included: words
+    /// from a vocabulary of 30, a refrain in every fourth sentence, B a copy
+    /// of most of A with edits, plus text of its own.
+    #[test]
+    fn long_prepared_documents_align_as_streams() {
+        let mut state = 5u64;
+        let mut word = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            format!("w{}", (state >> 33) % 30)
+        };
+        let mut a = Vec::new();
+        for s in 0..600 {
+            if s % 4 == 0 {
+                a.extend(["so", "it", "was", "said", "then"].map(String::from));
+            }
+            a.extend((0..6).map(|_| word()));
+        }
+        let mut b: Vec<String> = (0..300).map(|_| word()).collect();
+        b.extend(a[500..].iter().cloned());
+        for i in (40..b.len()).step_by(97) {
+            b[i] = format!("edit{i}");
+        }
+        let (text_a, text_b) = (a.join(" "), b.join(" "));
+        let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
+        let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+        let options = AlignOptions::default();
+        let expected = align_streams(&sa, &sb, false, &options);
+        assert!(expected.iter().any(|x| x.words > 1000), "{expected:?}");
+        let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
+        assert!(pa.sorted.is_some() && pb.sorted.is_some());
+        assert_eq!(align_prepared(&pa, &pb, &options), expected);
+        assert_eq!(align_prepared(&pb, &pa, &options).len(), expected.len());
     }
 
     const PASSAGE: &str = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan. Les membres de ce forum ont pour spécialité de se moquer";
