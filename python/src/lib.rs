@@ -390,6 +390,8 @@ fn scan_texts(
                 order: u32::try_from(order)
                     .map_err(|_| PyValueError::new_err("more than 4 billion documents"))?,
                 text: text.as_bytes().to_vec(),
+                // Dates travel beside the documents, into the chronology.
+                date: None,
             },
             dated.as_mut().and_then(|d| d[order].take()),
         ));
