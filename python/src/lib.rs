@@ -303,10 +303,16 @@ fn map_json(
     corpus: &Corpus,
     params: &Params,
     chronology: &Chronology,
+    labels: Vec<report::Label>,
     cancel: &AtomicBool,
 ) -> lifted::Result<String> {
     let findings = scan(corpus, params, chronology, &NoProgress, cancel)?;
-    let report = Report::build(corpus, params, chronology, &findings);
+    // Manifest titles and URLs, as the CLI shows them (empty without one).
+    let shown = report::ReportOptions {
+        excerpt: report::EXCERPT,
+        labels,
+    };
+    let report = Report::build_with(corpus, params, chronology, &findings, &shown);
     let mut json = Vec::new();
     report::json::write(&report, &mut json).map_err(|source| Error::Write {
         path: PathBuf::from("<memory>"),
@@ -421,7 +427,7 @@ fn scan_texts(
     };
     let params = matching.params;
     run(py, matching.threads, |cancel| {
-        map_json(&corpus, &params, &chronology, cancel)
+        map_json(&corpus, &params, &chronology, Vec::new(), cancel)
     })
 }
 
@@ -468,11 +474,17 @@ fn scan_files(
             return Err(Error::Interrupted);
         }
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        let mut labels = Vec::new();
         let chronology = if let Some(path) = &manifest {
             let mut dates = vec![None; ids.len()];
+            labels = vec![report::Label::default(); ids.len()];
             for entry in read_manifest(path, &ids)? {
                 if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
                     dates[i] = Some(entry.date);
+                    labels[i] = report::Label {
+                        title: entry.title,
+                        url: entry.url,
+                    };
                 }
             }
             Chronology::Dates(dates)
@@ -495,7 +507,7 @@ fn scan_files(
         } else {
             Chronology::Unknown
         };
-        map_json(&corpus, &params, &chronology, cancel)
+        map_json(&corpus, &params, &chronology, labels, cancel)
     })
 }
 
