@@ -353,7 +353,8 @@ impl Report {
                 .collect(),
             _ => vec![None; corpus.documents.len()],
         };
-        let main = main_sources(corpus.documents.len(), &provenance.links);
+        // Decided by provenance, from the same links (one rule, one place).
+        let main = |i: usize| provenance.main_sources.get(i).copied().flatten();
         let no_label = Label::default();
         let documents = corpus
             .documents
@@ -370,10 +371,10 @@ impl Report {
                     url: label.url.clone(),
                     lifted_bytes: lifted[i],
                     lifted_share: round4(lifted[i] as f64 / (d.text.len().max(1)) as f64),
-                    main_source: main[i].map(|(source, bytes)| MainSource {
-                        doc: id(source),
-                        bytes,
-                        share: round4(bytes as f64 / lifted[i].max(1) as f64),
+                    main_source: main(i).map(|m| MainSource {
+                        doc: id(m.doc),
+                        bytes: m.bytes,
+                        share: round4(m.share),
                     }),
                 }
             })
@@ -430,33 +431,6 @@ impl Report {
             .binary_search_by(|d| d.id.as_str().cmp(id))
             .ok()
     }
-}
-
-/// Per document, the other document it has the most lifted bytes from (the
-/// union of the spans of its links from that document, counting undirected
-/// links both ways), with those bytes; ties go to the first document.
-fn main_sources(documents: usize, links: &[crate::provenance::Link]) -> Vec<Option<(u32, u64)>> {
-    // (here, there, start, end) for every lifted end, sorted so that the
-    // spans from one source into one document are together and in order.
-    let mut ends: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(links.len());
-    for link in links {
-        let (s, t) = (&link.source, &link.target);
-        ends.push((t.doc, s.doc, t.start, t.end));
-        if !link.directed {
-            ends.push((s.doc, t.doc, s.start, s.end));
-        }
-    }
-    ends.par_sort_unstable();
-    let mut out: Vec<Option<(u32, u64)>> = vec![None; documents];
-    for group in ends.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        let (here, there) = (group[0].0, group[0].1);
-        let bytes = union_length(group.iter().map(|e| (e.2, e.3)).collect());
-        let best = &mut out[here as usize];
-        if best.is_none_or(|(_, b)| bytes > b) {
-            *best = Some((there, bytes));
-        }
-    }
-    out
 }
 
 /// Per document, the union of bytes that are targets of directed links or
