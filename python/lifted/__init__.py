@@ -8,7 +8,10 @@ JSONL as ``lifted scan`` does; both return the map that ``lifted scan
 bool, None): the map is built and written by the same Rust library, so it is
 the command line's, byte for byte before ``json.loads``.
 
-:func:`tables` turns a map into pandas DataFrames or pyarrow Tables.
+:func:`dedup` deduplicates texts or records held in memory as ``lifted
+dedup`` does, and returns what its ``--summary`` and ``--dry-run`` say with
+the documents that stay. :func:`tables` turns a map into pandas DataFrames
+or pyarrow Tables.
 
 Options are those of ``lifted scan``, spelt with ``_`` (``min_words=12``,
 ``fold_accents=True``, ``preset="thorough"``, ``order="given"``,

@@ -4,6 +4,9 @@
 //! --format json` writes (the Python half, `lifted/__init__.py`, turns it
 //! into Python objects with `json.loads`): the map is built and written by
 //! the library itself, so the Python result is the CLI's by construction.
+//! A third, `dedup_texts`, runs `lifted dedup`'s steps ([`lifted::dedup`])
+//! and returns its `--summary` as a dict, built field by field as
+//! `src/dedup_cmd.rs` builds it, with the documents that stay.
 //!
 //! The GIL is released while the scan runs, on a rayon pool of its own; the
 //! calling thread wakes every 50 ms to let Python look at its signals, and a
