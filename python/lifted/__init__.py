@@ -8,7 +8,10 @@ JSONL as ``lifted scan`` does; both return the map that ``lifted scan
 bool, None): the map is built and written by the same Rust library, so it is
 the command line's, byte for byte before ``json.loads``.
 
-:func:`tables` turns a map into pandas DataFrames or pyarrow Tables.
+:func:`dedup` deduplicates texts or records held in memory as ``lifted
+dedup`` does, and returns what its ``--summary`` and ``--dry-run`` say with
+the documents that stay. :func:`tables` turns a map into pandas DataFrames
+or pyarrow Tables.
 
 Options are those of ``lifted scan``, spelt with ``_`` (``min_words=12``,
 ``fold_accents=True``, ``preset="thorough"``, ``order="given"``,
@@ -29,7 +32,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from . import _lifted
 
-__all__ = ["scan", "scan_files", "tables", "LiftedWarning", "__version__"]
+__all__ = ["scan", "scan_files", "dedup", "tables", "LiftedWarning", "__version__"]
 
 __version__: str = _lifted.__version__
 
@@ -66,47 +69,19 @@ def _load(text: str) -> dict:
     return report
 
 
-def scan(
-    texts_or_records: Iterable[Union[str, Mapping[str, Any]]],
-    ids: Optional[Sequence[Any]] = None,
-    dates: Optional[Sequence[DateLike]] = None,
-    *,
-    id_field: str = "id",
-    text_field: str = "text",
-    date_field: str = "date",
-    **options: Any,
-) -> dict:
-    """Scan texts held in memory; return the map as ``lifted scan --format json`` writes it.
-
-    ``texts_or_records`` is a sequence of str (the texts), or of mappings
-    (records, e.g. the rows of a dataset) holding the text under
-    ``text_field``, and optionally an id under ``id_field`` and a date under
-    ``date_field``; a pandas DataFrame or a pyarrow Table is read row by row
-    (missing dates, NaN or NaT, are unknown).
-
-    ``ids`` gives one id per document (any value, made a str); without it, a
-    record's ``id_field``, else the document's position (``"0"``, ``"1"``,
-    ...). Ids must be unique. The map lists documents sorted by id; spans
-    are byte offsets into each text's UTF-8.
-
-    ``dates`` gives one date per document (an ISO 8601 str as in a
-    manifest, a ``datetime.date``, a ``datetime.datetime``, or None when
-    unknown); records may carry theirs under ``date_field``. With dates,
-    links are directed from the older copy to the newer one, as with
-    ``lifted scan --manifest``.
-
-    Options (keyword only, as ``lifted scan``'s flags): ngram, permutations,
-    threshold, bands, rows, window, min_words, max_gap, fold_accents,
-    within_doc, max_bucket, pairs_only, max_docs_frac, keep_boilerplate,
-    preset ("fast" or "thorough"), order ("none" or "given": input order is
-    chronological), threads (0: one per core).
-
-    Raises ValueError for a value ``lifted scan`` would refuse, duplicate
-    ids or a bad date; TypeError for an unknown option or a wrong type;
-    KeyboardInterrupt on Ctrl-C.
-    """
+def _documents(
+    function: str,
+    texts_or_records: Any,
+    ids: Optional[Sequence[Any]],
+    dates: Optional[Sequence[DateLike]],
+    id_field: str,
+    text_field: str,
+    date_field: str,
+) -> tuple:
+    """The ids, texts, origins and dates (None when no document has one) of
+    texts or records held in memory, as :func:`scan` and :func:`dedup` take them."""
     if isinstance(texts_or_records, (str, bytes)):
-        raise TypeError("scan() takes a sequence of texts or records, not one str")
+        raise TypeError(f"{function}() takes a sequence of texts or records, not one str")
     if hasattr(texts_or_records, "to_pylist"):
         # A pyarrow Table or RecordBatch (rows as dicts) or Array (values).
         items = texts_or_records.to_pylist()
@@ -159,9 +134,52 @@ def scan(
         origins.append(where)
         value = dates[i] if dates is not None else record_date
         doc_dates.append(_date_text(value, f"dates[{i}]"))
-    return _load(
-        _lifted.scan_texts(doc_ids, texts, origins, doc_dates if any_date else None, options)
+    return doc_ids, texts, origins, (doc_dates if any_date else None)
+
+
+def scan(
+    texts_or_records: Iterable[Union[str, Mapping[str, Any]]],
+    ids: Optional[Sequence[Any]] = None,
+    dates: Optional[Sequence[DateLike]] = None,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    date_field: str = "date",
+    **options: Any,
+) -> dict:
+    """Scan texts held in memory; return the map as ``lifted scan --format json`` writes it.
+
+    ``texts_or_records`` is a sequence of str (the texts), or of mappings
+    (records, e.g. the rows of a dataset) holding the text under
+    ``text_field``, and optionally an id under ``id_field`` and a date under
+    ``date_field``; a pandas DataFrame or a pyarrow Table is read row by row
+    (missing dates, NaN or NaT, are unknown).
+
+    ``ids`` gives one id per document (any value, made a str); without it, a
+    record's ``id_field``, else the document's position (``"0"``, ``"1"``,
+    ...). Ids must be unique. The map lists documents sorted by id; spans
+    are byte offsets into each text's UTF-8.
+
+    ``dates`` gives one date per document (an ISO 8601 str as in a
+    manifest, a ``datetime.date``, a ``datetime.datetime``, or None when
+    unknown); records may carry theirs under ``date_field``. With dates,
+    links are directed from the older copy to the newer one, as with
+    ``lifted scan --manifest``.
+
+    Options (keyword only, as ``lifted scan``'s flags): ngram, permutations,
+    threshold, bands, rows, window, min_words, max_gap, fold_accents,
+    within_doc, max_bucket, pairs_only, max_docs_frac, keep_boilerplate,
+    preset ("fast" or "thorough"), order ("none" or "given": input order is
+    chronological), threads (0: one per core).
+
+    Raises ValueError for a value ``lifted scan`` would refuse, duplicate
+    ids or a bad date; TypeError for an unknown option or a wrong type;
+    KeyboardInterrupt on Ctrl-C.
+    """
+    doc_ids, texts, origins, doc_dates = _documents(
+        "scan", texts_or_records, ids, dates, id_field, text_field, date_field
     )
+    return _load(_lifted.scan_texts(doc_ids, texts, origins, doc_dates, options))
 
 
 def scan_files(
@@ -195,6 +213,74 @@ def scan_files(
     if dates is not None:
         pairs = [(str(k), _date_text(v, f"dates[{k!r}]")) for k, v in dates.items() if v is not None]
     return _load(_lifted.scan_files(paths, manifest, pairs, options))
+
+
+def dedup(
+    texts_or_records: Iterable[Union[str, Mapping[str, Any]]],
+    ids: Optional[Sequence[Any]] = None,
+    dates: Optional[Sequence[DateLike]] = None,
+    level: str = "document",
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    date_field: str = "date",
+    **options: Any,
+) -> dict:
+    """Deduplicate texts held in memory as ``lifted dedup`` does; say what goes and what stays.
+
+    ``texts_or_records``, ``ids``, ``dates``, ``id_field``, ``text_field``
+    and ``date_field`` are read as by :func:`scan`.
+
+    ``level="document"``: a document goes when the exact Jaccard similarity
+    of its whole shingle set with another's reaches ``threshold``; of each
+    cluster of near-duplicates (connected through such pairs) the earliest
+    stays: the earliest date when ``dates`` (or records' dates) are given,
+    undated documents last, else the first in input order.
+    ``level="paragraph"``: near-duplicate paragraphs (windows of long ones)
+    are cut from later documents, keeping each in its earliest document; a
+    document left with nothing but white space goes whole.
+
+    Returns the summary ``lifted dedup --summary FILE`` writes, as a dict:
+    ``level``, ``threshold``, ``documents``, ``bytes``,
+    ``documents_removed``, ``paragraphs_removed``, ``bytes_removed``,
+    ``documents_written``, ``bytes_written``, ``reason`` and ``removed``: one
+    dict per removal, as ``lifted dedup --dry-run`` lists them (``id``; at
+    paragraph level the byte range cut, ``start`` and ``end``; ``kept``, the
+    kept near-duplicate, with ``kept_start`` and ``kept_end`` at paragraph
+    level; at document level ``matched``, the document it was verified
+    against with the highest similarity; ``jaccard``; ``bytes`` removed).
+    One more key, ``kept``, lists what stays in input order, one
+    ``{"id", "text"}`` per document (the text what is left after cuts), as
+    ``lifted dedup --output`` writes documents that were not JSONL records.
+
+    Options (keyword only): those of :func:`scan` (``threshold``, ``ngram``,
+    ``permutations``, ``bands``, ``rows``, ``max_bucket``, ``fold_accents``,
+    ``min_words``, ... as ``lifted dedup``'s flags).
+
+    Raises ValueError for a value ``lifted dedup`` would refuse (a ``level``
+    other than "document" or "paragraph"), duplicate ids or a bad date;
+    TypeError for an unknown option or a wrong type; KeyboardInterrupt on
+    Ctrl-C. An LSH bucket larger than ``max_bucket`` is issued as a
+    :class:`LiftedWarning`.
+    """
+    if not isinstance(level, str):
+        raise TypeError(f"level takes a str, not {type(level).__name__}")
+    doc_ids, texts, origins, doc_dates = _documents(
+        "dedup", texts_or_records, ids, dates, id_field, text_field, date_field
+    )
+    summary, kept, oversized = _lifted.dedup_texts(
+        doc_ids, texts, origins, doc_dates, level, options
+    )
+    if oversized:
+        unit = "paragraphs" if level == "paragraph" else "documents"
+        _warnings.warn(
+            f"{oversized} LSH bucket(s) held more than max_bucket {unit}: their members were "
+            f"compared with the bucket's first one only (raise max_bucket to compare them all)",
+            LiftedWarning,
+            stacklevel=2,
+        )
+    summary["kept"] = [{"id": id_, "text": text} for id_, text in kept]
+    return summary
 
 
 # The map's tables, flattened: one row per document, near-duplicate pair,

@@ -1,6 +1,6 @@
 """The native half of ``lifted`` (Rust, PyO3). Use :mod:`lifted` instead."""
 
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 __version__: str
 
@@ -22,3 +22,15 @@ def scan_files(
 ) -> str:
     """Read and scan files, folders and JSONL as ``lifted scan`` does; return
     the map as JSON text. ``dates`` pairs document ids with ISO dates."""
+
+def dedup_texts(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    origins: Sequence[str],
+    dates: Optional[Sequence[Optional[str]]],
+    level: str,
+    options: dict[str, Any],
+) -> Tuple[dict[str, Any], List[Tuple[str, str]], int]:
+    """Deduplicate texts in memory as ``lifted dedup`` does; return the summary
+    ``--summary`` writes, the kept (id, text) in input order, and the number of
+    LSH buckets larger than max_bucket."""

@@ -4,6 +4,9 @@
 //! --format json` writes (the Python half, `lifted/__init__.py`, turns it
 //! into Python objects with `json.loads`): the map is built and written by
 //! the library itself, so the Python result is the CLI's by construction.
+//! A third, `dedup_texts`, runs `lifted dedup`'s steps ([`lifted::dedup`])
+//! and returns its `--summary` as a dict, built field by field as
+//! `src/dedup_cmd.rs` builds it, with the documents that stay.
 //!
 //! The GIL is released while the scan runs, on a rayon pool of its own; the
 //! calling thread wakes every 50 ms to let Python look at its signals, and a
@@ -21,11 +24,12 @@ use pyo3::exceptions::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
+use lifted::dedup::{cut, dedup_documents, dedup_segments, earliness};
 use lifted::ingest::{read_inputs, Corpus, Document, IngestOptions, MAX_DOC_BYTES_CEILING};
 use lifted::manifest::Date;
 use lifted::normalize::NormalizeOptions;
 use lifted::provenance::{read_manifest, Chronology};
-use lifted::report::{self, Report};
+use lifted::report::{self, Label, Report, ReportOptions};
 use lifted::scan::{scan, NoProgress, Params, ScanOptions};
 use lifted::thorough::Preset;
 use lifted::Error;
@@ -303,12 +307,11 @@ fn map_json(
     corpus: &Corpus,
     params: &Params,
     chronology: &Chronology,
-    labels: Vec<report::Label>,
+    labels: Vec<Label>,
     cancel: &AtomicBool,
 ) -> lifted::Result<String> {
     let findings = scan(corpus, params, chronology, &NoProgress, cancel)?;
-    // Manifest titles and URLs, as the CLI shows them (empty without one).
-    let shown = report::ReportOptions {
+    let shown = ReportOptions {
         excerpt: report::EXCERPT,
         labels,
     };
@@ -323,6 +326,89 @@ fn map_json(
         path: PathBuf::from("<memory>"),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })
+}
+
+/// The corpus and chronology of texts held in memory, as `read_inputs` and
+/// `--manifest` would give them: documents sorted by id, ids unique.
+fn in_memory(
+    ids: Vec<String>,
+    texts: &[Bound<'_, PyString>],
+    origins: Vec<String>,
+    dates: Option<Vec<Option<String>>>,
+    given: bool,
+) -> PyResult<(Corpus, Chronology)> {
+    let mut dated: Option<Vec<Option<Date>>> = None;
+    if let Some(dates) = &dates {
+        if dates.len() != texts.len() {
+            return Err(PyValueError::new_err(format!(
+                "{} dates for {} texts: give one date (or None) per text",
+                dates.len(),
+                texts.len()
+            )));
+        }
+        if given {
+            return Err(PyValueError::new_err(
+                "dates and order=\"given\" cannot be used together: dates give the chronology",
+            ));
+        }
+        let mut parsed = Vec::with_capacity(dates.len());
+        for (i, d) in dates.iter().enumerate() {
+            parsed.push(match d {
+                Some(d) => Some(date(d, &format!("dates[{i}] ({:?})", ids[i]))?),
+                None => None,
+            });
+        }
+        dated = Some(parsed);
+    }
+    let mut documents = Vec::with_capacity(texts.len());
+    for (order, ((id, text), origin)) in ids.into_iter().zip(texts).zip(origins).enumerate() {
+        let text = text.to_cow().map_err(|_| {
+            PyValueError::new_err(format!(
+                "{origin}: the text is not valid Unicode (a lone surrogate); encode and decode it with errors=\"replace\""
+            ))
+        })?;
+        if text.len() > u32::MAX as usize {
+            return Err(error(Error::TooLarge {
+                id,
+                bytes: text.len(),
+            }));
+        }
+        documents.push((
+            Document {
+                id,
+                origin,
+                order: u32::try_from(order)
+                    .map_err(|_| PyValueError::new_err("more than 4 billion documents"))?,
+                text: text.as_bytes().to_vec(),
+                date: None,
+            },
+            dated.as_mut().and_then(|d| d[order].take()),
+        ));
+    }
+    // As `read_inputs` does: documents sorted by id, ids unique.
+    documents.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    for pair in documents.windows(2) {
+        if pair[0].0.id == pair[1].0.id {
+            return Err(error(Error::DuplicateId {
+                id: pair[0].0.id.clone(),
+                first: pair[0].0.origin.clone(),
+                second: pair[1].0.origin.clone(),
+            }));
+        }
+    }
+    let (documents, dates): (Vec<Document>, Vec<Option<Date>>) = documents.into_iter().unzip();
+    let chronology = if dated.is_some() {
+        Chronology::Dates(dates)
+    } else if given {
+        Chronology::Given(documents.iter().map(|d| d.order).collect())
+    } else {
+        Chronology::Unknown
+    };
+    let corpus = Corpus {
+        documents,
+        warnings: Vec::new(),
+    };
+    Ok((corpus, chronology))
 }
 
 /// Scan texts held in memory; returns the map as JSON text.
@@ -353,82 +439,197 @@ fn scan_texts(
             "no documents: give at least one text",
         ));
     }
-    let mut dated: Option<Vec<Option<Date>>> = None;
-    if let Some(dates) = &dates {
-        if dates.len() != texts.len() {
-            return Err(PyValueError::new_err(format!(
-                "{} dates for {} texts: give one date (or None) per text",
-                dates.len(),
-                texts.len()
-            )));
-        }
-        if matching.given {
-            return Err(PyValueError::new_err(
-                "dates and order=\"given\" cannot be used together: dates give the chronology",
-            ));
-        }
-        let mut parsed = Vec::with_capacity(dates.len());
-        for (i, d) in dates.iter().enumerate() {
-            parsed.push(match d {
-                Some(d) => Some(date(d, &format!("dates[{i}] ({:?})", ids[i]))?),
-                None => None,
-            });
-        }
-        dated = Some(parsed);
-    }
-    let mut documents = Vec::with_capacity(texts.len());
-    for (order, ((id, text), origin)) in ids.into_iter().zip(&texts).zip(origins).enumerate() {
-        let text = text.to_cow().map_err(|_| {
-            PyValueError::new_err(format!(
-                "{origin}: the text is not valid Unicode (a lone surrogate); encode and decode it with errors=\"replace\""
-            ))
-        })?;
-        if text.len() > u32::MAX as usize {
-            return Err(error(Error::TooLarge {
-                id,
-                bytes: text.len(),
-            }));
-        }
-        documents.push((
-            Document {
-                id,
-                origin,
-                order: u32::try_from(order)
-                    .map_err(|_| PyValueError::new_err("more than 4 billion documents"))?,
-                text: text.as_bytes().to_vec(),
-                // Dates travel beside the documents, into the chronology.
-                date: None,
-            },
-            dated.as_mut().and_then(|d| d[order].take()),
-        ));
-    }
-    // As `read_inputs` does: documents sorted by id, ids unique.
-    documents.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    for pair in documents.windows(2) {
-        if pair[0].0.id == pair[1].0.id {
-            return Err(error(Error::DuplicateId {
-                id: pair[0].0.id.clone(),
-                first: pair[0].0.origin.clone(),
-                second: pair[1].0.origin.clone(),
-            }));
-        }
-    }
-    let (documents, dates): (Vec<Document>, Vec<Option<Date>>) = documents.into_iter().unzip();
-    let chronology = if dated.is_some() {
-        Chronology::Dates(dates)
-    } else if matching.given {
-        Chronology::Given(documents.iter().map(|d| d.order).collect())
-    } else {
-        Chronology::Unknown
-    };
-    let corpus = Corpus {
-        documents,
-        warnings: Vec::new(),
-    };
+    let (corpus, chronology) = in_memory(ids, &texts, origins, dates, matching.given)?;
     let params = matching.params;
     run(py, matching.threads, |cancel| {
         map_json(&corpus, &params, &chronology, Vec::new(), cancel)
     })
+}
+
+/// One removal, as `lifted dedup --dry-run` lists it (the fields it leaves
+/// out at a level are left out here too).
+fn removal<'py>(
+    py: Python<'py>,
+    corpus: &Corpus,
+    removed: (u32, Option<(u32, u32)>),
+    kept: (u32, Option<(u32, u32)>),
+    matched: Option<u32>,
+    jaccard: f64,
+    bytes: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let id = |d: u32| corpus.documents[d as usize].id.as_str();
+    let entry = PyDict::new(py);
+    entry.set_item("id", id(removed.0))?;
+    if let Some((start, end)) = removed.1 {
+        entry.set_item("start", start)?;
+        entry.set_item("end", end)?;
+    }
+    entry.set_item("kept", id(kept.0))?;
+    if let Some((start, end)) = kept.1 {
+        entry.set_item("kept_start", start)?;
+        entry.set_item("kept_end", end)?;
+    }
+    if let Some(matched) = matched {
+        entry.set_item("matched", id(matched))?;
+    }
+    entry.set_item("jaccard", jaccard)?;
+    entry.set_item("bytes", bytes)?;
+    Ok(entry)
+}
+
+/// Deduplicate texts held in memory, as `lifted dedup` does; returns the
+/// summary `lifted dedup --summary` writes (as a dict, `removed` listing
+/// what `--dry-run` lists), the kept documents as (id, text) in input order,
+/// and the number of oversized LSH buckets.
+#[pyfunction]
+#[pyo3(signature = (ids, texts, origins, dates, level, options))]
+#[allow(clippy::type_complexity)]
+fn dedup_texts<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    texts: Vec<Bound<'py, PyString>>,
+    origins: Vec<String>,
+    dates: Option<Vec<Option<String>>>,
+    level: &str,
+    options: &Bound<'py, PyDict>,
+) -> PyResult<(Bound<'py, PyDict>, Vec<(String, String)>, u64)> {
+    check_names(options, "dedup", &[MATCH_OPTIONS])?;
+    let paragraph = match level {
+        "document" => false,
+        "paragraph" => true,
+        other => {
+            return Err(invalid(
+                "level",
+                format!("{other:?}: use \"document\" or \"paragraph\""),
+            ))
+        }
+    };
+    let matching = matching(options)?;
+    if ids.len() != texts.len() || origins.len() != texts.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} ids for {} texts: give one id per text",
+            ids.len(),
+            texts.len()
+        )));
+    }
+    if texts.is_empty() {
+        return Err(PyValueError::new_err(
+            "no documents: give at least one text",
+        ));
+    }
+    let dated = dates.is_some();
+    let (corpus, chronology) = in_memory(ids, &texts, origins, dates, matching.given)?;
+    drop(texts);
+    let mut params = matching.params;
+    let rank = match &chronology {
+        Chronology::Dates(dates) => earliness(&corpus, Some(dates)),
+        _ => earliness(&corpus, None),
+    };
+    let by = if dated {
+        "date (undated documents last), then input order"
+    } else {
+        "input order"
+    };
+    let documents = &corpus.documents;
+    // What each document becomes: None when removed.
+    let mut kept: Vec<Option<Vec<u8>>> = documents.iter().map(|_| None).collect();
+    let mut cut_docs = vec![false; documents.len()];
+    let mut removed_docs = vec![false; documents.len()];
+    let removals = pyo3::types::PyList::empty(py);
+    let (reason, oversized, paragraphs) = if paragraph {
+        params.options.align = false;
+        params.options.within_doc = false;
+        let (findings, removed) = run(py, matching.threads, |cancel| {
+            let findings = scan(&corpus, &params, &chronology, &NoProgress, cancel)?;
+            let removed = dedup_segments(&findings.pairs, &rank);
+            Ok((findings, removed))
+        })?;
+        for group in removed.chunk_by(|x, y| x.span.doc == y.span.doc) {
+            let doc = group[0].span.doc as usize;
+            let ranges: Vec<(u32, u32)> =
+                group.iter().map(|r| (r.span.start, r.span.end)).collect();
+            let text = &documents[doc].text;
+            for (i, r) in group.iter().enumerate() {
+                // The bytes it takes beyond the cuts before it (overlapping
+                // windows are not counted twice), as the CLI counts them.
+                let before = &ranges[..i];
+                let bytes = cut(text, &ranges[..=i]).1 - cut(text, before).1;
+                removals.append(removal(
+                    py,
+                    &corpus,
+                    (r.span.doc, Some((r.span.start, r.span.end))),
+                    (r.kept.doc, Some((r.kept.start, r.kept.end))),
+                    None,
+                    r.jaccard,
+                    bytes,
+                )?)?;
+            }
+            let (left, _) = cut(text, &ranges);
+            cut_docs[doc] = true;
+            // A document cut to nothing but white space goes whole.
+            if left.iter().all(u8::is_ascii_whitespace) {
+                removed_docs[doc] = true;
+            } else {
+                kept[doc] = Some(left);
+            }
+        }
+        (
+            format!("near-duplicate (exact Jaccard of {}-word shingles >= {}) of a paragraph of an earlier document, by {by}", params.options.ngram, params.options.threshold),
+            findings.stats.oversized_buckets,
+            removed.len(),
+        )
+    } else {
+        let found = run(py, matching.threads, |cancel| {
+            dedup_documents(&corpus, &params, &rank, cancel)
+        })?;
+        for r in &found.removed {
+            removed_docs[r.doc as usize] = true;
+            removals.append(removal(
+                py,
+                &corpus,
+                (r.doc, None),
+                (r.kept, None),
+                Some(r.matched),
+                r.jaccard,
+                documents[r.doc as usize].text.len() as u64,
+            )?)?;
+        }
+        (
+            format!("near-duplicate (exact Jaccard of {}-word shingles >= {}) of an earlier document, by {by}", params.options.ngram, params.options.threshold),
+            found.oversized_buckets,
+            0,
+        )
+    };
+    // The kept documents, in input order.
+    let mut written: Vec<usize> = (0..documents.len()).filter(|&d| !removed_docs[d]).collect();
+    written.sort_by_key(|&d| documents[d].order);
+    let mut out = Vec::with_capacity(written.len());
+    let mut bytes_written = 0u64;
+    for d in written {
+        let text = match kept[d].take() {
+            Some(left) if cut_docs[d] => left,
+            _ => documents[d].text.clone(),
+        };
+        bytes_written += text.len() as u64;
+        out.push((
+            documents[d].id.clone(),
+            String::from_utf8_lossy(&text).into_owned(),
+        ));
+    }
+    let bytes = corpus.bytes();
+    let summary = PyDict::new(py);
+    summary.set_item("level", level)?;
+    summary.set_item("threshold", params.options.threshold)?;
+    summary.set_item("documents", documents.len())?;
+    summary.set_item("bytes", bytes)?;
+    summary.set_item("documents_removed", documents.len() - out.len())?;
+    summary.set_item("paragraphs_removed", paragraphs)?;
+    summary.set_item("bytes_removed", bytes - bytes_written)?;
+    summary.set_item("documents_written", out.len())?;
+    summary.set_item("bytes_written", bytes_written)?;
+    summary.set_item("reason", reason)?;
+    summary.set_item("removed", removals)?;
+    Ok((summary, out, oversized))
 }
 
 /// Read files, folders or JSONL and scan them, as `lifted scan` does;
@@ -474,14 +675,15 @@ fn scan_files(
             return Err(Error::Interrupted);
         }
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        // The manifest's titles and URLs, by document, as `--manifest` shows them.
         let mut labels = Vec::new();
         let chronology = if let Some(path) = &manifest {
             let mut dates = vec![None; ids.len()];
-            labels = vec![report::Label::default(); ids.len()];
+            labels = vec![Label::default(); ids.len()];
             for entry in read_manifest(path, &ids)? {
                 if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
                     dates[i] = Some(entry.date);
-                    labels[i] = report::Label {
+                    labels[i] = Label {
                         title: entry.title,
                         url: entry.url,
                     };
@@ -516,6 +718,7 @@ fn scan_files(
 fn _lifted(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan_texts, m)?)?;
     m.add_function(wrap_pyfunction!(scan_files, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup_texts, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

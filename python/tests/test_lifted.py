@@ -74,7 +74,7 @@ def test_scan_in_memory_equals_the_cli_but_for_the_paths():
     assert [d.pop("path") for d in python["documents"]] == [f"texts[{ids.index(d['id'])}]" for d in expected["documents"]]
     for d in expected["documents"]:
         del d["path"]
-        # Titles and URLs come from a manifest file (scan_files); scan() takes dates only.
+        # The manifest's titles: a scan in memory is given dates, not a manifest.
         d.pop("title", None)
         d.pop("url", None)
     assert python == expected
@@ -111,13 +111,13 @@ def test_dates_direct_links_and_a_time_is_taken():
 def test_scan_files_dates_by_id():
     _, ids, dates = lemonde_texts()
     by_id = lifted.scan_files(LEMONDE, dates=dict(zip(ids, dates)))
-    by_manifest = lifted.scan_files(LEMONDE, manifest=MANIFEST)
-    # The manifest also gives titles and URLs; dates by id give dates only.
-    assert any("title" in d for d in by_manifest["documents"])
-    for d in by_manifest["documents"]:
+    manifest = lifted.scan_files(LEMONDE, manifest=MANIFEST)
+    # The same but for the manifest's titles, which dates do not give.
+    assert any("title" in d for d in manifest["documents"])
+    for d in manifest["documents"]:
         d.pop("title", None)
         d.pop("url", None)
-    assert by_id == by_manifest
+    assert by_id == manifest
 
 
 @pytest.mark.parametrize(
@@ -271,18 +271,19 @@ def stub_options(function):
     return {a.arg: ast.literal_eval(d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults)}
 
 
-@pytest.mark.parametrize("function", ["scan", "scan_files"])
+@pytest.mark.parametrize("function", ["scan", "scan_files", "dedup"])
 def test_the_stubs_name_every_option_with_its_default(function):
     options = stub_options(function)
     call = getattr(lifted, function)
-    first = ["Un texte."] if function == "scan" else LEMONDE
+    first = ["Un texte."] if function in ("scan", "dedup") else LEMONDE
     # Every default in the stub is the default: passing them all changes nothing.
     assert call(first, **options) == call(first)
     # And the stub names every option the function takes (the error lists them).
     with pytest.raises(TypeError) as raised:
         call(first, no_such_option=1)
     listed = str(raised.value).split("the options are: ")[1].split(", ")
-    python_only = {"scan": {"id_field", "text_field", "date_field"}, "scan_files": {"manifest", "dates"}}
+    records = {"id_field", "text_field", "date_field"}
+    python_only = {"scan": records, "dedup": records, "scan_files": {"manifest", "dates"}}
     assert set(listed) == set(options) - python_only[function]
 
 
@@ -309,3 +310,125 @@ def test_the_package_version_is_the_tool_version_the_map_names():
     from importlib.metadata import version
 
     assert version("lifted") == lifted.__version__
+
+
+# lifted.dedup: the summary `lifted dedup --summary` writes, `removed` as
+# `--dry-run` lists it, and the kept documents as `--output` writes them.
+
+
+def cli_dedup(tmp_path, *args):
+    """`lifted dedup ARGS --dry-run --summary FILE`: the lines listed and the
+    summary; then `--output FILE`: the records written."""
+    binary = os.environ.get("LIFTED_BIN") or str(ROOT / "target" / "debug" / "lifted")
+    assert os.path.isfile(binary), f"{binary} missing: run `cargo build` first (or set LIFTED_BIN)"
+    summary = tmp_path / "summary.json"
+    out = subprocess.run(
+        [binary, "dedup", *args, "--dry-run", "--summary", str(summary)],
+        cwd=ROOT, capture_output=True, check=True,
+    )
+    listed = [json.loads(line) for line in out.stdout.splitlines()]
+    written = tmp_path / "out.jsonl"
+    subprocess.run([binary, "dedup", *args, "--output", str(written)], cwd=ROOT, capture_output=True, check=True)
+    with open(written, encoding="utf-8") as f:
+        kept = [json.loads(line) for line in f]
+    return listed, json.loads(summary.read_text(encoding="utf-8")), kept
+
+
+def lemonde_with_copies():
+    """The fixture's texts, an exact copy of the first and a lightly edited
+    copy of the second, as records (the copies last in input order)."""
+    texts, ids, dates = lemonde_texts()
+    edited = texts[1].replace("le ", "la ", 3)
+    assert edited != texts[1]
+    records = [{"id": i, "text": t} for i, t in zip(ids, texts)]
+    records += [{"id": "copy", "text": texts[0]}, {"id": "edited", "text": edited}]
+    return records, dates + ["2022-01-01", "2030-01-01"]
+
+
+def test_dedup_removes_exact_duplicates_and_keeps_the_first():
+    result = lifted.dedup(["one two three four five six", "other words here, many of them", "one two three four five six"])
+    assert result["removed"] == [{"id": "2", "kept": "0", "matched": "0", "jaccard": 1.0, "bytes": 27}]
+    assert result["kept"] == [
+        {"id": "0", "text": "one two three four five six"},
+        {"id": "1", "text": "other words here, many of them"},
+    ]
+    assert (result["documents"], result["documents_removed"], result["documents_written"]) == (3, 1, 2)
+    assert result["bytes_removed"] == 27
+    assert result["reason"].endswith("by input order")
+
+
+def test_dedup_keeps_the_earliest_by_date_and_undated_last():
+    text = "the same words in the same order, twice over"
+    result = lifted.dedup([text, text, text], ids=["late", "early", "undated"],
+                          dates=["2022-09-02", datetime.date(2022, 9, 1), None])
+    assert [(r["id"], r["kept"]) for r in result["removed"]] == [("late", "early"), ("undated", "early")]
+    assert result["kept"] == [{"id": "early", "text": text}]
+    assert "by date" in result["reason"]
+    # Records carry their dates too.
+    records = [{"id": "a", "text": text, "date": "2023-01-01"}, {"id": "b", "text": text, "date": "2021-01-01"}]
+    assert [r["id"] for r in lifted.dedup(records)["removed"]] == ["a"]
+
+
+@pytest.mark.parametrize("level", ["document", "paragraph"])
+def test_dedup_equals_the_cli_dry_run_summary_and_output(tmp_path, level):
+    records, _ = lemonde_with_copies()
+    corpus = tmp_path / "corpus.jsonl"
+    with open(corpus, "w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    listed, summary, written = cli_dedup(tmp_path, str(corpus), "--level", level)
+    result = lifted.dedup(records, level=level)
+    kept = result.pop("kept")
+    assert result["removed"] == listed
+    assert result == summary
+    assert kept == written
+    # Something was found: the copies (documents) or the lifted paragraphs.
+    if level == "document":
+        assert [(r["id"], r["kept"]) for r in listed] == [("copy", records[0]["id"]), ("edited", records[1]["id"])]
+        assert listed[1]["jaccard"] < 1.0
+    else:
+        assert summary["paragraphs_removed"] > 10 and summary["bytes_removed"] > 0
+        assert all("start" in r and "kept_start" in r for r in listed)
+
+
+def test_dedup_with_dates_equals_the_cli_with_a_manifest(tmp_path):
+    records, dates = lemonde_with_copies()
+    corpus = tmp_path / "corpus.jsonl"
+    manifest = tmp_path / "manifest.csv"
+    with open(corpus, "w", encoding="utf-8") as f, open(manifest, "w", encoding="utf-8") as m:
+        m.write("id,date\n")
+        for record, date in zip(records, dates):
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            m.write(f"{record['id']},{date}\n")
+    listed, summary, written = cli_dedup(tmp_path, str(corpus), "--manifest", str(manifest), "--threshold", "0.6")
+    result = lifted.dedup(records, dates=dates, threshold=0.6)
+    kept = result.pop("kept")
+    assert result == summary and result["removed"] == listed and kept == written
+    # The copy is dated before the fixture's first text: it is the one kept.
+    assert ("copy" not in [r["id"] for r in listed]) and records[0]["id"] in [r["id"] for r in listed]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"level": "sentence"}, 'invalid level: "sentence": use "document" or "paragraph"'),
+        ({"threshold": 2}, "invalid threshold: 2 is outside the allowed range (0, 1]"),
+        ({"ngram": -1}, "invalid ngram: -1 is not a count"),
+        ({"max_bucket": 1}, "invalid max_bucket"),
+    ],
+)
+def test_dedup_bad_option_value_raises_value_error(options, message):
+    with pytest.raises(ValueError) as raised:
+        lifted.dedup(["some text", "some text"], **options)
+    assert str(raised.value).startswith(message), str(raised.value)
+
+
+def test_dedup_unknown_option_and_bad_input_raise():
+    with pytest.raises(TypeError, match='dedup\\(\\) got an unexpected keyword argument "thresold"'):
+        lifted.dedup(["text"], thresold=0.5)
+    with pytest.raises(TypeError, match="dedup\\(\\) takes a sequence"):
+        lifted.dedup("one text")
+    with pytest.raises(ValueError, match="no documents"):
+        lifted.dedup([])
+    with pytest.raises(ValueError, match='duplicate document id "a"'):
+        lifted.dedup(["one", "two"], ids=["a", "a"])
