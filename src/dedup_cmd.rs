@@ -103,7 +103,8 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
         Chronology::Dates(dates) => earliness(&corpus, Some(dates)),
         _ => earliness(&corpus, None),
     };
-    let by = if args.matching.manifest.is_some() {
+    // Dates come from a manifest or from the records (--date-field).
+    let by = if matches!(chronology, Chronology::Dates(_)) {
         "date (undated documents last), then input order"
     } else {
         "input order"

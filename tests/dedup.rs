@@ -399,3 +399,34 @@ fn bad_settings_fail_before_anything_is_written() {
     .assert_error(&["manifest.csv"]);
     assert_no_output(&dir.join("out.jsonl"));
 }
+
+/// Dates in the records (`--date-field`) choose what stays as a manifest's
+/// would, and the summary says the order was by date.
+#[test]
+fn the_earliest_by_record_date_stays_and_the_reason_says_so() {
+    let dir = Dir::new("dedup");
+    let text = words(4, 150).join(" ");
+    let line = |id: &str, date: &str| {
+        serde_json::json!({"id": id, "text": text, "date": date}).to_string() + "\n"
+    };
+    dir.create(
+        "c.jsonl",
+        line("reprint", "2021-05-01") + &line("original", "2020-01-01"),
+    );
+    let run = dir.lifted([
+        "dedup",
+        "c.jsonl",
+        "--date-field",
+        "date",
+        "--output",
+        "out.jsonl",
+        "--summary",
+        "summary.json",
+    ]);
+    run.assert_success();
+    assert_eq!(ids(&dir.join("out.jsonl")), ["original"]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let reason = summary["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("date"), "{summary}");
+}
