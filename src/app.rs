@@ -11,8 +11,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use lifted::ingest::{read_inputs, Corpus};
-use lifted::manifest::Date;
-use lifted::provenance::{read_manifest, Chronology};
+use lifted::provenance::Chronology;
 use lifted::report::{self, Report};
 use lifted::scan::{scan, Params, Progress, Stage};
 
@@ -191,40 +190,18 @@ fn build_report(
     Ok((corpus, report, bars.timings))
 }
 
-/// The documents' order in time, and their manifest titles and URLs (by
-/// document index; empty without a manifest).
+/// The documents' order in time and their manifest labels, from the
+/// records' dates, `--manifest` and `--order` (see
+/// [`lifted::provenance::chronology`]).
 pub(crate) fn chronology(
     corpus: &Corpus,
     matching: &MatchArgs,
 ) -> Result<(Chronology, Vec<report::Label>)> {
-    let order: Vec<u32> = corpus.documents.iter().map(|d| d.order).collect();
-    // Dates from the records (--date-field), then the manifest's, which win
-    // document by document: a manifest can correct or complete the records.
-    let mut dates: Vec<Option<Date>> = corpus.documents.iter().map(|d| d.date.clone()).collect();
-    if let Some(path) = &matching.manifest {
-        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
-        let entries = read_manifest(path, &ids)?;
-        let mut labels = vec![report::Label::default(); ids.len()];
-        for entry in entries {
-            // read_manifest checked that every id is in the corpus, once.
-            if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
-                dates[i] = Some(entry.date);
-                labels[i] = report::Label {
-                    title: entry.title,
-                    url: entry.url,
-                };
-            }
-        }
-        return Ok((Chronology::Dates(dates), labels));
-    }
-    if dates.iter().any(Option::is_some) {
-        return Ok((Chronology::Dates(dates), Vec::new()));
-    }
-    let chronology = match matching.order {
-        Order::Given => Chronology::Given(order),
-        Order::None => Chronology::Unknown,
-    };
-    Ok((chronology, Vec::new()))
+    Ok(lifted::provenance::chronology(
+        corpus,
+        matching.manifest.as_deref(),
+        matching.order == Order::Given,
+    )?)
 }
 
 /// Above this many bytes of input, a one-page HTML report is big enough for

@@ -199,6 +199,15 @@ fn parse_offset(text: &str) -> Option<Offset> {
     Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()
 }
 
+/// A document's manifest title and URL.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Label {
+    /// Manifest `title`.
+    pub title: Option<String>,
+    /// Manifest `url`.
+    pub url: Option<String>,
+}
+
 /// One dated entry of a manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEntry {

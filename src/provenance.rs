@@ -50,7 +50,7 @@ use rayon::prelude::*;
 
 use crate::align::{AlignedPair, Span};
 use crate::cluster::Passage;
-pub use crate::manifest::{read_manifest, Date, ManifestEntry};
+pub use crate::manifest::{read_manifest, Date, Label, ManifestEntry};
 
 /// What is known of the documents' order in time.
 #[derive(Debug, Clone)]
@@ -148,6 +148,43 @@ pub struct MainSource {
     pub bytes: u64,
     /// `bytes` over the document's lifted bytes.
     pub share: f64,
+}
+
+/// The documents' order in time, and their manifest titles and URLs (by
+/// document index; empty without a manifest). Dates come from the records
+/// (`Document::date`, from `--date-field`), then from `manifest`, which wins
+/// document by document; without any date, `given_order` makes the input
+/// order the chronology. The one place the CLI's scan, check and dedup and the
+/// Python package decide this.
+pub fn chronology(
+    corpus: &crate::ingest::Corpus,
+    manifest: Option<&std::path::Path>,
+    given_order: bool,
+) -> crate::Result<(Chronology, Vec<Label>)> {
+    let mut dates: Vec<Option<Date>> = corpus.documents.iter().map(|d| d.date.clone()).collect();
+    if let Some(path) = manifest {
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        let mut labels = vec![Label::default(); ids.len()];
+        for entry in read_manifest(path, &ids)? {
+            // read_manifest checked that every id is in the corpus, once.
+            if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
+                dates[i] = Some(entry.date);
+                labels[i] = Label {
+                    title: entry.title,
+                    url: entry.url,
+                };
+            }
+        }
+        return Ok((Chronology::Dates(dates), labels));
+    }
+    let chronology = if dates.iter().any(Option::is_some) {
+        Chronology::Dates(dates)
+    } else if given_order {
+        Chronology::Given(corpus.documents.iter().map(|d| d.order).collect())
+    } else {
+        Chronology::Unknown
+    };
+    Ok((chronology, Vec::new()))
 }
 
 /// Decide sources and links. `lengths[d]` is document d's size in bytes.

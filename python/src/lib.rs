@@ -28,7 +28,7 @@ use lifted::dedup::{cut, dedup_documents, dedup_segments, earliness};
 use lifted::ingest::{read_inputs, Corpus, Document, IngestOptions, MAX_DOC_BYTES_CEILING};
 use lifted::manifest::Date;
 use lifted::normalize::NormalizeOptions;
-use lifted::provenance::{read_manifest, Chronology};
+use lifted::provenance::Chronology;
 use lifted::report::{self, Label, Report, ReportOptions};
 use lifted::scan::{scan, NoProgress, Params, ScanOptions};
 use lifted::thorough::Preset;
@@ -674,41 +674,27 @@ fn scan_files(
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
         }
+        if dates.is_none() {
+            // Records' dates, the manifest's (with its titles and URLs) or
+            // the input order, decided as `lifted scan` decides them.
+            let (chronology, labels) =
+                lifted::provenance::chronology(&corpus, manifest.as_deref(), given)?;
+            return map_json(&corpus, &params, &chronology, labels, cancel);
+        }
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
-        // The manifest's titles and URLs, by document, as `--manifest` shows them.
-        let mut labels = Vec::new();
-        let chronology = if let Some(path) = &manifest {
-            let mut dates = vec![None; ids.len()];
-            labels = vec![Label::default(); ids.len()];
-            for entry in read_manifest(path, &ids)? {
-                if let Ok(i) = ids.binary_search(&entry.id.as_str()) {
-                    dates[i] = Some(entry.date);
-                    labels[i] = Label {
-                        title: entry.title,
-                        url: entry.url,
-                    };
+        let mut dated = vec![None; ids.len()];
+        for (id, date) in parsed {
+            match ids.binary_search(&id.as_str()) {
+                Ok(i) => dated[i] = Some(date),
+                Err(_) => {
+                    return Err(Error::Config {
+                        parameter: "dates",
+                        reason: format!("no document has the id {id:?}"),
+                    })
                 }
             }
-            Chronology::Dates(dates)
-        } else if dates.is_some() {
-            let mut dates = vec![None; ids.len()];
-            for (id, date) in parsed {
-                match ids.binary_search(&id.as_str()) {
-                    Ok(i) => dates[i] = Some(date),
-                    Err(_) => {
-                        return Err(Error::Config {
-                            parameter: "dates",
-                            reason: format!("no document has the id {id:?}"),
-                        })
-                    }
-                }
-            }
-            Chronology::Dates(dates)
-        } else if given {
-            Chronology::Given(corpus.documents.iter().map(|d| d.order).collect())
-        } else {
-            Chronology::Unknown
-        };
+        }
+        let (chronology, labels) = (Chronology::Dates(dated), Vec::new());
         map_json(&corpus, &params, &chronology, labels, cancel)
     })
 }

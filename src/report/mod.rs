@@ -42,14 +42,8 @@ pub struct ReportOptions {
     pub labels: Vec<Label>,
 }
 
-/// A document's manifest title and URL.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Label {
-    /// Manifest `title`.
-    pub title: Option<String>,
-    /// Manifest `url`.
-    pub url: Option<String>,
-}
+/// A document's manifest title and URL (defined with the manifest).
+pub use crate::manifest::Label;
 
 /// The provenance map of one scan.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
