@@ -504,6 +504,25 @@ fn mergeable(gap: u32, merged: u32) -> bool {
     gap <= MERGE_GAP_BYTES || (gap <= MERGE_LONG_GAP_BYTES && gap as u64 * 5 <= merged as u64)
 }
 
+/// Total length of the union of half-open ranges.
+pub fn union_length(mut ranges: Vec<(u32, u32)>) -> u64 {
+    ranges.sort_unstable();
+    let mut total = 0u64;
+    let mut current: Option<(u32, u32)> = None;
+    for (start, end) in ranges {
+        match current.as_mut() {
+            Some(c) if start <= c.1 => c.1 = c.1.max(end),
+            _ => {
+                if let Some(c) = current {
+                    total += (c.1 - c.0) as u64;
+                }
+                current = Some((start, end));
+            }
+        }
+    }
+    total + current.map_or(0, |c| (c.1 - c.0) as u64)
+}
+
 /// Per document, the source with the most bytes of it (see [`MainSource`]);
 /// ties go to the first document.
 fn main_sources(documents: usize, links: &[Link]) -> Vec<Option<MainSource>> {
@@ -517,30 +536,13 @@ fn main_sources(documents: usize, links: &[Link]) -> Vec<Option<MainSource>> {
         }
     }
     ends.par_sort_unstable();
-    let union = |spans: &mut dyn Iterator<Item = (u32, u32)>| -> u64 {
-        let (mut total, mut current): (u64, Option<(u32, u32)>) = (0, None);
-        for (s, e) in spans {
-            match current.as_mut() {
-                Some(c) if s <= c.1 => c.1 = c.1.max(e),
-                _ => {
-                    if let Some(c) = current {
-                        total += (c.1 - c.0) as u64;
-                    }
-                    current = Some((s, e));
-                }
-            }
-        }
-        total + current.map_or(0, |c| (c.1 - c.0) as u64)
-    };
     let mut best: Vec<Option<(u32, u64)>> = vec![None; documents];
     let mut lifted: Vec<u64> = vec![0; documents];
     for here in ends.chunk_by(|a, b| a.0 == b.0) {
         let doc = here[0].0 as usize;
-        let mut all: Vec<(u32, u32)> = here.iter().map(|e| (e.2, e.3)).collect();
-        all.sort_unstable();
-        lifted[doc] = union(&mut all.into_iter());
+        lifted[doc] = union_length(here.iter().map(|e| (e.2, e.3)).collect());
         for group in here.chunk_by(|a, b| a.1 == b.1) {
-            let bytes = union(&mut group.iter().map(|e| (e.2, e.3)));
+            let bytes = union_length(group.iter().map(|e| (e.2, e.3)).collect());
             if best[doc].is_none_or(|(_, b)| bytes > b) {
                 best[doc] = Some((group[0].1, bytes));
             }

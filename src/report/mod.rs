@@ -225,24 +225,9 @@ pub struct LinkEntry {
     pub excerpt: Option<String>,
 }
 
-/// Total length of the union of half-open ranges.
-pub fn union_length(mut ranges: Vec<(u32, u32)>) -> u64 {
-    ranges.sort_unstable();
-    let mut total = 0u64;
-    let mut current: Option<(u32, u32)> = None;
-    for (start, end) in ranges {
-        match current.as_mut() {
-            Some(c) if start <= c.1 => c.1 = c.1.max(end),
-            _ => {
-                if let Some(c) = current {
-                    total += (c.1 - c.0) as u64;
-                }
-                current = Some((start, end));
-            }
-        }
-    }
-    total + current.map_or(0, |c| (c.1 - c.0) as u64)
-}
+/// Total length of the union of half-open ranges (defined with provenance,
+/// which credits bytes with it).
+pub use crate::provenance::union_length;
 
 /// Round to 4 decimals, for stable output.
 pub fn round4(x: f64) -> f64 {
