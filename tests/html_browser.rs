@@ -8,9 +8,11 @@
 //! Without Chromium the test fails under `CI=true` (`.ci/run` installs it);
 //! elsewhere the browser part is skipped with a message.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
 
 /// How long Chromium may take before it is killed and the test fails.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -46,77 +48,6 @@ fn scan(extra: &[&str]) -> Vec<u8> {
         String::from_utf8_lossy(&output.stderr)
     );
     output.stdout
-}
-
-/// Chromium, at /usr/bin/chromium or on PATH.
-fn find_chromium() -> Option<PathBuf> {
-    let fixed = Path::new("/usr/bin/chromium");
-    if fixed.is_file() {
-        return Some(fixed.to_path_buf());
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-/// Load `page` in headless Chromium and return the DOM it dumps.
-fn dump_dom(chromium: &Path, page: &Path, scratch: &Path) -> String {
-    let profile = tempfile::Builder::new()
-        .prefix("lifted-chromium-profile-")
-        .tempdir()
-        .expect("create a Chromium profile folder");
-    let stdout_path = scratch.join("dom.html");
-    let stderr_path = scratch.join("chromium.stderr");
-    let stdout = std::fs::File::create(&stdout_path).expect("create the DOM file");
-    let stderr = std::fs::File::create(&stderr_path).expect("create the stderr file");
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(stderr)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium.display()));
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait().expect("wait for Chromium") {
-            Some(status) => break status,
-            None if started.elapsed() > BROWSER_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "Chromium did not finish within {BROWSER_TIMEOUT:?}; killed.\nstderr:\n{}",
-                    std::fs::read_to_string(&stderr_path).unwrap_or_default()
-                );
-            }
-            None => std::thread::sleep(Duration::from_millis(50)),
-        }
-    };
-    let dom = std::fs::read(&stdout_path).expect("read the dumped DOM");
-    assert!(
-        status.success() && !dom.is_empty(),
-        "Chromium failed ({status:?}) or dumped nothing.\nstderr:\n{}",
-        std::fs::read_to_string(&stderr_path).unwrap_or_default()
-    );
-    String::from_utf8(dom).expect("the dumped DOM is UTF-8")
 }
 
 /// A tag of serialized HTML: name (lowercase), whether it closes, attributes.
@@ -301,7 +232,7 @@ fn html_report_renders_in_chromium() {
     let expected_marks = targets + undirected;
     let documents = json["documents"].as_array().expect("documents is an array");
 
-    let Some(chromium) = find_chromium() else {
+    let Some(chromium) = common::find_chromium() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "chromium is not installed, and CI=true: .ci/run installs it (apt-get install chromium)"
@@ -312,7 +243,7 @@ fn html_report_renders_in_chromium() {
         );
         return;
     };
-    let dom = dump_dom(&chromium, &page, scratch.path());
+    let (dom, _) = common::chromium_dump_dom(&chromium, &page, BROWSER_TIMEOUT);
     assert!(
         dom.contains("<section"),
         "Chromium dumped no report:\n{}",

@@ -11,7 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Dir;
 
@@ -431,16 +431,7 @@ fn reports_are_byte_identical_at_one_and_two_threads() {
 
 /// Chromium, at /usr/bin/chromium or on PATH. Under CI=true it must be there.
 fn chromium() -> Option<PathBuf> {
-    let fixed = Path::new("/usr/bin/chromium");
-    let found = if fixed.is_file() {
-        Some(fixed.to_path_buf())
-    } else {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .flat_map(|d| [d.join("chromium"), d.join("chromium-browser")])
-                .find(|c| c.is_file())
-        })
-    };
+    let found = common::find_chromium();
     if found.is_none() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -453,45 +444,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// Load `page` in headless Chromium; the DOM it dumps and how long it took.
 fn dump_dom(chromium: &Path, page: &Path) -> (String, Duration) {
-    let profile = tempfile::tempdir().expect("a Chromium profile folder");
-    let started = Instant::now();
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start Chromium");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut dom = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut dom).map(|_| dom)
-    });
-    loop {
-        if child.try_wait().expect("wait for Chromium").is_some() {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("Chromium did not load {} within 90 s", page.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let dom = reader.join().expect("reader").expect("a UTF-8 DOM");
-    (dom, started.elapsed())
+    common::chromium_dump_dom(chromium, page, Duration::from_secs(90))
 }
 
 #[test]

@@ -497,3 +497,77 @@ fn chown_tree(path: &Path, uid: u32, gid: u32) {
     #[cfg(not(unix))]
     let _ = (path, uid, gid);
 }
+
+/// Chromium, at /usr/bin/chromium or on PATH (`chromium`, `chromium-browser`).
+pub fn find_chromium() -> Option<PathBuf> {
+    let fixed = Path::new("/usr/bin/chromium");
+    if fixed.is_file() {
+        return Some(fixed.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| [d.join("chromium"), d.join("chromium-browser")])
+        .find(|c| c.is_file())
+}
+
+/// Load `page` in headless Chromium (this machine's flags: no sandbox, no
+/// background networking, a new empty profile) and return the DOM it dumps
+/// and how long that took. Fails the test when Chromium does not finish
+/// within `timeout`, fails, or dumps nothing.
+pub fn chromium_dump_dom(chromium: &Path, page: &Path, timeout: Duration) -> (String, Duration) {
+    let scratch = tempfile::Builder::new()
+        .prefix("lifted-chromium-")
+        .tempdir()
+        .expect("create a Chromium profile folder");
+    let profile = scratch.path().join("profile");
+    let stdout_path = scratch.path().join("dom.html");
+    let stderr_path = scratch.path().join("chromium.stderr");
+    let stdout = fs::File::create(&stdout_path).expect("create the DOM file");
+    let stderr = fs::File::create(&stderr_path).expect("create the stderr file");
+    let started = Instant::now();
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium.display()));
+    let status = loop {
+        match child.try_wait().expect("wait for Chromium") {
+            Some(status) => break status,
+            None if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "Chromium did not load {} within {timeout:?}; killed.\nstderr:\n{}",
+                    page.display(),
+                    fs::read_to_string(&stderr_path).unwrap_or_default()
+                );
+            }
+            None => thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    let took = started.elapsed();
+    let dom = fs::read(&stdout_path).expect("read the dumped DOM");
+    assert!(
+        status.success() && !dom.is_empty(),
+        "Chromium failed ({status:?}) or dumped nothing.\nstderr:\n{}",
+        fs::read_to_string(&stderr_path).unwrap_or_default()
+    );
+    (
+        String::from_utf8(dom).expect("the dumped DOM is UTF-8"),
+        took,
+    )
+}
