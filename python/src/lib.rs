@@ -337,6 +337,18 @@ fn in_memory(
     dates: Option<Vec<Option<String>>>,
     given: bool,
 ) -> PyResult<(Corpus, Chronology)> {
+    if ids.len() != texts.len() || origins.len() != texts.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} ids for {} texts: give one id per text",
+            ids.len(),
+            texts.len()
+        )));
+    }
+    if texts.is_empty() {
+        return Err(PyValueError::new_err(
+            "no documents: give at least one text",
+        ));
+    }
     let mut dated: Option<Vec<Option<Date>>> = None;
     if let Some(dates) = &dates {
         if dates.len() != texts.len() {
@@ -427,18 +439,6 @@ fn scan_texts(
 ) -> PyResult<String> {
     check_names(options, "scan", &[MATCH_OPTIONS])?;
     let matching = matching(options)?;
-    if ids.len() != texts.len() || origins.len() != texts.len() {
-        return Err(PyValueError::new_err(format!(
-            "{} ids for {} texts: give one id per text",
-            ids.len(),
-            texts.len()
-        )));
-    }
-    if texts.is_empty() {
-        return Err(PyValueError::new_err(
-            "no documents: give at least one text",
-        ));
-    }
     let (corpus, chronology) = in_memory(ids, &texts, origins, dates, matching.given)?;
     let params = matching.params;
     run(py, matching.threads, |cancel| {
@@ -505,18 +505,6 @@ fn dedup_texts<'py>(
         }
     };
     let matching = matching(options)?;
-    if ids.len() != texts.len() || origins.len() != texts.len() {
-        return Err(PyValueError::new_err(format!(
-            "{} ids for {} texts: give one id per text",
-            ids.len(),
-            texts.len()
-        )));
-    }
-    if texts.is_empty() {
-        return Err(PyValueError::new_err(
-            "no documents: give at least one text",
-        ));
-    }
     let dated = dates.is_some();
     let (corpus, chronology) = in_memory(ids, &texts, origins, dates, matching.given)?;
     drop(texts);
