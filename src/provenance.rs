@@ -136,6 +136,9 @@ pub struct Provenance {
     /// Per document, its main source ("base text"): the document credited
     /// with most of its lifted bytes, when anything was lifted.
     pub main_sources: Vec<Option<MainSource>>,
+    /// Per document, its lifted bytes: the union of the target ends of its
+    /// links and of both ends of undirected ones.
+    pub lifted_bytes: Vec<u64>,
 }
 
 /// The source credited with most of a document's lifted bytes.
@@ -235,7 +238,7 @@ pub fn trace(
         .extend(attribute(passages, pairs, chronology, &keep));
     // Stable, as the serial sort was: ties keep passage order.
     out.links.par_sort_by_key(|x| (x.target, x.source));
-    out.main_sources = main_sources(lengths.len(), &out.links);
+    (out.main_sources, out.lifted_bytes) = main_sources(lengths.len(), &out.links);
     out
 }
 
@@ -525,7 +528,8 @@ pub fn union_length(mut ranges: Vec<(u32, u32)>) -> u64 {
 
 /// Per document, the source with the most bytes of it (see [`MainSource`]);
 /// ties go to the first document.
-fn main_sources(documents: usize, links: &[Link]) -> Vec<Option<MainSource>> {
+/// Also each document's lifted bytes, which the shares are taken of.
+fn main_sources(documents: usize, links: &[Link]) -> (Vec<Option<MainSource>>, Vec<u64>) {
     // (here, there, start, end) for every lifted end.
     let mut ends: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(links.len());
     for link in links {
@@ -548,16 +552,18 @@ fn main_sources(documents: usize, links: &[Link]) -> Vec<Option<MainSource>> {
             }
         }
     }
-    best.into_iter()
-        .zip(lifted)
-        .map(|(best, lifted)| {
+    let main = best
+        .into_iter()
+        .zip(&lifted)
+        .map(|(best, &lifted)| {
             best.map(|(doc, bytes)| MainSource {
                 doc,
                 bytes,
                 share: bytes as f64 / lifted.max(1) as f64,
             })
         })
-        .collect()
+        .collect();
+    (main, lifted)
 }
 
 fn passage_links(

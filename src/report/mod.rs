@@ -324,7 +324,10 @@ impl Report {
                 excerpt: excerpt(&link.target),
             })
             .collect();
-        let lifted = lifted_bytes(corpus.documents.len(), &provenance.links);
+        // Counted by provenance when it credited the bytes (nothing with --pairs-only).
+        let lifted: Vec<u64> = (0..corpus.documents.len())
+            .map(|i| provenance.lifted_bytes.get(i).copied().unwrap_or(0))
+            .collect();
         let dates: Vec<Option<String>> = match chronology {
             Chronology::Dates(dates) => dates
                 .iter()
@@ -410,34 +413,4 @@ impl Report {
             .binary_search_by(|d| d.id.as_str().cmp(id))
             .ok()
     }
-}
-
-/// Per document, the union of bytes that are targets of directed links or
-/// ends of undirected ones.
-fn lifted_bytes(documents: usize, links: &[crate::provenance::Link]) -> Vec<u64> {
-    let mut spans: Vec<Span> = Vec::new();
-    for link in links {
-        spans.push(link.target);
-        if !link.directed {
-            spans.push(link.source);
-        }
-    }
-    spans.sort_unstable();
-    let mut out = vec![0u64; documents];
-    let mut current: Option<Span> = None;
-    for span in spans {
-        match current.as_mut() {
-            Some(c) if c.doc == span.doc && span.start <= c.end => c.end = c.end.max(span.end),
-            _ => {
-                if let Some(c) = current {
-                    out[c.doc as usize] += c.len() as u64;
-                }
-                current = Some(span);
-            }
-        }
-    }
-    if let Some(c) = current {
-        out[c.doc as usize] += c.len() as u64;
-    }
-    out
 }
