@@ -1,18 +1,20 @@
 //! The implementation of [`tokenize`] as of commit 9195a18, before the
 //! throughput work, kept as the reference for the differential tests in
-//! `normalize.rs`: the optimized tokenizer must give the same tokens (hashes
-//! and offsets) and breaks for every input and every option. Only the scanning
-//! and hashing that the optimization rewrote are kept here; the character
-//! classes and the full normalization, which it did not change, are the
-//! module's own. Since then, in the same character-at-a-time style: ignorable
-//! characters inside a word ([`is_ignorable`]) and one word per character of
-//! the scripts written without spaces ([`is_segmented`]).
+//! `normalize/differential.rs`: the optimized tokenizer must give the same
+//! tokens (hashes and offsets) and breaks for every input and every option.
+//! Only the scanning and hashing that the optimization rewrote are kept here;
+//! the character classes and the full normalization, which it did not change,
+//! are the module's own. Since then, in the same character-at-a-time style:
+//! ignorable characters inside a word ([`is_ignorable`]) and one word per
+//! character of the scripts written without spaces ([`is_segmented`]).
 
-use super::{
-    continues_after_ignorables, extends_segment, is_apostrophe, is_ignorable, is_line_break,
-    is_segmented, is_word_char, next_is_alphanumeric, normalize_into, simple_lowercase,
-    NormalizeOptions, Token, TokenStream,
+use super::chars::{
+    continues_after_ignorables, is_apostrophe, is_ignorable, is_line_break, is_word_char,
+    next_is_alphanumeric,
 };
+use super::fold::{normalize_into, simple_lowercase};
+use super::segmented::{extends_segment, is_segmented};
+use super::{NormalizeOptions, Token, TokenStream};
 
 /// Tokenize and normalize a document.
 pub(crate) fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
