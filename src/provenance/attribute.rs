@@ -1,0 +1,376 @@
+//! Directed links, one source per lifted byte (issue 14): each target's
+//! candidate pieces are ranked by how close their source is, claim the bytes
+//! no better piece has claimed, go to an older source that has them word for
+//! word, and merge across small gaps (see the module doc of
+//! [`provenance`](super)).
+
+use rayon::prelude::*;
+
+use super::chronology::Chronology;
+use super::Link;
+use crate::align::{AlignedPair, Span};
+use crate::cluster::Passage;
+
+/// Gap (in bytes, in both the target and the source) across which two
+/// consecutive links from the same source into the same target merge.
+pub const MERGE_GAP_BYTES: u32 = 32;
+
+/// Longer gaps, up to this, merge when they are at most a fifth of the
+/// merged link (a sentence inserted into a long copied stretch).
+pub const MERGE_LONG_GAP_BYTES: u32 = 160;
+
+/// A directed candidate: one aligned pair, or the part of it still unclaimed.
+/// Word counts are scaled with the part kept, hence fractional.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    source: Span,
+    target: Span,
+    words: f64,
+    edits: f64,
+    source_words: f64,
+    target_words: f64,
+    passage: usize,
+}
+
+impl Piece {
+    /// The part of the piece whose target is `start..end` (inside its
+    /// target); the source is cut in proportion (exact at the ends kept).
+    fn part(&self, start: u32, end: u32) -> Piece {
+        let (t, s) = (self.target, self.source);
+        let length = t.len().max(1) as f64;
+        let map = |at: u32| -> u32 {
+            if at == t.start {
+                s.start
+            } else if at == t.end {
+                s.end
+            } else {
+                let offset = ((at - t.start) as f64 / length * s.len() as f64).round() as u32;
+                (s.start + offset).min(s.end)
+            }
+        };
+        let share = (end - start) as f64 / length;
+        Piece {
+            source: Span {
+                doc: s.doc,
+                start: map(start),
+                end: map(end),
+            },
+            target: Span {
+                doc: t.doc,
+                start,
+                end,
+            },
+            words: self.words * share,
+            edits: self.edits * share,
+            source_words: self.source_words * share,
+            target_words: self.target_words * share,
+            passage: self.passage,
+        }
+    }
+
+    fn link(&self) -> Link {
+        let words = self.words.round() as u32;
+        Link {
+            source: self.source,
+            target: self.target,
+            directed: true,
+            similarity: (2.0 * self.words / (self.source_words + self.target_words).max(1.0))
+                .min(1.0),
+            words,
+            edits: self.edits.round() as u32,
+            coverage: (self.words / self.target_words.max(1.0)).min(1.0),
+            passage: self.passage,
+        }
+    }
+}
+
+/// One source per lifted byte (issue 14). Every aligned pair whose ends have
+/// ordered dates is a candidate for the newer end. Per target document, its
+/// sources are ranked by the words they share with it (the closest version
+/// first: the one it was revised from shares the most), ties to the oldest;
+/// each source's pairs, longest first, claim the target bytes no better
+/// ranked pair has claimed, so a verse taken whole from the closest version
+/// is one span from it, and an older version is credited only with what the
+/// closer one lacks, or with a piece it has word for word. Then consecutive links from one source merge across
+/// gaps of at most [`MERGE_GAP_BYTES`], or [`MERGE_LONG_GAP_BYTES`] when
+/// the gap is at most a fifth of the merged link (fewer, longer links); a
+/// short piece from another source inside such a gap is absorbed as an edit.
+pub(super) fn attribute(
+    passages: &[Passage],
+    pairs: &[AlignedPair],
+    chronology: &Chronology,
+    keep: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<Link> {
+    let mut candidates: Vec<Piece> = Vec::new();
+    for (index, passage) in passages.iter().enumerate() {
+        if !keep(index) {
+            continue;
+        }
+        for &k in &passage.pairs {
+            let pair = &pairs[k];
+            let (ka, kb) = match (chronology.key(pair.a.doc), chronology.key(pair.b.doc)) {
+                (Some(ka), Some(kb)) => (ka, kb),
+                _ => continue,
+            };
+            let piece = |source: Span, target: Span, sw: u32, tw: u32| Piece {
+                source,
+                target,
+                words: pair.words as f64,
+                edits: pair.edits as f64,
+                source_words: sw as f64,
+                target_words: tw as f64,
+                passage: index,
+            };
+            if ka.before(kb) {
+                candidates.push(piece(pair.a, pair.b, pair.a_words, pair.b_words));
+            } else if kb.before(ka) {
+                candidates.push(piece(pair.b, pair.a, pair.b_words, pair.a_words));
+            }
+        }
+    }
+    candidates.par_sort_unstable_by_key(|p| (p.target.doc, p.target, p.source, p.passage));
+    let per_target: Vec<Vec<Link>> = candidates
+        .par_chunk_by(|x, y| x.target.doc == y.target.doc)
+        .map(|group| attribute_target(group, chronology))
+        .collect();
+    per_target.into_iter().flatten().collect()
+}
+
+/// [`attribute`] for the candidates of one target document.
+fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
+    // Words each source shares with the target.
+    let mut shared: Vec<(u32, f64)> = Vec::new();
+    let mut by_source: Vec<&Piece> = group.iter().collect();
+    by_source.sort_by_key(|p| p.source.doc);
+    for chunk in by_source.chunk_by(|x, y| x.source.doc == y.source.doc) {
+        shared.push((chunk[0].source.doc, chunk.iter().map(|p| p.words).sum()));
+    }
+    shared.sort_by(|x, y| {
+        y.1.total_cmp(&x.1)
+            .then_with(|| chronology.key(x.0).cmp(&chronology.key(y.0)))
+            .then(x.0.cmp(&y.0))
+    });
+    let rank = |doc: u32| shared.iter().position(|s| s.0 == doc).unwrap_or(usize::MAX);
+    let mut order: Vec<(usize, &Piece)> = group.iter().map(|p| (rank(p.source.doc), p)).collect();
+    order.sort_by(|(rx, x), (ry, y)| {
+        rx.cmp(ry)
+            .then_with(|| y.words.total_cmp(&x.words))
+            .then_with(|| (x.target, x.source, x.passage).cmp(&(y.target, y.source, y.passage)))
+    });
+    // Claimed target bytes: start -> end, disjoint.
+    let mut claimed: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+    let mut kept: Vec<Piece> = Vec::new();
+    for (_, piece) in order {
+        let (start, end) = (piece.target.start, piece.target.end);
+        let mut at = start;
+        // The claim that may reach into the piece from before its start.
+        if let Some((_, &e)) = claimed.range(..=start).next_back() {
+            at = at.max(e);
+        }
+        let inside: Vec<(u32, u32)> = claimed.range(start..end).map(|(&s, &e)| (s, e)).collect();
+        for (s, e) in inside.into_iter().chain(std::iter::once((end, end))) {
+            if s > at {
+                kept.push(piece.part(at, s.min(end)));
+            }
+            at = at.max(e);
+            if at >= end {
+                break;
+            }
+        }
+        // Claim the whole piece: merge it with the claims it touches.
+        let mut new_start = start;
+        let mut new_end = end;
+        if let Some((&s, &e)) = claimed.range(..=start).next_back() {
+            if e >= start {
+                new_start = s;
+                new_end = new_end.max(e);
+            }
+        }
+        let touched: Vec<u32> = claimed.range(new_start..=end).map(|(&s, _)| s).collect();
+        for s in touched {
+            new_end = new_end.max(claimed.remove(&s).unwrap_or(s));
+        }
+        claimed.insert(new_start, new_end);
+    }
+    // The oldest copy of the closest version: a piece goes to an older
+    // source that has all of it word for word (an aligned pair without
+    // edits covering it), as a reprint is credited to the first printing.
+    let exact: Vec<&Piece> = group
+        .iter()
+        .filter(|q| q.edits == 0.0 && q.words >= q.target_words)
+        .collect();
+    if !exact.is_empty() {
+        for piece in kept.iter_mut() {
+            let key = chronology.key(piece.source.doc);
+            let reach = exact.partition_point(|q| q.target.start <= piece.target.start);
+            let older = exact[..reach]
+                .iter()
+                .filter(|q| {
+                    q.target.end >= piece.target.end
+                        && matches!((chronology.key(q.source.doc), key), (Some(a), Some(b)) if a.before(b))
+                })
+                .min_by(|x, y| {
+                    chronology
+                        .key(x.source.doc)
+                        .cmp(&chronology.key(y.source.doc))
+                        .then_with(|| (x.source, x.target).cmp(&(y.source, y.target)))
+                });
+            if let Some(older) = older {
+                *piece = older.part(piece.target.start, piece.target.end);
+            }
+        }
+    }
+    kept.sort_by_key(|p| (p.target, p.source, p.passage));
+    let joins = |last: &Piece, piece: &Piece| {
+        let target_gap = piece.target.start.saturating_sub(last.target.end);
+        let source_gap = piece.source.start.saturating_sub(last.source.end);
+        last.source.doc == piece.source.doc
+            && piece.source.start >= last.source.start
+            && mergeable(
+                target_gap.max(source_gap),
+                piece.target.end.max(last.target.end) - last.target.start,
+            )
+    };
+    let mut links: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    while i < kept.len() {
+        let mut piece = kept[i];
+        i += 1;
+        if let Some(last) = links.last_mut() {
+            // A short piece from another source between two pieces that
+            // join is an edit of the surrounding link, not a link of its own.
+            if last.source.doc != piece.source.doc
+                && piece.target.len() <= MERGE_LONG_GAP_BYTES
+                && i < kept.len()
+                && joins(last, &kept[i])
+            {
+                piece = kept[i];
+                i += 1;
+            }
+            if joins(last, &piece) {
+                let target_gap = piece.target.start.saturating_sub(last.target.end);
+                let source_gap = piece.source.start.saturating_sub(last.source.end);
+                // Words in the gaps, at the density of the pieces, count as edited.
+                let t_density = (last.target_words + piece.target_words)
+                    / (last.target.len() + piece.target.len()).max(1) as f64;
+                let s_density = (last.source_words + piece.source_words)
+                    / (last.source.len() + piece.source.len()).max(1) as f64;
+                let target_gap_words = target_gap as f64 * t_density;
+                let source_gap_words = source_gap as f64 * s_density;
+                last.words += piece.words;
+                last.edits += piece.edits + target_gap_words.max(source_gap_words);
+                last.source_words += piece.source_words + source_gap_words;
+                last.target_words += piece.target_words + target_gap_words;
+                last.target.end = last.target.end.max(piece.target.end);
+                last.source.end = last.source.end.max(piece.source.end);
+                continue;
+            }
+        }
+        links.push(piece);
+    }
+    links.iter().map(Piece::link).collect()
+}
+
+/// Whether a gap of `gap` bytes merges into a link of `merged` bytes.
+fn mergeable(gap: u32, merged: u32) -> bool {
+    gap <= MERGE_GAP_BYTES || (gap <= MERGE_LONG_GAP_BYTES && gap as u64 * 5 <= merged as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cluster::cluster;
+    use crate::provenance::tests::{dates, pair};
+    use crate::provenance::{trace, BoilerplateOptions, MainSource};
+
+    #[test]
+    fn a_target_is_credited_to_its_closest_version_and_its_main_source_is_known() {
+        // Doc 2 copies doc 1 whole (bytes 0..300); doc 0, older, shares two
+        // short stretches with doc 2. Doc 1 is closest: one link, all of it.
+        let pairs = [
+            pair((0, 0, 300), (1, 0, 300), 40, (50, 50)),
+            pair((1, 0, 300), (2, 0, 300), 50, (50, 50)),
+            pair((0, 0, 60), (2, 0, 60), 10, (10, 10)),
+            pair((0, 200, 260), (2, 200, 260), 10, (10, 10)),
+        ];
+        let passages = cluster(&pairs);
+        let chronology = dates(&[Some("1534-01-01"), Some("1611-01-01"), Some("1901-01-01")]);
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        let found = trace(&passages, &pairs, &chronology, &[1000; 3], options);
+        let into_2: Vec<(u32, u32, u32)> = found
+            .links
+            .iter()
+            .filter(|l| l.target.doc == 2)
+            .map(|l| (l.source.doc, l.target.start, l.target.end))
+            .collect();
+        assert_eq!(into_2, [(1, 0, 300)]);
+        assert_eq!(
+            found.main_sources[2],
+            Some(MainSource {
+                doc: 1,
+                bytes: 300,
+                share: 1.0
+            })
+        );
+        assert_eq!(found.main_sources[0], None);
+    }
+
+    #[test]
+    fn a_stretch_an_older_document_has_word_for_word_is_credited_to_it() {
+        // Doc 2 copies doc 1 (edited, two aligned spans); its second span is
+        // word for word in doc 0, which doc 1 reprinted: it goes to doc 0.
+        let mut edited = pair((1, 0, 400), (2, 0, 400), 55, (60, 60));
+        edited.edits = 5;
+        let pairs = [
+            edited,
+            pair((1, 1000, 1400), (2, 1000, 1400), 60, (60, 60)),
+            pair((0, 0, 400), (2, 1000, 1400), 60, (60, 60)),
+            pair((0, 0, 400), (1, 1000, 1400), 60, (60, 60)),
+        ];
+        let passages = cluster(&pairs);
+        let chronology = dates(&[Some("1900-01-01"), Some("1950-01-01"), Some("2000-01-01")]);
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        let found = trace(&passages, &pairs, &chronology, &[2000; 3], options);
+        let into_2: Vec<(u32, u32, u32)> = found
+            .links
+            .iter()
+            .filter(|l| l.target.doc == 2)
+            .map(|l| (l.source.doc, l.target.start, l.target.end))
+            .collect();
+        assert_eq!(into_2, [(1, 0, 400), (0, 1000, 1400)]);
+        assert_eq!(found.main_sources[2].map(|m| m.share), Some(0.5));
+    }
+
+    #[test]
+    fn links_from_one_source_merge_across_a_small_gap_only() {
+        let pairs = [
+            pair((0, 0, 1000), (1, 0, 1000), 150, (150, 150)),
+            pair((0, 1100, 2000), (1, 1100, 2000), 140, (150, 150)),
+            pair((0, 2600, 3000), (1, 2600, 3000), 60, (60, 60)),
+        ];
+        let passages = cluster(&pairs);
+        let chronology = dates(&[Some("2000-01-01"), Some("2001-01-01")]);
+        let options = BoilerplateOptions {
+            max_docs_frac: 0.5,
+            keep: false,
+        };
+        let found = trace(&passages, &pairs, &chronology, &[3000; 2], options);
+        let spans: Vec<(u32, u32)> = found
+            .links
+            .iter()
+            .map(|l| (l.target.start, l.target.end))
+            .collect();
+        assert_eq!(
+            spans,
+            [(0, 2000), (2600, 3000)],
+            "a 100-byte gap merges, a 600-byte one does not"
+        );
+        assert_eq!(found.links[0].words, 290);
+        assert!(found.links[0].edits > 0, "the gap's words count as edits");
+    }
+}
