@@ -278,9 +278,18 @@ fn mergeable(gap: u32, merged: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::cluster::cluster;
-    use crate::provenance::tests::{dates, pair};
-    use crate::provenance::{trace, BoilerplateOptions, MainSource};
+    use crate::provenance::tests::{pair, traced};
+    use crate::provenance::{MainSource, Provenance};
+
+    /// (source document, target start, target end) of the links into `doc`.
+    fn links_into(found: &Provenance, doc: u32) -> Vec<(u32, u32, u32)> {
+        found
+            .links
+            .iter()
+            .filter(|l| l.target.doc == doc)
+            .map(|l| (l.source.doc, l.target.start, l.target.end))
+            .collect()
+    }
 
     #[test]
     fn a_target_is_credited_to_its_closest_version_and_its_main_source_is_known() {
@@ -292,19 +301,12 @@ mod tests {
             pair((0, 0, 60), (2, 0, 60), 10, (10, 10)),
             pair((0, 200, 260), (2, 200, 260), 10, (10, 10)),
         ];
-        let passages = cluster(&pairs);
-        let chronology = dates(&[Some("1534-01-01"), Some("1611-01-01"), Some("1901-01-01")]);
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
-        let found = trace(&passages, &pairs, &chronology, &[1000; 3], options);
-        let into_2: Vec<(u32, u32, u32)> = found
-            .links
-            .iter()
-            .filter(|l| l.target.doc == 2)
-            .map(|l| (l.source.doc, l.target.start, l.target.end))
-            .collect();
+        let found = traced(
+            &pairs,
+            &[Some("1534-01-01"), Some("1611-01-01"), Some("1901-01-01")],
+            1000,
+        );
+        let into_2 = links_into(&found, 2);
         assert_eq!(into_2, [(1, 0, 300)]);
         assert_eq!(
             found.main_sources[2],
@@ -329,19 +331,12 @@ mod tests {
             pair((0, 0, 400), (2, 1000, 1400), 60, (60, 60)),
             pair((0, 0, 400), (1, 1000, 1400), 60, (60, 60)),
         ];
-        let passages = cluster(&pairs);
-        let chronology = dates(&[Some("1900-01-01"), Some("1950-01-01"), Some("2000-01-01")]);
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
-        let found = trace(&passages, &pairs, &chronology, &[2000; 3], options);
-        let into_2: Vec<(u32, u32, u32)> = found
-            .links
-            .iter()
-            .filter(|l| l.target.doc == 2)
-            .map(|l| (l.source.doc, l.target.start, l.target.end))
-            .collect();
+        let found = traced(
+            &pairs,
+            &[Some("1900-01-01"), Some("1950-01-01"), Some("2000-01-01")],
+            2000,
+        );
+        let into_2 = links_into(&found, 2);
         assert_eq!(into_2, [(1, 0, 400), (0, 1000, 1400)]);
         assert_eq!(found.main_sources[2].map(|m| m.share), Some(0.5));
     }
@@ -353,13 +348,7 @@ mod tests {
             pair((0, 1100, 2000), (1, 1100, 2000), 140, (150, 150)),
             pair((0, 2600, 3000), (1, 2600, 3000), 60, (60, 60)),
         ];
-        let passages = cluster(&pairs);
-        let chronology = dates(&[Some("2000-01-01"), Some("2001-01-01")]);
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
-        let found = trace(&passages, &pairs, &chronology, &[3000; 2], options);
+        let found = traced(&pairs, &[Some("2000-01-01"), Some("2001-01-01")], 3000);
         let spans: Vec<(u32, u32)> = found
             .links
             .iter()

@@ -104,43 +104,35 @@ fn is_footer(passage: &Passage, related: &[Vec<u32>]) -> bool {
 mod tests {
     use super::*;
     use crate::align::Span;
-    use crate::provenance::tests::pair;
+    use crate::provenance::tests::{pair, OPTIONS};
+
+    /// A passage copied at `start..end` of documents 0 to `n - 1`, of
+    /// `words` words, with no aligned pairs.
+    fn copies(n: u32, start: u32, end: u32, words: u32) -> Passage {
+        Passage {
+            copies: (0..n).map(|doc| Span { doc, start, end }).collect(),
+            pairs: vec![],
+            words,
+        }
+    }
 
     #[test]
     fn boilerplate_by_spread_and_by_footer_position() {
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
         // A passage in 6 of 10 documents is boilerplate; in 5 of 10 it is not.
-        let spread = |n: u32| Passage {
-            copies: (0..n)
-                .map(|d| Span {
-                    doc: d,
-                    start: 0,
-                    end: 100,
-                })
-                .collect(),
-            pairs: vec![],
-            words: 20,
-        };
-        assert_eq!(boilerplate(&[spread(6)], &[], &[5000; 10], options), [true]);
+        let spread = |n: u32| copies(n, 0, 100, 20);
+        assert_eq!(boilerplate(&[spread(6)], &[], &[5000; 10], OPTIONS), [true]);
         assert_eq!(
-            boilerplate(&[spread(5)], &[], &[5000; 10], options),
+            boilerplate(&[spread(5)], &[], &[5000; 10], OPTIONS),
             [false]
         );
         // A short passage at the very end of n documents.
-        let at = |n: u32, start: u32, end: u32| Passage {
-            copies: (0..n).map(|doc| Span { doc, start, end }).collect(),
-            pairs: vec![],
-            words: 12,
-        };
+        let at = |n: u32, start: u32, end: u32| copies(n, start, end, 12);
         let lengths = [5000; 12];
-        let footer = |n: u32| boilerplate(&[at(n, 4900, 4990)], &[], &lengths, options)[0];
+        let footer = |n: u32| boilerplate(&[at(n, 4900, 4990)], &[], &lengths, OPTIONS)[0];
         assert!(!footer(3) && !footer(4), "a few documents are not many");
         assert!(footer(5) && footer(12));
         assert_eq!(
-            boilerplate(&[at(6, 2000, 2090)], &[], &lengths, options),
+            boilerplate(&[at(6, 2000, 2090)], &[], &lengths, OPTIONS),
             [false],
             "not at the end"
         );
@@ -148,10 +140,6 @@ mod tests {
 
     #[test]
     fn versions_of_one_text_sharing_their_end_are_not_footers() {
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
         // Six versions of a text: a long shared passage in the middle, and
         // the same last verse.
         let mut aligned = Vec::new();
@@ -161,53 +149,26 @@ mod tests {
             }
         }
         let middle = Passage {
-            copies: (0..6)
-                .map(|doc| Span {
-                    doc,
-                    start: 1000,
-                    end: 3000,
-                })
-                .collect(),
             pairs: (0..aligned.len()).collect(),
-            words: 300,
+            ..copies(6, 1000, 3000, 300)
         };
-        let end = Passage {
-            copies: (0..6)
-                .map(|doc| Span {
-                    doc,
-                    start: 4900,
-                    end: 4990,
-                })
-                .collect(),
-            pairs: vec![],
-            words: 12,
-        };
+        let end = copies(6, 4900, 4990, 12);
         let lengths = [5000; 8];
         assert_eq!(
-            boilerplate(&[middle.clone(), end.clone()], &aligned, &lengths, options),
+            boilerplate(&[middle.clone(), end.clone()], &aligned, &lengths, OPTIONS),
             [false, false]
         );
         // The same closing line under six unrelated documents is a footer.
-        assert_eq!(boilerplate(&[end], &aligned, &lengths, options), [true]);
+        assert_eq!(boilerplate(&[end], &aligned, &lengths, OPTIONS), [true]);
         // Two of six related: still a footer.
         let two = Passage {
             copies: middle.copies[..2].to_vec(),
             pairs: vec![0],
             words: 300,
         };
-        let end6 = Passage {
-            copies: (0..6)
-                .map(|doc| Span {
-                    doc,
-                    start: 4900,
-                    end: 4990,
-                })
-                .collect(),
-            pairs: vec![],
-            words: 12,
-        };
+        let end6 = copies(6, 4900, 4990, 12);
         assert_eq!(
-            boilerplate(&[two, end6], &aligned, &lengths, options),
+            boilerplate(&[two, end6], &aligned, &lengths, OPTIONS),
             [false, true]
         );
     }

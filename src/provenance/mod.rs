@@ -279,6 +279,20 @@ mod tests {
         )
     }
 
+    /// The boilerplate rules of the tests: over half of 10+ documents, not kept.
+    pub(super) const OPTIONS: BoilerplateOptions = BoilerplateOptions {
+        max_docs_frac: 0.5,
+        keep: false,
+    };
+
+    /// [`trace`] of the passages `pairs` cluster into, for documents of
+    /// `length` bytes dated `dated` (one per document).
+    pub(super) fn traced(pairs: &[AlignedPair], dated: &[Option<&str>], length: u32) -> Provenance {
+        let passages = cluster(pairs);
+        let lengths = vec![length; dated.len()];
+        trace(&passages, pairs, &dates(dated), &lengths, OPTIONS)
+    }
+
     #[test]
     fn chain_follows_the_edited_version() {
         // Doc 0 (oldest) -> doc 1 edits it -> doc 2 copies doc 1's edited version.
@@ -287,13 +301,11 @@ mod tests {
             pair((0, 0, 100), (2, 0, 100), 16, (20, 20)),
             pair((1, 0, 100), (2, 0, 100), 20, (20, 20)),
         ];
-        let passages = cluster(&pairs);
-        let chronology = dates(&[Some("2022-08-24"), Some("2022-09-04"), Some("2022-09-06")]);
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
-        let found = trace(&passages, &pairs, &chronology, &[1000; 3], options);
+        let found = traced(
+            &pairs,
+            &[Some("2022-08-24"), Some("2022-09-04"), Some("2022-09-06")],
+            1000,
+        );
         assert_eq!(found.sources, [Some(0)]);
         let edges: Vec<(u32, u32, bool)> = found
             .links
@@ -306,13 +318,7 @@ mod tests {
     #[test]
     fn unknown_dates_give_undirected_links_and_no_source() {
         let pairs = [pair((0, 0, 100), (1, 0, 100), 20, (20, 20))];
-        let passages = cluster(&pairs);
-        let chronology = dates(&[Some("2022-08-24"), None]);
-        let options = BoilerplateOptions {
-            max_docs_frac: 0.5,
-            keep: false,
-        };
-        let found = trace(&passages, &pairs, &chronology, &[1000; 2], options);
+        let found = traced(&pairs, &[Some("2022-08-24"), None], 1000);
         assert_eq!(found.sources, [None]);
         assert!(!found.links[0].directed);
         assert_eq!(
