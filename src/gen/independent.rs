@@ -9,11 +9,11 @@
 //! and `edited` lines, whole paragraphs, `group` the original's number.
 
 use std::collections::HashSet;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::sync::atomic::AtomicBool;
 
 use super::rng::Rng;
-use super::{check_cancel, truth_line, write_document, GenConfig, GenStats, Span};
+use super::{check_cancel, GenConfig, Output, Pool, Span};
 
 const VOCAB: usize = 50_000;
 const POOL: usize = 65_536;
@@ -21,7 +21,6 @@ const POOL: usize = 65_536;
 struct Original {
     words: Vec<u32>,
     span: Span,
-    group: Option<u64>,
 }
 
 fn vocabulary(rng: &mut Rng) -> (Vec<String>, Vec<f64>) {
@@ -68,21 +67,12 @@ fn render(vocab: &[String], words: &[u32], out: &mut String) {
 }
 
 /// See the module documentation.
-pub(super) fn generate(
-    cfg: &GenConfig,
-    corpus: &mut dyn Write,
-    truth: &mut dyn Write,
-    cancel: &AtomicBool,
-) -> io::Result<GenStats> {
+pub(super) fn generate(cfg: &GenConfig, out: &mut Output, cancel: &AtomicBool) -> io::Result<()> {
     let mut rng = Rng::new(cfg.seed);
     let (vocab, cdf) = vocabulary(&mut rng);
-    let mut corpus = BufWriter::with_capacity(1 << 20, corpus);
-    let mut truth = BufWriter::with_capacity(1 << 16, truth);
-    let mut stats = GenStats::default();
-    let mut pool: Vec<Original> = Vec::new();
-    let (mut offered, mut next_group) = (0u64, 0u64);
+    let mut pool: Pool<Original> = Pool::new(POOL, 0);
     let mut doc = 0u64;
-    while stats.bytes < cfg.size_bytes {
+    while out.stats.bytes < cfg.size_bytes {
         check_cancel(cancel)?;
         doc += 1;
         let id = format!("p{doc:08}");
@@ -105,7 +95,7 @@ pub(super) fn generate(
             }
             let i = rng.below(pool.len());
             let edited = r >= cfg.copy_rate / 2.0;
-            let mut words = pool[i].words.clone();
+            let mut words = pool.get(i).words.clone();
             if edited {
                 let mut out = Vec::with_capacity(words.len() + 8);
                 for &w in &words {
@@ -129,33 +119,16 @@ pub(super) fn generate(
                 words = out;
             }
             render(&vocab, &words, &mut text);
-            let group = *pool[i].group.get_or_insert_with(|| {
-                next_group += 1;
-                next_group - 1
-            });
+            let group = pool.group(i);
             let target = Span::of(&id, &text, start, text.len());
             let kind = if edited { "edited" } else { "verbatim" };
-            truth_line(&mut truth, kind, group, &pool[i].span, &target, "")?;
-            stats.planted += 1;
+            out.planted(kind, group, &pool.get(i).span, &target, "")?;
         }
         for (words, start, end) in originals {
-            let original = Original {
-                words,
-                span: Span::of(&id, &text, start, end),
-                group: None,
-            };
-            if pool.len() < POOL {
-                pool.push(original);
-            } else {
-                pool[(offered % POOL as u64) as usize] = original;
-            }
-            offered += 1;
+            let span = Span::of(&id, &text, start, end);
+            pool.offer(Original { words, span });
         }
-        stats.bytes += write_document(&mut corpus, &id, &text)?;
-        stats.documents += 1;
-        stats.paragraphs += paragraphs as u64;
+        out.document(&id, &text, paragraphs)?;
     }
-    corpus.flush()?;
-    truth.flush()?;
-    Ok(stats)
+    Ok(())
 }

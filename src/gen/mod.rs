@@ -65,7 +65,7 @@ mod rng;
 mod versions;
 mod words;
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to generate.
@@ -174,11 +174,114 @@ pub fn generate_until(
             format!("noise {} is not in [0, 0.5]", cfg.noise),
         ));
     }
-    match cfg.shape {
-        Shape::Paragraphs => paragraphs::generate(cfg, corpus, truth, cancel),
-        Shape::Versions => versions::generate(cfg, corpus, truth, cancel),
-        Shape::Independent => independent::generate(cfg, corpus, truth, cancel),
-        Shape::Rewritten => rewritten::generate(cfg, corpus, truth, cancel),
+    let generate = match cfg.shape {
+        Shape::Paragraphs => paragraphs::generate,
+        Shape::Versions => versions::generate,
+        Shape::Independent => independent::generate,
+        Shape::Rewritten => return rewritten::generate(cfg, corpus, truth, cancel),
+    };
+    let mut out = Output::new(corpus, truth);
+    generate(cfg, &mut out, cancel)?;
+    out.finish()
+}
+
+/// What a shape writes to: the corpus and the truth, buffered, and the
+/// counts of what it wrote.
+struct Output<'w> {
+    corpus: BufWriter<&'w mut dyn Write>,
+    truth: BufWriter<&'w mut dyn Write>,
+    stats: GenStats,
+}
+
+impl<'w> Output<'w> {
+    fn new(corpus: &'w mut dyn Write, truth: &'w mut dyn Write) -> Self {
+        Output {
+            corpus: BufWriter::with_capacity(1 << 20, corpus),
+            truth: BufWriter::with_capacity(1 << 16, truth),
+            stats: GenStats::default(),
+        }
+    }
+
+    /// Writes one document of `paragraphs` paragraphs (see [`write_document`]).
+    fn document(&mut self, id: &str, text: &str, paragraphs: usize) -> io::Result<()> {
+        self.stats.bytes += write_document(&mut self.corpus, id, text)?;
+        self.stats.documents += 1;
+        self.stats.paragraphs += paragraphs as u64;
+        Ok(())
+    }
+
+    /// Writes the truth line of one planted copy (see [`truth_line`]).
+    fn planted(
+        &mut self,
+        kind: &str,
+        group: u64,
+        source: &Span,
+        target: &Span,
+        extra: &str,
+    ) -> io::Result<()> {
+        truth_line(&mut self.truth, kind, group, source, target, extra)?;
+        self.stats.planted += 1;
+        Ok(())
+    }
+
+    /// Flushes both writers; returns the counts.
+    fn finish(mut self) -> io::Result<GenStats> {
+        self.corpus.flush()?;
+        self.truth.flush()?;
+        Ok(self.stats)
+    }
+}
+
+/// The most recent original paragraphs, possible sources of copies: at most
+/// `capacity` of them, the oldest replaced first. Each original gets a group
+/// number the first time it is copied, counting from `next_group`.
+struct Pool<T> {
+    originals: Vec<(T, Option<u64>)>,
+    capacity: usize,
+    /// Originals offered so far.
+    offered: u64,
+    next_group: u64,
+}
+
+impl<T> Pool<T> {
+    fn new(capacity: usize, first_group: u64) -> Self {
+        Pool {
+            originals: Vec::new(),
+            capacity,
+            offered: 0,
+            next_group: first_group,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.originals.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.originals.is_empty()
+    }
+
+    /// The original at `index` (below [`Pool::len`]).
+    fn get(&self, index: usize) -> &T {
+        &self.originals[index].0
+    }
+
+    /// The group of the original at `index`, numbered now if it has none.
+    fn group(&mut self, index: usize) -> u64 {
+        *self.originals[index].1.get_or_insert_with(|| {
+            self.next_group += 1;
+            self.next_group - 1
+        })
+    }
+
+    /// Adds an original, in place of the oldest once the pool is full.
+    fn offer(&mut self, original: T) {
+        if self.originals.len() < self.capacity {
+            self.originals.push((original, None));
+        } else {
+            self.originals[(self.offered % self.capacity as u64) as usize] = (original, None);
+        }
+        self.offered += 1;
     }
 }
 

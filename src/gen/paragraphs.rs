@@ -4,15 +4,15 @@
 //! [`super`] for the corpus and its truth.
 
 use std::collections::HashSet;
-use std::io::{self, BufWriter, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, Write};
+use std::sync::atomic::AtomicBool;
 
 use super::rng::Rng;
 use super::words::{
-    ends_sentence, paragraph, punct, render, sentence, with_punct, Lexicon, Token, CAP, ID_MASK,
-    LANG_SHIFT, PUNCT_MASK,
+    document_language, ends_sentence, lexicons, paragraph, punct, render, sentence, with_punct,
+    Lexicon, Token, CAP, ID_MASK, LANG_SHIFT, PUNCT_MASK,
 };
-use super::{GenConfig, GenStats, Language};
+use super::{check_cancel, GenConfig, Language, Output, Pool};
 
 /// Boilerplate footers.
 const FOOTERS: usize = 8;
@@ -34,7 +34,6 @@ struct Site {
 struct Original {
     tokens: Vec<Token>,
     site: Site,
-    group: Option<u64>,
 }
 
 /// What a paragraph of the document being written is.
@@ -53,22 +52,18 @@ enum Plan {
     Footer(usize),
 }
 
-struct Generator<'a> {
+struct Generator<'o, 'w> {
     rng: Rng,
     lexicons: Vec<Lexicon>,
     copy_rate: f64,
     language: Language,
-    pool: Vec<Original>,
-    /// Original paragraphs offered to the pool so far.
-    offered: u64,
-    next_group: u64,
+    pool: Pool<Original>,
     footers: Vec<(Vec<Token>, Option<Site>)>,
-    truth: BufWriter<&'a mut dyn Write>,
-    stats: GenStats,
+    out: &'o mut Output<'w>,
     id_width: usize,
 }
 
-impl Generator<'_> {
+impl Generator<'_, '_> {
     /// A new sentence of `len` words in language `lang`.
     fn sentence(&mut self, lang: u32, len: usize, out: &mut Vec<Token>) {
         sentence(&self.lexicons, &mut self.rng, lang, len, out);
@@ -120,21 +115,9 @@ impl Generator<'_> {
         }
     }
 
-    fn group_of(&mut self, pool: usize) -> u64 {
-        match self.pool[pool].group {
-            Some(g) => g,
-            None => {
-                let g = self.next_group;
-                self.next_group += 1;
-                self.pool[pool].group = Some(g);
-                g
-            }
-        }
-    }
-
     /// Sentences of a pool paragraph totalling 15 to 40 words, as a token range.
     fn passage(&mut self, pool: usize) -> Option<(usize, usize)> {
-        let tokens = &self.pool[pool].tokens;
+        let tokens = &self.pool.get(pool).tokens;
         let mut starts = vec![0];
         for (i, &t) in tokens.iter().enumerate() {
             if ends_sentence(t) && i + 1 < tokens.len() {
@@ -184,24 +167,14 @@ impl Generator<'_> {
             self.site_json(source),
             self.site_json(target)
         );
-        self.truth.write_all(line.as_bytes())?;
-        self.stats.planted += 1;
+        self.out.truth.write_all(line.as_bytes())?;
+        self.out.stats.planted += 1;
         Ok(())
     }
 
-    /// Writes one document; returns its corpus line's length.
-    fn document(
-        &mut self,
-        doc: u64,
-        text: &mut String,
-        line: &mut Vec<u8>,
-        corpus: &mut dyn Write,
-    ) -> io::Result<u64> {
-        let lang: u32 = match self.language {
-            Language::French => 0,
-            Language::English => 1,
-            Language::Mixed => self.rng.below(2) as u32,
-        };
+    /// Writes one document.
+    fn document(&mut self, doc: u64, text: &mut String) -> io::Result<()> {
+        let lang = document_language(self.language, &mut self.rng);
         let mut plans = Vec::new();
         for _ in 0..self.rng.range(3, 12) {
             let r = self.rng.unit();
@@ -256,25 +229,25 @@ impl Generator<'_> {
                     originals.push((tokens.clone(), here(text.len())));
                 }
                 Plan::Copy { pool, edited } => {
-                    let group = self.group_of(pool);
-                    tokens.extend_from_slice(&self.pool[pool].tokens);
+                    let group = self.pool.group(pool);
+                    tokens.extend_from_slice(&self.pool.get(pool).tokens);
                     let jaccard = if edited {
                         // Edits can cancel out (a word replaced by itself): retry.
-                        while tokens == self.pool[pool].tokens {
+                        while tokens == self.pool.get(pool).tokens {
                             self.edit(&mut tokens);
                         }
-                        Some(jaccard5(&self.pool[pool].tokens, &tokens))
+                        Some(jaccard5(&self.pool.get(pool).tokens, &tokens))
                     } else {
                         None
                     };
                     self.render(&tokens, text);
-                    let source = self.pool[pool].site;
+                    let source = self.pool.get(pool).site;
                     let kind = if edited { "edited" } else { "verbatim" };
                     self.truth_line(kind, group, &source, &here(text.len()), jaccard)?;
                 }
                 Plan::Embed { pool, from, to } => {
-                    let group = self.group_of(pool);
-                    let src = &self.pool[pool];
+                    let group = self.pool.group(pool);
+                    let src = &self.pool.get(pool);
                     let src_tokens = src.tokens.clone();
                     let mut src_text = String::new();
                     self.render(&src_tokens[..from], &mut src_text);
@@ -284,7 +257,7 @@ impl Generator<'_> {
                     let source = Site {
                         start: src_start,
                         end: src_start + src_text.len(),
-                        ..self.pool[pool].site
+                        ..self.pool.get(pool).site
                     };
                     // The host: a new paragraph of 20 to 60 words in the
                     // passage's language, the passage after one of its sentences.
@@ -329,31 +302,11 @@ impl Generator<'_> {
         // The document's originals become possible sources, replacing the
         // oldest ones.
         for (tokens, site) in originals {
-            let original = Original {
-                tokens,
-                site,
-                group: None,
-            };
-            if self.pool.len() < POOL {
-                self.pool.push(original);
-            } else {
-                self.pool[(self.offered % POOL as u64) as usize] = original;
-            }
-            self.offered += 1;
+            self.pool.offer(Original { tokens, site });
         }
 
-        line.clear();
-        write!(
-            line,
-            "{{\"id\": \"d{doc:0w$}\", \"text\": ",
-            w = self.id_width
-        )?;
-        serde_json::to_writer(&mut *line, text.as_str())?;
-        line.extend_from_slice(b"}\n");
-        corpus.write_all(line)?;
-        self.stats.documents += 1;
-        self.stats.paragraphs += plans.len() as u64;
-        Ok(line.len() as u64)
+        let id = format!("d{doc:0w$}", w = self.id_width);
+        self.out.document(&id, text, plans.len())
     }
 }
 
@@ -380,18 +333,9 @@ fn jaccard5(a: &[Token], b: &[Token]) -> f64 {
 }
 
 /// The `paragraphs` shape (see the module documentation of [`super`]).
-pub(super) fn generate(
-    cfg: &GenConfig,
-    corpus: &mut dyn Write,
-    truth: &mut dyn Write,
-    cancel: &AtomicBool,
-) -> io::Result<GenStats> {
+pub(super) fn generate(cfg: &GenConfig, out: &mut Output, cancel: &AtomicBool) -> io::Result<()> {
     let mut rng = Rng::new(cfg.seed);
-    let mut taken = HashSet::new();
-    let lexicons = vec![
-        Lexicon::build(&mut rng, Language::French, &mut taken),
-        Lexicon::build(&mut rng, Language::English, &mut taken),
-    ];
+    let lexicons = lexicons(&mut rng);
     // Documents average about 3 kB: ids wide enough for all of them.
     let id_width = (cfg.size_bytes / 1000).max(1).to_string().len().max(7);
     let mut g = Generator {
@@ -399,12 +343,9 @@ pub(super) fn generate(
         lexicons,
         copy_rate: cfg.copy_rate,
         language: cfg.language,
-        pool: Vec::with_capacity(POOL),
-        offered: 0,
-        next_group: FOOTERS as u64,
+        pool: Pool::new(POOL, FOOTERS as u64),
         footers: Vec::new(),
-        truth: BufWriter::with_capacity(1 << 16, truth),
-        stats: GenStats::default(),
+        out,
         id_width,
     };
     for f in 0..FOOTERS {
@@ -419,27 +360,19 @@ pub(super) fn generate(
         g.footers.push((footer, None));
     }
 
-    let mut corpus = BufWriter::with_capacity(1 << 20, corpus);
-    let (mut text, mut line) = (String::new(), Vec::new());
+    let mut text = String::new();
     let mut doc = 1;
-    while g.stats.bytes < cfg.size_bytes {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(io::Error::new(
-                io::ErrorKind::Interrupted,
-                "generation interrupted",
-            ));
-        }
-        g.stats.bytes += g.document(doc, &mut text, &mut line, &mut corpus)?;
+    while g.out.stats.bytes < cfg.size_bytes {
+        check_cancel(cancel)?;
+        g.document(doc, &mut text)?;
         doc += 1;
     }
-    corpus.flush()?;
-    g.truth.flush()?;
-    Ok(g.stats)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{generate, generate_until};
+    use super::super::{generate, generate_until, GenStats};
     use super::*;
     use serde_json::Value;
     use std::collections::HashMap;

@@ -27,16 +27,15 @@
 //! `quoted` line per quotation. `group` is the paragraph's lineage: all
 //! versions of one paragraph share it.
 
-use std::collections::HashSet;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::sync::atomic::AtomicBool;
 
 use super::rng::Rng;
 use super::words::{
-    ends_sentence, paragraph, punct, render, respell, sentence, with_punct, Lexicon, Token, CAP,
-    LANG_SHIFT, PUNCT_MASK,
+    document_language, ends_sentence, lexicons, paragraph, punct, render, respell, sentence,
+    with_punct, Lexicon, Token, CAP, LANG_SHIFT, PUNCT_MASK,
 };
-use super::{check_cancel, truth_line, write_document, GenConfig, GenStats, Language, Span};
+use super::{check_cancel, GenConfig, Output, Span};
 
 /// One book in one version: its paragraphs and their lineages.
 #[derive(Clone)]
@@ -211,34 +210,18 @@ fn iso_date(days: u32) -> String {
 }
 
 /// See the module documentation.
-pub(super) fn generate(
-    cfg: &GenConfig,
-    corpus: &mut dyn Write,
-    truth: &mut dyn Write,
-    cancel: &AtomicBool,
-) -> io::Result<GenStats> {
+pub(super) fn generate(cfg: &GenConfig, out: &mut Output, cancel: &AtomicBool) -> io::Result<()> {
     let mut rng = Rng::new(cfg.seed);
-    let mut taken = HashSet::new();
-    let lexicons = vec![
-        Lexicon::build(&mut rng, Language::French, &mut taken).with_variants(),
-        Lexicon::build(&mut rng, Language::English, &mut taken).with_variants(),
-    ];
-    let mut corpus = BufWriter::with_capacity(1 << 20, corpus);
-    let mut truth = BufWriter::with_capacity(1 << 16, truth);
-    let mut stats = GenStats::default();
+    let lexicons = lexicons_with_variants(&mut rng);
     let (mut day, mut next_lineage) = (0u32, 0u64);
     let mut work_number = 0;
-    while stats.bytes < cfg.size_bytes {
+    while out.stats.bytes < cfg.size_bytes {
         check_cancel(cancel)?;
         work_number += 1;
-        let lang = match cfg.language {
-            Language::French => 0,
-            Language::English => 1,
-            Language::Mixed => rng.below(2) as u32,
-        };
+        let lang = document_language(cfg.language, &mut rng);
         let books = rng.range(8, 20);
         let versions = rng.range(5, 7);
-        let remaining = (cfg.size_bytes - stats.bytes) as usize;
+        let remaining = (cfg.size_bytes - out.stats.bytes) as usize;
         let mut work = Work {
             rng: &mut rng,
             lexicons: &lexicons,
@@ -305,10 +288,8 @@ pub(super) fn generate(
             for (b, book) in version.iter().enumerate() {
                 check_cancel(cancel)?;
                 let doc = work.write(format!("w{work_number:03}-v{v}-b{b:02}"), book);
-                stats.bytes += write_document(&mut corpus, &doc.id, &doc.text)?;
-                stats.documents += 1;
-                stats.paragraphs += book.paragraphs.len() as u64;
-                stats.dates.push((doc.id.clone(), date.clone()));
+                out.document(&doc.id, &doc.text, book.paragraphs.len())?;
+                out.stats.dates.push((doc.id.clone(), date.clone()));
                 if v > 0 {
                     let parent = parents[v];
                     let from = &written[parent][b];
@@ -327,8 +308,7 @@ pub(super) fn generate(
                         let extra = format!(
                             ", \"work\": {work_number}, \"book\": {b}, \"version\": {v}, \"from_version\": {parent}, \"changed\": {changed:.3}"
                         );
-                        truth_line(&mut truth, kind, book.lineage[p], &source, &target, &extra)?;
-                        stats.planted += 1;
+                        out.planted(kind, book.lineage[p], &source, &target, &extra)?;
                     }
                 }
                 docs.push(doc);
@@ -389,28 +369,32 @@ pub(super) fn generate(
                 }
                 quotes.push((source, t_start, t_end, source_book.lineage[sp]));
             }
-            stats.bytes += write_document(&mut corpus, &id, &text)?;
-            stats.documents += 1;
-            stats.paragraphs += paragraphs as u64;
-            stats.dates.push((id.clone(), date));
+            out.document(&id, &text, paragraphs)?;
+            out.stats.dates.push((id.clone(), date));
             for (source, start, end, lineage) in quotes {
                 let target = Span::of(&id, &text, start, end);
-                truth_line(&mut truth, "quoted", lineage, &source, &target, "")?;
-                stats.planted += 1;
+                out.planted("quoted", lineage, &source, &target, "")?;
             }
         }
         if last {
             break;
         }
     }
-    corpus.flush()?;
-    truth.flush()?;
-    Ok(stats)
+    Ok(())
+}
+
+/// The two languages' lexicons (see [`lexicons`]) with their spelling variants.
+fn lexicons_with_variants(rng: &mut Rng) -> Vec<Lexicon> {
+    lexicons(rng)
+        .into_iter()
+        .map(Lexicon::with_variants)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
     fn iso_dates() {
@@ -432,11 +416,7 @@ mod tests {
     #[test]
     fn revision_rate() {
         let mut rng = Rng::new(1);
-        let mut taken = HashSet::new();
-        let lexicons = vec![
-            Lexicon::build(&mut rng, Language::French, &mut taken).with_variants(),
-            Lexicon::build(&mut rng, Language::English, &mut taken).with_variants(),
-        ];
+        let lexicons = lexicons_with_variants(&mut rng);
         let mut work = Work {
             rng: &mut rng,
             lexicons: &lexicons,

@@ -21,6 +21,25 @@ pub(super) struct Lexicon {
     cdf: Vec<f64>,
 }
 
+/// The lexicons of the two languages, French (0) then English (1), with no
+/// word in both.
+pub(super) fn lexicons(rng: &mut Rng) -> Vec<Lexicon> {
+    let mut taken = HashSet::new();
+    vec![
+        Lexicon::build(rng, Language::French, &mut taken),
+        Lexicon::build(rng, Language::English, &mut taken),
+    ]
+}
+
+/// The language of a new document (0 French, 1 English): `Mixed` draws one.
+pub(super) fn document_language(language: Language, rng: &mut Rng) -> u32 {
+    match language {
+        Language::French => 0,
+        Language::English => 1,
+        Language::Mixed => rng.below(2) as u32,
+    }
+}
+
 impl Lexicon {
     pub(super) fn build(rng: &mut Rng, lang: Language, taken: &mut HashSet<String>) -> Lexicon {
         let (onsets, nuclei, codas): (&[&str], &[&str], &[&str]) = match lang {
