@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{assert_no_output, Dir, Run};
+use common::{assert_no_output, two_documents_sharing, Dir, Run};
 
 /// A passage long enough to be found (more than `--min-words` 8).
 const PASSAGE: &str = "the origins of the forum go back to 2007 on a message board where its founder first posted under another name";
@@ -20,14 +20,7 @@ const OTHER: &str = "ministers met again on tuesday to discuss a budget that sev
 
 /// Write two documents sharing `PASSAGE` with different surroundings.
 fn two_documents(dir: &Dir) {
-    dir.create(
-        "a.txt",
-        format!("Opening remarks about weather.\n{PASSAGE}.\nClosing line here.\n"),
-    );
-    dir.create(
-        "b.txt",
-        format!("Entirely different preface.\n{PASSAGE}.\nA separate ending.\n"),
-    );
+    two_documents_sharing(dir, PASSAGE);
 }
 
 /// `lifted scan --quiet --format json <args>`.

@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::fs;
 
-use common::{assert_no_output, write_jsonl, Dir, Lcg};
+use common::{assert_no_output, read_json, write_jsonl, Dir, Lcg};
 
 /// `n` pseudo-random lowercase words (a vocabulary of 3000) from `seed`.
 fn words(seed: u64, n: usize) -> Vec<String> {
@@ -43,10 +43,37 @@ fn edited(text: &[String], step: usize) -> String {
         .join(" ")
 }
 
-fn records(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(id, text)| (id.to_string(), text.to_string()))
-        .collect()
+/// Write `c.jsonl` in `dir`: one record per (id, text) of `list`, in order.
+fn corpus(dir: &Dir, list: &[(&str, &str)]) {
+    let records = list
+        .iter()
+        .map(|(id, text)| (id.to_string(), text.to_string()));
+    write_jsonl(&dir.join("c.jsonl"), records);
+}
+
+/// A new folder whose `c.jsonl` holds `one` and `two`, the same text of 100
+/// words (from `seed`), and that text.
+fn two_copies(seed: u64) -> (Dir, String) {
+    let dir = Dir::new("dedup");
+    let text = words(seed, 100).join(" ");
+    corpus(&dir, &[("one", &text), ("two", &text)]);
+    (dir, text)
+}
+
+/// `lifted dedup c.jsonl <args> --output out.jsonl --summary summary.json`,
+/// which must succeed: the ids kept and the summary.
+fn deduplicated(dir: &Dir, args: &[&str]) -> (Vec<String>, serde_json::Value) {
+    let run = dir
+        .command()
+        .args(["dedup", "c.jsonl"])
+        .args(args)
+        .args(["--output", "out.jsonl", "--summary", "summary.json"])
+        .run();
+    run.assert_success();
+    (
+        ids(&dir.join("out.jsonl")),
+        read_json(&dir.join("summary.json")),
+    )
 }
 
 /// The ids of a JSONL output, in order.
@@ -67,13 +94,13 @@ fn exact_duplicates_go_and_the_first_in_input_order_stays() {
     let text = words(1, 120).join(" ");
     let other = words(2, 120).join(" ");
     // The copy's id sorts first; input order decides.
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[
+    corpus(
+        &dir,
+        &[
             ("z-original", &text),
             ("m-other", &other),
             ("a-copy", &text),
-        ]),
+        ],
     );
     let run = dir.lifted(["dedup", "--quiet", "c.jsonl", "--output", "out.jsonl"]);
     run.assert_success();
@@ -98,10 +125,7 @@ fn near_duplicates_at_the_threshold_go_and_below_it_stay() {
     let copy = edited(&base, 12);
     let similarity = jaccard(&original, &copy);
     assert!(similarity > 0.4 && similarity < 0.9, "{similarity}");
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("first", &original), ("second", &copy)]),
-    );
+    corpus(&dir, &[("first", &original), ("second", &copy)]);
     let at = format!("{similarity:?}");
     let run = dir.lifted([
         "dedup",
@@ -130,28 +154,16 @@ fn near_duplicates_at_the_threshold_go_and_below_it_stay() {
 fn the_earliest_by_manifest_date_stays() {
     let dir = Dir::new("dedup");
     let text = words(4, 150).join(" ");
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("reprint", &text), ("undated", &text), ("original", &text)]),
+    corpus(
+        &dir,
+        &[("reprint", &text), ("undated", &text), ("original", &text)],
     );
     dir.create(
         "manifest.csv",
         "id,date\nreprint,2021-05-01\noriginal,2020-01-01\n",
     );
-    let run = dir.lifted([
-        "dedup",
-        "c.jsonl",
-        "--manifest",
-        "manifest.csv",
-        "--output",
-        "out.jsonl",
-        "--summary",
-        "summary.json",
-    ]);
-    run.assert_success();
-    assert_eq!(ids(&dir.join("out.jsonl")), ["original"]);
-    let summary: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let (kept, summary) = deduplicated(&dir, &["--manifest", "manifest.csv"]);
+    assert_eq!(kept, ["original"]);
     assert_eq!(summary["documents_removed"], 2);
     assert_eq!(summary["bytes_removed"], 2 * text.len());
     for removed in summary["removed"].as_array().unwrap() {
@@ -171,10 +183,7 @@ fn paragraph_level_cuts_the_later_copy_only() {
     );
     let first = format!("{a1}\n\n{shared}");
     let second = format!("{b1}\n\n{shared}\n\n{b2}");
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("first", &first), ("second", &second)]),
-    );
+    corpus(&dir, &[("first", &first), ("second", &second)]);
     let run = dir.lifted(["dedup", "c.jsonl", "--level", "paragraph", "--dry-run"]);
     run.assert_success();
     let start = b1.len() + 2;
@@ -192,9 +201,9 @@ fn paragraph_level_cuts_the_later_copy_only() {
         "{run}"
     );
     // A third document that is only the shared paragraph is left empty: it goes.
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("first", &first), ("second", &second), ("third", &shared)]),
+    corpus(
+        &dir,
+        &[("first", &first), ("second", &second), ("third", &shared)],
     );
     let run = dir.lifted([
         "dedup",
@@ -217,12 +226,7 @@ fn paragraph_level_cuts_the_later_copy_only() {
 
 #[test]
 fn dry_run_writes_nothing_and_lists_what_would_go() {
-    let dir = Dir::new("dedup");
-    let text = words(9, 100).join(" ");
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("one", &text), ("two", &text)]),
-    );
+    let (dir, text) = two_copies(9);
     let run = dir.lifted(["dedup", "c.jsonl", "--output", "out.jsonl", "--dry-run"]);
     run.assert_success();
     assert_no_output(&dir.join("out.jsonl"));
@@ -234,12 +238,7 @@ fn dry_run_writes_nothing_and_lists_what_would_go() {
 
 #[test]
 fn an_output_that_is_an_input_is_refused() {
-    let dir = Dir::new("dedup");
-    let text = words(10, 100).join(" ");
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("one", &text), ("two", &text)]),
-    );
+    let (dir, _) = two_copies(10);
     let before = fs::read(dir.join("c.jsonl")).unwrap();
     dir.lifted(["dedup", "c.jsonl", "--output", "c.jsonl"])
         .assert_error(&["c.jsonl"]);
@@ -377,12 +376,7 @@ fn jsonl_records_keep_their_fields() {
 
 #[test]
 fn bad_settings_fail_before_anything_is_written() {
-    let dir = Dir::new("dedup");
-    let text = words(15, 100).join(" ");
-    write_jsonl(
-        &dir.join("c.jsonl"),
-        records(&[("one", &text), ("two", &text)]),
-    );
+    let (dir, _) = two_copies(15);
     dir.lifted(["dedup", "c.jsonl", "-o", "out.jsonl", "--threshold", "0"])
         .assert_error(&["threshold"]);
     dir.lifted(["dedup", "c.jsonl", "-o", "out.jsonl", "--level", "sentence"])
@@ -413,20 +407,8 @@ fn the_earliest_by_record_date_stays_and_the_reason_says_so() {
         "c.jsonl",
         line("reprint", "2021-05-01") + &line("original", "2020-01-01"),
     );
-    let run = dir.lifted([
-        "dedup",
-        "c.jsonl",
-        "--date-field",
-        "date",
-        "--output",
-        "out.jsonl",
-        "--summary",
-        "summary.json",
-    ]);
-    run.assert_success();
-    assert_eq!(ids(&dir.join("out.jsonl")), ["original"]);
-    let summary: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let (kept, summary) = deduplicated(&dir, &["--date-field", "date"]);
+    assert_eq!(kept, ["original"]);
     let reason = summary["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("date"), "{summary}");
 }

@@ -10,33 +10,65 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{assert_no_output, Dir};
+use common::{assert_no_output, two_documents_sharing, Dir, Run};
 
 const PASSAGE: &str = "the committee agreed that the harbour bridge would be rebuilt \
      before the winter storms arrived and that every ferry would run twice as often";
 
 /// Two documents sharing a passage, `a.txt` and `b.txt`.
 fn two_documents(dir: &Dir) {
-    dir.create(
-        "a.txt",
-        format!("Opening remarks about weather.\n{PASSAGE}.\nClosing line here.\n"),
-    );
-    dir.create(
-        "b.txt",
-        format!("Entirely different preface.\n{PASSAGE}.\nA separate ending.\n"),
-    );
+    two_documents_sharing(dir, PASSAGE);
 }
+
+/// The arguments of the JSON report of `a.txt b.txt`.
+const JSON_SCAN: [&str; 6] = ["scan", "--quiet", "--format", "json", "a.txt", "b.txt"];
 
 /// The JSON report of `a.txt b.txt` on standard output.
 fn report_on_stdout(dir: &Dir) -> Vec<u8> {
-    let run = dir.lifted(["scan", "--quiet", "--format", "json", "a.txt", "b.txt"]);
+    let run = dir.lifted(JSON_SCAN);
     run.assert_success();
     assert!(!run.stdout.is_empty(), "{run}");
     run.stdout
+}
+
+/// A new folder `name` with the two documents, and their JSON report as
+/// written to standard output, to compare other destinations with.
+fn two_documents_and_report(name: &str) -> (Dir, Vec<u8>) {
+    let dir = Dir::new(name);
+    two_documents(&dir);
+    let expected = report_on_stdout(&dir);
+    (dir, expected)
+}
+
+/// `lifted scan --quiet a.txt b.txt --output <output>`.
+fn scan_to(dir: &Dir, output: &str) -> Run {
+    dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", output])
+}
+
+/// `lifted <args>` in `dir` with standard output appended to `file`.
+fn run_appending_to(dir: &Dir, args: &[&str], file: &Path) -> Output {
+    let appending = fs::OpenOptions::new().append(true).open(file).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_lifted"))
+        .current_dir(dir.path())
+        .args(args)
+        .stdout(appending)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+/// Make the device node `path` (`kind` `c` or `b`), as root.
+fn mknod(path: &Path, kind: &str, major: &str, minor: &str) {
+    let made = Command::new("mknod")
+        .arg(path)
+        .args([kind, major, minor])
+        .status()
+        .expect("mknod");
+    assert!(made.success(), "mknod needs root");
 }
 
 /// The `.lifted-*.tmp` files in `folder`.
@@ -59,6 +91,13 @@ fn spawn(dir: &Dir, args: &[&str], stdin: Stdio) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start lifted")
+}
+
+/// [`finish`], asserting the exit code; returns standard error.
+fn finish_with(child: Child, limit: Duration, code: i32) -> String {
+    let (status, stderr) = finish(child, limit);
+    assert_eq!(status.code(), Some(code), "{stderr}");
+    stderr
 }
 
 /// Wait for `child` at most `limit`; kill it and fail if it runs longer.
@@ -222,8 +261,7 @@ fn output_onto_redirected_standard_input_is_refused() {
         &["scan", "--quiet", "-", "--output", "in.txt"],
         Stdio::from(fs::File::open(&input).unwrap()),
     );
-    let (status, stderr) = finish(child, Duration::from_secs(60));
-    assert_eq!(status.code(), Some(2), "{stderr}");
+    let stderr = finish_with(child, Duration::from_secs(60), 2);
     assert!(stderr.contains("also an input (-)"), "{stderr}");
     assert_eq!(
         fs::read(&input).unwrap(),
@@ -238,14 +276,7 @@ fn standard_output_onto_an_input_is_refused() {
     two_documents(&dir);
     let a = dir.join("a.txt");
     let before = fs::read(&a).unwrap();
-    let appending = fs::OpenOptions::new().append(true).open(&a).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_lifted"))
-        .current_dir(dir.path())
-        .args(["scan", "--quiet", "b.txt", "a.txt"])
-        .stdout(appending)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let status = run_appending_to(&dir, &["scan", "--quiet", "b.txt", "a.txt"], &a);
     let stderr = String::from_utf8_lossy(&status.stderr);
     assert_eq!(status.status.code(), Some(2), "{stderr}");
     assert_eq!(
@@ -271,8 +302,7 @@ fn output_errors_come_before_reading() {
             &["scan", "--quiet", "-", "--output", output],
             Stdio::piped(),
         );
-        let (status, stderr) = finish(child, Duration::from_secs(20));
-        assert_eq!(status.code(), Some(2), "{stderr}");
+        let stderr = finish_with(child, Duration::from_secs(20), 2);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains(output) && stderr.contains(part), "{stderr}");
     }
@@ -301,12 +331,8 @@ fn failed_scan_leaves_no_temporary_file() {
 
 #[test]
 fn output_dash_is_standard_output() {
-    let dir = Dir::new("out-dash");
-    two_documents(&dir);
-    let expected = report_on_stdout(&dir);
-    let run = dir.lifted([
-        "scan", "--quiet", "--format", "json", "a.txt", "b.txt", "--output", "-",
-    ]);
+    let (dir, expected) = two_documents_and_report("out-dash");
+    let run = dir.lifted([&JSON_SCAN[..], &["--output", "-"]].concat());
     run.assert_success();
     assert_eq!(run.stdout, expected);
     assert!(!dir.join("-").exists());
@@ -320,16 +346,10 @@ fn output_to_a_null_device_keeps_the_device() {
     let dir = Dir::new("out-null");
     two_documents(&dir);
     let null = dir.join("null");
-    let made = Command::new("mknod")
-        .arg(&null)
-        .args(["c", "1", "3"])
-        .status()
-        .expect("mknod");
-    assert!(made.success(), "mknod needs root");
+    mknod(&null, "c", "1", "3");
     let before = fs::metadata(&null).unwrap();
     assert!(before.file_type().is_char_device());
-    dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", "null"])
-        .assert_success();
+    scan_to(&dir, "null").assert_success();
     let after = fs::metadata(&null).unwrap();
     assert!(
         after.file_type().is_char_device(),
@@ -343,18 +363,10 @@ fn output_to_a_null_device_keeps_the_device() {
 /// standard output is written through it, not replaced.
 #[test]
 fn output_to_dev_stdout_appends_to_its_file() {
-    let dir = Dir::new("out-devstdout");
-    two_documents(&dir);
-    let expected = report_on_stdout(&dir);
+    let (dir, expected) = two_documents_and_report("out-devstdout");
     let log = dir.create("log.txt", "earlier lines\n");
-    let appending = fs::OpenOptions::new().append(true).open(&log).unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_lifted"))
-        .current_dir(dir.path())
-        .args(["scan", "--quiet", "--format", "json", "a.txt", "b.txt"])
-        .args(["--output", "/dev/stdout"])
-        .stdout(appending)
-        .output()
-        .unwrap();
+    let args = [&JSON_SCAN[..], &["--output", "/dev/stdout"]].concat();
+    let run = run_appending_to(&dir, &args, &log);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -369,19 +381,15 @@ fn output_to_dev_stdout_appends_to_its_file() {
 
 #[test]
 fn output_to_a_fifo_streams_into_it() {
-    let dir = Dir::new("out-fifo");
-    two_documents(&dir);
-    let expected = report_on_stdout(&dir);
+    let (dir, expected) = two_documents_and_report("out-fifo");
     let fifo = dir.join("pipe");
     mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         thread::spawn(move || fs::read(fifo).unwrap())
     };
-    dir.lifted([
-        "scan", "--quiet", "--format", "json", "a.txt", "b.txt", "--output", "pipe",
-    ])
-    .assert_success();
+    dir.lifted([&JSON_SCAN[..], &["--output", "pipe"]].concat())
+        .assert_success();
     assert_eq!(reader.join().unwrap(), expected);
     assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
     assert!(leftovers(dir.path()).is_empty());
@@ -389,21 +397,11 @@ fn output_to_a_fifo_streams_into_it() {
 
 #[test]
 fn output_through_a_symlink_replaces_its_target() {
-    let dir = Dir::new("out-link");
-    two_documents(&dir);
-    let expected = report_on_stdout(&dir);
+    let (dir, expected) = two_documents_and_report("out-link");
     let target = dir.create("real/old.json", "old report");
     let link = dir.create_dir("links").join("map.json");
     std::os::unix::fs::symlink("../real/old.json", &link).unwrap();
-    dir.lifted([
-        "scan",
-        "--quiet",
-        "a.txt",
-        "b.txt",
-        "--output",
-        "links/map.json",
-    ])
-    .assert_success();
+    scan_to(&dir, "links/map.json").assert_success();
     assert!(
         fs::symlink_metadata(&link).unwrap().is_symlink(),
         "the link was replaced"
@@ -412,15 +410,7 @@ fn output_through_a_symlink_replaces_its_target() {
     assert_eq!(fs::read(&target).unwrap(), expected);
     // A dangling link: its target is created.
     std::os::unix::fs::symlink("../real/new.json", dir.join("links/new.json")).unwrap();
-    dir.lifted([
-        "scan",
-        "--quiet",
-        "a.txt",
-        "b.txt",
-        "--output",
-        "links/new.json",
-    ])
-    .assert_success();
+    scan_to(&dir, "links/new.json").assert_success();
     assert_eq!(fs::read(dir.join("real/new.json")).unwrap(), expected);
     assert!(fs::symlink_metadata(dir.join("links/new.json"))
         .unwrap()
@@ -437,19 +427,14 @@ fn output_to_a_folder_socket_or_block_device_is_refused() {
     let socket = dir.join("sock");
     let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
     // CI runs as root, which may make device nodes (loop device 0's numbers).
-    let made = Command::new("mknod")
-        .arg(dir.join("block"))
-        .args(["b", "7", "0"])
-        .status()
-        .expect("mknod");
-    assert!(made.success(), "mknod needs root");
+    mknod(&dir.join("block"), "b", "7", "0");
     for (output, kind) in [
         ("folder", "folder"),
         ("sock", "socket"),
         ("block", "block device"),
     ] {
-        let run = dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", output]);
-        run.assert_error(&[output, &format!("cannot write a report to a {kind}")]);
+        scan_to(&dir, output)
+            .assert_error(&[output, &format!("cannot write a report to a {kind}")]);
     }
     assert_eq!(fs::read(dir.join("folder/inside.txt")).unwrap(), b"kept");
     assert!(fs::metadata(&socket).unwrap().file_type().is_socket());
@@ -469,15 +454,7 @@ fn replaced_report_keeps_its_mode() {
     for wanted in [0o600, 0o640, 0o666] {
         let path = dir.create("report.json", "old");
         fs::set_permissions(&path, fs::Permissions::from_mode(wanted)).unwrap();
-        dir.lifted([
-            "scan",
-            "--quiet",
-            "a.txt",
-            "b.txt",
-            "--output",
-            "report.json",
-        ])
-        .assert_success();
+        scan_to(&dir, "report.json").assert_success();
         assert_ne!(fs::read(&path).unwrap(), b"old");
         assert_eq!(
             mode(&path),
@@ -564,8 +541,7 @@ fn scan_signalled_mid_write(name: &str, code: i32) {
         finish(child, Duration::from_secs(10))
     );
     signal(&mut child, name);
-    let (status, stderr) = finish(child, Duration::from_secs(20));
-    assert_eq!(status.code(), Some(code), "{stderr}");
+    let stderr = finish_with(child, Duration::from_secs(20), code);
     assert!(stderr.contains("interrupted by"), "{stderr}");
     assert!(stderr.contains("no output was written"), "{stderr}");
     assert_eq!(leftovers(&out), Vec::<String>::new());
@@ -605,8 +581,7 @@ fn gen_signalled(name: &str, code: i32) {
     }
     assert!(writing_started(&mut child, &folder), "gen ended early");
     signal(&mut child, name);
-    let (status, stderr) = finish(child, Duration::from_secs(10));
-    assert_eq!(status.code(), Some(code), "{stderr}");
+    let stderr = finish_with(child, Duration::from_secs(10), code);
     assert!(stderr.contains("interrupted by"), "{stderr}");
     assert_eq!(leftovers(&folder), Vec::<String>::new());
     assert!(!folder.join("corpus.jsonl").exists());
@@ -637,8 +612,7 @@ fn ctrl_c_while_reading_standard_input() {
     let _open = child.stdin.take();
     thread::sleep(Duration::from_millis(300));
     signal(&mut child, "INT");
-    let (status, stderr) = finish(child, Duration::from_secs(5));
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    let stderr = finish_with(child, Duration::from_secs(5), 130);
     assert_eq!(
         stderr.trim(),
         "lifted: interrupted by Ctrl-C (SIGINT); no output was written"
@@ -658,8 +632,7 @@ fn sigterm_while_waiting_on_an_unread_fifo() {
     );
     thread::sleep(Duration::from_millis(500));
     signal(&mut child, "TERM");
-    let (status, stderr) = finish(child, Duration::from_secs(5));
-    assert_eq!(status.code(), Some(143), "{stderr}");
+    let stderr = finish_with(child, Duration::from_secs(5), 143);
     assert_eq!(
         stderr.trim(),
         "lifted: interrupted by SIGTERM; no output was written"
@@ -714,16 +687,14 @@ fn usage_errors_take_one_line() {
 fn output_extension_in_any_case() {
     let dir = Dir::new("out-case");
     two_documents(&dir);
-    dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", "map.HTML"])
-        .assert_success();
+    scan_to(&dir, "map.HTML").assert_success();
     let page = fs::read_to_string(dir.join("map.HTML")).unwrap();
     assert!(
         page.to_ascii_lowercase().starts_with("<!doctype html"),
         "{}",
         &page[..80.min(page.len())]
     );
-    dir.lifted(["scan", "--quiet", "a.txt", "b.txt", "--output", "links.Csv"])
-        .assert_success();
+    scan_to(&dir, "links.Csv").assert_success();
     let csv = fs::read_to_string(dir.join("links.Csv")).unwrap();
     assert!(!csv.trim_start().starts_with('{'), "{csv}");
 }

@@ -571,3 +571,22 @@ pub fn chromium_dump_dom(chromium: &Path, page: &Path, timeout: Duration) -> (St
         took,
     )
 }
+
+/// Write `a.txt` and `b.txt` in `dir`: two documents sharing `passage`
+/// (followed by a period) between different first and last lines.
+pub fn two_documents_sharing(dir: &Dir, passage: &str) {
+    dir.create(
+        "a.txt",
+        format!("Opening remarks about weather.\n{passage}.\nClosing line here.\n"),
+    );
+    dir.create(
+        "b.txt",
+        format!("Entirely different preface.\n{passage}.\nA separate ending.\n"),
+    );
+}
+
+/// The JSON document in the file at `path` (a report or a summary).
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
