@@ -97,26 +97,26 @@ pub(super) fn generate(cfg: &GenConfig, out: &mut Output, cancel: &AtomicBool) -
             let edited = r >= cfg.copy_rate / 2.0;
             let mut words = pool.get(i).words.clone();
             if edited {
-                let mut out = Vec::with_capacity(words.len() + 8);
+                let mut revised = Vec::with_capacity(words.len() + 8);
                 for &w in &words {
                     if !rng.chance(0.1) {
-                        out.push(w);
+                        revised.push(w);
                         continue;
                     }
                     match rng.below(3) {
-                        0 => out.push(sample(&mut rng, &cdf)),
+                        0 => revised.push(sample(&mut rng, &cdf)),
                         1 => {}
                         _ => {
-                            out.push(sample(&mut rng, &cdf));
-                            out.push(w);
+                            revised.push(sample(&mut rng, &cdf));
+                            revised.push(w);
                         }
                     }
                 }
                 // Edits can cancel out (a word replaced by itself): one more.
-                if out == words {
-                    out[0] = (out[0] + 1) % VOCAB as u32;
+                if revised == words {
+                    revised[0] = (revised[0] + 1) % VOCAB as u32;
                 }
-                words = out;
+                words = revised;
             }
             render(&vocab, &words, &mut text);
             let group = pool.group(i);
