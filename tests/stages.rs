@@ -311,11 +311,8 @@ fn workers_over_arrow_ipc_equal_the_stages() {
         let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
         let bodies = batch.column_by_name("text").unwrap();
         let bodies = bodies.as_any().downcast_ref::<BinaryArray>().unwrap();
-        for i in 0..batch.num_rows() {
-            texts.insert(
-                keys[i],
-                (ids.value(i).to_string(), bodies.value(i).to_vec()),
-            );
+        for (i, &key) in keys.iter().enumerate() {
+            texts.insert(key, (ids.value(i).to_string(), bodies.value(i).to_vec()));
         }
     }
     let edges = read_parquet(&[work.join("candidates/edges-0-to-0-of-1.parquet")]);
