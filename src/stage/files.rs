@@ -209,6 +209,12 @@ struct Sink {
 
 impl Sink {
     fn create(path: PathBuf, schema: SchemaRef) -> Result<Sink> {
+        Sink::with_groups(path, schema, ROWS)
+    }
+
+    /// A sink whose row groups hold `rows` rows: a reader holds one row
+    /// group's column chunks at once, so tables of texts take small ones.
+    fn with_groups(path: PathBuf, schema: SchemaRef, rows: usize) -> Result<Sink> {
         let folder = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         fs::create_dir_all(&folder).map_err(write_error(&folder))?;
         let temporary = folder.join(format!(
@@ -218,7 +224,7 @@ impl Sink {
         let file = fs::File::create(&temporary).map_err(write_error(&path))?;
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-            .set_max_row_group_row_count(Some(ROWS))
+            .set_max_row_group_row_count(Some(rows))
             .set_created_by(format!("lifted {}", env!("CARGO_PKG_VERSION")))
             .build();
         let writer = ArrowWriter::try_new(file, schema, Some(properties))
@@ -255,6 +261,16 @@ impl Sink {
 fn read_parquet(
     path: &Path,
     names: &[&str],
+    each: impl FnMut(RecordBatch) -> std::result::Result<(), Problem>,
+) -> Result<()> {
+    read_parquet_in(path, names, ROWS, each)
+}
+
+/// [`read_parquet`] `rows` rows at a time.
+fn read_parquet_in(
+    path: &Path,
+    names: &[&str],
+    rows: usize,
     mut each: impl FnMut(RecordBatch) -> std::result::Result<(), Problem>,
 ) -> Result<()> {
     let bad = |reason: String| Error::Stage {
@@ -275,7 +291,7 @@ fn read_parquet(
         let mask = ProjectionMask::columns(builder.parquet_schema(), names.iter().copied());
         let reader = builder
             .with_projection(mask)
-            .with_batch_size(ROWS)
+            .with_batch_size(rows)
             .build()
             .map_err(|e| corrupt(&e))?;
         for batch in reader {
@@ -345,7 +361,7 @@ pub fn ingest(
             ),
         });
     }
-    let mut sink = Sink::create(path, columns::documents_schema())?;
+    let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS)?;
     for chunk in corpus.documents.chunks(DOCUMENT_ROWS) {
         let table = DocumentTable {
             doc: chunk.iter().map(|d| keys.of(&d.id)).collect(),
@@ -408,7 +424,9 @@ pub fn sign(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<()> {
         .collect::<Result<Vec<Sink>>>()?;
     let mut stats = StageStats::default();
     let mut failure = None;
-    read_parquet(&path, &["doc", "text"], |batch| {
+    // A batch of documents at a time: their sign rows are some 40 times
+    // the rows of text (one per band of every segment).
+    read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             failure = Some(Error::Interrupted);
             return Ok(());
@@ -422,6 +440,7 @@ pub fn sign(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<()> {
             .collect();
         let (rows, segments) = sign::sign_documents(&documents, params);
         stats.segments += segments;
+        stats.fingerprints += rows.band.iter().filter(|&&b| b < 0).count() as u64;
         let mut parts = vec![super::SignRows::default(); world];
         for i in 0..rows.len() {
             let to = if rows.band[i] < 0 {
@@ -514,7 +533,7 @@ fn read_corpus(
     };
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet(&path, names, |batch| {
+        read_parquet_in(&path, names, DOCUMENT_ROWS, |batch| {
             let table = columns::documents_from(&batch, text)?;
             for (i, text) in table.text.into_iter().enumerate() {
                 let key = table.doc[i];
