@@ -41,6 +41,8 @@ pub mod columns;
 pub mod files;
 pub mod report;
 pub mod sign;
+mod table;
+pub mod worker;
 
 use crate::minhash::splitmix64;
 
