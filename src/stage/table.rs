@@ -51,11 +51,22 @@ pub(super) const ROWS: usize = 64 * 1024;
 /// Documents per record batch of the ingest tables (their text is large).
 pub(super) const DOCUMENT_ROWS: usize = 1024;
 
-/// A Parquet file being written (to a temporary name until [`Sink::close`]).
+/// A Parquet file being written (to a temporary name until [`Sink::close`];
+/// dropped unclosed, as when a stage fails or is interrupted, the temporary
+/// file is removed).
 pub(super) struct Sink {
     path: PathBuf,
     temporary: PathBuf,
-    writer: ArrowWriter<fs::File>,
+    /// `None` once closed.
+    writer: Option<ArrowWriter<fs::File>>,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
 }
 
 impl Sink {
@@ -83,7 +94,7 @@ impl Sink {
         Ok(Sink {
             path,
             temporary,
-            writer,
+            writer: Some(writer),
         })
     }
 
@@ -91,19 +102,27 @@ impl Sink {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        self.writer
-            .write(batch)
-            .map_err(|e| write_error(&self.path)(io::Error::other(e)))
+        let failed = |e| write_error(&self.path)(io::Error::other(e));
+        match self.writer.as_mut() {
+            Some(writer) => writer.write(batch).map_err(failed),
+            None => Ok(()),
+        }
     }
 
-    pub(super) fn close(self) -> Result<()> {
+    pub(super) fn close(mut self) -> Result<()> {
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
         let failed = write_error(&self.path);
-        let file = self
-            .writer
+        let written = writer
             .into_inner()
-            .map_err(|e| failed(io::Error::other(e)))?;
-        file.sync_all().map_err(&failed)?;
-        fs::rename(&self.temporary, &self.path).map_err(failed)
+            .map_err(|e| failed(io::Error::other(e)))
+            .and_then(|file| file.sync_all().map_err(&failed))
+            .and_then(|()| fs::rename(&self.temporary, &self.path).map_err(&failed));
+        if written.is_err() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+        written
     }
 }
 
