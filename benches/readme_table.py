@@ -134,8 +134,47 @@ def render(markdown: str) -> str:
             wall(peer["text-dedup"]),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += targets(tables)
     lines.append(END)
     return "\n".join(lines)
+
+
+def targets(tables) -> list[str]:
+    """Issue 14's targets, met or missed by how much, from the tables that measure them."""
+    out = []
+
+    def find(title):
+        return next((t for t in tables if t["title"] == title), None)
+
+    def lifted_default(table):
+        return next((r for r in table["rows"] if r["tool"] == "lifted" and r["settings"].startswith("defaults:")), None)
+
+    versions = find("25 MB corpus, shape versions")
+    if versions and lifted_default(versions) and seconds(lifted_default(versions)):
+        wall_s = seconds(lifted_default(versions))
+        verdict = "met" if wall_s < 3 else f"missed by {wall_s - 3:.2f} s"
+        line = f"- 25 MB `--shape versions` under 3 s: {wall_s:.2f} s, {verdict}"
+        if versions["scaling"]:
+            x = float(versions["scaling"].rstrip("x"))
+            verdict = "met" if x >= 1.7 else f"missed by {1.7 - x:.2f}x"
+            line += f"; 2 threads at least 1.7x faster than 1: {versions['scaling']}, {verdict}"
+        out.append(line + ".")
+    for table in tables:
+        m = re.match(r"(\d+) MB corpus(?:, shape (\w+))?$", table["title"])
+        if not m or int(m.group(1)) < 100:
+            continue
+        lifted = lifted_default(table)
+        gaoya = next((r for r in table["rows"] if r["tool"] == "gaoya"), None)
+        if not (lifted and gaoya and seconds(lifted) and seconds(gaoya)):
+            continue
+        x = seconds(gaoya) / seconds(lifted)
+        verdict = "met" if x >= 10 else f"missed by {10 - x:.1f}x"
+        out.append(
+            f"- {m.group(1)} MB `--shape {m.group(2) or 'paragraphs'}` at least 10x faster than gaoya: {x:.1f}x, {verdict}."
+        )
+    if out:
+        out = ["", "Issue 14's targets in this run (on the shared machine, at the load average above):", ""] + out
+    return out
 
 
 def splice(readme: str, block: str) -> str:
