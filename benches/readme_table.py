@@ -45,7 +45,7 @@ def parse(markdown: str):
             columns = None
             continue
         if table is None:
-            m = re.match(r"- ([A-Z][\w ]*?): (.*)", line)
+            m = re.match(r"- ([A-Z][^:]*?): (.*)", line)
             if m:
                 header[m.group(1)] = m.group(2)
             continue
@@ -82,6 +82,12 @@ def seconds(row) -> float | None:
         return None
 
 
+def cpu(row) -> tuple[float, str] | None:
+    """A row's CPU seconds (user + system) and share of a core, when the table has them."""
+    m = re.match(r"([\d.]+) \((\d+%)\)", (row or {}).get("CPU s (share)", ""))
+    return (float(m.group(1)), m.group(2)) if m else None
+
+
 def wall(row) -> str:
     """A row's wall time, or why it has none (failed, timed out)."""
     if row is None:
@@ -95,13 +101,13 @@ def render(markdown: str) -> str:
     threads = re.search(r"\(threads: (\d+)\)", header.get("Command", ""))
     threads = threads.group(1) if threads else "?"
     command = re.match(r"`([^`]*)`", header.get("Command", "")) or None
-    cpu = header.get("CPU", "?")
+    cpu_model = header.get("CPU", "?")
     lines = [
         BEGIN,
         "<!-- Generated from BENCHMARKS.md by benches/readme_table.py (benches/compare.sh runs it): do not edit by hand. -->",
         "",
         f"`{command.group(1) if command else '?'}`, {header.get('Date', '?')}, commit {header.get('Commit', '?')};",
-        f"CPU {cpu}; load average {header.get('Load average (1, 5, 15 min)', '?').split('. ')[0]}.",
+        f"CPU {cpu_model}; load average {header.get('Load average (1, 5, 15 min)', '?').split('. ')[0]}.",
         "Wall time of the whole command (median run), peak RSS, and recall by the one rule of",
         "[benches/README.md](benches/README.md) for every tool; all variants, precision and per-kind",
         "recall in [BENCHMARKS.md](BENCHMARKS.md).",
@@ -118,6 +124,8 @@ def render(markdown: str) -> str:
         ratio = "-"
         if lifted and gaoya and seconds(lifted) and seconds(gaoya):
             ratio = f"{seconds(gaoya) / seconds(lifted):.1f}x"
+            if cpu(lifted) and cpu(gaoya) and cpu(lifted)[0] > 0:
+                ratio += f" (CPU s: {cpu(gaoya)[0] / cpu(lifted)[0]:.1f}x)"
         cells = [
             corpus_label(table),
             wall(lifted),
@@ -154,6 +162,8 @@ def targets(tables) -> list[str]:
         wall_s = seconds(lifted_default(versions))
         verdict = "met" if wall_s < 3 else f"missed by {wall_s - 3:.2f} s"
         line = f"- 25 MB `--shape versions` under 3 s: {wall_s:.2f} s, {verdict}"
+        if cpu(lifted_default(versions)):
+            line += f" (the run got {cpu(lifted_default(versions))[1]} of a core)"
         if versions["scaling"]:
             x = float(versions["scaling"].rstrip("x"))
             verdict = "met" if x >= 1.7 else f"missed by {1.7 - x:.2f}x"
@@ -169,9 +179,13 @@ def targets(tables) -> list[str]:
             continue
         x = seconds(gaoya) / seconds(lifted)
         verdict = "met" if x >= 10 else f"missed by {10 - x:.1f}x"
-        out.append(
-            f"- {m.group(1)} MB `--shape {m.group(2) or 'paragraphs'}` at least 10x faster than gaoya: {x:.1f}x, {verdict}."
-        )
+        line = f"- {m.group(1)} MB `--shape {m.group(2) or 'paragraphs'}` at least 10x faster than gaoya: {x:.1f}x, {verdict}"
+        if cpu(lifted) and cpu(gaoya) and cpu(lifted)[0] > 0:
+            line += (
+                f" (in CPU seconds {cpu(gaoya)[0] / cpu(lifted)[0]:.1f}x; lifted's run got {cpu(lifted)[1]}"
+                f" of a core, gaoya's {cpu(gaoya)[1]})"
+            )
+        out.append(line + ".")
     if out:
         out = ["", "Issue 14's targets in this run (on the shared machine, at the load average above):", ""] + out
     return out
