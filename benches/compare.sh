@@ -6,7 +6,7 @@
 #   bash benches/compare.sh [--sizes "10 100"] [--threads 2] [--tools "lifted gaoya ..."]
 #                           [--shapes "paragraphs versions independent rewritten pan13"]
 #                           [--pan13 DIR] [--runs 3] [--lifted-runs 5] [--timeout SECONDS]
-#                           [--output FILE]
+#                           [--output FILE] [--report-only]
 #
 # See benches/README.md for what each column means.
 set -euo pipefail
@@ -23,6 +23,7 @@ RUNS=3
 LIFTED_RUNS=5
 OUTPUT="$ROOT/BENCHMARKS.md"
 PAN13="$ROOT/../shared/pan13-train"
+REPORT_ONLY=0
 COMMAND="bash benches/compare.sh"
 for arg in "$@"; do
   case "$arg" in *" "*) COMMAND+=" \"$arg\"" ;; *) COMMAND+=" $arg" ;; esac
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
     --lifted-runs) [ $# -ge 2 ] || bad_usage "--lifted-runs needs a value"; LIFTED_RUNS="$2"; shift 2 ;;
     --output) [ $# -ge 2 ] || bad_usage "--output needs a value"; OUTPUT="$2"; shift 2 ;;
     --pan13) [ $# -ge 2 ] || bad_usage "--pan13 needs a folder"; PAN13="$2"; shift 2 ;;
+    --report-only) REPORT_ONLY=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) bad_usage "unknown argument: $1" ;;
   esac
@@ -77,10 +79,12 @@ DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | wc
 # relative to the repository like cargo's).
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-say "building lifted (cargo build --release, into $TARGET_DIR)"
-cargo build --release --quiet || die "cargo build --release failed"
 LIFTED="$TARGET_DIR/release/lifted"
-[ -x "$LIFTED" ] || die "$LIFTED is missing after cargo build --release"
+if [ "$REPORT_ONLY" = 0 ]; then
+  say "building lifted (cargo build --release, into $TARGET_DIR)"
+  cargo build --release --quiet || die "cargo build --release failed"
+fi
+[ -x "$LIFTED" ] || die "$LIFTED is missing (cargo build --release)"
 
 # 2. The peers' venv, installed from the pinned requirements (again when they change).
 VENV="$ROOT/.bench-venv"
@@ -106,11 +110,29 @@ fi
 BENCH="$TARGET_DIR/bench"
 mkdir -p "$BENCH"
 
+# --report-only: the tables again from the last run's logs, scored and laid
+# out by this script (a new column, a new scoring rule), without running
+# anything; the run's own facts (command, commit, load averages) come from
+# the run.env and runs/load files it left.
+if [ "$REPORT_ONLY" = 1 ]; then
+  [ -s "$BENCH/run.env" ] || die "--report-only: $BENCH/run.env is missing: run the benchmark first"
+  # shellcheck disable=SC1091
+  . "$BENCH/run.env"
+  REBUILT="$(date -u '+%Y-%m-%d %H:%M UTC')"
+fi
+
 # Wall seconds and peak RSS (KiB) from a run's log: GNU time -v's, to which
 # timed() appends the wall time from a nanosecond clock (GNU time's own has
 # 10 ms steps, coarse for a 0.1 s run).
 wall_of() { awk -F': ' '/^Wall seconds \(ns clock\)/ {print $2}' "$1"; }
 rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+# CPU seconds (user + system) and the share of a core the command got (200%
+# = both of 2 cores), from GNU time: on a shared machine they tell a run that
+# waited for the CPU from one that worked.
+cpu_of() {
+  awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} /Percent of CPU/ {p = $2}
+    END {printf "%.2f (%s)", u + s, p}' "$1"
+}
 
 # The median-wall run of $n (time logs $tlog.1 ... $tlog.$n) copied to $tlog.
 pick_median() { # n timelog
@@ -126,21 +148,21 @@ row() { # label settings status timelog scorejson bytes
   local label="$1" settings="$2" status="$3" tlog="$4" sjson="$5" bytes="$6"
   if [ "$status" != ok ]; then
     local blanks k
-    blanks="| | | | |"; for k in $KINDS; do blanks+=" |"; done
+    blanks="| | | | | |"; for k in $KINDS; do blanks+=" |"; done
     printf '| %s | %s | %s %s\n' "$label" "$settings" "$status" "$blanks" >> "$ROWS_FILE"
     return
   fi
-  local wall rss
-  wall="$(wall_of "$tlog")"; rss="$(rss_of "$tlog")"
-  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" "$KINDS" >> "$ROWS_FILE" <<'PYEOF'
+  local wall rss cpu
+  wall="$(wall_of "$tlog")"; rss="$(rss_of "$tlog")"; cpu="$(cpu_of "$tlog")"
+  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" "$KINDS" "$cpu" >> "$ROWS_FILE" <<'PYEOF'
 import json, sys
-label, settings, wall, rss, size, sjson, kinds = sys.argv[1:]
+label, settings, wall, rss, size, sjson, kinds, cpu = sys.argv[1:]
 wall, rss, size = float(wall), int(rss), int(size)
 s = json.load(open(sjson))
 pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
 mbps = size / 1e6 / wall if wall > 0 else float("inf")
 per_kind = " | ".join(pct(s.get(f"recall_{k}")) for k in kinds.split())
-print(f"| {label} | {settings} | {wall:.2f} | {mbps:.1f} | {rss / 1024:.0f} | {pct(s['recall'])} | "
+print(f"| {label} | {settings} | {wall:.2f} | {mbps:.1f} | {rss / 1024:.0f} | {cpu} | {pct(s['recall'])} | "
       f"{per_kind} | {pct(s['precision'])} | {s['reported']} |")
 PYEOF
 }
@@ -154,6 +176,10 @@ PYEOF
 timed() { # timelog errlog outfile cmd...
   local tlog="$1" elog="$2" out="$3"; shift 3
   local rc=0
+  if [ "$REPORT_ONLY" = 1 ]; then
+    if [ -s "$tlog" ] && [ -n "$(wall_of "$tlog")" ]; then echo ok; else echo "not run (no ${tlog#"$ROOT"/})"; fi
+    return
+  fi
   rm -f "$out"
   local start end
   start="$(date +%s%N)"
@@ -242,13 +268,14 @@ for size in $shape_sizes; do
     say "$size MB ($shape): generating $corpus"
     "$LIFTED" gen --out "$dir" --size-mb "$size" --seed 42 --shape "$shape" || die "lifted gen failed"
   fi
-  load="$(cut -d' ' -f1-3 /proc/loadavg)"
+  runs="$dir/runs"; mkdir -p "$runs"
+  if [ "$REPORT_ONLY" = 1 ]; then load="$(cat "$runs/load" 2>/dev/null || echo unknown)"
+  else load="$(cut -d' ' -f1-3 /proc/loadavg)"; echo "$load" > "$runs/load"; fi
   label="$shape $size MB"; [ "$shape" = pan13 ] && label="PAN 2013"
   bytes="$(stat -c %s "$corpus")"
   paragraphs="$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].split("\n")) for l in open(sys.argv[1]) if l.strip()))' "$corpus")"
   docs="$(grep -c . "$corpus")"
   planted="$(grep -c . "$truth")"
-  runs="$dir/runs"; mkdir -p "$runs"
   ROWS_FILE="$runs/rows.md"; : > "$ROWS_FILE"
 
   for tool in $TOOLS; do
@@ -327,13 +354,21 @@ for size in $shape_sizes; do
 
 $( [ -z "$SCALING" ] || printf 'Scaling (median of the ratios within each round):\n\n%s' "$SCALING")
 
-| tool | settings | wall s | MB/s | peak RSS MB | recall | $kind_header | precision | pairs reported |
-|---|---|---:|---:|---:|---:|$kind_align---:|---:|
+| tool | settings | wall s | MB/s | peak RSS MB | CPU s (share) | recall | $kind_header | precision | pairs reported |
+|---|---|---:|---:|---:|---:|---:|$kind_align---:|---:|
 $(cat "$ROWS_FILE")
 "
 done
 done
 
+if [ "$REPORT_ONLY" = 0 ]; then
+  LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+  FINISHED="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  # What --report-only needs to write this run's header again.
+  for v in COMMAND STARTED FINISHED COMMIT DIRTY LOAD_BEFORE LOAD_AFTER THREADS; do
+    printf '%s=%q\n' "$v" "${!v}"
+  done > "$BENCH/run.env"
+fi
 cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 # The instruction sets lifted's kernels pick at run time (src/minhash.rs,
 # src/normalize.rs): present or absent on this CPU, as /proc/cpuinfo says.
@@ -366,11 +401,11 @@ DEDUP_SECTION="$(sed -n '/^## Dedup$/,$p' "$OUTPUT" 2>/dev/null || true)"
   echo "Written by \`benches/compare.sh\`; how to run it and what each column means: [benches/README.md](benches/README.md)."
   echo
   echo "- Command: \`$COMMAND\` (threads: $THREADS)"
-  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC') (started $STARTED)"
+  echo "- Date: $FINISHED (started $STARTED)${REBUILT:+; tables rebuilt from its logs by --report-only on $REBUILT}"
   echo "- Commit: $COMMIT (working tree $dirty_note when the run started)"
   echo "- CPU: $cpu; $flags_line; $(nproc) cores online"
   echo "- Memory: $mem; $(uname -sr)"
-  echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the run, $(cut -d' ' -f1-3 /proc/loadavg) after it. The machine is shared with other builds: absolute times are noisy, ratios within one table less so"
+  echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the run, $LOAD_AFTER after it. The machine is shared with other builds: absolute times are noisy, ratios within one table less so"
   echo "- lifted $("$LIFTED" --version | awk '{print $2}'): $rustc_v, \`cargo build --release\` ([profile.release] $profile), $codegen${peers_line}"
   echo "- Units: paragraphs; peers use word 5-gram shingles (lowercased, split on non-word characters) and LSH 25 bands x 5 rows."
   echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included): wall time from a nanosecond clock read around it, peak RSS from \`/usr/bin/time -v\`."
