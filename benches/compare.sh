@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Compare lifted with MinHash-LSH peers (gaoya, rensa, datasketch, text-dedup)
-# on generated corpora with planted reuse; writes BENCHMARKS.md at the repo root.
+# on generated corpora with planted reuse (and PAN 2013's real text); writes
+# BENCHMARKS.md and the table of README.md's "Performance" section.
 #
 #   bash benches/compare.sh [--sizes "10 100"] [--threads 2] [--tools "lifted gaoya ..."]
-#                           [--shapes "paragraphs versions independent"]
-#                           [--runs 3] [--lifted-runs 5] [--timeout SECONDS] [--output FILE]
+#                           [--shapes "paragraphs versions independent rewritten pan13"]
+#                           [--pan13 DIR] [--runs 3] [--lifted-runs 5] [--timeout SECONDS]
+#                           [--output FILE] [--report-only]
 #
 # See benches/README.md for what each column means.
 set -euo pipefail
@@ -20,45 +22,69 @@ TIMEOUT=3600
 RUNS=3
 LIFTED_RUNS=5
 OUTPUT="$ROOT/BENCHMARKS.md"
+PAN13="$ROOT/../shared/pan13-train"
+REPORT_ONLY=0
 COMMAND="bash benches/compare.sh"
 for arg in "$@"; do
   case "$arg" in *" "*) COMMAND+=" \"$arg\"" ;; *) COMMAND+=" $arg" ;; esac
 done
 
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare.sh: $*" >&2; exit 2; }
+# A bad command line: the reason, then the usage, on stderr; exit 2.
+bad_usage() { echo "compare.sh: $*" >&2; usage >&2; exit 2; }
 say() { echo "compare.sh: $*" >&2; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sizes) [ $# -ge 2 ] || die "--sizes needs a value, e.g. --sizes \"10 100\""; SIZES="$2"; shift 2 ;;
-    --threads) [ $# -ge 2 ] || die "--threads needs a value"; THREADS="$2"; shift 2 ;;
-    --tools) [ $# -ge 2 ] || die "--tools needs a value"; TOOLS="$2"; shift 2 ;;
-    --shapes) [ $# -ge 2 ] || die "--shapes needs a value, e.g. --shapes \"paragraphs versions\""; SHAPES="$2"; shift 2 ;;
-    --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
-    --runs) [ $# -ge 2 ] || die "--runs needs a value"; RUNS="$2"; shift 2 ;;
-    --lifted-runs) [ $# -ge 2 ] || die "--lifted-runs needs a value"; LIFTED_RUNS="$2"; shift 2 ;;
-    --output) [ $# -ge 2 ] || die "--output needs a value"; OUTPUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (try --help)" ;;
+    --sizes) [ $# -ge 2 ] || bad_usage "--sizes needs a value, e.g. --sizes \"10 100\""; SIZES="$2"; shift 2 ;;
+    --threads) [ $# -ge 2 ] || bad_usage "--threads needs a value"; THREADS="$2"; shift 2 ;;
+    --tools) [ $# -ge 2 ] || bad_usage "--tools needs a value"; TOOLS="$2"; shift 2 ;;
+    --shapes) [ $# -ge 2 ] || bad_usage "--shapes needs a value, e.g. --shapes \"paragraphs versions\""; SHAPES="$2"; shift 2 ;;
+    --timeout) [ $# -ge 2 ] || bad_usage "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
+    --runs) [ $# -ge 2 ] || bad_usage "--runs needs a value"; RUNS="$2"; shift 2 ;;
+    --lifted-runs) [ $# -ge 2 ] || bad_usage "--lifted-runs needs a value"; LIFTED_RUNS="$2"; shift 2 ;;
+    --output) [ $# -ge 2 ] || bad_usage "--output needs a value"; OUTPUT="$2"; shift 2 ;;
+    --pan13) [ $# -ge 2 ] || bad_usage "--pan13 needs a folder"; PAN13="$2"; shift 2 ;;
+    --report-only) REPORT_ONLY=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) bad_usage "unknown argument: $1" ;;
   esac
 done
-for s in $SIZES; do [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || die "size '$s' is not a whole number of MB"; done
-[[ "$THREADS" =~ ^[0-9]+$ ]] && [ "$THREADS" -gt 0 ] || die "--threads must be a positive whole number"
-[[ "$RUNS" =~ ^[0-9]+$ ]] && [ "$RUNS" -gt 0 ] || die "--runs must be a positive whole number"
-[[ "$LIFTED_RUNS" =~ ^[0-9]+$ ]] && [ "$LIFTED_RUNS" -gt 0 ] || die "--lifted-runs must be a positive whole number"
+for s in $SIZES; do [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || bad_usage "size '$s' is not a whole number of MB"; done
+[[ "$THREADS" =~ ^[0-9]+$ ]] && [ "$THREADS" -gt 0 ] || bad_usage "--threads must be a positive whole number"
+[[ "$RUNS" =~ ^[0-9]+$ ]] && [ "$RUNS" -gt 0 ] || bad_usage "--runs must be a positive whole number"
+[[ "$LIFTED_RUNS" =~ ^[0-9]+$ ]] && [ "$LIFTED_RUNS" -gt 0 ] || bad_usage "--lifted-runs must be a positive whole number"
+[[ "$TIMEOUT" =~ ^[0-9]+$ ]] && [ "$TIMEOUT" -gt 0 ] || bad_usage "--timeout must be a positive whole number of seconds"
 for t in $TOOLS; do
-  case "$t" in lifted|gaoya|rensa|datasketch|text-dedup) ;; *) die "unknown tool '$t'" ;; esac
+  case "$t" in lifted|gaoya|rensa|datasketch|text-dedup) ;; *) bad_usage "unknown tool '$t'" ;; esac
 done
 for sh in $SHAPES; do
-  case "$sh" in paragraphs|versions|independent|rewritten) ;; *) die "unknown shape '$sh' (paragraphs, versions, independent or rewritten)" ;; esac
+  case "$sh" in
+    paragraphs|versions|independent|rewritten) ;;
+    pan13) [ -d "$PAN13/src" ] && [ -d "$PAN13/susp" ] || die "--shapes pan13: $PAN13 has no src/ and susp/ (the PAN 2013 training corpus; --pan13 DIR names it)" ;;
+    *) bad_usage "unknown shape '$sh' (paragraphs, versions, independent, rewritten or pan13)" ;;
+  esac
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing: apt-get install time"
 command -v python3 >/dev/null || die "python3 is missing"
 
-# 1. lifted, release build.
-say "building lifted (cargo build --release)"
-cargo build --release --quiet || die "cargo build --release failed"
-LIFTED="$ROOT/target/release/lifted"
+# What the machine is doing before anything runs: other builds share it.
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+STARTED="$(date -u '+%H:%M UTC')"
+COMMIT="$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | wc -l)"
+
+# 1. lifted, release build, in cargo's target folder (CARGO_TARGET_DIR if set,
+# relative to the repository like cargo's).
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+LIFTED="$TARGET_DIR/release/lifted"
+if [ "$REPORT_ONLY" = 0 ]; then
+  say "building lifted (cargo build --release, into $TARGET_DIR)"
+  cargo build --release --quiet || die "cargo build --release failed"
+fi
+[ -x "$LIFTED" ] || die "$LIFTED is missing (cargo build --release)"
 
 # 2. The peers' venv, installed from the pinned requirements (again when they change).
 VENV="$ROOT/.bench-venv"
@@ -81,14 +107,32 @@ if [ "$needs_peers" = 1 ]; then
   fi
 fi
 
-BENCH="$ROOT/target/bench"
+BENCH="$TARGET_DIR/bench"
 mkdir -p "$BENCH"
+
+# --report-only: the tables again from the last run's logs, scored and laid
+# out by this script (a new column, a new scoring rule), without running
+# anything; the run's own facts (command, commit, load averages) come from
+# the run.env and runs/load files it left.
+if [ "$REPORT_ONLY" = 1 ]; then
+  [ -s "$BENCH/run.env" ] || die "--report-only: $BENCH/run.env is missing: run the benchmark first"
+  # shellcheck disable=SC1091
+  . "$BENCH/run.env"
+  REBUILT="$(date -u '+%Y-%m-%d %H:%M UTC')"
+fi
 
 # Wall seconds and peak RSS (KiB) from a run's log: GNU time -v's, to which
 # timed() appends the wall time from a nanosecond clock (GNU time's own has
 # 10 ms steps, coarse for a 0.1 s run).
 wall_of() { awk -F': ' '/^Wall seconds \(ns clock\)/ {print $2}' "$1"; }
 rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+# CPU seconds (user + system) and the share of a core the command got (200%
+# = both of 2 cores), from GNU time: on a shared machine they tell a run that
+# waited for the CPU from one that worked.
+cpu_of() {
+  awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} /Percent of CPU/ {p = $2}
+    END {printf "%.2f (%s)", u + s, p}' "$1"
+}
 
 # The median-wall run of $n (time logs $tlog.1 ... $tlog.$n) copied to $tlog.
 pick_median() { # n timelog
@@ -104,21 +148,21 @@ row() { # label settings status timelog scorejson bytes
   local label="$1" settings="$2" status="$3" tlog="$4" sjson="$5" bytes="$6"
   if [ "$status" != ok ]; then
     local blanks k
-    blanks="| | | | |"; for k in $KINDS; do blanks+=" |"; done
+    blanks="| | | | | |"; for k in $KINDS; do blanks+=" |"; done
     printf '| %s | %s | %s %s\n' "$label" "$settings" "$status" "$blanks" >> "$ROWS_FILE"
     return
   fi
-  local wall rss
-  wall="$(wall_of "$tlog")"; rss="$(rss_of "$tlog")"
-  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" "$KINDS" >> "$ROWS_FILE" <<'PYEOF'
+  local wall rss cpu
+  wall="$(wall_of "$tlog")"; rss="$(rss_of "$tlog")"; cpu="$(cpu_of "$tlog")"
+  python3 - "$label" "$settings" "$wall" "$rss" "$bytes" "$sjson" "$KINDS" "$cpu" >> "$ROWS_FILE" <<'PYEOF'
 import json, sys
-label, settings, wall, rss, size, sjson, kinds = sys.argv[1:]
+label, settings, wall, rss, size, sjson, kinds, cpu = sys.argv[1:]
 wall, rss, size = float(wall), int(rss), int(size)
 s = json.load(open(sjson))
 pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
 mbps = size / 1e6 / wall if wall > 0 else float("inf")
 per_kind = " | ".join(pct(s.get(f"recall_{k}")) for k in kinds.split())
-print(f"| {label} | {settings} | {wall:.2f} | {mbps:.1f} | {rss / 1024:.0f} | {pct(s['recall'])} | "
+print(f"| {label} | {settings} | {wall:.2f} | {mbps:.1f} | {rss / 1024:.0f} | {cpu} | {pct(s['recall'])} | "
       f"{per_kind} | {pct(s['precision'])} | {s['reported']} |")
 PYEOF
 }
@@ -132,6 +176,10 @@ PYEOF
 timed() { # timelog errlog outfile cmd...
   local tlog="$1" elog="$2" out="$3"; shift 3
   local rc=0
+  if [ "$REPORT_ONLY" = 1 ]; then
+    if [ -s "$tlog" ] && [ -n "$(wall_of "$tlog")" ]; then echo ok; else echo "not run (no ${tlog#"$ROOT"/})"; fi
+    return
+  fi
   rm -f "$out"
   local start end
   start="$(date +%s%N)"
@@ -191,9 +239,12 @@ case "$shape" in
   versions) KINDS="revised verbatim quoted" ;;
   rewritten) KINDS="verbatim edited rewritten summary noisy" ;;
   independent) KINDS="verbatim edited" ;;
+  pan13) KINDS="none random translation summary" ;;
   *) KINDS="verbatim edited embedded" ;;
 esac
-for size in $SIZES; do
+# PAN 2013 is one corpus whatever --sizes says.
+shape_sizes="$SIZES"; [ "$shape" = pan13 ] && shape_sizes=0
+for size in $shape_sizes; do
   # Noise on shared machines is large next to a one-second run: below 1 GB
   # every tool runs $RUNS times and the median counts. At 1 GB and above a
   # peer's run takes minutes: one run.
@@ -202,21 +253,29 @@ for size in $SIZES; do
   ln="$LIFTED_RUNS"; [ "$size" -ge 1000 ] && [ "$ln" -gt 3 ] && ln=3
   SCALING=""
   # The default shape keeps its folder (target/bench/N); others get their own.
-  if [ "$shape" = paragraphs ]; then dir="$BENCH/$size"; else dir="$BENCH/$shape-$size"; fi
+  if [ "$shape" = paragraphs ]; then dir="$BENCH/$size"
+  elif [ "$shape" = pan13 ]; then dir="$BENCH/pan13"
+  else dir="$BENCH/$shape-$size"; fi
   corpus="$dir/corpus.jsonl"; truth="$dir/truth.jsonl"
   # versions corpora come with their dates: lifted scans them with the manifest.
   scan_extra=(); [ "$shape" = versions ] && scan_extra=(--manifest "$dir/manifest.csv")
   if [ -s "$corpus" ] && [ -s "$truth" ]; then
-    say "$size MB ($shape): using $corpus"
+    say "$shape $size: using $corpus"
+  elif [ "$shape" = pan13 ]; then
+    say "PAN 2013: building $corpus from $PAN13"
+    python3 "$ROOT/benches/pan13_corpus.py" --pan "$PAN13" --out "$dir" || die "benches/pan13_corpus.py failed"
   else
     say "$size MB ($shape): generating $corpus"
     "$LIFTED" gen --out "$dir" --size-mb "$size" --seed 42 --shape "$shape" || die "lifted gen failed"
   fi
+  runs="$dir/runs"; mkdir -p "$runs"
+  if [ "$REPORT_ONLY" = 1 ]; then load="$(cat "$runs/load" 2>/dev/null || echo unknown)"
+  else load="$(cut -d' ' -f1-3 /proc/loadavg)"; echo "$load" > "$runs/load"; fi
+  label="$shape $size MB"; [ "$shape" = pan13 ] && label="PAN 2013"
   bytes="$(stat -c %s "$corpus")"
   paragraphs="$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].split("\n")) for l in open(sys.argv[1]) if l.strip()))' "$corpus")"
   docs="$(grep -c . "$corpus")"
   planted="$(grep -c . "$truth")"
-  runs="$dir/runs"; mkdir -p "$runs"
   ROWS_FILE="$runs/rows.md"; : > "$ROWS_FILE"
 
   for tool in $TOOLS; do
@@ -229,7 +288,7 @@ for size in $SIZES; do
         for variant in $LIFTED_VARIANTS; do
           [ "${status_of[$variant]:-ok}" = ok ] || continue
           variant_setup "$variant"
-          say "$size MB: lifted ($variant), round $r of $ln"
+          say "$label: lifted ($variant), round $r of $ln"
           status_of[$variant]="$(timed "$tlog.$r" "$elog" "$out" "$LIFTED" scan --format json --output "$out" --quiet --threads "$threads" "${extra[@]}" "${scan_extra[@]}" "$corpus")"
         done
       done
@@ -246,7 +305,7 @@ for size in $SIZES; do
           b="$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["parameters"]; print("%s bands x %s rows" % (p["bands"], p["rows"]))' "$out" 2>/dev/null || echo '?')"
           settings="defaults: $b, 128 perms, threshold 0.5"
         fi
-        say "$size MB: lifted ($variant): $status"
+        say "$label: lifted ($variant): $status"
         row "lifted" "$settings" "$status" "$tlog" "$runs/lifted-$variant.score" "$bytes"
       done
       if [ "${status_of[default]}" = ok ] && [ "${status_of[default-1thread]}" = ok ]; then
@@ -258,7 +317,7 @@ for size in $SIZES; do
       unset status_of
     else
       out="$runs/$tool.pairs.jsonl"; tlog="$runs/$tool.time"; elog="$runs/$tool.err"
-      say "$size MB: $tool"
+      say "$label: $tool"
       # Python peers get a 20 GiB address-space cap so that one that would not
       # fit fails alone instead of calling the OOM killer on the machine.
       status="$(timed_runs "$n" "$tlog" "$elog" "$out" prlimit --as=$((20 * 1024 * 1024 * 1024)) \
@@ -274,34 +333,66 @@ for size in $SIZES; do
         datasketch) settings="128 perms, 25 x 5, LSH candidates (1 thread)" ;;
         text-dedup) settings="128 perms, 25 x 5, pairs within clusters" ;;
       esac
-      say "$size MB: $tool: $status"
+      say "$label: $tool: $status"
       row "$tool" "$settings" "$status" "$tlog" "$runs/$tool.score" "$bytes"
     fi
   done
 
+  if [ "$shape" = pan13 ]; then
+    origin="plagiarism cases (\`benches/pan13_corpus.py\`: \`src/\` and \`susp/\` of the PAN 2013 text alignment training corpus as one JSONL corpus, the cases of its XML files as the truth; no manifest)"
+  else
+    origin="planted copies (\`lifted gen --size-mb $size --seed 42 --shape $shape\`$( [ "$shape" = versions ] && echo "; lifted scans it with its manifest.csv" || true))"
+  fi
   title="${size} MB corpus"; [ "$shape" = paragraphs ] || title="${size} MB corpus, shape $shape"
+  [ "$shape" = pan13 ] && title="PAN 2013 training corpus, real text"
   kind_header="$(echo $KINDS | sed 's/ / | /g')"
   kind_align="$(for k in $KINDS; do printf -- '---:|'; done)"
   TABLES+="
 ## $title
 
-\`${dir#"$ROOT"/}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted planted copies (\`lifted gen --size-mb $size --seed 42 --shape $shape\`$( [ "$shape" = versions ] && echo "; lifted scans it with its manifest.csv" || true)). Wall time and peak RSS: the run with the median wall time of $ln rounds of lifted's variants (each variant once a round), and $( [ "$n" = 1 ] && echo "of one run of each peer" || echo "of $n consecutive runs of each peer").
+\`${dir#"$ROOT"/}/corpus.jsonl\`: $bytes bytes, $docs documents, $paragraphs paragraphs, $planted $origin. Load average (1, 5, 15 min) before this corpus's runs: $load. Wall time and peak RSS: the run with the median wall time of $ln rounds of lifted's variants (each variant once a round), and $( [ "$n" = 1 ] && echo "of one run of each peer" || echo "of $n consecutive runs of each peer").
 
 $( [ -z "$SCALING" ] || printf 'Scaling (median of the ratios within each round):\n\n%s' "$SCALING")
 
-| tool | settings | wall s | MB/s | peak RSS MB | recall | $kind_header | precision | pairs reported |
-|---|---|---:|---:|---:|---:|$kind_align---:|---:|
+| tool | settings | wall s | MB/s | peak RSS MB | CPU s (share) | recall | $kind_header | precision | pairs reported |
+|---|---|---:|---:|---:|---:|---:|$kind_align---:|---:|
 $(cat "$ROWS_FILE")
 "
 done
 done
 
+if [ "$REPORT_ONLY" = 0 ]; then
+  LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+  FINISHED="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  # What --report-only needs to write this run's header again.
+  for v in COMMAND STARTED FINISHED COMMIT DIRTY LOAD_BEFORE LOAD_AFTER THREADS; do
+    printf '%s=%q\n' "$v" "${!v}"
+  done > "$BENCH/run.env"
+fi
 cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+# The instruction sets lifted's kernels pick at run time (src/minhash.rs,
+# src/normalize.rs): present or absent on this CPU, as /proc/cpuinfo says.
+cpu_flags="$(awk -F': ' '/^flags/ {print " " $2 " "; exit}' /proc/cpuinfo)"
+flags_line=""
+for f in avx512f avx512dq avx512vl avx2 bmi2 sse4_2; do
+  case "$cpu_flags" in *" $f "*) flags_line+="$f yes, " ;; *) flags_line+="$f no, " ;; esac
+done
+flags_line="${flags_line%, }"
 mem="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 rustc_v="$(rustc --version 2>/dev/null || echo unknown)"
-# The venv's Python when the peers ran, else the system's (no error text in the header).
-if [ -x "$PY" ]; then py_v="$("$PY" --version 2>&1)"; else py_v="$(python3 --version 2>&1)"; fi
-peers_v="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|text-dedup)==' | tr '\n' ' ' || true)"
+profile="$(awk '/^\[profile\.release\]/ {f = 1; next} /^\[/ {f = 0} f && NF {printf "%s%s", sep, $0; sep = ", "}' "$ROOT/Cargo.toml")"
+codegen="RUSTFLAGS ${RUSTFLAGS:+\"$RUSTFLAGS\"}${RUSTFLAGS:-unset}"
+if [ -f "$ROOT/.cargo/config.toml" ] && grep -q target-cpu "$ROOT/.cargo/config.toml"; then
+  codegen+=", .cargo/config.toml: $(grep -o 'target-cpu=[^" ]*' "$ROOT/.cargo/config.toml" | head -1)"
+fi
+case "${RUSTFLAGS:-}" in *target-cpu*) ;; *) grep -qs target-cpu "$ROOT/.cargo/config.toml" ||
+  codegen+=", no target-cpu: generic x86-64 code whose SIMD kernels are chosen at run time (is_x86_feature_detected)" ;; esac
+dirty_note="clean"; [ "$DIRTY" = 0 ] || dirty_note="dirty: $DIRTY tracked files modified"
+# Versions of the Python peers, only when some ran.
+peers_line=""
+if [ "$needs_peers" = 1 ]; then
+  peers_line="; $("$PY" --version 2>&1); peers: $("$PY" -m pip freeze 2>/dev/null | grep -iE '^(gaoya|rensa|datasketch|text-dedup)==' | tr '\n' ' ' || true)"
+fi
 # The "Dedup" section (benches/dedup.sh) is not measured here: keep it.
 DEDUP_SECTION="$(sed -n '/^## Dedup$/,$p' "$OUTPUT" 2>/dev/null || true)"
 {
@@ -310,12 +401,21 @@ DEDUP_SECTION="$(sed -n '/^## Dedup$/,$p' "$OUTPUT" 2>/dev/null || true)"
   echo "Written by \`benches/compare.sh\`; how to run it and what each column means: [benches/README.md](benches/README.md)."
   echo
   echo "- Command: \`$COMMAND\` (threads: $THREADS)"
-  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "- Machine: $(nproc) cores ($cpu), $mem memory; $(uname -sr)"
-  echo "- lifted $("$LIFTED" --version | awk '{print $2}') ($rustc_v, release build); $py_v; peers: $peers_v"
+  echo "- Date: $FINISHED (started $STARTED)${REBUILT:+; tables rebuilt from its logs by --report-only on $REBUILT}"
+  echo "- Commit: $COMMIT (working tree $dirty_note when the run started)"
+  echo "- CPU: $cpu; $flags_line; $(nproc) cores online"
+  echo "- Memory: $mem; $(uname -sr)"
+  echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the run, $LOAD_AFTER after it. The machine is shared with other builds: absolute times are noisy, ratios within one table less so"
+  echo "- lifted $("$LIFTED" --version | awk '{print $2}'): $rustc_v, \`cargo build --release\` ([profile.release] $profile), $codegen${peers_line}"
   echo "- Units: paragraphs; peers use word 5-gram shingles (lowercased, split on non-word characters) and LSH 25 bands x 5 rows."
   echo "  Wall time and peak RSS are those of the whole command (reading the corpus and writing the result included): wall time from a nanosecond clock read around it, peak RSS from \`/usr/bin/time -v\`."
+  echo "- Scoring: one rule for every tool (benches/README.md, \"Columns\"): a planted copy is found when the reported passage pairs joining its two documents cover at least half of its source and half of its target bytes."
   echo "$TABLES"
   [ -z "$DEDUP_SECTION" ] || printf '%s\n' "$DEDUP_SECTION"
 } > "$OUTPUT"
 say "wrote $OUTPUT"
+# README.md's table is generated from BENCHMARKS.md, never typed.
+if [ "$OUTPUT" = "$ROOT/BENCHMARKS.md" ]; then
+  python3 "$ROOT/benches/readme_table.py" --write || die "benches/readme_table.py --write failed"
+  say "updated the table of README.md's Performance section"
+fi

@@ -1,8 +1,12 @@
 //! Per-stage throughput (MB/s of input text), on a corpus from `lifted::gen`.
 //!
-//! Every benchmark checks its result, so `cargo test --benches` (which runs
-//! each one once) also checks correctness. Run with `cargo bench --bench stages`.
+//! Every benchmark checks its result against a value derived from its input
+//! (a count of the input, a reference computation done once outside the timed
+//! loop, or the copies `lifted::gen` planted), so `cargo test --all-targets`
+//! and `cargo bench -- --test` (which run each one once) also check
+//! correctness. Run with `cargo bench --bench stages`.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -17,14 +21,20 @@ use lifted::scan::{scan, NoProgress, Params, ScanOptions};
 use lifted::shingle::{shingle_set, shingles_into};
 use lifted::verify::similarity;
 
-/// A generated corpus of about `bytes` bytes, as documents.
-fn corpus(bytes: u64) -> Corpus {
+/// A copy `lifted::gen` planted: (source document, start, end) and (target
+/// document, start, end), documents as indices into the corpus.
+type Planted = ((u32, u32, u32), (u32, u32, u32));
+
+/// A generated corpus of about `bytes` bytes, as documents, and the copies
+/// planted in it (boilerplate footers left out, as benches/peers/score.py does).
+fn corpus(bytes: u64) -> (Corpus, Vec<Planted>) {
     let mut jsonl = Vec::new();
+    let mut truth = Vec::new();
     let config = GenConfig {
         size_bytes: bytes,
         ..GenConfig::default()
     };
-    generate(&config, &mut jsonl, &mut std::io::sink()).expect("generate");
+    generate(&config, &mut jsonl, &mut truth).expect("generate");
     let documents = jsonl
         .split(|&b| b == b'\n')
         .filter(|line| !line.is_empty())
@@ -40,10 +50,79 @@ fn corpus(bytes: u64) -> Corpus {
             }
         })
         .collect();
-    Corpus {
+    let corpus = Corpus {
         documents,
         warnings: vec![],
+    };
+    let index: HashMap<&str, u32> = corpus
+        .documents
+        .iter()
+        .map(|d| (d.id.as_str(), d.order))
+        .collect();
+    let side = |v: &serde_json::Value| {
+        let doc = index[v["doc"].as_str().expect("doc")];
+        let offset = |k: &str| v[k].as_u64().expect("offset") as u32;
+        (doc, offset("start"), offset("end"))
+    };
+    let planted = truth
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice::<serde_json::Value>(line).expect("truth JSONL"))
+        .filter(|t| t["kind"] != "boilerplate")
+        .map(|t| (side(&t["source"]), side(&t["target"])))
+        .collect();
+    (corpus, planted)
+}
+
+/// Bytes of `range` covered by the union of `parts`.
+fn covered(range: (u32, u32), mut parts: Vec<(u32, u32)>) -> u32 {
+    parts.sort_unstable();
+    let (mut total, mut reach) = (0, range.0);
+    for (start, end) in parts {
+        let (start, end) = (start.max(reach), end.min(range.1));
+        if end > start {
+            total += end - start;
+            reach = end;
+        }
     }
+    total
+}
+
+/// The planted copies that links find by the rule of benches/peers/score.py:
+/// the links joining the copy's two documents and overlapping both its
+/// sides cover at least half of each side's bytes.
+fn planted_found(
+    planted: &[Planted],
+    links: &[(lifted::align::Span, lifted::align::Span)],
+) -> usize {
+    // Byte ranges (start, end) on each side, by (document, document).
+    type Ranges = Vec<((u32, u32), (u32, u32))>;
+    let mut by_docs: HashMap<(u32, u32), Ranges> = HashMap::new();
+    for (s, t) in links {
+        by_docs
+            .entry((s.doc, t.doc))
+            .or_default()
+            .push(((s.start, s.end), (t.start, t.end)));
+        by_docs
+            .entry((t.doc, s.doc))
+            .or_default()
+            .push(((t.start, t.end), (s.start, s.end)));
+    }
+    let overlaps = |x: (u32, u32), y: (u32, u32)| x.0 < y.1 && y.0 < x.1;
+    planted
+        .iter()
+        .filter(|((sd, ss, se), (td, ts, te))| {
+            let joined: Vec<_> = by_docs
+                .get(&(*sd, *td))
+                .into_iter()
+                .flatten()
+                .filter(|(a, b)| overlaps(*a, (*ss, *se)) && overlaps(*b, (*ts, *te)))
+                .collect();
+            let on_source = covered((*ss, *se), joined.iter().map(|(a, _)| *a).collect());
+            let on_target = covered((*ts, *te), joined.iter().map(|(_, b)| *b).collect());
+            2 * on_source >= se - ss && 2 * on_target >= te - ts
+        })
+        .count()
 }
 
 fn text_of(corpus: &Corpus) -> Vec<u8> {
@@ -55,15 +134,13 @@ fn text_of(corpus: &Corpus) -> Vec<u8> {
 }
 
 fn stages(c: &mut Criterion) {
-    let corpus = corpus(1_000_000);
+    let (corpus, planted) = corpus(1_000_000);
     let text = text_of(&corpus);
     let bytes = text.len() as u64;
     let options = NormalizeOptions::default();
     let tokens = tokenize(&text, options).tokens;
-    let expected_words = text
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .count();
+    // Reference: the generated prose's words are its runs of alphanumeric characters.
+    let expected_words: Vec<(u32, u32)> = word_runs(std::str::from_utf8(&text).expect("UTF-8"));
 
     let mut group = c.benchmark_group("stages");
     group.throughput(Throughput::Bytes(bytes));
@@ -72,8 +149,17 @@ fn stages(c: &mut Criterion) {
     group.bench_function("normalize", |b| {
         b.iter(|| {
             let stream = tokenize(black_box(&text), options);
-            // Words split on whitespace and tokens agree within punctuation-only words.
-            assert!(stream.tokens.len() * 10 >= expected_words * 9);
+            assert_eq!(stream.tokens.len(), expected_words.len());
+            let first_last = |t: &[lifted::normalize::Token]| {
+                [
+                    (t[0].start, t[0].end),
+                    (t[t.len() - 1].start, t[t.len() - 1].end),
+                ]
+            };
+            assert_eq!(
+                first_last(&stream.tokens),
+                [expected_words[0], expected_words[expected_words.len() - 1]]
+            );
         })
     });
 
@@ -90,14 +176,23 @@ fn stages(c: &mut Criterion) {
 
     let hasher = MinHasher::new(128, 7);
     let mut signature = vec![0u32; 128];
+    // Reference: MinHash is a minimum over the set, so the signature of all
+    // the shingles is the position-wise minimum of the chunks' signatures.
+    let mut whole = vec![0u32; 128];
+    hasher.sign(&shingles, &mut whole);
+    let mut folded = vec![u32::MAX; 128];
     // For ns per shingle: the time per iteration over this count.
     eprintln!("sign: {} shingles per iteration", shingles.len());
     group.bench_function("sign", |b| {
         b.iter(|| {
+            folded.fill(u32::MAX);
             for chunk in shingles.chunks(80) {
                 hasher.sign(black_box(chunk), &mut signature);
+                for (f, s) in folded.iter_mut().zip(&signature) {
+                    *f = (*f).min(*s);
+                }
             }
-            assert!(signature.iter().all(|&v| v != u32::MAX));
+            assert_eq!(folded, whole);
         })
     });
 
@@ -109,21 +204,41 @@ fn stages(c: &mut Criterion) {
         band_hashes(&signature, params, &mut bands);
     }
     // Plant one duplicate so banding must find exactly that pair among distinct chunks.
-    let mut planted = bands.clone();
-    planted.extend_from_slice(&bands[..params.bands]);
-    let docs: Vec<u32> = (0..planted.len() as u32 / params.bands as u32).collect();
+    let mut banded = bands.clone();
+    banded.extend_from_slice(&bands[..params.bands]);
+    let docs: Vec<u32> = (0..banded.len() as u32 / params.bands as u32).collect();
     // candidate_pairs reads one vector per band.
-    let planted: Vec<Vec<u32>> = (0..params.bands)
+    let banded: Vec<Vec<u32>> = (0..params.bands)
         .map(|band| {
             (0..docs.len())
-                .map(|s| planted[s * params.bands + band])
+                .map(|s| banded[s * params.bands + band])
                 .collect()
         })
         .collect();
+    // Reference: the pairs of segments that share a band's hash, from a map per band.
+    let mut expected = BTreeSet::new();
+    for band in &banded {
+        let mut buckets: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (s, &h) in band.iter().enumerate() {
+            buckets.entry(h).or_default().push(s as u32);
+        }
+        for members in buckets.values() {
+            assert!(
+                members.len() <= 64,
+                "a bucket over the cap: the reference would differ"
+            );
+            for (i, &x) in members.iter().enumerate() {
+                expected.extend(members[i + 1..].iter().map(|&y| (x, y)));
+            }
+        }
+    }
+    assert!(expected.contains(&(0, chunks.len() as u32)));
+    let expected: Vec<(u32, u32)> = expected.into_iter().collect();
     group.bench_function("band", |b| {
         b.iter(|| {
-            let found = candidate_pairs(black_box(&planted), &docs, false, 64);
-            assert!(found.pairs.contains(&(0, chunks.len() as u32)));
+            let found = candidate_pairs(black_box(&banded), &docs, false, 64);
+            assert_eq!(found.pairs, expected);
+            assert_eq!(found.oversized_buckets, 0);
         })
     });
 
@@ -132,21 +247,65 @@ fn stages(c: &mut Criterion) {
         shingle_set(&tokens[..half], 5),
         shingle_set(&tokens[half / 2..], 5),
     );
+    // Reference: the two sets' Jaccard and containment from BTreeSets.
+    let (l, r): (BTreeSet<u64>, BTreeSet<u64>) = (
+        left.iter().copied().collect(),
+        right.iter().copied().collect(),
+    );
+    let common = l.intersection(&r).count() as f64;
+    let (jaccard, containment) = (
+        common / l.union(&r).count() as f64,
+        common / l.len().min(r.len()) as f64,
+    );
+    assert!(jaccard > 0.2 && jaccard < 0.5, "{jaccard}");
     group.bench_function("verify", |b| {
         b.iter(|| {
             let s = similarity(black_box(&left), black_box(&right));
-            assert!(s.jaccard > 0.2 && s.jaccard < 0.5, "{}", s.jaccard);
+            assert!(
+                (s.jaccard - jaccard).abs() < 1e-12,
+                "{} against {jaccard}",
+                s.jaccard
+            );
+            assert!((s.containment - containment).abs() < 1e-12);
         })
     });
 
     // Align the corpus's text with itself shifted: everything is shared.
     let align_options = AlignOptions::default();
-    let first = Prepared::new(tokenize(&text[..text.len() / 2], options), &align_options);
+    // The first text ends, and the second starts, where a word starts.
+    let word_start_from = |at: usize| {
+        tokens
+            .iter()
+            .map(|t| t.start as usize)
+            .find(|&s| s >= at)
+            .expect("words")
+    };
+    let (quarter, half) = (
+        word_start_from(text.len() / 4),
+        word_start_from(text.len() / 2),
+    );
+    let first_tokens = tokenize(&text[..half], options);
+    let shared_first = first_tokens
+        .tokens
+        .iter()
+        .position(|t| t.start as usize == quarter)
+        .expect("a word at the quarter") as u32;
+    let first_words = first_tokens.tokens.len() as u32;
+    let first = Prepared::new(first_tokens, &align_options);
     group.bench_function("align", |b| {
         b.iter(|| {
-            let second = Prepared::new(tokenize(&text[text.len() / 4..], options), &align_options);
+            let second = Prepared::new(tokenize(&text[quarter..], options), &align_options);
             let found = align_prepared(&first, &second, &align_options);
-            assert!(!found.is_empty());
+            // The shared quarter of the text aligns as one span, at the
+            // same place in both (the second starts where it starts).
+            assert!(
+                found.iter().any(|s| s.b_first == 0
+                    && s.a_first == shared_first
+                    && s.a_last == first_words
+                    && s.b_last == first_words - shared_first
+                    && s.edits == 0),
+                "no span for the shared quarter: {shared_first}..{first_words}"
+            );
         })
     });
     group.finish();
@@ -210,9 +369,22 @@ fn stages(c: &mut Criterion) {
                 &AtomicBool::new(false),
             )
             .expect("scan");
-            // The generator plants copies in about 10% of paragraphs.
-            assert!(findings.pairs.len() > 50, "{}", findings.pairs.len());
-            assert!(!findings.provenance.links.is_empty());
+            // Every copy the generator planted is found by the pairs and
+            // links of the report (the rule of benches/peers/score.py; 100%
+            // at this size and seed).
+            let links: Vec<_> = findings
+                .pairs
+                .iter()
+                .map(|p| (p.a, p.b))
+                .chain(
+                    findings
+                        .provenance
+                        .links
+                        .iter()
+                        .map(|l| (l.source, l.target)),
+                )
+                .collect();
+            assert_eq!(planted_found(&planted, &links), planted.len());
         })
     });
     whole.finish();
@@ -220,3 +392,23 @@ fn stages(c: &mut Criterion) {
 
 criterion_group!(benches, stages);
 criterion_main!(benches);
+
+/// Byte ranges of the runs of alphanumeric characters of `text`.
+fn word_runs(text: &str) -> Vec<(u32, u32)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s as u32, i as u32));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s as u32, text.len() as u32));
+    }
+    runs
+}

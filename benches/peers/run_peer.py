@@ -33,7 +33,8 @@ tokenizes that with its own fastest documented path:
   pairs are all pairs inside each cluster of up to 50 paragraphs, and a star
   (every member paired with the cluster's first paragraph) for larger ones.
 
-Pairs of two paragraphs of one document are dropped (the truth and lifted's
+Paragraphs of fewer than 5 words (no word 5-gram) are left out for every
+tool. Pairs of two paragraphs of one document are dropped (the truth and lifted's
 default only count reuse across documents). Output: one JSON line per pair,
 {"a": [doc, para], "b": [doc, para]}, a before b in corpus order.
 """
@@ -75,8 +76,15 @@ def load_units(path: str):
             rec = json.loads(line)
             doc = str(rec["id"])
             for i, para in enumerate(rec["text"].split("\n")):
+                words = WORD.findall(para.lower())
+                # No 5-gram: every tool would give it one and the same
+                # signature (of the empty set, or of its few words), so all
+                # such lines (empty ones, headings, dates in real text)
+                # would be reported as near-duplicates of each other.
+                if len(words) < NGRAM:
+                    continue
                 keys.append((doc, i))
-                texts.append(" ".join(WORD.findall(para.lower())))
+                texts.append(" ".join(words))
     return keys, texts
 
 
