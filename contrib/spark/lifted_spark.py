@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""Run `lifted scan` on Apache Spark: the same provenance map, computed by
+the Rust stages of `lifted` called per partition (issue 15).
+
+    contrib/spark/.venv/bin/python contrib/spark/lifted_spark.py \\
+        --master spark://HOST:7077 [every flag of lifted scan] PATH... --output MAP.json
+
+writes what `lifted scan [the same flags] PATH... --output MAP.json` writes.
+
+The route (the stage list and schemas are in the stages spec, issue 15):
+1. ingest, on the driver: `lifted stage ingest --world-size 1` reads the
+   inputs once and writes the documents as Parquet into the work folder;
+2. sign: the documents as a DataFrame, `mapInArrow` through
+   `lifted worker sign` -> rows (band, key, doc, segment);
+3. candidates, the one big shuffle, in Spark SQL: LSH buckets grouped by
+   (band, key), every pair of a bucket of at most --max-bucket segments, a
+   star from its first member (smallest document id, then segment) for a
+   larger one, counted as oversized; fingerprints grouped by key >> doc_bits
+   into document pairs (groups over --max-bucket counted, dropped);
+4. align: the deduplicated edges joined with both texts, repartitioned by
+   document pair, `mapInArrow` through `lifted worker align`, written as
+   Parquet into the work folder;
+5. report, on the driver: `lifted stage report` clusters, traces provenance
+   and writes the map exactly as `lifted scan` does (temporary file, then
+   rename: no partial output).
+
+The `lifted` binary is shipped to the executors with `SparkContext.addFile`.
+The work folder must be visible at the same path to the driver and every
+executor (one machine, or a shared file system), as in a Slurm job array.
+
+Exit codes: 0 ok; 2 usage or input error, or a failed Spark job, with one
+line on standard error; 130 on Ctrl-C. The work folder is removed unless
+--work is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+PROG = "lifted_spark"
+
+# Every flag of `lifted scan`: (name, takes a value, repeatable). A test
+# compares this list with `lifted scan --help`, so a new scan flag is not
+# forgotten here.
+SCAN_FLAGS = [
+    ("--jsonl", False, False),
+    ("--id-field", True, False),
+    ("--text-field", True, False),
+    ("--date-field", True, False),
+    ("--skip-bad-lines", False, False),
+    ("--strict", False, False),
+    ("--follow", False, False),
+    ("--max-doc-bytes", True, False),
+    ("--max-line-bytes", True, False),
+    ("--ngram", True, False),
+    ("--permutations", True, False),
+    ("--threshold", True, False),
+    ("--bands", True, False),
+    ("--rows", True, False),
+    ("--window", True, False),
+    ("--min-words", True, False),
+    ("--max-gap", True, False),
+    ("--fold-accents", False, False),
+    ("--within-doc", False, False),
+    ("--max-bucket", True, False),
+    ("--pairs-only", False, False),
+    ("--manifest", True, False),
+    ("--order", True, False),
+    ("--max-docs-frac", True, False),
+    ("--keep-boilerplate", False, False),
+    ("--threads", True, False),
+    ("--quiet", False, False),
+    ("--preset", True, False),
+    ("--timings", False, False),
+    ("--format", True, False),
+    ("--compact", False, False),
+    ("--excerpt", True, False),
+    ("--details", False, False),
+    ("--doc", True, True),
+    ("--color", True, False),
+    ("--output", True, False),
+]
+SHORT = {"--quiet": "-q", "--output": "-o"}
+# Flags that only the driver-side stages (ingest, report) read; the workers
+# get the rest (the parameters of signing and aligning).
+DRIVER_ONLY = {"--manifest", "--order", "--max-docs-frac", "--keep-boilerplate", "--threads",
+               "--timings", "--format", "--compact", "--excerpt", "--details", "--doc",
+               "--color", "--output", "--quiet"}
+
+SIGNS_DDL = "band int, key long, doc long, segment int"
+RESULTS_DDL = ("kind int, a long, b long, a_segment int, b_segment int, sequence int, "
+               "a_start long, a_end long, b_start long, b_end long, jaccard double, "
+               "containment double, words long, edits long, a_words long, b_words long")
+
+
+class UsageError(Exception):
+    """Bad flags or input: one line on standard error, exit 2."""
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="lifted_spark.py",
+        description="Scan documents for lifted passages on Apache Spark: the same provenance "
+                    "map as `lifted scan` with the same flags.",
+        epilog="Every flag of `lifted scan` is accepted and means the same (see lifted scan --help).")
+    parser.add_argument("--master", default="local[*]",
+                        help="Spark master URL: local[N], spark://HOST:PORT, yarn, ... (default local[*])")
+    parser.add_argument("--lifted", default=str(REPO / "target" / "release" / "lifted"),
+                        help="the lifted binary to run and ship to the executors "
+                             "(default: target/release/lifted of this repository)")
+    parser.add_argument("--work", help="work folder for the stages' Parquet files, visible at "
+                                       "this path to every executor (default: a temporary "
+                                       "folder, removed at the end)")
+    parser.add_argument("--partitions", type=int, default=0,
+                        help="partitions of the sign and align steps and of the shuffles "
+                             "(default: 2 per core of the cluster)")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Spark setting (repeatable), as spark-submit --conf")
+    for name, value, repeat in SCAN_FLAGS:
+        names = [SHORT[name], name] if name in SHORT else [name]
+        if repeat:
+            parser.add_argument(*names, action="append", default=[], metavar="VALUE")
+        elif value:
+            parser.add_argument(*names, metavar="VALUE")
+        else:
+            parser.add_argument(*names, action="store_true")
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+
+    # argparse prints its usage and one error line and exits 2 on bad flags.
+    args = parser.parse_intermixed_args(argv)
+    if args.partitions < 0:
+        parser.error("--partitions must be 0 (automatic) or more")
+    for item in args.conf:
+        if "=" not in item:
+            parser.error(f"--conf {item}: expected KEY=VALUE")
+    return args
+
+
+def scan_flags(args: argparse.Namespace, keep=lambda name: True) -> list[str]:
+    """The scan flags given, as a `lifted` argument list."""
+    out: list[str] = []
+    for name, value, repeat in SCAN_FLAGS:
+        if not keep(name):
+            continue
+        got = getattr(args, name[2:].replace("-", "_"))
+        if repeat:
+            for item in got:
+                out += [name, item]
+        elif value:
+            if got is not None:
+                out += [name, got]
+        elif got:
+            out.append(name)
+    return out
+
+
+def log(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet:
+        print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def run_stage(lifted: str, stage: str, work: Path, flags: list[str], paths: list[str]) -> None:
+    """`lifted stage STAGE --rank 0 --world-size 1` on the driver; its own
+    one-line error goes to standard error as it is."""
+    cmd = [lifted, "stage", stage, "--rank", "0", "--world-size", "1", "--work", str(work),
+           *flags, "--", *paths]
+    code = subprocess.run(cmd).returncode
+    if code != 0:
+        raise StageFailed(code)
+
+
+class StageFailed(Exception):
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+# -- the executor side --------------------------------------------------------
+
+def worker_function(stage: str, flags: list[str], binary: str, ddl_schema):
+    """A mapInArrow function that pipes a partition's record batches through
+    `lifted worker STAGE` (Arrow IPC stream on its standard input and output).
+
+    One process per partition: a thread writes the input batches, another
+    drains standard error, and the batches read back are cast to the
+    declared schema (a no-op when the worker wrote exactly those types)."""
+
+    def run(batches):
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+        from pyspark import SparkFiles
+
+        batches = iter(batches)
+        first = next(batches, None)
+        if first is None:
+            return  # an empty partition: nothing to sign or align
+        path = SparkFiles.get(binary)
+        if not os.access(path, os.X_OK):
+            os.chmod(path, 0o755)
+        proc = subprocess.Popen([path, "worker", stage, *flags], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        failure: list[BaseException] = []
+        stderr: list[bytes] = []
+
+        def feed():
+            try:
+                with ipc.new_stream(proc.stdin, first.schema) as writer:
+                    writer.write_batch(first)
+                    for batch in batches:
+                        writer.write_batch(batch)
+            except BrokenPipeError:
+                pass  # the worker stopped reading: its exit code tells why
+            except BaseException as err:  # noqa: BLE001 - re-raised below
+                failure.append(err)
+            finally:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        drain = threading.Thread(target=lambda: stderr.append(proc.stderr.read()), daemon=True)
+        feeder.start()
+        drain.start()
+        try:
+            reader = ipc.open_stream(proc.stdout)
+            schema = pa.schema([(f.name, f.type) for f in ddl_schema])
+            for batch in reader:
+                yield batch.cast(schema) if batch.schema != schema else batch
+        except pa.ArrowInvalid:
+            pass  # no stream at all: the worker failed, its exit code says so
+        finally:
+            feeder.join()
+            proc.stdout.close()
+            code = proc.wait()
+            drain.join()
+        message = b"".join(stderr).decode(errors="replace").strip()
+        if code != 0:
+            raise RuntimeError(f"lifted worker {stage} exited with {code}: {message}")
+        if failure:
+            raise failure[0]
+
+    return run
+
+
+def arrow_fields(ddl: str):
+    """The pyarrow fields of a Spark DDL schema of int, long and double columns."""
+    import pyarrow as pa
+
+    types = {"int": pa.int32(), "long": pa.int64(), "double": pa.float64()}
+    fields = []
+    for column in ddl.split(","):
+        name, kind = column.split()
+        fields.append(pa.field(name, types[kind]))
+    return fields
+
+
+# -- the driver ----------------------------------------------------------------
+
+def spark_session(args: argparse.Namespace, partitions: int):
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(args.master).appName("lifted")
+               .config("spark.sql.shuffle.partitions", str(partitions or 8))
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.extraJavaOptions",
+                       f"-Dlog4j2.configurationFile=file:{HERE / 'log4j2.properties'}")
+               .config("spark.executor.extraJavaOptions",
+                       f"-Dlog4j2.configurationFile=file:{HERE / 'log4j2.properties'}"))
+    for item in args.conf:
+        key, value = item.split("=", 1)
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def doc_bits(documents: int) -> int:
+    """Bits of the document number packed into a fingerprint key (as `scan`)."""
+    return max(1, (max(documents - 1, 0)).bit_length())
+
+
+def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
+    """The shuffle: LSH buckets and fingerprint groups -> segment and document
+    edges (a, a_segment, b, b_segment), with the counts the report needs."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    lsh = signs.where(F.col("band") >= 0).join(ids, "doc")
+    bucket = Window.partitionBy("band", "key")
+    members = (lsh.withColumn("size", F.count(F.lit(1)).over(bucket))
+               .where(F.col("size") >= 2)
+               .withColumn("rank", F.row_number().over(bucket.orderBy("id", "segment"))))
+    members = members.select("band", "key", "size", "rank", "doc", "segment").persist()
+    oversized = members.where((F.col("size") > max_bucket) & (F.col("rank") == 1)).count()
+    left = members.alias("l")
+    right = members.alias("r")
+    small = (left.where(F.col("size") <= max_bucket)
+             .join(right, ["band", "key"])
+             .where(F.col("l.rank") < F.col("r.rank")))
+    star = (left.where((F.col("size") > max_bucket) & (F.col("rank") == 1))
+            .join(right.where(F.col("rank") > 1), ["band", "key"]))
+    pairs = small.unionByName(star).select(
+        F.col("l.doc").alias("a"), F.col("l.segment").alias("a_segment"),
+        F.col("r.doc").alias("b"), F.col("r.segment").alias("b_segment"))
+    if not within_doc:
+        pairs = pairs.where(F.col("a") != F.col("b"))
+    # One orientation per unordered pair, then distinct: what `scan` counts.
+    swap = (F.col("a") > F.col("b")) | ((F.col("a") == F.col("b"))
+                                        & (F.col("a_segment") > F.col("b_segment")))
+    segment_edges = pairs.select(
+        F.when(swap, F.col("b")).otherwise(F.col("a")).alias("a"),
+        F.when(swap, F.col("b_segment")).otherwise(F.col("a_segment")).alias("a_segment"),
+        F.when(swap, F.col("a")).otherwise(F.col("b")).alias("b"),
+        F.when(swap, F.col("a_segment")).otherwise(F.col("b_segment")).alias("b_segment"),
+    ).distinct().persist()
+    candidate_pairs = segment_edges.count()
+
+    prints = (signs.where(F.col("band") == -1)
+              .select("doc", F.shiftright(F.col("key"), doc_bits(documents)).alias("group"))
+              .distinct())
+    group = Window.partitionBy("group")
+    prints = (prints.withColumn("size", F.count(F.lit(1)).over(group))
+              .where(F.col("size") >= 2).persist())
+    common = prints.where(F.col("size") > max_bucket).select("group").distinct().count()
+    kept = prints.where(F.col("size") <= max_bucket)
+    document_edges = (kept.alias("l").join(kept.alias("r"), "group")
+                      .where(F.col("l.doc") < F.col("r.doc"))
+                      .select(F.col("l.doc").alias("a"), F.lit(-1).alias("a_segment"),
+                              F.col("r.doc").alias("b"), F.lit(-1).alias("b_segment"))
+                      .distinct())
+    counts = {"candidate_pairs": candidate_pairs, "oversized_buckets": oversized,
+              "common_fingerprints": common}
+    return segment_edges, document_edges, counts
+
+
+def run_spark(args, lifted: str, work: Path, partitions: int) -> dict:
+    from pyspark.sql import functions as F
+    from pyspark.storagelevel import StorageLevel
+
+    spark = spark_session(args, partitions)
+    try:
+        sc = spark.sparkContext
+        sc.addFile(lifted)
+        binary = os.path.basename(lifted)
+        parts = partitions or max(2, 2 * sc.defaultParallelism)
+        spark.conf.set("spark.sql.shuffle.partitions", str(parts))
+        worker_flags = scan_flags(args, lambda name: name not in DRIVER_ONLY)
+        worker_flags += ["--threads", "1"]
+
+        documents_glob = str(work / "ingest" / "documents-*-of-1.parquet")
+        docs = spark.read.parquet(documents_glob)
+        documents = docs.count()
+        signs = (docs.select("doc", "text").repartition(parts)
+                 .mapInArrow(worker_function("sign", worker_flags, binary,
+                                             arrow_fields(SIGNS_DDL)), SIGNS_DDL)
+                 .persist(StorageLevel.MEMORY_AND_DISK))
+        segments = signs.where(F.col("band") == 0).count()
+        log(args, f"{documents} documents, {segments} segments signed")
+
+        ids = docs.select("doc", "id")
+        segment_edges, document_edges, counts = candidates(
+            signs, ids, int(args.max_bucket or 64), args.within_doc, documents)
+        counts["segments"] = segments
+        log(args, f"{counts['candidate_pairs']} candidate segment pairs, "
+                  f"{counts['oversized_buckets']} LSH buckets over --max-bucket linked as stars, "
+                  f"{counts['common_fingerprints']} fingerprints over --max-bucket ignored")
+
+        align_dir = work / "align"
+        if args.pairs_only:
+            edges = segment_edges
+        else:
+            edges = segment_edges.unionByName(document_edges)
+            if args.within_doc:
+                edges = edges.unionByName(docs.select(
+                    F.col("doc").alias("a"), F.lit(-1).alias("a_segment"),
+                    F.col("doc").alias("b"), F.lit(-1).alias("b_segment")))
+        texts_a = docs.select(F.col("doc").alias("a"), F.col("id").alias("a_id"),
+                              F.col("text").alias("a_text"))
+        texts_b = docs.select(F.col("doc").alias("b"), F.col("id").alias("b_id"),
+                              F.col("text").alias("b_text"))
+        rows = (edges.join(texts_a, "a").join(texts_b, "b")
+                .select("a", "a_segment", "b", "b_segment", "a_id", "a_text", "b_id", "b_text")
+                .repartition(parts, F.least("a", "b"), F.greatest("a", "b")))
+        results = rows.mapInArrow(worker_function("align", worker_flags, binary,
+                                                  arrow_fields(RESULTS_DDL)), RESULTS_DDL)
+        results.write.mode("overwrite").parquet(str(align_dir))
+        return counts
+    finally:
+        spark.stop()
+
+
+def write_stats(work: Path, counts: dict) -> None:
+    stats = work / "stats"
+    stats.mkdir(parents=True, exist_ok=True)
+    with open(stats / "spark.json", "w") as out:
+        json.dump(counts, out)
+
+
+def check_binary(path: str) -> str:
+    resolved = Path(path).resolve()
+    if not resolved.is_file():
+        hint = " (build it: cargo build --release)" if path.endswith("target/release/lifted") else ""
+        raise UsageError(f"--lifted {path}: no such file{hint}")
+    if not os.access(resolved, os.X_OK):
+        raise UsageError(f"--lifted {path}: not executable")
+    return str(resolved)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    created = args.work is None
+    work = Path(args.work or tempfile.mkdtemp(prefix="lifted-spark-"))
+    try:
+        lifted = check_binary(args.lifted)
+        if not created:
+            work.mkdir(parents=True, exist_ok=True)
+            if any(work.iterdir()):
+                raise UsageError(f"--work {work}: not empty; give a new or empty folder")
+        flags = scan_flags(args, lambda name: name != "--output")
+        run_stage(lifted, "ingest", work, flags, args.paths)
+        counts = run_spark(args, lifted, work, args.partitions)
+        write_stats(work, counts)
+        run_stage(lifted, "report", work, scan_flags(args), args.paths)
+        log(args, f"done in {time.monotonic() - started:.1f} s")
+        return 0
+    except UsageError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    except StageFailed as err:
+        return err.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # noqa: BLE001 - a Spark failure, summarised on one line
+        print(f"{PROG}: error: the Spark job failed: {first_line(err)}", file=sys.stderr)
+        return 2
+    finally:
+        if created:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def first_line(err: BaseException) -> str:
+    """The most telling line of a (Py4J-wrapped) Spark error: the worker's
+    own message when a `lifted worker` failed."""
+    text = str(err)
+    for line in text.splitlines():
+        if "lifted worker" in line:
+            return line.strip().split("RuntimeError: ", 1)[-1]
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:500]
+    return type(err).__name__
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sys.exit(main(sys.argv[1:]))
