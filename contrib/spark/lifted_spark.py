@@ -126,6 +126,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--partitions", type=int, default=0,
                         help="partitions of the sign and align steps and of the shuffles "
                              "(default: 2 per core of the cluster)")
+    parser.add_argument("--metrics", metavar="FILE",
+                        help="write Spark's per-step metrics (shuffle bytes and records, "
+                             "run time) to FILE as JSON")
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                         help="a Spark setting (repeatable), as spark-submit --conf")
     for name, value, repeat in SCAN_FLAGS:
@@ -167,8 +170,27 @@ def scan_flags(args: argparse.Namespace, keep=lambda name: True) -> list[str]:
 
 
 def log(args: argparse.Namespace, message: str) -> None:
-    if not args.quiet:
+    """Progress, as lifted draws its bars: only on a terminal, not with -q."""
+    if not args.quiet and sys.stderr.isatty():
         print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+class Timings:
+    """Wall time of each step, printed at the end with --timings."""
+
+    def __init__(self):
+        self.steps: list[tuple[str, float]] = []
+        self.last = time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.steps.append((step, now - self.last))
+        self.last = now
+
+    def line(self) -> str:
+        total = sum(seconds for _, seconds in self.steps)
+        parts = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.steps)
+        return f"{PROG}: {parts}; total {total:.2f} s"
 
 
 def run_stage(lifted: str, stage: str, work: Path, flags: list[str], paths: list[str]) -> None:
@@ -270,6 +292,7 @@ def arrow_fields(ddl: str):
 # -- the driver ----------------------------------------------------------------
 
 def spark_session(args: argparse.Namespace, partitions: int):
+    """A session quiet on standard error (log4j2.properties: errors only)."""
     from pyspark.sql import SparkSession
 
     builder = (SparkSession.builder.master(args.master).appName("lifted")
@@ -310,9 +333,9 @@ def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
              .where(F.col("l.rank") < F.col("r.rank")))
     star = (left.where((F.col("size") > max_bucket) & (F.col("rank") == 1))
             .join(right.where(F.col("rank") > 1), ["band", "key"]))
-    pairs = small.unionByName(star).select(
-        F.col("l.doc").alias("a"), F.col("l.segment").alias("a_segment"),
-        F.col("r.doc").alias("b"), F.col("r.segment").alias("b_segment"))
+    ends = [F.col("l.doc").alias("a"), F.col("l.segment").alias("a_segment"),
+            F.col("r.doc").alias("b"), F.col("r.segment").alias("b_segment")]
+    pairs = small.select(*ends).unionByName(star.select(*ends))
     if not within_doc:
         pairs = pairs.where(F.col("a") != F.col("b"))
     # One orientation per unordered pair, then distinct: what `scan` counts.
@@ -344,22 +367,25 @@ def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
     return segment_edges, document_edges, counts
 
 
-def run_spark(args, lifted: str, work: Path, partitions: int) -> dict:
+def run_spark(args, lifted: str, work: Path, timings: Timings) -> dict:
+    """Sign, candidates and align on Spark; returns the counts for the report."""
     from pyspark.sql import functions as F
     from pyspark.storagelevel import StorageLevel
 
-    spark = spark_session(args, partitions)
+    spark = spark_session(args, args.partitions)
     try:
         sc = spark.sparkContext
+        sc.setLogLevel("ERROR")
         sc.addFile(lifted)
         binary = os.path.basename(lifted)
-        parts = partitions or max(2, 2 * sc.defaultParallelism)
+        parts = args.partitions or max(2, 2 * sc.defaultParallelism)
         spark.conf.set("spark.sql.shuffle.partitions", str(parts))
         worker_flags = scan_flags(args, lambda name: name not in DRIVER_ONLY)
-        worker_flags += ["--threads", "1"]
+        worker_flags += ["--threads", "1"]  # one task, one core
+        timings.lap("spark start")
 
-        documents_glob = str(work / "ingest" / "documents-*-of-1.parquet")
-        docs = spark.read.parquet(documents_glob)
+        sc.setJobGroup("sign", "lifted worker sign")
+        docs = spark.read.parquet(str(work / "ingest" / "documents-*-of-1.parquet"))
         documents = docs.count()
         signs = (docs.select("doc", "text").repartition(parts)
                  .mapInArrow(worker_function("sign", worker_flags, binary,
@@ -367,20 +393,22 @@ def run_spark(args, lifted: str, work: Path, partitions: int) -> dict:
                  .persist(StorageLevel.MEMORY_AND_DISK))
         segments = signs.where(F.col("band") == 0).count()
         log(args, f"{documents} documents, {segments} segments signed")
+        timings.lap("sign")
 
+        sc.setJobGroup("candidates", "buckets and fingerprints -> edges")
         ids = docs.select("doc", "id")
         segment_edges, document_edges, counts = candidates(
             signs, ids, int(args.max_bucket or 64), args.within_doc, documents)
         counts["segments"] = segments
         log(args, f"{counts['candidate_pairs']} candidate segment pairs, "
                   f"{counts['oversized_buckets']} LSH buckets over --max-bucket linked as stars, "
-                  f"{counts['common_fingerprints']} fingerprints over --max-bucket ignored")
+                  f"{counts['common_fingerprints']} fingerprint groups over --max-bucket ignored")
+        timings.lap("candidates")
 
-        align_dir = work / "align"
-        if args.pairs_only:
-            edges = segment_edges
-        else:
-            edges = segment_edges.unionByName(document_edges)
+        sc.setJobGroup("align", "lifted worker align")
+        edges = segment_edges
+        if not args.pairs_only:
+            edges = edges.unionByName(document_edges)
             if args.within_doc:
                 edges = edges.unionByName(docs.select(
                     F.col("doc").alias("a"), F.lit(-1).alias("a_segment"),
@@ -394,10 +422,46 @@ def run_spark(args, lifted: str, work: Path, partitions: int) -> dict:
                 .repartition(parts, F.least("a", "b"), F.greatest("a", "b")))
         results = rows.mapInArrow(worker_function("align", worker_flags, binary,
                                                   arrow_fields(RESULTS_DDL)), RESULTS_DDL)
-        results.write.mode("overwrite").parquet(str(align_dir))
+        results.write.mode("overwrite").parquet(str(work / "align"))
+        timings.lap("align")
+        if args.metrics:
+            write_metrics(sc, args.metrics, documents, segments, counts)
         return counts
     finally:
         spark.stop()
+
+
+def write_metrics(sc, path: str, documents: int, segments: int, counts: dict) -> None:
+    """Spark's own per-stage metrics (shuffle bytes and records, run time)
+    from the driver's REST API, grouped by step, as JSON (for README figures)."""
+    import urllib.request
+
+    base = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}"
+    with urllib.request.urlopen(f"{base}/jobs", timeout=30) as response:
+        jobs = json.load(response)
+    step_of_stage = {}
+    for job in jobs:
+        for stage in job.get("stageIds", []):
+            step_of_stage[stage] = job.get("jobGroup") or "other"
+    with urllib.request.urlopen(f"{base}/stages?status=complete", timeout=30) as response:
+        stages = json.load(response)
+    keys = ["shuffleWriteBytes", "shuffleWriteRecords", "shuffleReadBytes", "inputBytes",
+            "outputBytes", "executorRunTime", "memoryBytesSpilled", "diskBytesSpilled"]
+    steps: dict[str, dict] = {}
+    for stage in stages:
+        step = steps.setdefault(step_of_stage.get(stage["stageId"], "other"),
+                                dict.fromkeys(keys, 0))
+        for key in keys:
+            step[key] += stage.get(key, 0)
+    total = dict.fromkeys(keys, 0)
+    for step in steps.values():
+        for key in keys:
+            total[key] += step[key]
+    report = {"documents": documents, "segments": segments, **counts, "steps": steps,
+              "total": total,
+              "shuffle_write_bytes_per_segment": total["shuffleWriteBytes"] / max(segments, 1)}
+    with open(path, "w") as out:
+        json.dump(report, out, indent=2)
 
 
 def write_stats(work: Path, counts: dict) -> None:
@@ -419,7 +483,7 @@ def check_binary(path: str) -> str:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    started = time.monotonic()
+    timings = Timings()
     created = args.work is None
     work = Path(args.work or tempfile.mkdtemp(prefix="lifted-spark-"))
     try:
@@ -428,12 +492,15 @@ def main(argv: list[str]) -> int:
             work.mkdir(parents=True, exist_ok=True)
             if any(work.iterdir()):
                 raise UsageError(f"--work {work}: not empty; give a new or empty folder")
-        flags = scan_flags(args, lambda name: name != "--output")
-        run_stage(lifted, "ingest", work, flags, args.paths)
-        counts = run_spark(args, lifted, work, args.partitions)
+        run_stage(lifted, "ingest", work, scan_flags(args, lambda name: name != "--output"),
+                  args.paths)
+        timings.lap("ingest")
+        counts = run_spark(args, lifted, work, timings)
         write_stats(work, counts)
         run_stage(lifted, "report", work, scan_flags(args), args.paths)
-        log(args, f"done in {time.monotonic() - started:.1f} s")
+        timings.lap("report")
+        if args.timings:
+            print(timings.line(), file=sys.stderr)
         return 0
     except UsageError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
