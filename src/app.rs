@@ -34,6 +34,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => crate::completions::run(args),
         Command::Man(args) => crate::man::run(args),
         Command::Dedup(args) => on_pool(args.matching.threads, || crate::dedup_cmd::run(args)),
+        Command::Stage(a) => on_pool(a.scan.matching.threads, || crate::stage_cmd::run(a)),
+        Command::Worker(a) => on_pool(a.matching.threads, || crate::stage_cmd::worker(a)),
     }
 }
 
@@ -63,7 +65,7 @@ struct Bars {
 
 /// Wall time per stage, in the order the stages ran.
 #[derive(Default)]
-struct Timings(Mutex<Vec<(&'static str, Duration)>>);
+pub(crate) struct Timings(Mutex<Vec<(&'static str, Duration)>>);
 
 impl Timings {
     fn record(&self, stage: &'static str, took: Duration) {
@@ -74,7 +76,7 @@ impl Timings {
     }
 
     /// Time `work` as `stage`.
-    fn time<T>(&self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&self, stage: &'static str, work: impl FnOnce() -> T) -> T {
         let began = Instant::now();
         let result = work();
         self.record(stage, began.elapsed());
@@ -208,7 +210,17 @@ pub(crate) fn chronology(
 /// a browser to take long over it: a note suggests a folder instead.
 const BIG_PAGE_INPUT: u64 = 16_000_000;
 
+/// What makes the corpus and the map of a scan: [`build_report`], or the
+/// report stage of the staged route (`lifted stage report`).
+pub(crate) type Build<'a> =
+    &'a dyn Fn(&InputArgs, &MatchArgs, usize) -> Result<(Corpus, Report, Timings)>;
+
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    run_scan_with(args, &build_report)
+}
+
+/// `lifted scan` with the map made by `build`.
+pub(crate) fn run_scan_with(args: ScanArgs, build: Build) -> Result<ExitCode> {
     let folder = html_folder(args.output.as_deref());
     let format = args.format.unwrap_or_else(|| match folder {
         Some(_) => Format::Html,
@@ -219,7 +231,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.matching.manifest.as_deref());
     if format == Format::Parquet {
-        return write_tables(&args, &inputs);
+        return write_tables(&args, &inputs, build);
     }
     if let Some(dir) = folder {
         if format != Format::Html {
@@ -228,7 +240,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
                 dir.display()
             );
         }
-        return run_scan_folder(&args, dir, &inputs);
+        return run_scan_folder(&args, dir, &inputs, build);
     }
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let to_terminal = match &args.output {
@@ -245,7 +257,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         },
         excerpt: args.excerpt,
     };
-    let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    let (corpus, report, timings) = build(&args.input, &args.matching, args.excerpt)?;
     if format == Format::Html && corpus.bytes() > BIG_PAGE_INPUT && !args.matching.quiet {
         eprintln!(
             "lifted: note: one HTML page for {} MB of input is slow to open in a browser; --output DIR/ writes an index and one page per document",
@@ -303,7 +315,12 @@ fn html_folder(output: Option<&Path>) -> Option<&Path> {
 /// checked like a file output (never inside a scanned folder); each page is
 /// written whole (temporary file, then renamed), the index last; pages of an
 /// earlier report in the folder that this one does not have are removed.
-fn run_scan_folder(args: &ScanArgs, dir: &Path, inputs: &[&Path]) -> Result<ExitCode> {
+fn run_scan_folder(
+    args: &ScanArgs,
+    dir: &Path,
+    inputs: &[&Path],
+    build: Build,
+) -> Result<ExitCode> {
     let created = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
         path: dir.to_path_buf(),
@@ -318,7 +335,7 @@ fn run_scan_folder(args: &ScanArgs, dir: &Path, inputs: &[&Path]) -> Result<Exit
             return Err(e);
         }
     };
-    let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+    let (corpus, report, timings) = build(&args.input, &args.matching, args.excerpt)?;
     let site = report::html::Site::new(&report, &corpus, true);
     let pages = site.pages();
     timings.time("writing", || -> Result<()> {
@@ -366,7 +383,7 @@ fn remove_stale_pages(dir: &Path, pages: &[report::html::Page]) -> Result<()> {
 /// folder given to --output (created if missing, and removed again if the
 /// run fails before writing). Each file is checked before the scan and
 /// replaced atomically, as a single report is.
-fn write_tables(args: &ScanArgs, inputs: &[&Path]) -> Result<ExitCode> {
+fn write_tables(args: &ScanArgs, inputs: &[&Path], build: Build) -> Result<ExitCode> {
     let Some(folder) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
         anyhow::bail!(
             "--format parquet writes one file per table: name a folder with --output DIR"
@@ -394,7 +411,7 @@ fn write_tables(args: &ScanArgs, inputs: &[&Path]) -> Result<ExitCode> {
             let path = folder.join(format!("{name}.parquet"));
             targets.push((name, Target::prepare(Some(&path), inputs)?));
         }
-        let (corpus, report, timings) = build_report(&args.input, &args.matching, args.excerpt)?;
+        let (corpus, report, timings) = build(&args.input, &args.matching, args.excerpt)?;
         timings.time("writing", || -> Result<()> {
             for (name, target) in targets {
                 let bytes = report::parquet::table(&report, name).map_err(failed)?;

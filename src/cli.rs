@@ -57,6 +57,18 @@ pub enum Command {
     ///
     /// Example: lifted dedup corpus.jsonl --output deduped.jsonl --threshold 0.8
     Dedup(DedupArgs),
+    /// Run one stage of the sharded pipeline (a job array's task): ingest,
+    /// sign, candidates, align, then report (one process, --rank 0).
+    ///
+    /// Every stage takes the flags and paths of `lifted scan`; the report
+    /// writes what `lifted scan ... --output MAP` writes. See README: Scaling out.
+    ///
+    /// Example: lifted stage sign --rank 0 --world-size 4 --work work/ corpus.jsonl
+    Stage(crate::stage_cmd::StageArgs),
+    /// Transform Arrow IPC record batches from standard input to standard
+    /// output, one stage for one partition (Spark's `DataFrame.mapInArrow`):
+    /// sign (document rows -> sign rows) or align (edge rows with texts -> results).
+    Worker(crate::stage_cmd::WorkerArgs),
 }
 
 /// Report formats.

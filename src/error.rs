@@ -185,6 +185,15 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// A file of the staged route (`lifted stage`, `lifted worker`) that is
+    /// missing, corrupt or from another run.
+    #[error("{}: {reason}", path.display())]
+    Stage {
+        /// The shard file or work folder.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
 }
 
 /// A problem that does not stop the run: the input was skipped or read with care.

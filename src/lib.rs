@@ -53,6 +53,7 @@ pub mod report;
 pub mod scan;
 pub mod segment;
 pub mod shingle;
+pub mod stage;
 pub mod thorough;
 pub mod verify;
 

@@ -190,6 +190,12 @@ pub fn candidate_pairs(
             || (Vec::new(), 0),
             |(x, nx), (y, ny)| (merge_sorted(x, y), nx + ny),
         );
+    unpack(packed, docs, within_doc, oversized_buckets)
+}
+
+/// The sorted, distinct packed pairs as [`Candidates`], without the pairs
+/// inside one document unless `within_doc`.
+fn unpack(packed: Vec<u64>, docs: &[u32], within_doc: bool, oversized_buckets: u64) -> Candidates {
     // Pairs inside one document go at the end, once each: checked per band
     // instead, two lookups in `docs` (10 MB at 1 GB, out of cache) for
     // every pair of every band took as long as the band's radix sort.
@@ -202,6 +208,35 @@ pub fn candidate_pairs(
         pairs,
         oversized_buckets,
     }
+}
+
+/// [`candidate_pairs`] over some of the segments' band hashes, as the
+/// candidates stage of a shard holds them ([`crate::stage`]): `keys[band]`
+/// holds `hash << 32 | segment` for the (band, hash) buckets this shard
+/// owns, whole buckets, in any order. Segments are numbered in `scan`'s
+/// order, so each bucket's star links the same first segment.
+pub fn candidate_pairs_from_keys(
+    keys: Vec<Vec<u64>>,
+    docs: &[u32],
+    within_doc: bool,
+    max_bucket: usize,
+) -> Candidates {
+    let (packed, oversized_buckets) = keys
+        .into_par_iter()
+        .map(|mut keys| {
+            // Hash then segment: the order of the stable radix sort of keys
+            // built in segment order.
+            keys.par_sort_unstable();
+            let (mut pairs, oversized) = bucket_pairs(&keys, max_bucket);
+            pairs.sort_unstable();
+            pairs.dedup();
+            (pairs, oversized)
+        })
+        .reduce(
+            || (Vec::new(), 0),
+            |(x, nx), (y, ny)| (merge_sorted(x, y), nx + ny),
+        );
+    unpack(packed, docs, within_doc, oversized_buckets)
 }
 
 /// Stable LSD radix sort of `keys` by their upper 32 bits, 8 bits at a time:

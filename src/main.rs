@@ -11,6 +11,7 @@ mod eval_cmd;
 mod man;
 mod output;
 mod signals;
+mod stage_cmd;
 
 use std::process::ExitCode;
 

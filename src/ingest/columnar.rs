@@ -259,7 +259,7 @@ impl Reader<'_> {
             match record {
                 Ok((id, text, date)) => {
                     let order = self.next_order();
-                    self.corpus.documents.push(Document {
+                    self.push(Document {
                         id,
                         origin: format!("{origin} row {}", rows.number),
                         order,
@@ -302,7 +302,7 @@ impl Reader<'_> {
 /// message says is longer than its block), which must be one error line,
 /// not a crash. The panic message is not printed (the hook is silenced
 /// while `read` runs) but given in the error.
-fn guarded(path: &Path, what: &str, read: impl FnOnce() -> Result<()>) -> Result<()> {
+pub(crate) fn guarded(path: &Path, what: &str, read: impl FnOnce() -> Result<()>) -> Result<()> {
     use std::panic;
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));

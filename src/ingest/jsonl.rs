@@ -168,7 +168,7 @@ impl Reader<'_> {
                 match record {
                     Ok((id, text, date)) => {
                         let order = self.next_order();
-                        self.corpus.documents.push(Document {
+                        self.push(Document {
                             id,
                             origin: format!("{origin}:{number}"),
                             order,

@@ -30,6 +30,7 @@ use crate::error::{size, Error, Result, Warning};
 use crate::manifest::Date;
 
 mod columnar;
+pub(crate) use columnar::guarded;
 mod jsonl;
 mod liftedignore;
 mod sniff;
@@ -122,27 +123,26 @@ impl Corpus {
 
 /// Read every path into one corpus, sorted by document id.
 pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus> {
+    let corpus = read_documents_where(paths, options, &|_| true)?;
+    check_corpus(corpus, paths, options)
+}
+
+/// Read every path, keeping only the documents whose id `keep` accepts
+/// (the others are read, counted in the input order and dropped): one shard
+/// of the corpus, sorted by id, for the staged route ([`crate::stage`]).
+/// Duplicate ids and oversized documents are refused as [`read_inputs`]
+/// does; the checks on the whole corpus are [`check_corpus`]'s.
+pub fn read_documents_where(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Corpus> {
     let mut reader = Reader::new(options);
+    reader.keep = Some(keep);
     for path in paths {
         reader.read_argument(path)?;
     }
     let mut corpus = reader.corpus;
-    if let Some(field) = &options.date_field {
-        if !corpus.documents.is_empty() && corpus.documents.iter().all(|d| d.date.is_none()) {
-            // Most likely a misspelt field: say so rather than scan undated.
-            corpus.warnings.push(Warning::file(
-                "--date-field",
-                format!("no record has a date in {field:?}; check the field's name"),
-            ));
-        }
-    }
-    if corpus.documents.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| escaped_path(p)).collect();
-        return Err(Error::NoDocuments {
-            paths: names.join(", "),
-            skipped: corpus.warnings,
-        });
-    }
     corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
     for pair in corpus.documents.windows(2) {
         if pair[0].id == pair[1].id {
@@ -160,6 +160,32 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus>
                 bytes: document.text.len(),
             });
         }
+    }
+    Ok(corpus)
+}
+
+/// The checks on a whole corpus (sorted by id) read from `paths`: a warning
+/// when no record has a `--date-field`, an error when there is no document.
+pub fn check_corpus(
+    mut corpus: Corpus,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+) -> Result<Corpus> {
+    if let Some(field) = &options.date_field {
+        if !corpus.documents.is_empty() && corpus.documents.iter().all(|d| d.date.is_none()) {
+            // Most likely a misspelt field: say so rather than scan undated.
+            corpus.warnings.push(Warning::file(
+                "--date-field",
+                format!("no record has a date in {field:?}; check the field's name"),
+            ));
+        }
+    }
+    if corpus.documents.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| escaped_path(p)).collect();
+        return Err(Error::NoDocuments {
+            paths: names.join(", "),
+            skipped: corpus.warnings,
+        });
     }
     Ok(corpus)
 }
@@ -208,6 +234,10 @@ impl Seen {
 struct Reader<'a> {
     options: &'a IngestOptions,
     corpus: Corpus,
+    /// Which documents to keep (all when `None`).
+    keep: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
+    /// Documents read so far, kept or not: the next one's input order.
+    read: u32,
     /// Files read (or refused) so far: where they were met.
     files: HashMap<FileKey, Seen>,
     /// Folders walked so far: where they were met.
@@ -223,6 +253,8 @@ impl<'a> Reader<'a> {
         Reader {
             options,
             corpus: Corpus::default(),
+            keep: None,
+            read: 0,
             files: HashMap::new(),
             folders: HashMap::new(),
             root: None,
@@ -461,7 +493,7 @@ impl Reader<'_> {
             ));
         }
         let order = self.next_order();
-        self.corpus.documents.push(Document {
+        self.push(Document {
             id,
             origin: escaped_path(path),
             order,
@@ -472,7 +504,15 @@ impl Reader<'_> {
     }
 
     fn next_order(&self) -> u32 {
-        u32::try_from(self.corpus.documents.len()).unwrap_or(u32::MAX)
+        self.read
+    }
+
+    /// Add a document read (when it is to be kept): the next one's order follows it.
+    fn push(&mut self, document: Document) {
+        self.read = self.read.saturating_add(1);
+        if self.keep.is_none_or(|keep| keep(&document.id)) {
+            self.corpus.documents.push(document);
+        }
     }
 }
 

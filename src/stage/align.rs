@@ -1,0 +1,610 @@
+//! Verify and align: candidate edges, joined with the text of their
+//! documents, become verified segment pairs (exact Jaccard similarity of
+//! their shingle sets) and aligned spans ([`Results`]). The functions that
+//! do the work ([`verify_pairs`], [`align_documents`]) are the ones `scan`
+//! calls; here they run over the documents one shard needs, numbered in id
+//! order so that every pair keeps the orientation `scan` gives it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use super::{Edges, Fault, Kind, Results};
+use crate::align::{
+    align_prepared, align_prepared_within, AlignOptions, AlignedPair, Prepared, Span,
+};
+use crate::ingest::Corpus;
+use crate::normalize::{tokenize, NormalizeOptions};
+use crate::scan::{Params, Progress, SegmentPair};
+use crate::segment::{segments_into, Segment};
+use crate::shingle::shingle_set;
+use crate::verify::similarity;
+
+fn span_of(segment: &Segment) -> Span {
+    Span {
+        doc: segment.doc,
+        start: segment.start,
+        end: segment.end,
+    }
+}
+
+/// Candidate pairs verified at once: the shingle sets of at most twice as
+/// many segments are held (a 100-word segment's set is 800 bytes).
+pub(crate) const VERIFY_BATCH: usize = 1 << 17;
+
+/// Measure candidates on their exact shingle sets. Candidates go in batches
+/// of [`VERIFY_BATCH`] so that the shingle sets held at once stay bounded;
+/// each batch tokenizes only its candidate segments' text. (Tokenizing whole
+/// documents once and handing them to alignment took as long on the 100 MB
+/// benchmark corpus, and 40 MB more memory.)
+pub(crate) fn verify_pairs(
+    corpus: &Corpus,
+    segments: &[Segment],
+    candidates: &[(u32, u32)],
+    params: &Params,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Vec<SegmentPair> {
+    let options = &params.options;
+    let mut verified = Vec::new();
+    for batch in candidates.chunks(VERIFY_BATCH) {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
+        involved.par_sort_unstable();
+        involved.dedup();
+        // Only these segments' text: a segment starts and ends on word
+        // boundaries, so its words tokenize alone as they do in place.
+        let sets: Vec<Vec<u64>> = involved
+            .par_iter()
+            .with_min_len(64)
+            .map(|&s| {
+                let segment = &segments[s as usize];
+                let text = &corpus.documents[segment.doc as usize].text
+                    [segment.start as usize..segment.end as usize];
+                shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
+            })
+            .collect();
+        // Every candidate's segments are in `involved`: a miss is a bug, and
+        // measuring against another segment's set would be a wrong number,
+        // so it fails loudly (issue 13) instead of falling back to set 0.
+        let lookup = |s: u32| {
+            let i = involved
+                .binary_search(&s)
+                .expect("every candidate segment of a batch has its shingle set");
+            &sets[i]
+        };
+        verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
+            progress.advance(1);
+            let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
+            if sa.words() < options.min_words || sb.words() < options.min_words {
+                return None;
+            }
+            // Overlapping windows of one paragraph share words by construction.
+            if sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last {
+                return None;
+            }
+            let measured = similarity(lookup(a), lookup(b));
+            (measured.jaccard >= options.threshold).then(|| SegmentPair {
+                a: span_of(sa),
+                b: span_of(sb),
+                jaccard: measured.jaccard,
+                containment: measured.containment,
+            })
+        }));
+    }
+    verified
+}
+
+/// Text bytes whose prepared documents one batch of alignment holds at once
+/// (tokens and sorted n-gram hashes with their positions and ranks take
+/// about 5 times their text): bounds memory on big corpora, while a document in
+/// many pairs is prepared once per batch rather than once per pair. Small
+/// batches cost little: pairs come sorted by first document and a document
+/// still in the next batch is kept. A 4 MiB batch's prepared documents stay
+/// in the processor's cache while they are aligned: on the 100 MB benchmark
+/// corpus aligning took 0.258 s with 16 MiB batches, 0.225 s with 4 MiB and
+/// 0.219 s with 2 MiB, but 0.249 s with 1 MiB (medians of 5, 2 threads);
+/// 128 MiB batches had held 150 MB more at the peak.
+pub(crate) const BATCH_BYTES: usize = 4 << 20;
+
+/// Documents made ready to align ([`Prepared`]: tokens and sorted seed
+/// n-grams), each prepared once, in parallel.
+#[derive(Default)]
+struct PreparedDocs {
+    docs: Vec<u32>,
+    prepared: Vec<Prepared>,
+}
+
+impl PreparedDocs {
+    /// A store of `docs` (ascending, no repeats): documents this store
+    /// already holds are moved over, the others prepared.
+    fn covering(
+        mut self,
+        corpus: &Corpus,
+        docs: Vec<u32>,
+        normalize: NormalizeOptions,
+        align: &AlignOptions,
+    ) -> PreparedDocs {
+        let mut prepared: Vec<Option<Prepared>> = docs
+            .iter()
+            .map(|doc| {
+                self.docs
+                    .binary_search(doc)
+                    .ok()
+                    .map(|i| std::mem::take(&mut self.prepared[i]))
+            })
+            .collect();
+        drop(self);
+        prepared
+            .par_iter_mut()
+            .zip(&docs)
+            .filter(|(prepared, _)| prepared.is_none())
+            .for_each(|(prepared, &doc)| {
+                let stream = tokenize(&corpus.documents[doc as usize].text, normalize);
+                *prepared = Some(Prepared::new(stream, align));
+            });
+        PreparedDocs {
+            docs,
+            prepared: prepared
+                .into_iter()
+                .map(|prepared| prepared.expect("every document of the batch was prepared"))
+                .collect(),
+        }
+    }
+
+    fn get(&self, doc: u32) -> &Prepared {
+        let i = self
+            .docs
+            .binary_search(&doc)
+            .expect("every document of a batch is in its store");
+        &self.prepared[i]
+    }
+}
+
+/// Split document `pairs` into consecutive runs whose distinct documents
+/// total at most `limit` bytes of text (a single pair may exceed it); each
+/// run comes with its documents, ascending.
+fn batches<'c>(
+    corpus: &'c Corpus,
+    pairs: &'c [(u32, u32)],
+    limit: usize,
+) -> impl Iterator<Item = (&'c [(u32, u32)], Vec<u32>)> + 'c {
+    let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    // Which batch last counted each document: none is counted twice.
+    let mut counted = vec![u32::MAX; corpus.documents.len()];
+    let mut start = 0;
+    let mut batch = 0u32;
+    std::iter::from_fn(move || {
+        if start >= pairs.len() {
+            return None;
+        }
+        let mut bytes = 0usize;
+        let mut docs = Vec::new();
+        let mut end = start;
+        while end < pairs.len() {
+            let (a, b) = pairs[end];
+            let new = |doc: u32| counted[doc as usize] != batch;
+            let cost =
+                if new(a) { size(a) } else { 0 } + if b != a && new(b) { size(b) } else { 0 };
+            if end > start && bytes + cost > limit {
+                break;
+            }
+            for doc in [a, b] {
+                if counted[doc as usize] != batch {
+                    counted[doc as usize] = batch;
+                    bytes += size(doc);
+                    docs.push(doc);
+                }
+            }
+            end += 1;
+        }
+        let run = &pairs[start..end];
+        start = end;
+        batch += 1;
+        docs.sort_unstable();
+        Some((run, docs))
+    })
+}
+
+/// Align the `pairs` of one batch, each pair a task of its own: the pairs are
+/// handed out largest first (by the text of both documents) to rayon's work
+/// stealing, so a long document with many partners spreads over every
+/// thread, and the results are gathered back in the order of `pairs`, so
+/// that they do not depend on the number of threads. (Grouping pairs by
+/// first document, as before, ran a long document's partners on one thread:
+/// 2 threads were 1.1x faster than 1 on long versioned documents.)
+fn align_batch(
+    pairs: &[(u32, u32)],
+    store: &PreparedDocs,
+    corpus: &Corpus,
+    align_options: &AlignOptions,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Vec<Vec<AlignedPair>> {
+    let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+    // Largest first, ties in pair order: the schedule is deterministic,
+    // though the results would not depend on it.
+    order.sort_by_key(|&i| {
+        let (a, b) = pairs[i as usize];
+        (std::cmp::Reverse(size(a) + size(b)), i)
+    });
+    let done: Vec<(u32, Vec<AlignedPair>)> = order
+        .par_iter()
+        .map(|&i| {
+            let (a, b) = pairs[i as usize];
+            if cancel.load(Ordering::Relaxed) {
+                return (i, Vec::new());
+            }
+            let (first, second) = (store.get(a), store.get(b));
+            let found = if a == b {
+                align_prepared_within(first, align_options)
+            } else {
+                align_prepared(first, second, align_options)
+            };
+            let out = found
+                .iter()
+                .map(|alignment| {
+                    AlignedPair::from_alignment(
+                        alignment,
+                        a,
+                        &first.stream.tokens,
+                        b,
+                        &second.stream.tokens,
+                    )
+                })
+                .collect();
+            progress.advance(1);
+            (i, out)
+        })
+        .collect();
+    let mut aligned: Vec<Vec<AlignedPair>> = vec![Vec::new(); pairs.len()];
+    for (i, out) in done {
+        aligned[i as usize] = out;
+    }
+    aligned
+}
+
+/// Align every document pair (sorted by first document), in [`batches`] of
+/// at most `batch_bytes` of text:
+/// inside a batch every document is tokenized and its n-grams hashed once.
+pub(crate) fn align_documents(
+    corpus: &Corpus,
+    document_pairs: &[(u32, u32)],
+    params: &Params,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+    batch_bytes: usize,
+) -> Vec<AlignedPair> {
+    let options = &params.options;
+    let align_options = AlignOptions {
+        seed: options.ngram,
+        min_words: options.min_words,
+        max_gap: options.max_gap,
+        ..AlignOptions::default()
+    };
+    let thorough = crate::thorough::ThoroughOptions {
+        min_words: crate::thorough::MIN_WORDS_FACTOR * options.min_words,
+        ..Default::default()
+    };
+    let mut found = Vec::new();
+    let mut store = PreparedDocs::default();
+    for (pairs, docs) in batches(corpus, document_pairs, batch_bytes) {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        store = store.covering(corpus, docs, options.normalize, &align_options);
+        let aligned: Vec<Vec<AlignedPair>> = if options.preset == crate::thorough::Preset::Thorough
+        {
+            // Thorough: one index of the first document serves its group.
+            let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+            groups
+                .par_iter()
+                .map(|group| {
+                    let first = store.get(group[0].0);
+                    let first_tokens = &first.stream;
+                    let index = crate::thorough::Index::new(&first_tokens.tokens, &thorough);
+                    let mut out = Vec::new();
+                    for &(a, b) in group.iter() {
+                        if cancel.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let second = store.get(b);
+                        let second_tokens = &second.stream;
+                        let found = if a == b {
+                            align_prepared_within(first, &align_options)
+                        } else {
+                            crate::thorough::align_indexed(&index, second_tokens, &thorough)
+                        };
+                        for alignment in found {
+                            out.push(AlignedPair::from_alignment(
+                                &alignment,
+                                a,
+                                &first_tokens.tokens,
+                                b,
+                                &second_tokens.tokens,
+                            ));
+                        }
+                        progress.advance(1);
+                    }
+                    out
+                })
+                .collect()
+        } else {
+            align_batch(pairs, &store, corpus, &align_options, progress, cancel)
+        };
+        found.extend(aligned.into_iter().flatten());
+    }
+    found
+}
+
+/// Verify and align the `edges` of one shard over `corpus` (the documents
+/// the edges name, sorted by id, with their `keys`), adding `(d, d)` for the
+/// documents `within` (indices into `corpus`, with `--within-doc`). Returns
+/// the results and the number of distinct candidate segment pairs.
+pub fn align_edges(
+    corpus: &Corpus,
+    keys: &[u64],
+    edges: &Edges,
+    within: &[u32],
+    params: &Params,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> std::result::Result<(Results, u64), Fault> {
+    let options = &params.options;
+    let index: HashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    let local = |key: i64| {
+        index
+            .get(&(key as u64))
+            .copied()
+            .ok_or_else(|| Fault::Bad(format!("document key {key} is in no documents table")))
+    };
+    // Segments of every document, in id order then text order: the order of
+    // `scan`'s segment numbers, restricted to these documents.
+    let per_doc: Vec<Vec<Segment>> = corpus
+        .documents
+        .par_iter()
+        .enumerate()
+        .map(|(d, document)| {
+            let mut out = Vec::new();
+            let stream = tokenize(&document.text, options.normalize);
+            segments_into(d as u32, &stream, options.window, &mut out);
+            out
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(per_doc.len() + 1);
+    offsets.push(0u32);
+    for segments in &per_doc {
+        offsets.push(offsets.last().copied().unwrap_or(0) + segments.len() as u32);
+    }
+    let segments: Vec<Segment> = per_doc.into_iter().flatten().collect();
+    let segment = |doc: u32, index: i32| -> std::result::Result<u32, Fault> {
+        let count = offsets[doc as usize + 1] - offsets[doc as usize];
+        if index < 0 || index as u32 >= count {
+            return Err(Fault::Bad(format!(
+                "segment {index} of document {:?}, which has {count} segments: the edges were made with other flags or inputs",
+                corpus.documents[doc as usize].id
+            )));
+        }
+        Ok(offsets[doc as usize] + index as u32)
+    };
+    let mut candidates = Vec::new();
+    let mut document_pairs = Vec::new();
+    for i in 0..edges.len() {
+        let (a, b) = (local(edges.a[i])?, local(edges.b[i])?);
+        if edges.a_segment[i] < 0 || edges.b_segment[i] < 0 {
+            if a != b {
+                document_pairs.push((a.min(b), a.max(b)));
+            }
+            continue;
+        }
+        if a == b && !options.within_doc {
+            continue;
+        }
+        let (x, y) = (
+            segment(a, edges.a_segment[i])?,
+            segment(b, edges.b_segment[i])?,
+        );
+        if x != y {
+            candidates.push((x.min(y), x.max(y)));
+        }
+    }
+    candidates.par_sort_unstable();
+    candidates.dedup();
+    let verified = verify_pairs(corpus, &segments, &candidates, params, progress, cancel);
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Fault::Interrupted);
+    }
+    let mut results = Results::default();
+    if options.align {
+        document_pairs.extend(verified.iter().map(|p| (p.a.doc, p.b.doc)));
+        document_pairs.extend(within.iter().map(|&d| (d, d)));
+        document_pairs.par_sort_unstable();
+        document_pairs.dedup();
+        for &(a, b) in &document_pairs {
+            push_row(&mut results, Kind::DocumentPair, keys, a, b);
+        }
+    }
+    let index_of = |span: &Span| -> i32 {
+        let doc =
+            &segments[offsets[span.doc as usize] as usize..offsets[span.doc as usize + 1] as usize];
+        doc.binary_search_by_key(&span.start, |s| s.start)
+            .map_or(-1, |i| i as i32)
+    };
+    for pair in &verified {
+        push_row(
+            &mut results,
+            Kind::SegmentPair,
+            keys,
+            pair.a.doc,
+            pair.b.doc,
+        );
+        let last = results.len() - 1;
+        results.a_segment[last] = index_of(&pair.a);
+        results.b_segment[last] = index_of(&pair.b);
+        set_spans(&mut results, &pair.a, &pair.b);
+        results.jaccard[last] = pair.jaccard;
+        results.containment[last] = pair.containment;
+    }
+    if options.align {
+        let aligned = align_documents(
+            corpus,
+            &document_pairs,
+            params,
+            progress,
+            cancel,
+            BATCH_BYTES,
+        );
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Fault::Interrupted);
+        }
+        let mut sequence = 0;
+        for (i, pair) in aligned.iter().enumerate() {
+            let same =
+                i > 0 && (aligned[i - 1].a.doc, aligned[i - 1].b.doc) == (pair.a.doc, pair.b.doc);
+            sequence = if same { sequence + 1 } else { 0 };
+            push_row(&mut results, Kind::Aligned, keys, pair.a.doc, pair.b.doc);
+            let last = results.len() - 1;
+            results.sequence[last] = sequence;
+            set_spans(&mut results, &pair.a, &pair.b);
+            results.words[last] = pair.words as i64;
+            results.edits[last] = pair.edits as i64;
+            results.a_words[last] = pair.a_words as i64;
+            results.b_words[last] = pair.b_words as i64;
+        }
+    }
+    Ok((results, candidates.len() as u64))
+}
+
+/// Add a row of `kind` for documents `a` and `b` (indices into `keys`),
+/// every other column 0 (segments -1).
+fn push_row(results: &mut Results, kind: Kind, keys: &[u64], a: u32, b: u32) {
+    results.kind.push(kind as i32);
+    results.a.push(keys[a as usize] as i64);
+    results.b.push(keys[b as usize] as i64);
+    results.a_segment.push(-1);
+    results.b_segment.push(-1);
+    results.sequence.push(0);
+    for column in [
+        &mut results.a_start,
+        &mut results.a_end,
+        &mut results.b_start,
+        &mut results.b_end,
+        &mut results.words,
+        &mut results.edits,
+        &mut results.a_words,
+        &mut results.b_words,
+    ] {
+        column.push(0);
+    }
+    results.jaccard.push(0.0);
+    results.containment.push(0.0);
+}
+
+/// Set the spans of the last row.
+fn set_spans(results: &mut Results, a: &Span, b: &Span) {
+    let last = results.len() - 1;
+    results.a_start[last] = a.start as i64;
+    results.a_end[last] = a.end as i64;
+    results.b_start[last] = b.start as i64;
+    results.b_end[last] = b.end as i64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Document;
+    use crate::scan::{NoProgress, ScanOptions};
+
+    /// A corpus whose documents share passages with their neighbours.
+    fn corpus() -> Corpus {
+        let mut state = 7u64;
+        let mut word = || format!("w{}", crate::minhash::splitmix64(&mut state) % 500);
+        let passages: Vec<String> = (0..12)
+            .map(|_| (0..30).map(|_| word()).collect::<Vec<_>>().join(" "))
+            .collect();
+        let documents = (0..24)
+            .map(|d| {
+                let own: String = (0..40).map(|_| word()).collect::<Vec<_>>().join(" ");
+                let text = format!(
+                    "{own}\n\n{}\n\n{}",
+                    passages[d % 12],
+                    passages[(d * 5 + 1) % 12]
+                );
+                Document {
+                    id: format!("d{d:02}"),
+                    origin: format!("d{d:02}"),
+                    order: d as u32,
+                    text: text.into_bytes(),
+                    date: None,
+                }
+            })
+            .collect();
+        Corpus {
+            documents,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn batches_cover_every_pair_once_within_the_limit() {
+        let corpus = corpus();
+        let n = corpus.documents.len() as u32;
+        let pairs: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| {
+                (a + 1..n)
+                    .filter(move |b| (a + b) % 3 == 0)
+                    .map(move |b| (a, b))
+            })
+            .collect();
+        let size = |d: u32| corpus.documents[d as usize].text.len();
+        for limit in [1, 700, 2000, usize::MAX] {
+            let mut seen = Vec::new();
+            let mut count = 0;
+            for (run, docs) in batches(&corpus, &pairs, limit) {
+                count += 1;
+                assert!(docs.windows(2).all(|w| w[0] < w[1]));
+                for &(a, b) in run {
+                    assert!(docs.binary_search(&a).is_ok() && docs.binary_search(&b).is_ok());
+                }
+                let bytes: usize = docs.iter().map(|&d| size(d)).sum();
+                assert!(run.len() == 1 || bytes <= limit, "{bytes} > {limit}");
+                seen.extend_from_slice(run);
+            }
+            assert_eq!(seen, pairs);
+            if limit == usize::MAX {
+                assert_eq!(count, 1);
+            } else if limit == 1 {
+                assert_eq!(count, pairs.len());
+            }
+        }
+    }
+
+    #[test]
+    fn alignments_do_not_depend_on_the_batch_size() {
+        let corpus = corpus();
+        let params = Params::new(ScanOptions::default()).unwrap();
+        let n = corpus.documents.len() as u32;
+        let pairs: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        let cancel = AtomicBool::new(false);
+        let align = |limit| align_documents(&corpus, &pairs, &params, &NoProgress, &cancel, limit);
+        let whole = align(usize::MAX);
+        assert!(
+            whole.len() >= 24,
+            "the shared passages align: {}",
+            whole.len()
+        );
+        for limit in [1, 900, 5000] {
+            assert_eq!(align(limit), whole, "batches of {limit} bytes");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Report: the align stage's [`Results`] of every shard, mapped back onto the
+//! id-sorted corpus, become the [`Findings`] `scan` would have returned; the
+//! clustering and provenance that follow are `scan`'s own ([`trace`]), so the
+//! report writers produce the same bytes.
+
+use std::collections::HashMap;
+
+use super::{Fault, Kind, Results, StageStats};
+use crate::align::{AlignedPair, Span};
+use crate::cluster::cluster;
+use crate::provenance::{trace as trace_provenance, Chronology};
+use crate::scan::{Findings, ScanOptions, SegmentPair, Stats};
+
+/// Cluster the aligned pairs of `findings` into passages and trace their
+/// provenance over documents of `lengths` bytes, counting boilerplate
+/// passages in `stats`: the last step of `scan` and of the report stage.
+pub fn trace(
+    findings: &mut Findings,
+    stats: &mut Stats,
+    lengths: &[u32],
+    chronology: &Chronology,
+    options: &ScanOptions,
+) {
+    findings.passages = cluster(&findings.aligned);
+    findings.provenance = trace_provenance(
+        &findings.passages,
+        &findings.aligned,
+        chronology,
+        lengths,
+        options.boilerplate,
+    );
+    stats.boilerplate_passages = findings
+        .provenance
+        .boilerplate
+        .iter()
+        .filter(|&&b| b)
+        .count() as u64;
+}
+
+/// The findings of a staged run: `keys` are the documents' keys in id order
+/// (the corpus's order), `lengths` their sizes in bytes, `results` every
+/// shard's rows, `counted` the stages' counters summed.
+pub fn findings(
+    keys: &[u64],
+    lengths: &[u32],
+    results: Results,
+    counted: StageStats,
+    chronology: &Chronology,
+    options: &ScanOptions,
+) -> Result<Findings, Fault> {
+    let index: HashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    let doc = |key: i64| {
+        index.get(&(key as u64)).copied().ok_or_else(|| {
+            Fault::Bad(format!(
+                "document key {key} is in no ingest table: the results come from another run; run every stage again with the same inputs"
+            ))
+        })
+    };
+    let span = |doc: u32, start: i64, end: i64| -> Result<Span, Fault> {
+        let fits = 0 <= start && start <= end && end <= lengths[doc as usize] as i64;
+        if !fits {
+            return Err(Fault::Bad(format!(
+                "span {start}..{end} is outside its document of {} bytes: the results come from another run",
+                lengths[doc as usize]
+            )));
+        }
+        Ok(Span {
+            doc,
+            start: start as u32,
+            end: end as u32,
+        })
+    };
+    let mut pairs = Vec::new();
+    let mut aligned = Vec::new();
+    let mut document_pairs = Vec::new();
+    for i in 0..results.len() {
+        let (a, b) = (doc(results.a[i])?, doc(results.b[i])?);
+        if a > b {
+            return Err(Fault::Bad(format!(
+                "row {}: its documents are not in id order",
+                i + 1
+            )));
+        }
+        match results.kind[i] {
+            k if k == Kind::DocumentPair as i32 => document_pairs.push((a, b)),
+            k if k == Kind::SegmentPair as i32 => {
+                let pair = SegmentPair {
+                    a: span(a, results.a_start[i], results.a_end[i])?,
+                    b: span(b, results.b_start[i], results.b_end[i])?,
+                    jaccard: results.jaccard[i],
+                    containment: results.containment[i],
+                };
+                pairs.push(((a, results.a_segment[i], b, results.b_segment[i]), pair));
+            }
+            k if k == Kind::Aligned as i32 => {
+                let count = |x: i64| {
+                    u32::try_from(x)
+                        .map_err(|_| Fault::Bad(format!("row {}: count {x} out of range", i + 1)))
+                };
+                let pair = AlignedPair {
+                    a: span(a, results.a_start[i], results.a_end[i])?,
+                    b: span(b, results.b_start[i], results.b_end[i])?,
+                    words: count(results.words[i])?,
+                    edits: count(results.edits[i])?,
+                    a_words: count(results.a_words[i])?,
+                    b_words: count(results.b_words[i])?,
+                };
+                aligned.push(((a, b, results.sequence[i]), pair));
+            }
+            other => {
+                return Err(Fault::Bad(format!(
+                    "row {}: kind {other} is not 0, 1 or 2",
+                    i + 1
+                )))
+            }
+        }
+    }
+    drop(results);
+    // `scan`'s orders: segment pairs by their segments' numbers (document,
+    // then index in it), document pairs by documents, aligned spans by
+    // document pair and then in the aligner's order.
+    pairs.sort_unstable_by_key(|p| p.0);
+    aligned.sort_unstable_by_key(|p| p.0);
+    document_pairs.sort_unstable();
+    let repeated = pairs.windows(2).any(|w| w[0].0 == w[1].0)
+        || aligned.windows(2).any(|w| w[0].0 == w[1].0)
+        || document_pairs.windows(2).any(|w| w[0] == w[1]);
+    if repeated {
+        return Err(Fault::Bad(
+            "a pair is in two results files: each document pair belongs to one shard; remove results of earlier runs".into(),
+        ));
+    }
+    let mut stats = Stats {
+        segments: counted.segments,
+        candidate_pairs: counted.candidate_pairs,
+        oversized_buckets: counted.oversized_buckets,
+        ..Stats::default()
+    };
+    let mut findings = Findings {
+        pairs: pairs.into_iter().map(|p| p.1).collect(),
+        ..Findings::default()
+    };
+    if options.align {
+        stats.common_fingerprints = counted.common_fingerprints;
+        stats.aligned_document_pairs = document_pairs.len() as u64;
+        findings.aligned = aligned.into_iter().map(|p| p.1).collect();
+        findings.document_pairs = document_pairs;
+        trace(&mut findings, &mut stats, lengths, chronology, options);
+    }
+    findings.stats = stats;
+    Ok(findings)
+}

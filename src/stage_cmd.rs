@@ -1,0 +1,187 @@
+//! `lifted stage` and `lifted worker`: the staged route of issue 15 (see
+//! [`lifted::stage`] for the stages and the work folder's layout). The
+//! report stage goes through `lifted scan`'s own writing code, with the map
+//! built from the stages' files instead of a scan.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use lifted::report::{self, Report};
+use lifted::stage::files::{self, Shard, Work};
+use lifted::stage::{columns, Keys};
+
+use crate::app::{run_scan_with, Timings};
+use crate::cli::{InputArgs, MatchArgs, ScanArgs};
+use crate::signals::CANCEL;
+
+/// The stages, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StageName {
+    /// Read the inputs; keep this rank's documents (by a hash of their id).
+    Ingest,
+    /// Band hashes of every segment and winnowed fingerprints of every document.
+    Sign,
+    /// Group the band and fingerprint rows this rank owns into candidate pairs.
+    Candidates,
+    /// Verify and align the candidate pairs this rank owns.
+    Align,
+    /// Cluster, trace provenance and write the map (one process, --rank 0).
+    Report,
+}
+
+/// `lifted stage`.
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// The stage to run.
+    #[arg(value_enum)]
+    pub name: StageName,
+    /// This process's rank, 0 to --world-size - 1 (a job array's task id).
+    #[arg(long, value_name = "R")]
+    pub rank: usize,
+    /// How many processes run each stage; the same at every stage.
+    #[arg(long, value_name = "N")]
+    pub world_size: usize,
+    /// The folder the stages share (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub work: PathBuf,
+    /// Tests only: keep this many bits of the document keys, so that two
+    /// ids with one key can be made.
+    #[arg(long, hide = true, default_value_t = 64)]
+    pub key_bits: u32,
+    /// The flags and paths of `lifted scan`.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// The per-partition transforms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WorkerName {
+    /// Rows `doc int64, text binary|utf8` -> `band int32, key int64, doc int64, segment int32`.
+    Sign,
+    /// Rows `a int64, a_segment int32, b int64, b_segment int32, a_id, a_text,
+    /// b_id, b_text` (every row of a document pair in one call) -> results.
+    Align,
+}
+
+/// `lifted worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The transform.
+    #[arg(value_enum)]
+    pub name: WorkerName,
+    /// Matching options (those of `lifted scan`).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
+/// Run one stage.
+pub fn run(args: StageArgs) -> Result<ExitCode> {
+    let shard = Shard::new(args.rank, args.world_size)?;
+    let work = Work {
+        root: args.work.clone(),
+        shard,
+    };
+    let params = args.scan.matching.params()?;
+    match args.name {
+        StageName::Ingest => {
+            if !(1..=64).contains(&args.key_bits) {
+                anyhow::bail!("--key-bits {} is outside 1..=64", args.key_bits);
+            }
+            let keys = Keys {
+                bits: args.key_bits,
+            };
+            files::ingest(
+                &work,
+                &args.scan.input.paths,
+                &args.scan.input.options(),
+                keys,
+            )?;
+        }
+        StageName::Sign => files::sign(&work, &params, &CANCEL)?,
+        StageName::Candidates => files::candidates(&work, &params)?,
+        StageName::Align => files::align_stage(&work, &params, &CANCEL)?,
+        StageName::Report => {
+            if shard.rank != 0 {
+                anyhow::bail!(
+                    "--rank {}: the report stage is one process; run it with --rank 0 (and the same --world-size)",
+                    shard.rank
+                );
+            }
+            let build = |input: &InputArgs, matching: &MatchArgs, excerpt: usize| {
+                build_from_stages(&work, input, matching, excerpt)
+            };
+            return run_scan_with(args.scan, &build);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The corpus and the map from the stages' files, as `build_report` makes
+/// them from a scan.
+fn build_from_stages(
+    work: &Work,
+    input: &InputArgs,
+    matching: &MatchArgs,
+    excerpt: usize,
+) -> Result<(lifted::ingest::Corpus, Report, Timings)> {
+    let params = matching.params()?;
+    let timings = Timings::default();
+    let (corpus, keys, results, stats) = timings.time("reading", || files::report_inputs(work))?;
+    let corpus = lifted::ingest::check_corpus(corpus, &input.paths, &input.options())?;
+    for warning in &corpus.warnings {
+        eprintln!("lifted: warning: {warning}");
+    }
+    let (chronology, labels) = crate::app::chronology(&corpus, matching)?;
+    let lengths: Vec<u32> = corpus
+        .documents
+        .iter()
+        .map(|d| d.text.len() as u32)
+        .collect();
+    let findings = timings.time("tracing", || {
+        lifted::stage::report::findings(
+            &keys,
+            &lengths,
+            results,
+            stats,
+            &chronology,
+            &params.options,
+        )
+    });
+    let findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
+    let shown = report::ReportOptions { excerpt, labels };
+    let report = timings.time("reporting", || {
+        Report::build_with(&corpus, &params, &chronology, &findings, &shown)
+    });
+    Ok((corpus, report, timings))
+}
+
+/// Run a worker: Arrow IPC stream in, Arrow IPC stream out.
+pub fn worker(args: WorkerArgs) -> Result<ExitCode> {
+    let params = args.matching.params()?;
+    let batches = files::read_stream(io::stdin().lock())?;
+    let (schema, out) = match args.name {
+        WorkerName::Sign => (
+            columns::signs_schema(),
+            files::worker_sign(&batches, &params)?,
+        ),
+        WorkerName::Align => (
+            columns::results_schema(),
+            files::worker_align(&batches, &params, &CANCEL)?,
+        ),
+    };
+    drop(batches);
+    let stdout = io::stdout();
+    let mut output = io::BufWriter::new(stdout.lock());
+    let written = files::write_stream(&mut output, schema, &out).and_then(|()| output.flush());
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        other => {
+            other.context("writing the Arrow IPC stream to standard output")?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
