@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -93,11 +94,12 @@ SCAN_FLAGS = [
     ("--output", True, False),
 ]
 SHORT = {"--quiet": "-q", "--output": "-o"}
-# Flags that only the driver-side stages (ingest, report) read; the workers
-# get the rest (the parameters of signing and aligning).
-DRIVER_ONLY = {"--manifest", "--order", "--max-docs-frac", "--keep-boilerplate", "--threads",
-               "--timings", "--format", "--compact", "--excerpt", "--details", "--doc",
-               "--color", "--output", "--quiet"}
+# The flags `lifted worker` takes (scan's matching parameters); the others
+# are read by the driver-side stages (ingest, report) only. --threads is
+# set to 1 for the workers: one task, one core.
+WORKER_FLAGS = {"--ngram", "--permutations", "--threshold", "--bands", "--rows", "--window",
+                "--min-words", "--max-gap", "--fold-accents", "--within-doc", "--max-bucket",
+                "--pairs-only", "--preset"}
 
 SIGNS_DDL = "band int, key long, doc long, segment int"
 RESULTS_DDL = ("kind int, a long, b long, a_segment int, b_segment int, sequence int, "
@@ -295,6 +297,9 @@ def spark_session(args: argparse.Namespace, partitions: int):
     """A session quiet on standard error (log4j2.properties: errors only)."""
     from pyspark.sql import SparkSession
 
+    # The executors run this Python unless told otherwise: it has pyarrow.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_HOME", str(Path(__import__("pyspark").__file__).parent))
     builder = (SparkSession.builder.master(args.master).appName("lifted")
                .config("spark.sql.shuffle.partitions", str(partitions or 8))
                .config("spark.ui.showConsoleProgress", "false")
@@ -380,7 +385,7 @@ def run_spark(args, lifted: str, work: Path, timings: Timings) -> dict:
         binary = os.path.basename(lifted)
         parts = args.partitions or max(2, 2 * sc.defaultParallelism)
         spark.conf.set("spark.sql.shuffle.partitions", str(parts))
-        worker_flags = scan_flags(args, lambda name: name not in DRIVER_ONLY)
+        worker_flags = scan_flags(args, lambda name: name in WORKER_FLAGS)
         worker_flags += ["--threads", "1"]  # one task, one core
         timings.lap("spark start")
 
@@ -486,31 +491,37 @@ def main(argv: list[str]) -> int:
     timings = Timings()
     created = args.work is None
     work = Path(args.work or tempfile.mkdtemp(prefix="lifted-spark-"))
+    spark_log = None
     try:
         lifted = check_binary(args.lifted)
         if not created:
             work.mkdir(parents=True, exist_ok=True)
             if any(work.iterdir()):
                 raise UsageError(f"--work {work}: not empty; give a new or empty folder")
-        run_stage(lifted, "ingest", work, scan_flags(args, lambda name: name != "--output"),
-                  args.paths)
+        run_stage(lifted, "ingest", work, scan_flags(args), args.paths)
         timings.lap("ingest")
-        counts = run_spark(args, lifted, work, timings)
+        spark_log = SparkLog()
+        with spark_log:
+            counts = run_spark(args, lifted, work, timings)
         write_stats(work, counts)
         run_stage(lifted, "report", work, scan_flags(args), args.paths)
         timings.lap("report")
         if args.timings:
             print(timings.line(), file=sys.stderr)
+        spark_log.remove()
         return 0
     except UsageError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     except StageFailed as err:
+        if spark_log:
+            spark_log.remove()
         return err.code
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # noqa: BLE001 - a Spark failure, summarised on one line
-        print(f"{PROG}: error: the Spark job failed: {first_line(err)}", file=sys.stderr)
+        where = f" (Spark's log: {spark_log.path})" if spark_log else ""
+        print(f"{PROG}: error: the Spark job failed: {first_line(err)}{where}", file=sys.stderr)
         return 2
     finally:
         if created:
@@ -518,16 +529,44 @@ def main(argv: list[str]) -> int:
 
 
 def first_line(err: BaseException) -> str:
-    """The most telling line of a (Py4J-wrapped) Spark error: the worker's
-    own message when a `lifted worker` failed."""
-    text = str(err)
-    for line in text.splitlines():
+    """The most telling line of a (Py4J-wrapped) Spark error: the failing
+    `lifted worker`'s own message, else the last Python exception line."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    for line in lines:
         if "lifted worker" in line:
-            return line.strip().split("RuntimeError: ", 1)[-1]
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:500]
-    return type(err).__name__
+            return line.split("RuntimeError: ", 1)[-1]
+    raised = [line for line in lines if re.match(r"^[A-Za-z_.]+(Error|Exception): ", line)]
+    if raised:
+        return raised[-1][:500]
+    return lines[0][:500] if lines else type(err).__name__
+
+
+class SparkLog:
+    """Spark's JVM and its Python workers write to the driver's standard
+    error: while Spark runs, file descriptor 2 points at a log file instead,
+    so that a run prints lifted's lines only. The log is removed after a
+    success and named in the error line after a failure."""
+
+    def __init__(self):
+        fd, self.path = tempfile.mkstemp(prefix="lifted-spark-", suffix=".log")
+        self.fd = fd
+        self.saved = None
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        os.dup2(self.fd, 2)
+        return self
+
+    def __exit__(self, *exc):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        return False
+
+    def remove(self):
+        os.close(self.fd)
+        os.unlink(self.path)
 
 
 if __name__ == "__main__":
