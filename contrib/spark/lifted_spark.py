@@ -272,7 +272,7 @@ def worker_function(stage: str, flags: list[str], binary: str, ddl_schema):
             drain.join()
         message = b"".join(stderr).decode(errors="replace").strip()
         if code != 0:
-            raise RuntimeError(f"lifted worker {stage} exited with {code}: {message}")
+            raise RuntimeError(f"lifted worker {stage} failed (exit {code}): {message}")
         if failure:
             raise failure[0]
 
@@ -303,6 +303,7 @@ def spark_session(args: argparse.Namespace, partitions: int):
     builder = (SparkSession.builder.master(args.master).appName("lifted")
                .config("spark.sql.shuffle.partitions", str(partitions or 8))
                .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.ui.enabled", "true" if args.metrics else "false")
                .config("spark.driver.extraJavaOptions",
                        f"-Dlog4j2.configurationFile=file:{HERE / 'log4j2.properties'}")
                .config("spark.executor.extraJavaOptions",
@@ -311,6 +312,13 @@ def spark_session(args: argparse.Namespace, partitions: int):
         key, value = item.split("=", 1)
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file, from its footer (no Spark job)."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
 
 
 def doc_bits(documents: int) -> int:
@@ -390,8 +398,9 @@ def run_spark(args, lifted: str, work: Path, timings: Timings) -> dict:
         timings.lap("spark start")
 
         sc.setJobGroup("sign", "lifted worker sign")
-        docs = spark.read.parquet(str(work / "ingest" / "documents-*-of-1.parquet"))
-        documents = docs.count()
+        documents_file = work / "ingest" / "documents-0-of-1.parquet"
+        docs = spark.read.parquet(str(documents_file))
+        documents = parquet_rows(documents_file)
         signs = (docs.select("doc", "text").repartition(parts)
                  .mapInArrow(worker_function("sign", worker_flags, binary,
                                              arrow_fields(SIGNS_DDL)), SIGNS_DDL)
@@ -533,8 +542,9 @@ def first_line(err: BaseException) -> str:
     `lifted worker`'s own message, else the last Python exception line."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     for line in lines:
-        if "lifted worker" in line:
-            return line.split("RuntimeError: ", 1)[-1]
+        found = re.search(r"RuntimeError: (lifted worker \w+ failed .*)", line)
+        if found:
+            return found.group(1)
     raised = [line for line in lines if re.match(r"^[A-Za-z_.]+(Error|Exception): ", line)]
     if raised:
         return raised[-1][:500]

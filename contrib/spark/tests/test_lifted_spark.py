@@ -139,7 +139,11 @@ def test_failing_worker_is_one_line_and_leaves_the_old_output(lifted, env, tmp_p
     out = tmp_path / "map.json"
     out.write_text("old map\n")
     done = run_driver(str(fake), env, "local[2]", LEMONDE, "--output", out)
-    assert_one_line_error(done, "planted failure of worker sign")
+    assert_one_line_error(done, "lifted worker sign failed (exit 2): lifted: error: planted failure "
+                                "of worker sign", "Spark's log: ")
+    log = Path(re.search(r"Spark's log: (\S+)\)$", done.stderr.strip()).group(1))
+    assert "planted failure" in log.read_text()
+    log.unlink()
     assert out.read_text() == "old map\n"
     assert not [p for p in tmp_path.iterdir() if p.name not in {"lifted", "map.json"}]
 
