@@ -326,29 +326,40 @@ def doc_bits(documents: int) -> int:
     return max(1, (max(documents - 1, 0)).bit_length())
 
 
+def pairs_sql(array: str, max_bucket: int) -> str:
+    """SQL for the pairs of a sorted member array: every pair (i < j) when it
+    has at most max_bucket members, else the star from its first member."""
+    every = (f"flatten(transform(sequence(0, size({array}) - 2), i -> "
+             f"transform(slice({array}, i + 2, size({array}) - i - 1), "
+             f"y -> named_struct('x', {array}[i], 'y', y))))")
+    star = f"transform(slice({array}, 2, size({array}) - 1), y -> named_struct('x', {array}[0], 'y', y))"
+    return f"CASE WHEN size({array}) <= {max_bucket} THEN {every} ELSE {star} END"
+
+
 def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
     """The shuffle: LSH buckets and fingerprint groups -> segment and document
-    edges (a, a_segment, b, b_segment), with the counts the report needs."""
-    from pyspark.sql import Window
+    edges (a, a_segment, b, b_segment), with the counts the report needs.
+
+    Every band row is shuffled once, by (band, key), into member lists; only
+    the members of buckets of two or more (a small share) are joined with
+    their document ids and grouped again, sorted by (id, segment), to pick a
+    star's first member as `scan` does. Fingerprints: one shuffle by group,
+    with the documents deduplicated on the map side."""
     from pyspark.sql import functions as F
 
-    lsh = signs.where(F.col("band") >= 0).join(ids, "doc")
-    bucket = Window.partitionBy("band", "key")
-    members = (lsh.withColumn("size", F.count(F.lit(1)).over(bucket))
-               .where(F.col("size") >= 2)
-               .withColumn("rank", F.row_number().over(bucket.orderBy("id", "segment"))))
-    members = members.select("band", "key", "size", "rank", "doc", "segment").persist()
-    oversized = members.where((F.col("size") > max_bucket) & (F.col("rank") == 1)).count()
-    left = members.alias("l")
-    right = members.alias("r")
-    small = (left.where(F.col("size") <= max_bucket)
-             .join(right, ["band", "key"])
-             .where(F.col("l.rank") < F.col("r.rank")))
-    star = (left.where((F.col("size") > max_bucket) & (F.col("rank") == 1))
-            .join(right.where(F.col("rank") > 1), ["band", "key"]))
-    ends = [F.col("l.doc").alias("a"), F.col("l.segment").alias("a_segment"),
-            F.col("r.doc").alias("b"), F.col("r.segment").alias("b_segment")]
-    pairs = small.select(*ends).unionByName(star.select(*ends))
+    shared = (signs.where(F.col("band") >= 0)
+              .groupBy("band", "key").agg(F.collect_list(F.struct("doc", "segment")).alias("m"))
+              .where(F.size("m") >= 2)
+              .select("band", "key", F.explode("m").alias("x"))
+              .select("band", "key", "x.doc", "x.segment"))
+    buckets = (shared.join(ids, "doc")
+               .groupBy("band", "key")
+               .agg(F.sort_array(F.collect_list(F.struct("id", "segment", "doc"))).alias("m"))
+               .persist())
+    oversized = buckets.where(F.size("m") > max_bucket).count()
+    pairs = (buckets.select(F.explode(F.expr(pairs_sql("m", max_bucket))).alias("p"))
+             .select(F.col("p.x.doc").alias("a"), F.col("p.x.segment").alias("a_segment"),
+                     F.col("p.y.doc").alias("b"), F.col("p.y.segment").alias("b_segment")))
     if not within_doc:
         pairs = pairs.where(F.col("a") != F.col("b"))
     # One orientation per unordered pair, then distinct: what `scan` counts.
@@ -361,19 +372,18 @@ def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
         F.when(swap, F.col("a_segment")).otherwise(F.col("b_segment")).alias("b_segment"),
     ).distinct().persist()
     candidate_pairs = segment_edges.count()
+    buckets.unpersist()
 
-    prints = (signs.where(F.col("band") == -1)
+    groups = (signs.where(F.col("band") == -1)
               .select("doc", F.shiftright(F.col("key"), doc_bits(documents)).alias("group"))
-              .distinct())
-    group = Window.partitionBy("group")
-    prints = (prints.withColumn("size", F.count(F.lit(1)).over(group))
-              .where(F.col("size") >= 2).persist())
-    common = prints.where(F.col("size") > max_bucket).select("group").distinct().count()
-    kept = prints.where(F.col("size") <= max_bucket)
-    document_edges = (kept.alias("l").join(kept.alias("r"), "group")
-                      .where(F.col("l.doc") < F.col("r.doc"))
-                      .select(F.col("l.doc").alias("a"), F.lit(-1).alias("a_segment"),
-                              F.col("r.doc").alias("b"), F.lit(-1).alias("b_segment"))
+              .groupBy("group").agg(F.array_sort(F.collect_set("doc")).alias("d"))
+              .where(F.size("d") >= 2)
+              .persist())
+    common = groups.where(F.size("d") > max_bucket).count()
+    document_edges = (groups.where(F.size("d") <= max_bucket)
+                      .select(F.explode(F.expr(pairs_sql("d", max_bucket))).alias("p"))
+                      .select(F.col("p.x").alias("a"), F.lit(-1).alias("a_segment"),
+                              F.col("p.y").alias("b"), F.lit(-1).alias("b_segment"))
                       .distinct())
     counts = {"candidate_pairs": candidate_pairs, "oversized_buckets": oversized,
               "common_fingerprints": common}
