@@ -131,7 +131,7 @@ impl Work {
         if path.is_file() {
             return Ok(path);
         }
-        if let Some(other) = other_world(&path) {
+        if let Some(other) = other_world(&path, self.shard.world) {
             return Err(Error::Stage {
                 path: other,
                 reason: format!(
@@ -149,21 +149,23 @@ impl Work {
     }
 }
 
-/// A file beside `path` with the same name but another `-of-N`.
-fn other_world(path: &Path) -> Option<PathBuf> {
+/// A file of the same table as `path` (the name's first word) but of
+/// another world size (`-of-M`, `M` not `world`).
+fn other_world(path: &Path, world: usize) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
-    let stem = &name[..name.rfind("-of-")? + 4];
-    let prefix = &stem[..stem.len() - 4];
-    let kind = prefix.split('-').next()?;
+    let kind = name.split('-').next()?;
+    let suffix = name.rsplit('.').next()?;
+    let ours = format!("-of-{world}.{suffix}");
     fs::read_dir(path.parent()?)
         .ok()?
         .flatten()
         .map(|e| e.path())
-        .find(|p| {
+        .filter(|p| {
             p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(&format!("{kind}-")) && n.contains("-of-") && n != name
+                n.starts_with(&format!("{kind}-")) && n.contains("-of-") && !n.ends_with(&ours)
             })
         })
+        .min()
 }
 
 fn write_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {

@@ -140,9 +140,9 @@ mod tests {
         assert_eq!(segments, 2);
         let bands = rows.band.iter().filter(|&&b| b >= 0).count();
         assert_eq!(bands, 2 * params.lsh.bands);
-        let prints: Vec<i64> = (0..rows.len())
+        let prints: Vec<u64> = (0..rows.len())
             .filter(|&i| rows.band[i] < 0)
-            .map(|i| rows.key[i])
+            .map(|i| rows.key[i] as u64)
             .collect();
         assert!(!prints.is_empty());
         assert!(prints.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
