@@ -258,14 +258,20 @@ def worker_function(stage: str, flags: list[str], binary: str, ddl_schema):
         drain = threading.Thread(target=lambda: stderr.append(proc.stderr.read()), daemon=True)
         feeder.start()
         drain.start()
+        finished = False
         try:
             reader = ipc.open_stream(proc.stdout)
             schema = pa.schema([(f.name, f.type) for f in ddl_schema])
             for batch in reader:
                 yield batch.cast(schema) if batch.schema != schema else batch
-        except pa.ArrowInvalid:
-            pass  # no stream at all: the worker failed, its exit code says so
+            finished = True
+        except pa.ArrowInvalid as err:
+            finished = True  # a failed worker's exit code says why; else this does
+            failure.append(RuntimeError(f"lifted worker {stage} failed: its output is not "
+                                        f"an Arrow IPC stream ({err})"))
         finally:
+            if not finished:
+                proc.kill()  # the task was cancelled: do not wait on full pipes
             feeder.join()
             proc.stdout.close()
             code = proc.wait()
@@ -552,7 +558,7 @@ def first_line(err: BaseException) -> str:
     `lifted worker`'s own message, else the last Python exception line."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     for line in lines:
-        found = re.search(r"RuntimeError: (lifted worker \w+ failed .*)", line)
+        found = re.search(r"RuntimeError: (lifted worker \w+ failed\b.*)", line)
         if found:
             return found.group(1)
     raised = [line for line in lines if re.match(r"^[A-Za-z_.]+(Error|Exception): ", line)]

@@ -5,7 +5,6 @@ errors: one line, exit 2, no output file."""
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import subprocess
 import sys
@@ -21,8 +20,13 @@ DRIVER = SPARK_DIR / "lifted_spark.py"
 LEMONDE = REPO / "fixtures" / "lemonde"
 
 
-def run_driver(lifted, env, master, *args, timeout=900):
+def run_driver(lifted, env, master, *args, tmpdir=None, timeout=900):
+    """The driver as a user runs it; TMPDIR (its default work folder and
+    Spark log) in `tmpdir` when given, to check what it leaves there."""
     cmd = [sys.executable, str(DRIVER), "--master", master, "--lifted", lifted, *map(str, args)]
+    if tmpdir is not None:
+        tmpdir.mkdir(exist_ok=True)
+        env = {**env, "TMPDIR": str(tmpdir)}
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
 
@@ -56,10 +60,13 @@ def scan_and_drive(request, lifted, env, tmp_path, master, flags, paths):
     expected = tmp_path / "scan.json"
     got = tmp_path / "spark.json"
     run_scan(lifted, *flags, *paths, "--format", "json", "--output", expected)
+    tmpdir = tmp_path / "tmp"
     driver = run_driver(lifted, env, master_url(request, master), *flags, *paths,
-                        "--format", "json", "--output", got)
+                        "--format", "json", "--output", got, tmpdir=tmpdir)
     assert driver.returncode == 0, f"exit {driver.returncode}\n{driver.stderr}"
+    assert driver.stderr == "", "a run without --timings prints nothing"
     assert_same_map(expected, got, driver)
+    assert not list(tmpdir.iterdir()), "the work folder or Spark's log was left behind"
     return driver
 
 
@@ -138,14 +145,26 @@ def test_failing_worker_is_one_line_and_leaves_the_old_output(lifted, env, tmp_p
     fake.chmod(0o755)
     out = tmp_path / "map.json"
     out.write_text("old map\n")
-    done = run_driver(str(fake), env, "local[2]", LEMONDE, "--output", out)
+    tmpdir = tmp_path / "tmp"
+    done = run_driver(str(fake), env, "local[2]", LEMONDE, "--output", out, tmpdir=tmpdir)
     assert_one_line_error(done, "lifted worker sign failed (exit 2): lifted: error: planted failure "
                                 "of worker sign", "Spark's log: ")
     log = Path(re.search(r"Spark's log: (\S+)\)$", done.stderr.strip()).group(1))
     assert "planted failure" in log.read_text()
-    log.unlink()
+    assert list(tmpdir.iterdir()) == [log], "the work folder was left behind"
     assert out.read_text() == "old map\n"
-    assert not [p for p in tmp_path.iterdir() if p.name not in {"lifted", "map.json"}]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lifted", "map.json", "tmp"]
+
+
+def test_work_folder_not_empty_is_refused(lifted, env, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "old.parquet").write_text("x")
+    done = run_driver(lifted, env, "local[2]", "--work", work, LEMONDE,
+                      "--output", tmp_path / "map.json")
+    assert_one_line_error(done, str(work), "not empty")
+    assert not (tmp_path / "map.json").exists()
+    assert [p.name for p in work.iterdir()] == ["old.parquet"]
 
 
 def test_every_scan_flag_is_accepted(lifted):
