@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 
 use lifted::report::{self, Report};
 use lifted::stage::files::{self, Shard, Work};
-use lifted::stage::{columns, Keys};
+use lifted::stage::{columns, worker as workers, Keys};
 
 use crate::app::{run_scan_with, Timings};
 use crate::cli::{InputArgs, MatchArgs, ScanArgs};
@@ -162,21 +162,21 @@ fn build_from_stages(
 /// Run a worker: Arrow IPC stream in, Arrow IPC stream out.
 pub fn worker(args: WorkerArgs) -> Result<ExitCode> {
     let params = args.matching.params()?;
-    let batches = files::read_stream(io::stdin().lock())?;
+    let batches = workers::read_stream(io::stdin().lock())?;
     let (schema, out) = match args.name {
         WorkerName::Sign => (
             columns::signs_schema(),
-            files::worker_sign(&batches, &params)?,
+            workers::worker_sign(&batches, &params)?,
         ),
         WorkerName::Align => (
             columns::results_schema(),
-            files::worker_align(&batches, &params, &CANCEL)?,
+            workers::worker_align(&batches, &params, &CANCEL)?,
         ),
     };
     drop(batches);
     let stdout = io::stdout();
     let mut output = io::BufWriter::new(stdout.lock());
-    let written = files::write_stream(&mut output, schema, &out).and_then(|()| output.flush());
+    let written = workers::write_stream(&mut output, schema, &out).and_then(|()| output.flush());
     match written {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => {

@@ -104,6 +104,8 @@ fn man_pages_into_a_folder() {
             "lifted-gen.1",
             "lifted-man.1",
             "lifted-scan.1",
+            "lifted-stage.1",
+            "lifted-worker.1",
             "lifted.1"
         ]
     );

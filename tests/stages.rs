@@ -455,6 +455,12 @@ fn a_corrupt_shard_file_is_named() {
         .assert_error(&["documents-1-of-3.parquet: not a readable Parquet file"]);
     fs::write(&table, b"PAR1 garbage PAR1").unwrap();
     stage(&dir, "sign", "0", "3", &corpus).assert_error(&["documents-1-of-3.parquet"]);
+    // The failed stage left no file behind, whole or partial.
+    let sign = dir.join("work/sign");
+    let left: Vec<_> = fs::read_dir(&sign)
+        .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -17,18 +17,14 @@
 //! whole, so a stage that stops leaves no partial file.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::{ArrowWriter, ProjectionMask};
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
-
-use super::columns::{self, Problem};
+use super::columns;
+use super::table::{
+    parquet_rows, publish, read_parquet, read_parquet_in, write_error, Sink, DOCUMENT_ROWS, ROWS,
+};
 use super::{
     align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, Results, StageStats,
 };
@@ -168,144 +164,6 @@ fn other_world(path: &Path, world: usize) -> Option<PathBuf> {
         .min()
 }
 
-fn write_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Write `bytes` to `path` whole: a temporary file beside it, renamed.
-fn publish(path: &Path, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(folder).map_err(write_error(folder))?;
-    let temporary = folder.join(format!(
-        ".{}.partial",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
-    ));
-    let result = fs::File::create(&temporary)
-        .and_then(|mut file| {
-            write(&mut file)?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&temporary, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    result.map_err(write_error(path))
-}
-
-/// Rows per Parquet row group and per record batch written.
-const ROWS: usize = 64 * 1024;
-/// Documents per record batch of the ingest tables (their text is large).
-const DOCUMENT_ROWS: usize = 1024;
-
-/// A Parquet file being written (to a temporary name until [`Sink::close`]).
-struct Sink {
-    path: PathBuf,
-    temporary: PathBuf,
-    writer: ArrowWriter<fs::File>,
-}
-
-impl Sink {
-    fn create(path: PathBuf, schema: SchemaRef) -> Result<Sink> {
-        let folder = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        fs::create_dir_all(&folder).map_err(write_error(&folder))?;
-        let temporary = folder.join(format!(
-            ".{}.partial",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
-        ));
-        let file = fs::File::create(&temporary).map_err(write_error(&path))?;
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-            .set_max_row_group_row_count(Some(ROWS))
-            .set_created_by(format!("lifted {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let writer = ArrowWriter::try_new(file, schema, Some(properties))
-            .map_err(|e| write_error(&path)(io::Error::other(e)))?;
-        Ok(Sink {
-            path,
-            temporary,
-            writer,
-        })
-    }
-
-    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        self.writer
-            .write(batch)
-            .map_err(|e| write_error(&self.path)(io::Error::other(e)))
-    }
-
-    fn close(self) -> Result<()> {
-        let failed = write_error(&self.path);
-        let file = self
-            .writer
-            .into_inner()
-            .map_err(|e| failed(io::Error::other(e)))?;
-        file.sync_all().map_err(&failed)?;
-        fs::rename(&self.temporary, &self.path).map_err(failed)
-    }
-}
-
-/// Read the Parquet file at `path` (only `names` decoded), a batch at a
-/// time; a corrupt file or a wrong column is an error naming it.
-fn read_parquet(
-    path: &Path,
-    names: &[&str],
-    mut each: impl FnMut(RecordBatch) -> std::result::Result<(), Problem>,
-) -> Result<()> {
-    let bad = |reason: String| Error::Stage {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let corrupt = |e: &dyn std::fmt::Display| {
-        bad(format!(
-            "not a readable Parquet file ({e}); run the stage that writes it again"
-        ))
-    };
-    let file = fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    crate::ingest::guarded(path, "Parquet", || {
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| corrupt(&e))?;
-        let mask = ProjectionMask::columns(builder.parquet_schema(), names.iter().copied());
-        let reader = builder
-            .with_projection(mask)
-            .with_batch_size(ROWS)
-            .build()
-            .map_err(|e| corrupt(&e))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| corrupt(&e))?;
-            each(batch).map_err(bad)?;
-        }
-        Ok(())
-    })
-}
-
-/// Rows in the Parquet file at `path`, from its footer.
-fn parquet_rows(path: &Path) -> Result<usize> {
-    let file = fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut rows = 0;
-    crate::ingest::guarded(path, "Parquet", || {
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::Stage {
-            path: path.to_path_buf(),
-            reason: format!(
-                "not a readable Parquet file ({e}); run the stage that writes it again"
-            ),
-        })?;
-        rows = builder.metadata().file_metadata().num_rows() as usize;
-        Ok(())
-    })?;
-    Ok(rows)
-}
-
 fn write_stats(work: &Work, stage: &str, stats: StageStats) -> Result<()> {
     let path = work.stats(stage);
     let text = serde_json::to_vec(&stats)
@@ -345,7 +203,7 @@ pub fn ingest(
             ),
         });
     }
-    let mut sink = Sink::create(path, columns::documents_schema())?;
+    let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS)?;
     for chunk in corpus.documents.chunks(DOCUMENT_ROWS) {
         let table = DocumentTable {
             doc: chunk.iter().map(|d| keys.of(&d.id)).collect(),
@@ -408,7 +266,9 @@ pub fn sign(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<()> {
         .collect::<Result<Vec<Sink>>>()?;
     let mut stats = StageStats::default();
     let mut failure = None;
-    read_parquet(&path, &["doc", "text"], |batch| {
+    // A batch of documents at a time: their sign rows are some 40 times
+    // the rows of text (one per band of every segment).
+    read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             failure = Some(Error::Interrupted);
             return Ok(());
@@ -422,6 +282,7 @@ pub fn sign(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<()> {
             .collect();
         let (rows, segments) = sign::sign_documents(&documents, params);
         stats.segments += segments;
+        stats.fingerprints += rows.band.iter().filter(|&&b| b < 0).count() as u64;
         let mut parts = vec![super::SignRows::default(); world];
         for i in 0..rows.len() {
             let to = if rows.band[i] < 0 {
@@ -514,7 +375,7 @@ fn read_corpus(
     };
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet(&path, names, |batch| {
+        read_parquet_in(&path, names, DOCUMENT_ROWS, |batch| {
             let table = columns::documents_from(&batch, text)?;
             for (i, text) in table.text.into_iter().enumerate() {
                 let key = table.doc[i];
@@ -708,140 +569,4 @@ fn parquet_files(folder: &Path) -> Result<Vec<PathBuf>> {
                     .is_some_and(|n| n.starts_with('.'))
         })
         .collect())
-}
-
-/// Read an Arrow IPC stream (`lifted worker`'s standard input) whole.
-pub fn read_stream(input: impl Read) -> Result<Vec<RecordBatch>> {
-    let path = PathBuf::from("-");
-    let bad = |e: &dyn std::fmt::Display| {
-        Error::Stage {
-        path: PathBuf::from("-"),
-        reason: format!("standard input is not an Arrow IPC stream ({e}); send record batches as Spark's mapInArrow does"),
-    }
-    };
-    let mut batches = Vec::new();
-    crate::ingest::guarded(&path, "Arrow IPC", || {
-        let reader = arrow_ipc::reader::StreamReader::try_new(io::BufReader::new(input), None)
-            .map_err(|e| bad(&e))?;
-        for batch in reader {
-            batches.push(batch.map_err(|e| bad(&e))?);
-        }
-        Ok(())
-    })?;
-    Ok(batches)
-}
-
-/// Write `batches` as an Arrow IPC stream of `schema` to `output`.
-pub fn write_stream(
-    output: impl Write,
-    schema: SchemaRef,
-    batches: &[RecordBatch],
-) -> io::Result<()> {
-    let mut writer =
-        arrow_ipc::writer::StreamWriter::try_new(output, &schema).map_err(io::Error::other)?;
-    for batch in batches {
-        writer.write(batch).map_err(io::Error::other)?;
-    }
-    writer.finish().map_err(io::Error::other)
-}
-
-/// `lifted worker sign`: document rows (`doc`, `text`) -> sign rows.
-pub fn worker_sign(batches: &[RecordBatch], params: &Params) -> Result<Vec<RecordBatch>> {
-    let bad = |reason: Problem| Error::Stage {
-        path: PathBuf::from("-"),
-        reason,
-    };
-    let mut out = Vec::new();
-    for batch in batches {
-        let keys = columns::int64s(batch, "doc").map_err(bad)?;
-        let texts = columns::texts(batch, "text").map_err(bad)?;
-        let documents: Vec<(u64, &[u8])> = keys
-            .iter()
-            .zip(&texts)
-            .map(|(&k, t)| (k as u64, t.as_slice()))
-            .collect();
-        let (rows, _) = sign::sign_documents(&documents, params);
-        out.push(columns::signs_batch(&rows));
-    }
-    Ok(out)
-}
-
-/// `lifted worker align`: edge rows with both documents' ids and texts ->
-/// results. Every row of one document pair must be in this call.
-pub fn worker_align(
-    batches: &[RecordBatch],
-    params: &Params,
-    cancel: &AtomicBool,
-) -> Result<Vec<RecordBatch>> {
-    let path = PathBuf::from("-");
-    let bad = |reason: Problem| Error::Stage {
-        path: path.clone(),
-        reason,
-    };
-    let mut edges = Edges::default();
-    let mut documents: Vec<(String, u64, Vec<u8>)> = Vec::new();
-    for batch in batches {
-        edges.a.extend(columns::int64s(batch, "a").map_err(bad)?);
-        edges
-            .a_segment
-            .extend(columns::int32s(batch, "a_segment").map_err(bad)?);
-        edges.b.extend(columns::int64s(batch, "b").map_err(bad)?);
-        edges
-            .b_segment
-            .extend(columns::int32s(batch, "b_segment").map_err(bad)?);
-        for side in ["a", "b"] {
-            let keys = columns::int64s(batch, side).map_err(bad)?;
-            let ids = columns::strings(batch, &format!("{side}_id")).map_err(bad)?;
-            let texts = columns::texts(batch, &format!("{side}_text")).map_err(bad)?;
-            for ((key, id), text) in keys.into_iter().zip(ids).zip(texts) {
-                documents.push((id, key as u64, text));
-            }
-        }
-        // A document in many edges comes many times: keep it once.
-        documents.sort_unstable_by(|x, y| (&x.0, x.1).cmp(&(&y.0, y.1)));
-        documents.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-    }
-    let mut seen = std::collections::HashMap::new();
-    for (i, document) in documents.iter().enumerate() {
-        let same_id = i > 0 && documents[i - 1].0 == document.0;
-        if same_id || seen.insert(document.1, i).is_some() {
-            return Err(bad(format!(
-                "document {:?} comes with two keys, or its key with another id: every row must carry the ingest stage's doc keys",
-                document.0
-            )));
-        }
-    }
-    let keys: Vec<u64> = documents.iter().map(|d| d.1).collect();
-    let corpus = Corpus {
-        documents: documents
-            .into_iter()
-            .enumerate()
-            .map(|(i, (id, _, text))| Document {
-                origin: id.clone(),
-                id,
-                order: i as u32,
-                text,
-                date: None,
-            })
-            .collect(),
-        warnings: Vec::new(),
-    };
-    // Pairs (d, d) are --within-doc requests: they come as document pairs.
-    let mut within = Vec::new();
-    for i in 0..edges.len() {
-        if edges.a[i] == edges.b[i] && edges.a_segment[i] < 0 {
-            if let Some(&d) = seen.get(&(edges.a[i] as u64)) {
-                within.push(d as u32);
-            }
-        }
-    }
-    within.sort_unstable();
-    within.dedup();
-    if !params.options.within_doc {
-        within.clear();
-    }
-    let (results, _) =
-        align::align_edges(&corpus, &keys, &edges, &within, params, &NoProgress, cancel)
-            .map_err(|fault| fault.at(&path))?;
-    Ok(vec![columns::results_batch(&results)])
 }

@@ -41,6 +41,8 @@ pub mod columns;
 pub mod files;
 pub mod report;
 pub mod sign;
+mod table;
+pub mod worker;
 
 use crate::minhash::splitmix64;
 
@@ -321,6 +323,8 @@ pub struct StageStats {
     pub oversized_buckets: u64,
     /// Fingerprints shared by too many documents.
     pub common_fingerprints: u64,
+    /// Fingerprint rows signed (for measuring the shuffle; not reported).
+    pub fingerprints: u64,
 }
 
 impl std::ops::AddAssign for StageStats {
@@ -329,6 +333,7 @@ impl std::ops::AddAssign for StageStats {
         self.candidate_pairs += other.candidate_pairs;
         self.oversized_buckets += other.oversized_buckets;
         self.common_fingerprints += other.common_fingerprints;
+        self.fingerprints += other.fingerprints;
     }
 }
 

@@ -154,3 +154,113 @@ pub fn findings(
     findings.stats = stats;
     Ok(findings)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use crate::ingest::{Corpus, Document};
+    use crate::scan::{scan, NoProgress, Params};
+    use crate::stage::{align::align_edges, candidates::Buckets, document_key, sign};
+
+    /// Documents sharing paragraphs and a quotation with their neighbours.
+    fn corpus() -> Corpus {
+        let mut state = 11u64;
+        let mut word = || format!("w{}", crate::minhash::splitmix64(&mut state) % 400);
+        let passages: Vec<String> = (0..8)
+            .map(|_| (0..25).map(|_| word()).collect::<Vec<_>>().join(" "))
+            .collect();
+        let documents = (0..20)
+            .map(|d| {
+                let own: String = (0..30).map(|_| word()).collect::<Vec<_>>().join(" ");
+                let quote = &passages[(d + 3) % 8][..60];
+                let text = format!(
+                    "{own} {quote}\n\n{}\n\n{}",
+                    passages[d % 8],
+                    passages[(d * 3) % 8]
+                );
+                Document {
+                    id: format!("doc{d:02}"),
+                    origin: format!("doc{d:02}"),
+                    order: d as u32,
+                    text: text.into_bytes(),
+                    date: None,
+                }
+            })
+            .collect();
+        Corpus {
+            documents,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The stage functions run in one process, one shard, give `scan`'s findings.
+    #[test]
+    fn the_stages_in_process_find_what_scan_finds() {
+        let corpus = corpus();
+        let chronology = Chronology::Given((0..20).collect());
+        let cancel = AtomicBool::new(false);
+        for within_doc in [false, true] {
+            let params = Params::new(ScanOptions {
+                within_doc,
+                max_bucket: 3,
+                ..ScanOptions::default()
+            })
+            .unwrap();
+            let expected = scan(&corpus, &params, &chronology, &NoProgress, &cancel).unwrap();
+            let keys: Vec<u64> = corpus
+                .documents
+                .iter()
+                .map(|d| document_key(&d.id))
+                .collect();
+            let texts: Vec<(u64, &[u8])> = corpus
+                .documents
+                .iter()
+                .zip(&keys)
+                .map(|(d, &k)| (k, d.text.as_slice()))
+                .collect();
+            let (rows, segments) = sign::sign_documents(&texts, &params);
+            let mut buckets = Buckets::new(&keys, params.lsh.bands);
+            buckets.add(&rows).unwrap();
+            let (edges, mut counted) = buckets.finish(&params);
+            counted.segments = segments;
+            let within: Vec<u32> = if within_doc {
+                (0..20).collect()
+            } else {
+                Vec::new()
+            };
+            let (results, candidates) = align_edges(
+                &corpus,
+                &keys,
+                &edges,
+                &within,
+                &params,
+                &NoProgress,
+                &cancel,
+            )
+            .unwrap();
+            counted.candidate_pairs = candidates;
+            let lengths: Vec<u32> = corpus
+                .documents
+                .iter()
+                .map(|d| d.text.len() as u32)
+                .collect();
+            let found = findings(
+                &keys,
+                &lengths,
+                results,
+                counted,
+                &chronology,
+                &params.options,
+            )
+            .unwrap();
+            assert!(!expected.aligned.is_empty() && expected.stats.oversized_buckets > 0);
+            assert_eq!(found.pairs, expected.pairs);
+            assert_eq!(found.aligned, expected.aligned);
+            assert_eq!(found.document_pairs, expected.document_pairs);
+            assert_eq!(found.passages, expected.passages);
+            assert_eq!(found.stats, expected.stats);
+        }
+    }
+}
