@@ -189,6 +189,9 @@ fn build_report(
     let report = bars.timings.time("reporting", || {
         Report::build_with(&corpus, &params, &chronology, &findings, &shown)
     });
+    for warning in report::limit_warnings(&findings.stats, params.options.max_bucket) {
+        eprintln!("lifted: warning: {warning}");
+    }
     Ok((corpus, report, bars.timings))
 }
 

@@ -156,6 +156,9 @@ fn build_from_stages(
     let report = timings.time("reporting", || {
         Report::build_with(&corpus, &params, &chronology, &findings, &shown)
     });
+    for warning in report::limit_warnings(&findings.stats, params.options.max_bucket) {
+        eprintln!("lifted: warning: {warning}");
+    }
     Ok((corpus, report, timings))
 }
 

@@ -165,3 +165,57 @@ fn copy_of_a_text_with_a_refrain_is_lifted() {
         assert!(share >= 0.99, "{id}: lifted_share {share}:\n{run}");
     }
 }
+
+/// `--max-bucket` changes what is compared: LSH buckets over it are linked as
+/// stars, fingerprints held by more documents pair none. Both are said in
+/// `warnings` (JSON) and on standard error, with the counts of `stats`, and
+/// not at all when no cap is reached.
+#[test]
+fn max_bucket_caps_are_reported_as_warnings() {
+    let dir = Dir::new("max-bucket-warnings");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lemonde");
+    let fixture = fixture.to_str().unwrap();
+
+    let capped = dir.lifted([
+        "scan",
+        fixture,
+        "--max-bucket",
+        "2",
+        "--quiet",
+        "-o",
+        "capped.json",
+    ]);
+    capped.assert_success();
+    let report = common::read_json(&dir.join("capped.json"));
+    let stats = &report["stats"];
+    let oversized = stats["oversized_buckets"].as_u64().unwrap();
+    let common = stats["common_fingerprints"].as_u64().unwrap();
+    assert!(
+        oversized > 0 && common > 0,
+        "the cap of 2 is reached on the fixture: {stats}"
+    );
+    let messages: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["path"] == "(all inputs)")
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].starts_with(&format!(
+        "{oversized} LSH bucket(s) held more than --max-bucket 2"
+    )));
+    assert!(messages[1].starts_with(&format!(
+        "{common} fingerprint(s) were shared by more than --max-bucket 2"
+    )));
+    capped.warning_with(&["(all inputs)", &format!("{oversized} LSH bucket(s)")]);
+    capped.warning_with(&["(all inputs)", &format!("{common} fingerprint(s)")]);
+
+    let default = dir.lifted(["scan", fixture, "--quiet", "-o", "default.json"]);
+    default.assert_success();
+    let report = common::read_json(&dir.join("default.json"));
+    assert_eq!(report["stats"]["oversized_buckets"], 0);
+    assert_eq!(report["stats"]["common_fingerprints"], 0);
+    assert_eq!(report["warnings"].as_array().unwrap().len(), 0);
+    assert!(default.warnings().is_empty(), "{default}");
+}

@@ -373,6 +373,10 @@ impl Report {
             .collect();
         let mut warnings = corpus.warnings.clone();
         warnings.sort();
+        // Caps that change what is compared are said here, not only counted
+        // in `stats` (house rule: no silent limits). After the files' own
+        // warnings, so their order stays sorted by file.
+        warnings.extend(limit_warnings(&findings.stats, params.options.max_bucket));
         Report {
             schema: SCHEMA_VERSION,
             tool: Tool {
@@ -413,4 +417,32 @@ impl Report {
             .binary_search_by(|d| d.id.as_str().cmp(id))
             .ok()
     }
+}
+
+/// What the path of a warning about the whole corpus rather than one file says.
+pub const ALL_INPUTS: &str = "(all inputs)";
+
+/// The warnings that `--max-bucket` caps were reached: oversized LSH buckets
+/// linked as stars, fingerprints too common to pair documents.
+pub fn limit_warnings(stats: &Stats, max_bucket: usize) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if stats.oversized_buckets > 0 {
+        warnings.push(Warning::file(
+            ALL_INPUTS,
+            format!(
+                "{} LSH bucket(s) held more than --max-bucket {max_bucket} segments: each was linked as a star from its first segment instead of pair by pair (stats.oversized_buckets; raise --max-bucket to compare every pair)",
+                stats.oversized_buckets
+            ),
+        ));
+    }
+    if stats.common_fingerprints > 0 {
+        warnings.push(Warning::file(
+            ALL_INPUTS,
+            format!(
+                "{} fingerprint(s) were shared by more than --max-bucket {max_bucket} documents and paired no documents, as boilerplate (stats.common_fingerprints; raise --max-bucket to align those documents too)",
+                stats.common_fingerprints
+            ),
+        ));
+    }
+    warnings
 }
