@@ -60,12 +60,14 @@ def master_url(request, master: str) -> str:
 def scan_and_drive(request, lifted, env, tmp_path, master, flags, paths):
     expected = tmp_path / "scan.json"
     got = tmp_path / "spark.json"
-    run_scan(lifted, *flags, *paths, "--format", "json", "--output", expected)
+    scanned = run_scan(lifted, *flags, *paths, "--format", "json", "--output", expected)
     tmpdir = tmp_path / "tmp"
     driver = run_driver(lifted, env, master_url(request, master), *flags, *paths,
                         "--format", "json", "--output", got, tmpdir=tmpdir)
     assert driver.returncode == 0, f"exit {driver.returncode}\n{driver.stderr}"
-    assert driver.stderr == "", "a run without --timings prints nothing"
+    # Without --timings the driver prints what scan prints: its warnings (the
+    # --max-bucket caps, say), nothing of Spark's.
+    assert driver.stderr == scanned.stderr, "the driver's standard error is scan's warnings"
     assert_same_map(expected, got, driver)
     assert not list(tmpdir.iterdir()), "the work folder or Spark's log was left behind"
     return driver
@@ -85,10 +87,11 @@ def test_generated_corpus_gives_the_scan_map(request, lifted, env, tmp_path, gen
 def test_oversized_buckets_are_stars_as_in_scan(request, lifted, env, tmp_path, generated):
     """--max-bucket 2 makes many LSH buckets oversized: Spark must link them
     as the same stars as scan and report the same count."""
-    scan_and_drive(request, lifted, env, tmp_path, "local[2]",
-                   ["--max-bucket", "2", "--order", "given"], [generated])
+    driver = scan_and_drive(request, lifted, env, tmp_path, "local[2]",
+                            ["--max-bucket", "2", "--order", "given"], [generated])
     stats = json.loads((tmp_path / "spark.json").read_text())["stats"]
     assert stats["oversized_buckets"] > 0 and stats["common_fingerprints"] > 0, stats
+    assert "LSH bucket(s) held more than --max-bucket 2" in driver.stderr, driver.stderr
 
 
 def test_within_doc_and_thorough_give_the_scan_map(request, lifted, env, tmp_path):
