@@ -263,8 +263,8 @@ pub struct MatchArgs {
     #[arg(long)]
     pub within_doc: bool,
     /// LSH buckets and fingerprints shared by more segments or documents than this
-    /// are treated as boilerplate: linked as a star (buckets) or ignored (fingerprints).
-    /// 2 to 10000.
+    /// are treated as boilerplate: linked as a star (buckets) or ignored (fingerprints);
+    /// a warning says how many. 2 to 10000.
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub max_bucket: usize,
     /// Only find near-duplicate segments (pairs); skip span alignment and provenance.
