@@ -90,5 +90,7 @@ fn thorough_finds_a_rewritten_passage_that_fast_misses() {
     );
     let text = &agency[start..end];
     assert!(text.starts_with("Hewlett Packard today"), "{text}");
-    assert!(text.ends_with("across"), "{text}");
+    // The two sentences are similar (sentence seeds): the span runs to the
+    // end of the rewritten sentence, not just to its last shared words.
+    assert!(text.ends_with("across several countries"), "{text}");
 }

@@ -306,7 +306,11 @@ pub(crate) fn align_documents(
                 .map(|group| {
                     let first = store.get(group[0].0);
                     let first_tokens = &first.stream;
-                    let index = crate::thorough::Index::new(&first_tokens.tokens, &thorough);
+                    let index = crate::thorough::Index::new(
+                        first_tokens,
+                        &corpus.documents[group[0].0 as usize].text,
+                        &thorough,
+                    );
                     let mut out = Vec::new();
                     for &(a, b) in group.iter() {
                         if cancel.load(Ordering::Relaxed) {
@@ -317,7 +321,12 @@ pub(crate) fn align_documents(
                         let found = if a == b {
                             align_prepared_within(first, &align_options)
                         } else {
-                            crate::thorough::align_indexed(&index, second_tokens, &thorough)
+                            crate::thorough::align_indexed(
+                                &index,
+                                second_tokens,
+                                &corpus.documents[b as usize].text,
+                                &thorough,
+                            )
                         };
                         for alignment in found {
                             out.push(AlignedPair::from_alignment(
