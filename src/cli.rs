@@ -295,8 +295,9 @@ pub struct MatchArgs {
     pub quiet: bool,
     /// fast: exact n-gram seeds chained across small gaps (verbatim and lightly
     /// edited copies). thorough: also rewritten copies (words swapped, replaced,
-    /// reordered; translations), from 2-word seeds grouped across gaps that adapt
-    /// to their density; spans need twice --min-words matched words, and
+    /// reordered; translations; summaries), from 2-word seeds and similar
+    /// sentences (stemmed content words) grouped across gaps that adapt to their
+    /// density; spans need twice --min-words matched words, and
     /// --ngram is at most 3 (more candidate pairs, slower on large corpora; see
     /// README: Presets).
     #[arg(long, value_enum, default_value_t = Preset::Fast)]
