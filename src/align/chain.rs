@@ -1,0 +1,170 @@
+//! Chaining (steps 3 and 4 of [`crate::align`]): exact matches joined across
+//! small gaps into alignments, best chain first, never across a paragraph
+//! break that differs on both sides.
+
+use super::*;
+
+/// Paragraph starts (token indices, ascending) of both documents.
+pub(super) struct Breaks<'a> {
+    pub(super) a: &'a [u32],
+    pub(super) b: &'a [u32],
+}
+
+impl Breaks<'_> {
+    /// Whether both gaps, `[before end, current start]` on each side, hold a
+    /// paragraph start while at least one gap is not empty.
+    pub(super) fn separate(&self, before: Match, current: Match) -> bool {
+        let holds = |breaks: &[u32], from: u32, to: u32| {
+            let i = breaks.partition_point(|&b| b < from);
+            i < breaks.len() && breaks[i] <= to
+        };
+        let (a_end, b_end) = (before.a + before.len, before.b + before.len);
+        (current.a > a_end || current.b > b_end)
+            && holds(self.a, a_end, current.a)
+            && holds(self.b, b_end, current.b)
+    }
+
+    /// Drop fewer than `seed` words that an alignment carries across a
+    /// paragraph break present at the same place on both sides: the last words
+    /// of the paragraph before a copied one often match by chance ("fra.\n").
+    fn trim(&self, mut alignment: Alignment, seed: u32) -> Alignment {
+        let same_break = |offset: u32| {
+            self.a.binary_search(&(alignment.a_first + offset)).is_ok()
+                && self.b.binary_search(&(alignment.b_first + offset)).is_ok()
+        };
+        if let Some(offset) = (1..seed.min(alignment.a_words())).find(|&o| same_break(o)) {
+            alignment.a_first += offset;
+            alignment.b_first += offset;
+            alignment.words = alignment.words.saturating_sub(offset);
+        }
+        let length = alignment.a_words().min(alignment.b_words());
+        let break_before_end = |offset: u32| {
+            self.a.binary_search(&(alignment.a_last - offset)).is_ok()
+                && self.b.binary_search(&(alignment.b_last - offset)).is_ok()
+        };
+        if let Some(offset) = (1..seed.min(length)).find(|&o| break_before_end(o)) {
+            alignment.a_last -= offset;
+            alignment.b_last -= offset;
+            alignment.words = alignment.words.saturating_sub(offset);
+        }
+        alignment
+    }
+}
+
+/// Most predecessors examined per match when chaining (bounds the work on
+/// repetitive text, as minimap2's chaining does).
+pub(super) const MAX_PREDECESSORS: usize = 256;
+
+/// Chain matches (sorted by `a`, then `b`) into alignments. One dynamic
+/// programming pass scores the best chain ending at each match; chains are
+/// then taken from the best end backwards, each match used once.
+pub(super) fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> Vec<Alignment> {
+    let count = matches.len();
+    let max_gap = i64::try_from(options.max_gap).unwrap_or(i64::MAX);
+    // The furthest end in A of the matches up to each one: once it is more
+    // than `max_gap` before the current match, no earlier match can link to
+    // it (a tighter stop than the longest match's length, which a long copy
+    // makes useless; the same chains).
+    let reach: Vec<i64> = matches
+        .iter()
+        .scan(0i64, |furthest, m| {
+            *furthest = (*furthest).max(m.a as i64 + m.len as i64);
+            Some(*furthest)
+        })
+        .collect();
+    let mut score = vec![0i64; count];
+    let mut previous = vec![usize::MAX; count];
+    for m in 0..count {
+        let current = matches[m];
+        score[m] = current.len as i64;
+        for p in (m.saturating_sub(MAX_PREDECESSORS)..m).rev() {
+            let before = matches[p];
+            if reach[p].saturating_add(max_gap) < current.a as i64 {
+                break;
+            }
+            // The cheap test first: most predecessors cannot be chained at
+            // all, and only those that could improve the score are looked
+            // up in the paragraph breaks.
+            if let Some(gain) = link_gain(before, current, max_gap) {
+                if score[p] + gain > score[m] && !breaks.separate(before, current) {
+                    score[m] = score[p] + gain;
+                    previous[m] = p;
+                }
+            }
+        }
+    }
+    let mut ends: Vec<usize> = (0..count).collect();
+    ends.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+    let mut used = vec![false; count];
+    let mut out = Vec::new();
+    for end in ends {
+        if used[end] {
+            continue;
+        }
+        let mut members = vec![end];
+        let mut at = end;
+        while previous[at] != usize::MAX && !used[previous[at]] {
+            at = previous[at];
+            members.push(at);
+        }
+        members.reverse();
+        for &m in &members {
+            used[m] = true;
+        }
+        let alignment = breaks.trim(build(matches, &members), options.seed as u32);
+        if alignment.words as usize >= options.min_words {
+            out.push(alignment);
+        }
+    }
+    out.sort_unstable_by_key(|x| (x.a_first, x.b_first));
+    out
+}
+
+/// The words `current` adds after `before` in one chain, less a small penalty
+/// per gap word, or `None` if they cannot be chained.
+pub(super) fn link_gain(before: Match, current: Match, max_gap: i64) -> Option<i64> {
+    if current.a <= before.a || current.b <= before.b {
+        return None;
+    }
+    let gap_a = current.a as i64 - (before.a + before.len) as i64;
+    let gap_b = current.b as i64 - (before.b + before.len) as i64;
+    // A gap is bridged only when it is small next to the exact matches around
+    // it: a changed word between two long runs is an edit, but seven
+    // paraphrased words before a seven-word coincidence are not copying.
+    let allowed = max_gap.min((before.len.min(current.len) as i64 / 2).max(2));
+    if gap_a > allowed || gap_b > allowed {
+        return None;
+    }
+    let overlap = (-gap_a).max(-gap_b).max(0);
+    let added = current.len as i64 - overlap;
+    if added <= 0 {
+        return None;
+    }
+    let gap = gap_a.max(gap_b).max(0);
+    Some(added - gap / 2)
+}
+
+pub(super) fn build(matches: &[Match], members: &[usize]) -> Alignment {
+    let first = matches[members[0]];
+    let mut words = first.len;
+    let mut edits = 0;
+    let (mut a_end, mut b_end) = (first.a + first.len, first.b + first.len);
+    for &m in &members[1..] {
+        let current = matches[m];
+        let gap_a = current.a as i64 - a_end as i64;
+        let gap_b = current.b as i64 - b_end as i64;
+        let overlap = (-gap_a).max(-gap_b).max(0) as u32;
+        edits += gap_a.max(gap_b).max(0) as u32;
+        words += current.len - overlap;
+        a_end = current.a + current.len;
+        b_end = current.b + current.len;
+    }
+    Alignment {
+        a_first: first.a,
+        a_last: a_end,
+        b_first: first.b,
+        b_last: b_end,
+        words,
+        edits,
+    }
+}
