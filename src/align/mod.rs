@@ -28,6 +28,8 @@ mod seeds;
 use chain::*;
 use seeds::*;
 
+pub(crate) use seeds::for_each_shared;
+
 use crate::normalize::{Token, TokenStream};
 use crate::shingle::ngram_hashes;
 

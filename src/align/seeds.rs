@@ -131,17 +131,17 @@ pub(super) fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
     out
 }
 
-/// Maximal exact matches of at least `seed` words.
-pub(super) fn exact_matches(
-    ga: &[(u64, u32)],
-    gb: &[(u64, u32)],
-    same_document: bool,
-    options: &AlignOptions,
-) -> Vec<Match> {
-    let n = options.seed.max(1);
-    let mut seeds: Vec<(i64, u32)> = Vec::new();
-    let mut anchors: Vec<(u32, u32)> = Vec::new();
-    let mut frequent: Vec<(usize, usize, usize, usize)> = Vec::new();
+/// N-grams as `(hash, position)`, sorted by hash.
+pub(crate) type Grams = [(u64, u32)];
+
+/// Calls `f` with the two runs of entries (in `ga` and in `gb`, both sorted
+/// by hash) of every hash the two lists share: one merge of the lists, in
+/// hash order.
+pub(crate) fn for_each_shared<'g>(
+    ga: &'g Grams,
+    gb: &'g Grams,
+    mut f: impl FnMut(&'g Grams, &'g Grams),
+) {
     let (mut i, mut j) = (0, 0);
     while i < ga.len() && j < gb.len() {
         let (ha, hb) = (ga[i].0, gb[j].0);
@@ -152,41 +152,52 @@ pub(super) fn exact_matches(
         } else {
             let ea = i + ga[i..].iter().take_while(|x| x.0 == ha).count();
             let eb = j + gb[j..].iter().take_while(|x| x.0 == hb).count();
-            if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
-                if !same_document && ea - i == 1 && eb - j == 1 {
-                    anchors.push((ga[i].1, gb[j].1));
-                }
-                for x in &ga[i..ea] {
-                    for y in &gb[j..eb] {
-                        if !same_document || y.1 >= x.1 + n as u32 {
-                            seeds.push((y.1 as i64 - x.1 as i64, x.1));
-                        }
-                    }
-                }
-            } else if !same_document {
-                frequent.push((i, ea, j, eb));
-            }
+            f(&ga[i..ea], &gb[j..eb]);
             i = ea;
             j = eb;
         }
     }
+}
+
+/// Maximal exact matches of at least `seed` words.
+pub(super) fn exact_matches(
+    ga: &[(u64, u32)],
+    gb: &[(u64, u32)],
+    same_document: bool,
+    options: &AlignOptions,
+) -> Vec<Match> {
+    let n = options.seed.max(1);
+    let mut seeds: Vec<(i64, u32)> = Vec::new();
+    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    let mut frequent: Vec<(&Grams, &Grams)> = Vec::new();
+    for_each_shared(ga, gb, |ra, rb| {
+        if ra.len() <= options.max_repeat && rb.len() <= options.max_repeat {
+            if !same_document && ra.len() == 1 && rb.len() == 1 {
+                anchors.push((ra[0].1, rb[0].1));
+            }
+            for x in ra {
+                for y in rb {
+                    if !same_document || y.1 >= x.1 + n as u32 {
+                        seeds.push((y.1 as i64 - x.1 as i64, x.1));
+                    }
+                }
+            }
+        } else if !same_document {
+            frequent.push((ra, rb));
+        }
+    });
     // Too frequent to pair every occurrence with every other (quadratic),
     // and dropping them altogether made a verbatim copy of a text with a
     // refrain repeated 200 times align nowhere (issue 13: no silent limits):
     // each occurrence is placed by the anchors around it.
     if !frequent.is_empty() {
         let anchors = chain_anchors(anchors);
-        for (i, ea, j, eb) in frequent {
-            let b_positions: Vec<u32> = gb[j..eb].iter().map(|y| y.1).collect();
-            pair_frequent(
-                ga[i..ea].iter().map(|x| x.1),
-                &b_positions,
-                &anchors,
-                |k, l| {
-                    let (x, y) = (ga[i + k].1, b_positions[l]);
-                    seeds.push((y as i64 - x as i64, x));
-                },
-            );
+        for (ra, rb) in frequent {
+            let b_positions: Vec<u32> = rb.iter().map(|y| y.1).collect();
+            pair_frequent(ra.iter().map(|x| x.1), &b_positions, &anchors, |k, l| {
+                let (x, y) = (ra[k].1, b_positions[l]);
+                seeds.push((y as i64 - x as i64, x));
+            });
         }
     }
     seeds.sort_unstable();

@@ -456,27 +456,15 @@ fn merge_summaries(
 fn runs(ga: &[(u64, u32)], gb: &[(u64, u32)], options: &ThoroughOptions) -> Vec<Run> {
     let n = options.seed.max(1);
     let mut seeds: Vec<(i64, u32)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < ga.len() && j < gb.len() {
-        let (ha, hb) = (ga[i].0, gb[j].0);
-        if ha < hb {
-            i += 1;
-        } else if hb < ha {
-            j += 1;
-        } else {
-            let ea = i + ga[i..].iter().take_while(|x| x.0 == ha).count();
-            let eb = j + gb[j..].iter().take_while(|x| x.0 == hb).count();
-            if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
-                for x in &ga[i..ea] {
-                    for y in &gb[j..eb] {
-                        seeds.push((y.1 as i64 - x.1 as i64, x.1));
-                    }
+    crate::align::for_each_shared(ga, gb, |ra, rb| {
+        if ra.len() <= options.max_repeat && rb.len() <= options.max_repeat {
+            for x in ra {
+                for y in rb {
+                    seeds.push((y.1 as i64 - x.1 as i64, x.1));
                 }
             }
-            i = ea;
-            j = eb;
         }
-    }
+    });
     seeds.sort_unstable();
     seeds
         .chunk_by(|x, y| x.0 == y.0 && y.1 == x.1 + 1)
