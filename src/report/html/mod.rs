@@ -497,13 +497,7 @@ impl<'a> Site<'a> {
     /// Write everything as one page.
     pub fn write_single(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut page = String::new();
-        let colors: Vec<usize> = (0..self.colored.len())
-            .filter(|&i| self.colored[i])
-            .collect();
-        self.head(&mut page, "lifted: provenance map", &colors);
-        self.intro(&mut page);
-        self.summary(&mut page);
-        self.legend(&mut page);
+        self.front(&mut page);
         out.write_all(page.as_bytes())?;
         for index in 0..self.ends.len() {
             page.clear();
@@ -544,16 +538,22 @@ impl<'a> Site<'a> {
         out.write_all(page.as_bytes())
     }
 
-    /// The index page: the summary and the legend, linking to the pages.
-    fn write_index(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut page = String::new();
+    /// The head of the one page and of the index (every color the map uses),
+    /// then the introduction, the summary and the legend.
+    fn front(&self, page: &mut String) {
         let colors: Vec<usize> = (0..self.colored.len())
             .filter(|&i| self.colored[i])
             .collect();
-        self.head(&mut page, "lifted: provenance map", &colors);
-        self.intro(&mut page);
-        self.summary(&mut page);
-        self.legend(&mut page);
+        self.head(page, "lifted: provenance map", &colors);
+        self.intro(page);
+        self.summary(page);
+        self.legend(page);
+    }
+
+    /// The index page: the summary and the legend, linking to the pages.
+    fn write_index(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut page = String::new();
+        self.front(&mut page);
         page.push_str("</main>\n</body>\n</html>\n");
         out.write_all(page.as_bytes())
     }
