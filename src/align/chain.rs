@@ -97,11 +97,13 @@ pub(super) fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) 
     ends.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
     let mut used = vec![false; count];
     let mut out = Vec::new();
+    let mut members = Vec::new();
     for end in ends {
         if used[end] {
             continue;
         }
-        let mut members = vec![end];
+        members.clear();
+        members.push(end);
         let mut at = end;
         while previous[at] != usize::MAX && !used[previous[at]] {
             at = previous[at];
@@ -111,7 +113,14 @@ pub(super) fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) 
         for &m in &members {
             used[m] = true;
         }
-        let alignment = breaks.trim(build(matches, &members), options.seed as u32);
+        // Trimming only takes words off: a chain already short of
+        // `min_words` is dropped without looking up its paragraph breaks
+        // (most chains of two documents sharing a stock phrase or two).
+        let built = build(matches, &members);
+        if (built.words as usize) < options.min_words {
+            continue;
+        }
+        let alignment = breaks.trim(built, options.seed as u32);
         if alignment.words as usize >= options.min_words {
             out.push(alignment);
         }

@@ -470,6 +470,53 @@ mod tests {
         assert_eq!(align_prepared(&pb, &pa, &options).len(), expected.len());
     }
 
+    /// Long prepared documents (merged in four hash ranges side by side)
+    /// align as [`align_streams`] does, over vocabularies from a few words
+    /// (every n-gram frequent) to thousands (few n-grams shared but the
+    /// copied passages), with copies, edits and paragraph breaks.
+    #[test]
+    fn long_prepared_documents_align_as_streams_at_any_vocabulary() {
+        for (seed, vocabulary) in [(1u64, 8u64), (2, 60), (3, 800), (4, 20_000)] {
+            let mut state = seed;
+            let mut next = move || {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                state >> 33
+            };
+            let mut a: Vec<String> = Vec::new();
+            for i in 0..5000 {
+                a.push(if i % 97 == 96 {
+                    "\n".to_string()
+                } else {
+                    format!("w{}", next() % vocabulary)
+                });
+            }
+            let mut b: Vec<String> = (0..1500)
+                .map(|_| format!("w{}", next() % vocabulary))
+                .collect();
+            b.extend(a[1000..2500].iter().cloned());
+            b.extend((0..800).map(|_| format!("w{}", next() % vocabulary)));
+            b.extend(a[4000..].iter().cloned());
+            for i in (30..b.len()).step_by(41) {
+                b[i] = format!("edit{i}");
+            }
+            let (text_a, text_b) = (a.join(" "), b.join(" "));
+            let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
+            let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+            let options = AlignOptions::default();
+            let expected = align_streams(&sa, &sb, false, &options);
+            assert!(!expected.is_empty(), "vocabulary {vocabulary}");
+            let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
+            assert!(pa.sorted.is_some() && pb.sorted.is_some());
+            assert_eq!(
+                align_prepared(&pa, &pb, &options),
+                expected,
+                "vocabulary {vocabulary}"
+            );
+        }
+    }
+
     const PASSAGE: &str = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan. Les membres de ce forum ont pour spécialité de se moquer";
 
     #[test]

@@ -18,28 +18,63 @@ pub(super) fn prepared_matches(a: &Sorted, b: &Sorted, options: &AlignOptions) -
     let mut seeded: Vec<(u32, u32, u32)> = Vec::new();
     let mut anchors: Vec<(u32, u32)> = Vec::new();
     let mut frequent: Vec<(usize, usize, usize, usize)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < ha.len() && j < hb.len() {
-        let (x, y) = (ha[i], hb[j]);
-        if x != y {
-            // Without a branch on which side is behind: the two lists
-            // interleave at random, which a branch predictor cannot learn
-            // (this loop was half of aligning before).
-            i += usize::from(x < y);
-            j += usize::from(y < x);
-        } else {
-            let ea = i + ha[i..].iter().take_while(|&&h| h == x).count();
-            let eb = j + hb[j..].iter().take_while(|&&h| h == x).count();
-            if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
-                if ea - i == 1 && eb - j == 1 {
-                    anchors.push((a.positions[i], b.positions[j]));
-                }
-                seeded.extend((i..ea).map(|x| (x as u32, j as u32, eb as u32)));
-            } else {
-                frequent.push((i, ea, j, eb));
+    // The n-grams of A and B sharing hash `ha[i] == hb[j]`: their runs in
+    // both lists are noted; returns the ends of the runs.
+    let mut shared = |i: usize, j: usize| {
+        let x = ha[i];
+        let ea = i + ha[i..].iter().take_while(|&&h| h == x).count();
+        let eb = j + hb[j..].iter().take_while(|&&h| h == x).count();
+        if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
+            if ea - i == 1 && eb - j == 1 {
+                anchors.push((a.positions[i], b.positions[j]));
             }
-            i = ea;
-            j = eb;
+            seeded.extend((i..ea).map(|x| (x as u32, j as u32, eb as u32)));
+        } else {
+            frequent.push((i, ea, j, eb));
+        }
+        (ea, eb)
+    };
+    // The hash space is cut into `LANES` ranges whose merges advance side
+    // by side in one loop: one merge is a chain of dependent loads (each
+    // step's index waits for the previous comparison), and independent
+    // chains overlap in the processor. The runs found are the same as one
+    // merge's, in another order, which nothing after depends on (seeds are
+    // put in text order, anchors sorted).
+    const LANES: usize = 4;
+    let cut = |hashes: &[u64], k: usize| {
+        if k == LANES {
+            hashes.len()
+        } else {
+            hashes.partition_point(|&h| h < (k as u64) << (64 - LANES.trailing_zeros()))
+        }
+    };
+    let mut i: [usize; LANES] = std::array::from_fn(|k| cut(ha, k));
+    let mut j: [usize; LANES] = std::array::from_fn(|k| cut(hb, k));
+    let a_end: [usize; LANES] = std::array::from_fn(|k| cut(ha, k + 1));
+    let b_end: [usize; LANES] = std::array::from_fn(|k| cut(hb, k + 1));
+    while (0..LANES).all(|k| i[k] < a_end[k] && j[k] < b_end[k]) {
+        for k in 0..LANES {
+            let (x, y) = (ha[i[k]], hb[j[k]]);
+            if x != y {
+                // Without a branch on which side is behind: the two lists
+                // interleave at random, which a branch predictor cannot
+                // learn (this loop was half of aligning before).
+                i[k] += usize::from(x < y);
+                j[k] += usize::from(y < x);
+            } else {
+                (i[k], j[k]) = shared(i[k], j[k]);
+            }
+        }
+    }
+    for k in 0..LANES {
+        while i[k] < a_end[k] && j[k] < b_end[k] {
+            let (x, y) = (ha[i[k]], hb[j[k]]);
+            if x != y {
+                i[k] += usize::from(x < y);
+                j[k] += usize::from(y < x);
+            } else {
+                (i[k], j[k]) = shared(i[k], j[k]);
+            }
         }
     }
     // Too frequent to pair every occurrence with every other (quadratic):
