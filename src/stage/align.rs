@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -111,47 +112,45 @@ pub(crate) fn verify_pairs(
 pub(crate) const BATCH_BYTES: usize = 4 << 20;
 
 /// Documents made ready to align ([`Prepared`]: tokens and sorted seed
-/// n-grams), each prepared once, in parallel.
+/// n-grams), each prepared once, by the first pair task that needs it: a
+/// batch's preparing and aligning are one parallel step, with no wait for
+/// the last document to be prepared before aligning starts.
 #[derive(Default)]
-struct PreparedDocs {
+struct PreparedDocs<'c> {
+    corpus: Option<&'c Corpus>,
+    normalize: NormalizeOptions,
+    align: AlignOptions,
     docs: Vec<u32>,
-    prepared: Vec<Prepared>,
+    prepared: Vec<OnceLock<Prepared>>,
 }
 
-impl PreparedDocs {
-    /// A store of `docs` (ascending, no repeats): documents this store
-    /// already holds are moved over, the others prepared.
+impl<'c> PreparedDocs<'c> {
+    /// A store of `docs` (ascending, no repeats) of `corpus`: documents this
+    /// store already prepared are moved over, the others prepared when first
+    /// asked for.
     fn covering(
         mut self,
-        corpus: &Corpus,
+        corpus: &'c Corpus,
         docs: Vec<u32>,
         normalize: NormalizeOptions,
         align: &AlignOptions,
-    ) -> PreparedDocs {
-        let mut prepared: Vec<Option<Prepared>> = docs
+    ) -> PreparedDocs<'c> {
+        let prepared = docs
             .iter()
             .map(|doc| {
                 self.docs
                     .binary_search(doc)
                     .ok()
                     .map(|i| std::mem::take(&mut self.prepared[i]))
+                    .unwrap_or_default()
             })
             .collect();
-        drop(self);
-        prepared
-            .par_iter_mut()
-            .zip(&docs)
-            .filter(|(prepared, _)| prepared.is_none())
-            .for_each(|(prepared, &doc)| {
-                let stream = tokenize(&corpus.documents[doc as usize].text, normalize);
-                *prepared = Some(Prepared::new(stream, align));
-            });
         PreparedDocs {
+            corpus: Some(corpus),
+            normalize,
+            align: *align,
             docs,
-            prepared: prepared
-                .into_iter()
-                .map(|prepared| prepared.expect("every document of the batch was prepared"))
-                .collect(),
+            prepared,
         }
     }
 
@@ -160,7 +159,11 @@ impl PreparedDocs {
             .docs
             .binary_search(&doc)
             .expect("every document of a batch is in its store");
-        &self.prepared[i]
+        self.prepared[i].get_or_init(|| {
+            let corpus = self.corpus.expect("a store covers a corpus");
+            let stream = tokenize(&corpus.documents[doc as usize].text, self.normalize);
+            Prepared::new(stream, &self.align)
+        })
     }
 }
 
