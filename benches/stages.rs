@@ -355,6 +355,44 @@ fn stages(c: &mut Criterion) {
     });
     long.finish();
 
+    // Two long documents (6,000 words each) that share one 12-word quotation
+    // and nothing else: the pair the fingerprint join links most often in
+    // a corpus of versions and commentaries (issue 14). Their whole n-gram
+    // lists are merged, so this measures the cost of a pair that shares little.
+    let mut quoted = c.benchmark_group("align long documents sharing a quotation");
+    let mut state = 15u64;
+    let mut words = |count: usize| -> Vec<String> {
+        (0..count)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                format!("w{}", (state >> 33) % 50_000)
+            })
+            .collect()
+    };
+    let quote: Vec<String> = (0..12).map(|i| format!("quoted{i}")).collect();
+    let (mut first, mut second) = (words(4000), words(1000));
+    first.extend(quote.iter().cloned());
+    first.extend(words(1988));
+    second.extend(quote.iter().cloned());
+    second.extend(words(4988));
+    let (a_text, b_text) = (first.join(" "), second.join(" "));
+    quoted.throughput(Throughput::Bytes((a_text.len() + b_text.len()) as u64));
+    let a = Prepared::new(tokenize(a_text.as_bytes(), options), &align_options);
+    let b = Prepared::new(tokenize(b_text.as_bytes(), options), &align_options);
+    quoted.bench_function("align", |bench| {
+        bench.iter(|| {
+            let found = align_prepared(black_box(&a), black_box(&b), &align_options);
+            assert_eq!(found.len(), 1, "the quotation only: {found:?}");
+            let span = found[0];
+            assert_eq!((span.a_first, span.a_last), (4000, 4012));
+            assert_eq!((span.b_first, span.b_last), (1000, 1012));
+            assert_eq!((span.words, span.edits), (12, 0));
+        })
+    });
+    quoted.finish();
+
     let mut whole = c.benchmark_group("scan");
     whole.throughput(Throughput::Bytes(bytes));
     whole.sample_size(10);
