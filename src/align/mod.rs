@@ -517,6 +517,38 @@ mod tests {
         }
     }
 
+    /// Sorting n-grams through buckets of their top bits gives the order of
+    /// sorting them whole, repeated hashes (ordered by position) included.
+    #[test]
+    fn bucketed_sort_of_grams_is_a_full_sort() {
+        let mut state = 9u64;
+        for (len, distinct) in [
+            (0, 1),
+            (1, 1),
+            (255, 40),
+            (256, 40),
+            (5000, 5000),
+            (20_000, 300),
+        ] {
+            let hashes: Vec<u64> = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // Few distinct values, spread over the whole range.
+                    crate::minhash::splitmix64(&mut (state % distinct))
+                })
+                .collect();
+            let mut expected: Vec<(u64, u32)> = hashes
+                .iter()
+                .enumerate()
+                .map(|(i, &h)| (h, i as u32))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(sorted_grams(&hashes), expected, "{len} n-grams");
+        }
+    }
+
     const PASSAGE: &str = "Les origines de Kiwi Farms remontent à 2007 sur 4Chan. Les membres de ce forum ont pour spécialité de se moquer";
 
     #[test]

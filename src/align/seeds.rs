@@ -157,12 +157,41 @@ pub(super) fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
 
 /// N-gram hashes (in text order) with their positions, sorted.
 pub(super) fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
-    let mut out: Vec<(u64, u32)> = hashes
-        .iter()
-        .enumerate()
-        .map(|(i, &hash)| (hash, i as u32))
-        .collect();
-    out.sort_unstable();
+    // Fewer n-grams than this are sorted by comparisons alone.
+    const SMALL: usize = 256;
+    let grams = hashes.iter().enumerate().map(|(i, &hash)| (hash, i as u32));
+    if hashes.len() < SMALL {
+        let mut out: Vec<(u64, u32)> = grams.collect();
+        out.sort_unstable();
+        return out;
+    }
+    // Hashes are uniform: one counting pass on their top bits (about one
+    // bucket per two n-grams) leaves buckets of a few entries to sort by
+    // comparisons. The same order as sorting the pairs whole (by hash, then
+    // position), in a quarter of the time for 5,700 n-grams and under half
+    // for 50,000 (sorting was most of preparing a long document).
+    let bits = (usize::BITS - (hashes.len() / 2).leading_zeros()).clamp(8, 20);
+    let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
+    let mut starts = vec![0u32; (1 << bits) + 1];
+    for &hash in hashes {
+        starts[bucket(hash) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut out = vec![(0u64, 0u32); hashes.len()];
+    let mut next = starts.clone();
+    for gram in grams {
+        let at = &mut next[bucket(gram.0)];
+        out[*at as usize] = gram;
+        *at += 1;
+    }
+    for window in starts.windows(2) {
+        let run = &mut out[window[0] as usize..window[1] as usize];
+        if run.len() > 1 {
+            run.sort_unstable();
+        }
+    }
     out
 }
 
