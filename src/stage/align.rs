@@ -128,24 +128,36 @@ struct PreparedDocs<'c> {
 impl<'c> PreparedDocs<'c> {
     /// A store of `docs` (ascending, no repeats) of `corpus`: documents this
     /// store already prepared are moved over, the others prepared when first
-    /// asked for.
+    /// asked for. Prepared documents that `keep` names stay too, though not
+    /// in `docs` (the first group of a run of batches, met again later).
     fn covering(
         mut self,
         corpus: &'c Corpus,
         docs: Vec<u32>,
+        keep: impl Fn(u32) -> bool,
         normalize: NormalizeOptions,
         align: &AlignOptions,
     ) -> PreparedDocs<'c> {
-        let prepared = docs
+        let mut held: Vec<(u32, OnceLock<Prepared>)> = docs
             .iter()
-            .map(|doc| {
-                self.docs
-                    .binary_search(doc)
+            .map(|&doc| {
+                let prepared = self
+                    .docs
+                    .binary_search(&doc)
                     .ok()
                     .map(|i| std::mem::take(&mut self.prepared[i]))
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                (doc, prepared)
             })
             .collect();
+        for (&doc, prepared) in self.docs.iter().zip(&mut self.prepared) {
+            if prepared.get().is_some() && keep(doc) {
+                held.push((doc, std::mem::take(prepared)));
+            }
+        }
+        // Taken documents left an empty cell behind, so none is held twice.
+        held.sort_unstable_by_key(|x| x.0);
+        let (docs, prepared) = held.into_iter().unzip();
         PreparedDocs {
             corpus: Some(corpus),
             normalize,
@@ -174,7 +186,8 @@ impl<'c> PreparedDocs<'c> {
 /// documents (ascending). The documents in pairs are cut, in id order, into
 /// groups of at most `limit / 2` bytes (a longer document is a group of its
 /// own), and a batch holds the pairs from one group to another: group `i`'s
-/// documents stay prepared while it meets every later group in turn, so a
+/// documents stay prepared while it meets every later group in turn (the
+/// groups come back with the batches, for the store to know which), so a
 /// document is prepared about once per group rather than once per batch of
 /// its partners. (Consecutive runs of the pairs sorted by first document
 /// re-prepared a long document's partners with every run: on 10 MB of
@@ -184,7 +197,7 @@ fn batches<'c>(
     corpus: &Corpus,
     pairs: &'c [(u32, u32)],
     limit: usize,
-) -> impl Iterator<Item = (Vec<u32>, Vec<u32>)> + 'c {
+) -> (Vec<u32>, impl Iterator<Item = (Vec<u32>, Vec<u32>)> + 'c) {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
     let mut involved: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.par_sort_unstable();
@@ -211,7 +224,7 @@ fn batches<'c>(
         .chunk_by(|&p, &q| key(p).0 == key(q).0 && key(p).1 == key(q).1)
         .map(<[u32]>::to_vec)
         .collect();
-    blocks.into_iter().map(move |block| {
+    let batches = blocks.into_iter().map(move |block| {
         let mut docs: Vec<u32> = block
             .iter()
             .flat_map(|&p| {
@@ -222,7 +235,8 @@ fn batches<'c>(
         docs.sort_unstable();
         docs.dedup();
         (block, docs)
-    })
+    });
+    (group, batches)
 }
 
 /// Align the `pairs` of one batch, each pair a task of its own: the pairs are
@@ -309,11 +323,17 @@ pub(crate) fn align_documents(
     };
     let mut found: Vec<Vec<AlignedPair>> = vec![Vec::new(); document_pairs.len()];
     let mut store = PreparedDocs::default();
-    for (block, docs) in batches(corpus, document_pairs, batch_bytes) {
+    let (group, batches) = batches(corpus, document_pairs, batch_bytes);
+    for (block, docs) in batches {
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        store = store.covering(corpus, docs, options.normalize, &align_options);
+        // The first group of this batch stays prepared while it meets the
+        // later groups, including the documents this batch does not pair.
+        let (a, b) = document_pairs[block[0] as usize];
+        let first = group[a as usize].min(group[b as usize]);
+        let keep = |doc: u32| group[doc as usize] == first;
+        store = store.covering(corpus, docs, keep, options.normalize, &align_options);
         let pairs: Vec<(u32, u32)> = block.iter().map(|&p| document_pairs[p as usize]).collect();
         let pairs = &pairs[..];
         let aligned: Vec<Vec<AlignedPair>> = if options.preset == crate::thorough::Preset::Thorough
@@ -601,7 +621,7 @@ mod tests {
             let mut seen = Vec::new();
             let mut count = 0;
             let mut prepared = 0;
-            for (block, docs) in batches(&corpus, &pairs, limit) {
+            for (block, docs) in batches(&corpus, &pairs, limit).1 {
                 count += 1;
                 prepared += docs.len();
                 assert!(docs.windows(2).all(|w| w[0] < w[1]));
