@@ -180,24 +180,82 @@ impl<'c> PreparedDocs<'c> {
     }
 }
 
-/// Split document `pairs` (sorted, `a <= b`) into batches whose distinct
+/// One batch of alignment: the indices of its pairs (ascending), its
+/// documents (ascending) and the group whose prepared documents stay in the
+/// store for the next batches (see [`blocks`]).
+struct Batch {
+    pairs: Vec<u32>,
+    docs: Vec<u32>,
+    keep: Option<u32>,
+}
+
+/// The distinct documents of `pairs[indices]`, ascending.
+fn docs_of(pairs: &[(u32, u32)], indices: &[u32]) -> Vec<u32> {
+    let mut docs: Vec<u32> = indices
+        .iter()
+        .flat_map(|&p| {
+            let (a, b) = pairs[p as usize];
+            [a, b]
+        })
+        .collect();
+    docs.sort_unstable();
+    docs.dedup();
+    docs
+}
+
+/// Split document `pairs` (sorted) into consecutive runs whose distinct
 /// documents total at most `limit` bytes of text (a single pair may exceed
-/// it); each batch comes as the indices of its pairs (ascending) with its
-/// documents (ascending). The documents in pairs are cut, in id order, into
-/// groups of at most `limit / 2` bytes (a longer document is a group of its
-/// own), and a batch holds the pairs from one group to another: group `i`'s
-/// documents stay prepared while it meets every later group in turn (the
-/// groups come back with the batches, for the store to know which), so a
-/// document is prepared about once per group rather than once per batch of
-/// its partners. (Consecutive runs of the pairs sorted by first document
-/// re-prepared a long document's partners with every run: on 10 MB of
-/// generated versions, 163 documents all paired with one another, 13,000
-/// preparations for 163 documents, over half of aligning.)
-fn batches<'c>(
-    corpus: &Corpus,
-    pairs: &'c [(u32, u32)],
-    limit: usize,
-) -> (Vec<u32>, impl Iterator<Item = (Vec<u32>, Vec<u32>)> + 'c) {
+/// it). Suits pairs that are few per document: a document's partners come
+/// in one run, and a document still in the next run is kept.
+fn runs(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> Vec<Batch> {
+    let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    // Which run last counted each document: none is counted twice.
+    let mut counted = vec![u32::MAX; corpus.documents.len()];
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < pairs.len() {
+        let run = out.len() as u32;
+        let mut bytes = 0usize;
+        let mut end = start;
+        while end < pairs.len() {
+            let (a, b) = pairs[end];
+            let new = |doc: u32| counted[doc as usize] != run;
+            let cost =
+                if new(a) { size(a) } else { 0 } + if b != a && new(b) { size(b) } else { 0 };
+            if end > start && bytes + cost > limit {
+                break;
+            }
+            for doc in [a, b] {
+                if counted[doc as usize] != run {
+                    counted[doc as usize] = run;
+                    bytes += size(doc);
+                }
+            }
+            end += 1;
+        }
+        let indices: Vec<u32> = (start as u32..end as u32).collect();
+        let docs = docs_of(pairs, &indices);
+        out.push(Batch {
+            pairs: indices,
+            docs,
+            keep: None,
+        });
+        start = end;
+    }
+    out
+}
+
+/// Split document `pairs` (sorted, `a <= b`) into blocks: the documents in
+/// pairs are cut, in id order, into groups of at most `limit / 2` bytes (a
+/// longer document is a group of its own), and a block holds the pairs from
+/// one group to another, so that at most `limit` bytes of text are held (or
+/// two groups of one document each). Group `i`'s documents stay prepared
+/// while it meets every later group in turn, so a document is prepared
+/// about once per group rather than once per run of its partners: suits
+/// documents paired with many others (10 MB of generated versions, 163
+/// documents in 7,363 pairs: 3,088 preparations in runs, 449 in blocks).
+/// Returns each document's group with the blocks.
+fn blocks(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Vec<Batch>) {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
     let mut involved: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.par_sort_unstable();
@@ -220,23 +278,59 @@ fn batches<'c>(
     };
     let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
     order.par_sort_unstable_by_key(|&p| key(p));
-    let blocks: Vec<Vec<u32>> = order
+    let out = order
         .chunk_by(|&p, &q| key(p).0 == key(q).0 && key(p).1 == key(q).1)
-        .map(<[u32]>::to_vec)
+        .map(|block| Batch {
+            pairs: block.to_vec(),
+            docs: docs_of(pairs, block),
+            keep: Some(key(block[0]).0),
+        })
         .collect();
-    let batches = blocks.into_iter().map(move |block| {
-        let mut docs: Vec<u32> = block
+    (group, out)
+}
+
+/// How many documents a plan of batches prepares: each document of a batch
+/// that the store does not hold from the batch before (its documents, and
+/// the prepared documents of the group it keeps).
+fn preparations(plan: &[Batch], group: &[u32], documents: usize) -> usize {
+    let mut held_in = vec![u32::MAX; documents];
+    let mut held: Vec<u32> = Vec::new();
+    let mut count = 0;
+    for (b, batch) in plan.iter().enumerate() {
+        let b = b as u32;
+        let before = b.wrapping_sub(1);
+        count += batch
+            .docs
             .iter()
-            .flat_map(|&p| {
-                let (a, b) = pairs[p as usize];
-                [a, b]
-            })
+            .filter(|&&d| held_in[d as usize] != before || b == 0)
+            .count();
+        let kept: Vec<u32> = held
+            .iter()
+            .copied()
+            .filter(|&d| batch.keep.is_some_and(|g| group[d as usize] == g))
             .collect();
-        docs.sort_unstable();
-        docs.dedup();
-        (block, docs)
-    });
-    (group, batches)
+        held.clear();
+        held.extend(batch.docs.iter().copied());
+        held.extend(kept);
+        for &d in &held {
+            held_in[d as usize] = b;
+        }
+    }
+    count
+}
+
+/// The batches to align `pairs` in, holding at most `limit` bytes of text
+/// at once: [`runs`] or [`blocks`], whichever prepares fewer documents
+/// (runs on a tie), with each document's group.
+fn batches(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Vec<Batch>) {
+    let documents = corpus.documents.len();
+    let (group, blocks) = blocks(corpus, pairs, limit);
+    let runs = runs(corpus, pairs, limit);
+    if preparations(&blocks, &group, documents) < preparations(&runs, &group, documents) {
+        (group, blocks)
+    } else {
+        (group, runs)
+    }
 }
 
 /// Align the `pairs` of one batch, each pair a task of its own: the pairs are
@@ -324,15 +418,18 @@ pub(crate) fn align_documents(
     let mut found: Vec<Vec<AlignedPair>> = vec![Vec::new(); document_pairs.len()];
     let mut store = PreparedDocs::default();
     let (group, batches) = batches(corpus, document_pairs, batch_bytes);
-    for (block, docs) in batches {
+    for Batch {
+        pairs: block,
+        docs,
+        keep,
+    } in batches
+    {
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        // The first group of this batch stays prepared while it meets the
-        // later groups, including the documents this batch does not pair.
-        let (a, b) = document_pairs[block[0] as usize];
-        let first = group[a as usize].min(group[b as usize]);
-        let keep = |doc: u32| group[doc as usize] == first;
+        // In blocks, the first group stays prepared while it meets the later
+        // groups, including the documents this batch does not pair.
+        let keep = |doc: u32| keep.is_some_and(|g| group[doc as usize] == g);
         store = store.covering(corpus, docs, keep, options.normalize, &align_options);
         let pairs: Vec<(u32, u32)> = block.iter().map(|&p| document_pairs[p as usize]).collect();
         let pairs = &pairs[..];
@@ -604,6 +701,31 @@ mod tests {
         }
     }
 
+    /// Every pair in exactly one batch, each batch's documents those of its
+    /// pairs, within the limit: a run over `limit` holds one pair, blocks
+    /// two groups of at most half the limit or of one document each.
+    fn check_plan(corpus: &Corpus, pairs: &[(u32, u32)], plan: &[Batch], limit: usize) {
+        let size = |d: u32| corpus.documents[d as usize].text.len();
+        let largest = (0..corpus.documents.len() as u32).map(size).max().unwrap();
+        let mut seen = Vec::new();
+        for batch in plan {
+            assert!(batch.pairs.windows(2).all(|w| w[0] < w[1]));
+            assert_eq!(batch.docs, docs_of(pairs, &batch.pairs));
+            let bytes: usize = batch.docs.iter().map(|&d| size(d)).sum();
+            if batch.keep.is_none() {
+                assert!(
+                    batch.pairs.len() == 1 || bytes <= limit,
+                    "{bytes} > {limit}"
+                );
+            } else {
+                assert!(bytes <= limit.max(2 * largest), "{bytes} > {limit}");
+            }
+            seen.extend_from_slice(&batch.pairs);
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (0..pairs.len() as u32).collect::<Vec<_>>());
+    }
+
     #[test]
     fn batches_cover_every_pair_once_within_the_limit() {
         let corpus = corpus();
@@ -615,36 +737,52 @@ mod tests {
                     .map(move |b| (a, b))
             })
             .collect();
-        let size = |d: u32| corpus.documents[d as usize].text.len();
-        let largest = (0..n).map(size).max().unwrap();
         for limit in [1, 700, 2000, usize::MAX] {
-            let mut seen = Vec::new();
-            let mut count = 0;
-            let mut prepared = 0;
-            for (block, docs) in batches(&corpus, &pairs, limit).1 {
-                count += 1;
-                prepared += docs.len();
-                assert!(docs.windows(2).all(|w| w[0] < w[1]));
-                assert!(block.windows(2).all(|w| w[0] < w[1]));
-                for &p in &block {
-                    let (a, b) = pairs[p as usize];
-                    assert!(docs.binary_search(&a).is_ok() && docs.binary_search(&b).is_ok());
-                }
-                let bytes: usize = docs.iter().map(|&d| size(d)).sum();
-                // Two groups of at most half the limit, or of one document each.
-                assert!(bytes <= limit.max(2 * largest), "{bytes} > {limit}");
-                seen.extend(block);
-            }
-            seen.sort_unstable();
-            assert_eq!(seen, (0..pairs.len() as u32).collect::<Vec<_>>());
+            check_plan(&corpus, &pairs, &runs(&corpus, &pairs, limit), limit);
+            let (_, blocks) = blocks(&corpus, &pairs, limit);
+            check_plan(&corpus, &pairs, &blocks, limit);
+            check_plan(&corpus, &pairs, &batches(&corpus, &pairs, limit).1, limit);
             if limit == usize::MAX {
-                assert_eq!(count, 1);
-                assert_eq!(prepared, n as usize);
+                assert_eq!(blocks.len(), 1);
             } else if limit == 1 {
-                // Every document a group: one batch per pair.
-                assert_eq!(count, pairs.len());
+                // Every document a group: one block per pair.
+                assert_eq!(blocks.len(), pairs.len());
             }
         }
+    }
+
+    /// Documents each paired with every other are prepared fewer times in
+    /// blocks than in runs, documents paired once each fewer times in runs;
+    /// the plan taken is the one that prepares fewer.
+    #[test]
+    fn the_plan_that_prepares_fewer_documents_is_taken() {
+        let corpus = corpus();
+        let n = corpus.documents.len() as u32;
+        let size = |d: u32| corpus.documents[d as usize].text.len();
+        let limit = (0..6).map(size).sum::<usize>();
+        let all: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        let once: Vec<(u32, u32)> = (0..n / 2).map(|k| (k, k + n / 2)).collect();
+        let count = |pairs: &[(u32, u32)]| {
+            let (group, blocks) = blocks(&corpus, pairs, limit);
+            let runs = runs(&corpus, pairs, limit);
+            let chosen = batches(&corpus, pairs, limit).1;
+            let documents = corpus.documents.len();
+            (
+                preparations(&runs, &group, documents),
+                preparations(&blocks, &group, documents),
+                preparations(&chosen, &group, documents),
+            )
+        };
+        let (in_runs, in_blocks, chosen) = count(&all);
+        assert!(in_blocks < in_runs, "{in_blocks} >= {in_runs}");
+        assert_eq!(chosen, in_blocks);
+        let (in_runs, in_blocks, chosen) = count(&once);
+        assert!(in_runs <= in_blocks, "{in_runs} > {in_blocks}");
+        assert_eq!(chosen, in_runs);
+        // Pairs of one run each prepare both of their documents.
+        assert_eq!(in_runs, n as usize);
     }
 
     #[test]
