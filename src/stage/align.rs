@@ -415,9 +415,17 @@ pub(crate) fn align_documents(
         min_words: crate::thorough::MIN_WORDS_FACTOR * options.min_words,
         ..Default::default()
     };
-    let mut found: Vec<Vec<AlignedPair>> = vec![Vec::new(); document_pairs.len()];
     let mut store = PreparedDocs::default();
     let (group, batches) = batches(corpus, document_pairs, batch_bytes);
+    // Runs come in the pairs' order and their results are appended as they
+    // come; blocks do not, and their results wait in place, one list a pair.
+    let in_order = batches.iter().all(|batch| batch.keep.is_none());
+    let mut found: Vec<AlignedPair> = Vec::new();
+    let mut placed: Vec<Vec<AlignedPair>> = if in_order {
+        Vec::new()
+    } else {
+        vec![Vec::new(); document_pairs.len()]
+    };
     for Batch {
         pairs: block,
         docs,
@@ -482,11 +490,19 @@ pub(crate) fn align_documents(
         } else {
             align_batch(pairs, &store, corpus, &align_options, progress, cancel)
         };
-        for (p, out) in block.into_iter().zip(aligned) {
-            found[p as usize] = out;
+        if in_order {
+            found.extend(aligned.into_iter().flatten());
+        } else {
+            for (p, out) in block.into_iter().zip(aligned) {
+                placed[p as usize] = out;
+            }
         }
     }
-    found.into_iter().flatten().collect()
+    if !in_order {
+        found.reserve_exact(placed.iter().map(Vec::len).sum());
+        found.extend(placed.into_iter().flatten());
+    }
+    found
 }
 
 /// Verify and align the `edges` of one shard over `corpus` (the documents
@@ -801,7 +817,23 @@ mod tests {
             "the shared passages align: {}",
             whole.len()
         );
-        for limit in [1, 900, 5000] {
+        // Small limits cut the pairs into runs or blocks (blocks for these
+        // pairs at this limit, see `the_plan_that_prepares_fewer...`).
+        let size = |d: u32| corpus.documents[d as usize].text.len();
+        let six = (0..6).map(size).sum::<usize>();
+        for limit in [1, 900, 5000, six] {
+            assert_eq!(align(limit), whole, "batches of {limit} bytes");
+        }
+        // Pairs each document is in once: aligned in runs, appended in order.
+        let once: Vec<(u32, u32)> = pairs
+            .iter()
+            .copied()
+            .filter(|&(a, b)| b == a + 1 && a % 2 == 0)
+            .collect();
+        let align = |limit| align_documents(&corpus, &once, &params, &NoProgress, &cancel, limit);
+        let whole = align(usize::MAX);
+        assert!(!whole.is_empty());
+        for limit in [1, 900, six] {
             assert_eq!(align(limit), whole, "batches of {limit} bytes");
         }
     }
