@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! WORK/ingest/documents-R-of-N.parquet     doc, id, origin, order, date, text (sorted by id)
-//! WORK/ingest/warnings.json                 the reader's warnings (rank 0)
+//! WORK/ingest/warnings-R-of-N.json          the reader's warnings (each rank's)
 //! WORK/sign/signs-R-to-S-of-N.parquet       band, key, doc, segment (rows S owns)
 //! WORK/candidates/edges-S-to-T-of-N.parquet a, a_segment, b, b_segment (pairs T owns)
 //! WORK/align/results-T-of-N.parquet         the results (any *.parquet here is read)
@@ -29,7 +29,7 @@ use super::{
     align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, Results, StageStats,
 };
 use crate::error::{config, Error, Result, Warning};
-use crate::ingest::{read_documents_where, Corpus, Document, IngestOptions};
+use crate::ingest::{read_share, Corpus, Document, IngestOptions};
 use crate::manifest::Date;
 use crate::scan::{NoProgress, Params};
 
@@ -88,9 +88,11 @@ impl Work {
             .join(format!("documents-{rank}-{}.parquet", self.of()))
     }
 
-    /// `WORK/ingest/warnings.json`.
-    pub fn warnings(&self) -> PathBuf {
-        self.root.join("ingest").join("warnings.json")
+    /// `WORK/ingest/warnings-R-of-N.json`.
+    pub fn warnings(&self, rank: usize) -> PathBuf {
+        self.root
+            .join("ingest")
+            .join(format!("warnings-{rank}-{}.json", self.of()))
     }
 
     /// `WORK/sign/signs-R-to-S-of-N.parquet`.
@@ -172,9 +174,12 @@ fn write_stats(work: &Work, stage: &str, stats: StageStats) -> Result<()> {
     publish(&path, |file| file.write_all(&text))
 }
 
-/// The ingest stage: read every input, keep this shard's documents (by
-/// [`Keys::of`] their id, modulo the world size) and write them. Returns the
-/// reader's warnings (rank 0 writes them for the report).
+/// The ingest stage: read this shard's part of the inputs
+/// ([`crate::ingest::Share`]: a byte range of each plain JSONL file, every
+/// N-th other file) and write its documents, sorted by id, with their
+/// positions in the whole input order, and its warnings. Ids met twice
+/// inside the share are refused here; across shares, by the stages that
+/// read every id ([`candidates`] and the report).
 pub fn ingest(
     work: &Work,
     paths: &[PathBuf],
@@ -182,8 +187,9 @@ pub fn ingest(
     keys: Keys,
 ) -> Result<Vec<Warning>> {
     let Shard { rank, world } = work.shard;
-    let keep = |id: &str| (keys.of(id) % world as u64) as usize == rank;
-    let corpus = read_documents_where(paths, options, &keep)?;
+    let share = crate::ingest::Share { rank, world };
+    let shared = read_share(paths, options, share)?;
+    let corpus = shared.corpus;
     let path = work.documents(rank);
     // Two ids with one key would be one document to every later stage.
     let mut by_key: Vec<(u64, usize)> = corpus
@@ -195,21 +201,19 @@ pub fn ingest(
     by_key.sort_unstable();
     if let Some(pair) = by_key.windows(2).find(|w| w[0].0 == w[1].0) {
         let (a, b) = (&corpus.documents[pair[0].1], &corpus.documents[pair[1].1]);
-        return Err(Error::Stage {
-            path,
-            reason: format!(
-                "documents {:?} ({}) and {:?} ({}) have the same 64-bit key {}: the staged route cannot tell them apart; rename one (or use lifted scan)",
-                a.id, a.origin, b.id, b.origin, pair[0].0 as i64
-            ),
-        });
+        return Err(key_collision(path, (&a.id, &a.origin), (&b.id, &b.origin), pair[0].0));
     }
+    drop(by_key);
     let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS)?;
     for chunk in corpus.documents.chunks(DOCUMENT_ROWS) {
         let table = DocumentTable {
             doc: chunk.iter().map(|d| keys.of(&d.id)).collect(),
             id: chunk.iter().map(|d| d.id.clone()).collect(),
             origin: chunk.iter().map(|d| d.origin.clone()).collect(),
-            order: chunk.iter().map(|d| d.order).collect(),
+            order: chunk
+                .iter()
+                .map(|d| shared.positions[d.order as usize])
+                .collect(),
             date: chunk
                 .iter()
                 .map(|d| d.date.as_ref().map(|d| d.as_given().to_string()))
@@ -219,14 +223,43 @@ pub fn ingest(
         sink.write(&columns::documents_batch(&table))?;
     }
     sink.close()?;
-    if rank == 0 {
-        let path = work.warnings();
-        let text = serde_json::to_vec_pretty(&corpus.warnings)
-            .map_err(io::Error::other)
-            .map_err(write_error(&path))?;
-        publish(&path, |file| file.write_all(&text))?;
-    }
+    let path = work.warnings(rank);
+    let placed: Vec<PlacedWarning> = corpus
+        .warnings
+        .iter()
+        .zip(&shared.warning_places)
+        .map(|(warning, &(place, walk))| PlacedWarning {
+            place,
+            walk,
+            warning: warning.clone(),
+        })
+        .collect();
+    let text = serde_json::to_vec_pretty(&placed)
+        .map_err(io::Error::other)
+        .map_err(write_error(&path))?;
+    publish(&path, |file| file.write_all(&text))?;
     Ok(corpus.warnings)
+}
+
+/// A warning of the ingest stage and where it was met
+/// ([`crate::ingest::SharedCorpus::warning_places`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct PlacedWarning {
+    place: u64,
+    walk: bool,
+    #[serde(flatten)]
+    warning: Warning,
+}
+
+/// Two documents, `(id, origin)`, with one key.
+fn key_collision(path: PathBuf, a: (&str, &str), b: (&str, &str), key: u64) -> Error {
+    Error::Stage {
+        path,
+        reason: format!(
+            "documents {:?} ({}) and {:?} ({}) have the same 64-bit key {}: the staged route cannot tell them apart; rename one (or use lifted scan)",
+            a.0, a.1, b.0, b.1, key as i64
+        ),
+    }
 }
 
 /// Every ingest table's path, checked to exist.
@@ -236,19 +269,76 @@ fn all_documents(work: &Work) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// Every document's key, in id order (read from every ingest table).
+/// Every document's key, in id order (read from every ingest table),
+/// checked across the tables: an id in two of them ([`Error::DuplicateId`],
+/// as `scan` says it), or two ids with one key, is an error.
 fn keys_in_id_order(work: &Work) -> Result<Vec<u64>> {
-    let mut ids: Vec<(String, u64)> = Vec::new();
+    let mut ids: Vec<(String, u64, u64)> = Vec::new();
     for path in all_documents(work)? {
-        read_parquet(&path, &["doc", "id"], |batch| {
+        read_parquet(&path, &["doc", "id", "order"], |batch| {
             let keys = columns::int64s(&batch, "doc")?;
             let names = columns::strings(&batch, "id")?;
-            ids.extend(names.into_iter().zip(keys.into_iter().map(|k| k as u64)));
+            let orders = columns::int64s(&batch, "order")?;
+            ids.extend(
+                names
+                    .into_iter()
+                    .zip(keys)
+                    .zip(orders)
+                    .map(|((id, key), order)| (id, order as u64, key as u64)),
+            );
             Ok(())
         })?;
     }
     ids.sort_unstable();
-    Ok(ids.into_iter().map(|(_, key)| key).collect())
+    check_ids(work, &ids)?;
+    Ok(ids.into_iter().map(|(_, _, key)| key).collect())
+}
+
+/// The checks of [`keys_in_id_order`] on `(id, input position, key)`
+/// sorted by id then position.
+fn check_ids(work: &Work, ids: &[(String, u64, u64)]) -> Result<()> {
+    if let Some(pair) = ids.windows(2).find(|w| w[0].0 == w[1].0) {
+        let first = origin_of(work, &pair[0].0, pair[0].1)?;
+        let second = origin_of(work, &pair[1].0, pair[1].1)?;
+        return Err(Error::DuplicateId {
+            id: pair[0].0.clone(),
+            first,
+            second,
+        });
+    }
+    let mut keys: Vec<(u64, usize)> = ids.iter().enumerate().map(|(i, d)| (d.2, i)).collect();
+    keys.sort_unstable();
+    if let Some(pair) = keys.windows(2).find(|w| w[0].0 == w[1].0) {
+        let (a, b) = (&ids[pair[0].1], &ids[pair[1].1]);
+        let (first, second) = (origin_of(work, &a.0, a.1)?, origin_of(work, &b.0, b.1)?);
+        return Err(key_collision(
+            work.root.join("ingest"),
+            (&a.0, &first),
+            (&b.0, &second),
+            pair[0].0,
+        ));
+    }
+    Ok(())
+}
+
+/// Where the document `id` at input position `order` was read (for an
+/// error message: the tables are read again).
+fn origin_of(work: &Work, id: &str, order: u64) -> Result<String> {
+    let mut found = None;
+    for path in all_documents(work)? {
+        read_parquet(&path, &["id", "origin", "order"], |batch| {
+            let names = columns::strings(&batch, "id")?;
+            let origins = columns::strings(&batch, "origin")?;
+            let orders = columns::int64s(&batch, "order")?;
+            for i in 0..names.len() {
+                if names[i] == id && orders[i] as u64 == order {
+                    found.get_or_insert(origins[i].clone());
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(found.unwrap_or_else(|| id.to_string()))
 }
 
 /// The sign stage: this shard's documents -> sign rows, each written to the
@@ -368,6 +458,7 @@ fn read_corpus(
     wanted: &dyn Fn(u64) -> bool,
 ) -> Result<(Corpus, Vec<u64>)> {
     let mut documents: Vec<(u64, Document)> = Vec::new();
+    let mut raw_orders: Vec<u64> = Vec::new();
     let names: &[&str] = if text {
         &["doc", "id", "origin", "order", "date", "text"]
     } else {
@@ -395,12 +486,13 @@ fn read_corpus(
                     },
                     None => None,
                 };
+                raw_orders.push(table.order[i]);
                 documents.push((
                     key,
                     Document {
                         id: table.id[i].clone(),
                         origin: table.origin[i].clone(),
-                        order: table.order[i],
+                        order: (raw_orders.len() - 1) as u32,
                         text,
                         date,
                     },
@@ -411,6 +503,14 @@ fn read_corpus(
         if let Some(reason) = bad_date {
             return Err(Error::Stage { path, reason });
         }
+    }
+    // Input positions (sortable keys) become ranks: the input order of
+    // the documents read, which is the corpus's when all are read.
+    let mut positions = raw_orders.clone();
+    positions.sort_unstable();
+    for (_, document) in &mut documents {
+        let position = raw_orders[document.order as usize];
+        document.order = positions.partition_point(|&p| p < position) as u32;
     }
     documents.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
     let keys = documents.iter().map(|d| d.0).collect();
@@ -474,15 +574,30 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
 /// reader's warnings), its keys, every shard's results and the counters.
 pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageStats)> {
     let (mut corpus, keys) = read_corpus(work, true, &|_| true)?;
-    let warnings_path = work.input(work.warnings(), "ingest")?;
-    let text = fs::read(&warnings_path).map_err(|source| Error::Read {
-        path: warnings_path.clone(),
-        source,
-    })?;
-    corpus.warnings = serde_json::from_slice(&text).map_err(|e| Error::Stage {
-        path: warnings_path.clone(),
-        reason: format!("not the warnings of the ingest stage ({e}); run it again"),
-    })?;
+    check_corpus_ids(work, &corpus, &keys)?;
+    let mut placed = Vec::new();
+    for rank in 0..work.shard.world {
+        let path = work.input(work.warnings(rank), "ingest")?;
+        let text = fs::read(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let warnings: Vec<PlacedWarning> =
+            serde_json::from_slice(&text).map_err(|e| Error::Stage {
+                path: path.clone(),
+                reason: format!("not the warnings of the ingest stage ({e}); run it again"),
+            })?;
+        placed.extend(
+            warnings
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| ((w.place, w.walk, rank, i), w.warning)),
+        );
+    }
+    // In `scan`'s order: by file met, a file's own warnings before those of
+    // the walk that follow it, shares of one file in rank order.
+    placed.sort_by_key(|p| p.0);
+    corpus.warnings = merge_bad_lines(placed.into_iter().map(|p| p.1).collect());
     let mut results = Results::default();
     let folder = work.root.join("align");
     let mut files = parquet_files(&folder)?;
@@ -544,6 +659,72 @@ pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageSta
         stats += counted;
     }
     Ok((corpus, keys, results, stats))
+}
+
+/// The checks of [`keys_in_id_order`] on the whole corpus (sorted by id).
+fn check_corpus_ids(work: &Work, corpus: &Corpus, keys: &[u64]) -> Result<()> {
+    let documents = &corpus.documents;
+    if let Some(i) = (1..documents.len()).find(|&i| documents[i - 1].id == documents[i].id) {
+        let (mut a, mut b) = (&documents[i - 1], &documents[i]);
+        if b.order < a.order {
+            std::mem::swap(&mut a, &mut b);
+        }
+        return Err(Error::DuplicateId {
+            id: a.id.clone(),
+            first: a.origin.clone(),
+            second: b.origin.clone(),
+        });
+    }
+    let mut by_key: Vec<(u64, usize)> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+    by_key.sort_unstable();
+    if let Some(pair) = by_key.windows(2).find(|w| w[0].0 == w[1].0) {
+        let (a, b) = (&documents[pair[0].1], &documents[pair[1].1]);
+        return Err(key_collision(
+            work.root.join("ingest"),
+            (&a.id, &a.origin),
+            (&b.id, &b.origin),
+            pair[0].0,
+        ));
+    }
+    Ok(())
+}
+
+/// The shares of one JSONL file each count their malformed lines
+/// (`--skip-bad-lines`): one warning per file, as `scan` gives, with the
+/// counts summed and the first line's reason.
+fn merge_bad_lines(warnings: Vec<Warning>) -> Vec<Warning> {
+    const SKIPPED: &str = " malformed line(s) skipped; first: ";
+    let count = |w: &Warning| -> Option<u64> {
+        let (number, _) = w.message.split_once(SKIPPED)?;
+        w.line.and(number.parse().ok())
+    };
+    let mut merged: Vec<Warning> = Vec::with_capacity(warnings.len());
+    let mut totals: std::collections::HashMap<String, (usize, u64)> = Default::default();
+    for warning in warnings {
+        let Some(n) = count(&warning) else {
+            merged.push(warning);
+            continue;
+        };
+        match totals.get_mut(&warning.path) {
+            None => {
+                totals.insert(warning.path.clone(), (merged.len(), n));
+                merged.push(warning);
+            }
+            Some((at, total)) => {
+                *total += n;
+                if warning.line < merged[*at].line {
+                    merged[*at] = warning;
+                }
+            }
+        }
+    }
+    for (at, total) in totals.into_values() {
+        let warning = &mut merged[at];
+        if let Some((_, reason)) = warning.message.split_once(SKIPPED) {
+            warning.message = format!("{total}{SKIPPED}{reason}");
+        }
+    }
+    merged
 }
 
 /// The `*.parquet` files directly in `folder` (Spark's part files too).

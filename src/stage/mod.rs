@@ -124,8 +124,9 @@ pub struct DocumentTable {
     pub id: Vec<String>,
     /// Where each came from (`file` or `file:line`).
     pub origin: Vec<String>,
-    /// Position in the input order of the whole corpus.
-    pub order: Vec<u32>,
+    /// Position in the input order of the whole corpus: a key that sorts
+    /// in that order ([`crate::ingest::SharedCorpus`]), not a count.
+    pub order: Vec<u64>,
     /// The date given in the record, as given.
     pub date: Vec<Option<String>>,
     /// The text, as read.
