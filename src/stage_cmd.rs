@@ -14,8 +14,8 @@ use lifted::report::{self, Report};
 use lifted::stage::files::{self, Shard, Work};
 use lifted::stage::{columns, worker as workers, Keys};
 
-use crate::app::{run_scan_with, Timings};
-use crate::cli::{InputArgs, MatchArgs, ScanArgs};
+use crate::app::{default_format, html_folder, run_scan_with, Timings};
+use crate::cli::{Format, InputArgs, MatchArgs, ScanArgs};
 use crate::signals::CANCEL;
 
 /// The stages, in the order they run.
@@ -111,8 +111,17 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
                     shard.rank
                 );
             }
+            // The text and HTML writers show the texts; the others need
+            // only lengths, character offsets and excerpts, gathered in a
+            // pass over the ingest tables without holding the texts.
+            let output = args.scan.output.as_deref();
+            let format = args.scan.format.unwrap_or_else(|| match html_folder(output) {
+                Some(_) => Format::Html,
+                None => default_format(output),
+            });
+            let texts = matches!(format, Format::Text | Format::Html);
             let build = |input: &InputArgs, matching: &MatchArgs, excerpt: usize| {
-                build_from_stages(&work, input, matching, excerpt)
+                build_from_stages(&work, input, matching, excerpt, texts)
             };
             return run_scan_with(args.scan, &build);
         }
@@ -121,26 +130,29 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
 }
 
 /// The corpus and the map from the stages' files, as `build_report` makes
-/// them from a scan.
+/// them from a scan; the corpus's texts only when `texts` (else empty).
 fn build_from_stages(
     work: &Work,
     input: &InputArgs,
     matching: &MatchArgs,
     excerpt: usize,
+    texts: bool,
 ) -> Result<(lifted::ingest::Corpus, Report, Timings)> {
     let params = matching.params()?;
     let timings = Timings::default();
-    let (corpus, keys, results, stats) = timings.time("reading", || files::report_inputs(work))?;
+    let read = timings.time("reading", || files::report_inputs(work, texts))?;
+    let files::ReportInputs {
+        corpus,
+        keys,
+        lengths,
+        results,
+        stats,
+    } = read;
     let corpus = lifted::ingest::check_corpus(corpus, &input.paths, &input.options())?;
     for warning in &corpus.warnings {
         eprintln!("lifted: warning: {warning}");
     }
     let (chronology, labels) = crate::app::chronology(&corpus, matching)?;
-    let lengths: Vec<u32> = corpus
-        .documents
-        .iter()
-        .map(|d| d.text.len() as u32)
-        .collect();
     let findings = timings.time("tracing", || {
         lifted::stage::report::findings(
             &keys,
@@ -153,9 +165,18 @@ fn build_from_stages(
     });
     let findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
     let shown = report::ReportOptions { excerpt, labels };
-    let report = timings.time("reporting", || {
-        Report::build_with(&corpus, &params, &chronology, &findings, &shown)
-    });
+    let report = if texts {
+        timings.time("reporting", || {
+            Report::build_with(&corpus, &params, &chronology, &findings, &shown)
+        })
+    } else {
+        let facts = timings.time("reading", || {
+            files::text_facts(work, &keys, lengths, &findings, excerpt)
+        })?;
+        timings.time("reporting", || {
+            Report::build_from(&corpus, &facts, &params, &chronology, &findings, &shown)
+        })
+    };
     for warning in report::limit_warnings(&findings.stats, params.options.max_bucket) {
         eprintln!("lifted: warning: {warning}");
     }

@@ -258,30 +258,31 @@ impl Report {
         findings: &Findings,
         shown: &ReportOptions,
     ) -> Report {
-        let ends = findings
-            .provenance
-            .links
-            .iter()
-            .flat_map(|l| [&l.source, &l.target]);
-        let copies = findings.passages.iter().flat_map(|p| &p.copies);
-        let pairs = findings.pairs.iter().flat_map(|p| [&p.a, &p.b]);
-        let chars = offsets::CharIndex::new(corpus, ends.chain(copies).chain(pairs));
+        let chars = offsets::CharIndex::new(corpus, spans_shown(findings));
+        let texts = CorpusTexts { corpus, chars };
+        Report::build_from(corpus, &texts, params, chronology, findings, shown)
+    }
+
+    /// Build the map of a scan from what it needs of the texts (`texts`):
+    /// `corpus`'s documents give their ids, origins and order only. The
+    /// staged route's report stage uses this without holding the texts.
+    pub fn build_from(
+        corpus: &Corpus,
+        texts: &dyn TextFacts,
+        params: &Params,
+        chronology: &Chronology,
+        findings: &Findings,
+        shown: &ReportOptions,
+    ) -> Report {
         let id = |doc: u32| corpus.documents[doc as usize].id.clone();
         let entry = |span: &Span| SpanEntry {
             doc: id(span.doc),
             start: span.start,
             end: span.end,
-            start_char: chars.char_offset(span.doc as usize, span.start),
-            end_char: chars.char_offset(span.doc as usize, span.end),
+            start_char: texts.char_offset(span.doc as usize, span.start),
+            end_char: texts.char_offset(span.doc as usize, span.end),
         };
-        let excerpt = |span: &Span| {
-            (shown.excerpt > 0).then(|| {
-                let text = &corpus.documents[span.doc as usize].text;
-                let end = (span.end as usize).min(text.len());
-                let start = (span.start as usize).min(end);
-                offsets::excerpt(&text[start..end], shown.excerpt)
-            })
-        };
+        let excerpt = |span: &Span| (shown.excerpt > 0).then(|| texts.excerpt(span, shown.excerpt));
         let options = &params.options;
         let provenance = &findings.provenance;
         let kept: Vec<usize> = (0..findings.passages.len())
@@ -347,12 +348,12 @@ impl Report {
                 DocumentEntry {
                     id: d.id.clone(),
                     path: d.origin.clone(),
-                    bytes: d.text.len() as u64,
+                    bytes: texts.len(i) as u64,
                     date: dates[i].clone(),
                     title: label.title.clone(),
                     url: label.url.clone(),
                     lifted_bytes: lifted[i],
-                    lifted_share: round4(lifted[i] as f64 / (d.text.len().max(1)) as f64),
+                    lifted_share: round4(lifted[i] as f64 / (texts.len(i).max(1)) as f64),
                     main_source: main(i).map(|m| MainSource {
                         doc: id(m.doc),
                         bytes: m.bytes,
@@ -416,6 +417,53 @@ impl Report {
         self.documents
             .binary_search_by(|d| d.id.as_str().cmp(id))
             .ok()
+    }
+}
+
+/// The spans whose character offsets the map gives: links' ends, passages'
+/// copies and pairs' segments.
+pub fn spans_shown(findings: &Findings) -> impl Iterator<Item = &Span> {
+    let ends = findings
+        .provenance
+        .links
+        .iter()
+        .flat_map(|l| [&l.source, &l.target]);
+    let copies = findings.passages.iter().flat_map(|p| &p.copies);
+    let pairs = findings.pairs.iter().flat_map(|p| [&p.a, &p.b]);
+    ends.chain(copies).chain(pairs)
+}
+
+/// What [`Report::build_from`] needs of the documents' texts (by index in
+/// the corpus).
+pub trait TextFacts: Sync {
+    /// The text's length in bytes.
+    fn len(&self, doc: usize) -> usize;
+    /// The code-point offset of byte `offset` (clamped to the text).
+    fn char_offset(&self, doc: usize, offset: u32) -> u32;
+    /// The excerpt of `span` ([`offsets::excerpt`], `limit` > 0 characters).
+    fn excerpt(&self, span: &Span, limit: usize) -> String;
+}
+
+/// [`TextFacts`] of a corpus held with its texts.
+struct CorpusTexts<'c> {
+    corpus: &'c Corpus,
+    chars: offsets::CharIndex<'c>,
+}
+
+impl TextFacts for CorpusTexts<'_> {
+    fn len(&self, doc: usize) -> usize {
+        self.corpus.documents[doc].text.len()
+    }
+
+    fn char_offset(&self, doc: usize, offset: u32) -> u32 {
+        self.chars.char_offset(doc, offset)
+    }
+
+    fn excerpt(&self, span: &Span, limit: usize) -> String {
+        let text = &self.corpus.documents[span.doc as usize].text;
+        let end = (span.end as usize).min(text.len());
+        let start = (span.start as usize).min(end);
+        offsets::excerpt(&text[start..end], limit)
     }
 }
 

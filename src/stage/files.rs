@@ -31,7 +31,10 @@ use super::{
 use crate::error::{config, Error, Result, Warning};
 use crate::ingest::{read_share, Corpus, Document, IngestOptions};
 use crate::manifest::Date;
-use crate::scan::{NoProgress, Params};
+use crate::align::Span;
+use crate::report::{spans_shown, TextFacts};
+use crate::scan::{Findings, NoProgress, Params};
+use std::collections::HashMap;
 
 /// One process of a staged run: rank `rank` of `world`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -451,23 +454,20 @@ pub fn candidates(work: &Work, params: &Params) -> Result<()> {
 }
 
 /// Read the documents whose keys `wanted` accepts from every ingest table:
-/// a corpus sorted by id (texts only when `text`), with the keys.
+/// a corpus sorted by id (texts only when `keep_text`: else empty, read a
+/// batch at a time for their lengths), with the keys and the lengths.
 fn read_corpus(
     work: &Work,
-    text: bool,
+    keep_text: bool,
     wanted: &dyn Fn(u64) -> bool,
-) -> Result<(Corpus, Vec<u64>)> {
-    let mut documents: Vec<(u64, Document)> = Vec::new();
+) -> Result<(Corpus, Vec<u64>, Vec<u32>)> {
+    let mut documents: Vec<(u64, Document, u32)> = Vec::new();
     let mut raw_orders: Vec<u64> = Vec::new();
-    let names: &[&str] = if text {
-        &["doc", "id", "origin", "order", "date", "text"]
-    } else {
-        &["doc", "id", "origin", "order", "date"]
-    };
+    let names = ["doc", "id", "origin", "order", "date", "text"];
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet_in(&path, names, DOCUMENT_ROWS, |batch| {
-            let table = columns::documents_from(&batch, text)?;
+        read_parquet_in(&path, &names, DOCUMENT_ROWS, |batch| {
+            let table = columns::documents_from(&batch, true)?;
             for (i, text) in table.text.into_iter().enumerate() {
                 let key = table.doc[i];
                 if !wanted(key) {
@@ -487,15 +487,17 @@ fn read_corpus(
                     None => None,
                 };
                 raw_orders.push(table.order[i]);
+                let length = text.len() as u32;
                 documents.push((
                     key,
                     Document {
                         id: table.id[i].clone(),
                         origin: table.origin[i].clone(),
                         order: (raw_orders.len() - 1) as u32,
-                        text,
+                        text: if keep_text { text } else { Vec::new() },
                         date,
                     },
+                    length,
                 ));
             }
             Ok(())
@@ -508,17 +510,18 @@ fn read_corpus(
     // the documents read, which is the corpus's when all are read.
     let mut positions = raw_orders.clone();
     positions.sort_unstable();
-    for (_, document) in &mut documents {
+    for (_, document, _) in &mut documents {
         let position = raw_orders[document.order as usize];
         document.order = positions.partition_point(|&p| p < position) as u32;
     }
     documents.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
     let keys = documents.iter().map(|d| d.0).collect();
+    let lengths = documents.iter().map(|d| d.2).collect();
     let corpus = Corpus {
         documents: documents.into_iter().map(|d| d.1).collect(),
         warnings: Vec::new(),
     };
-    Ok((corpus, keys))
+    Ok((corpus, keys, lengths))
 }
 
 /// The align stage: the edges this shard owns, joined with their documents'
@@ -545,7 +548,7 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
     let within_doc = params.options.within_doc && params.options.align;
     let owned = |key: u64| pair_owner(key, key, world) == rank;
     let wanted = |key: u64| needed.binary_search(&key).is_ok() || (within_doc && owned(key));
-    let (corpus, keys) = read_corpus(work, true, &wanted)?;
+    let (corpus, keys, _) = read_corpus(work, true, &wanted)?;
     let within: Vec<u32> = if within_doc {
         (0..keys.len() as u32)
             .filter(|&d| owned(keys[d as usize]))
@@ -570,10 +573,26 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
     )
 }
 
-/// What the report stage reads: the whole corpus (sorted by id, with the
-/// reader's warnings), its keys, every shard's results and the counters.
-pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageStats)> {
-    let (mut corpus, keys) = read_corpus(work, true, &|_| true)?;
+/// What the report stage reads.
+#[derive(Debug)]
+pub struct ReportInputs {
+    /// The whole corpus, sorted by id, with the reader's warnings; the
+    /// texts only when asked for (else empty: see [`text_facts`]).
+    pub corpus: Corpus,
+    /// The documents' keys, in id order.
+    pub keys: Vec<u64>,
+    /// The documents' lengths in bytes, in id order.
+    pub lengths: Vec<u32>,
+    /// Every shard's results.
+    pub results: Results,
+    /// The stages' counters, summed.
+    pub stats: StageStats,
+}
+
+/// What the report stage reads: the whole corpus (with its texts when
+/// `texts`), its keys, every shard's results and the counters.
+pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
+    let (mut corpus, keys, lengths) = read_corpus(work, texts, &|_| true)?;
     check_corpus_ids(work, &corpus, &keys)?;
     let mut placed = Vec::new();
     for rank in 0..work.shard.world {
@@ -658,7 +677,111 @@ pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageSta
         })?;
         stats += counted;
     }
-    Ok((corpus, keys, results, stats))
+    Ok(ReportInputs {
+        corpus,
+        keys,
+        lengths,
+        results,
+        stats,
+    })
+}
+
+/// What the map needs of the texts ([`TextFacts`]), gathered in one pass
+/// over the ingest tables, a batch of documents at a time, so that the
+/// report stage never holds the corpus's text: lengths, the character
+/// offsets of the spans the map shows, and the excerpts.
+#[derive(Debug)]
+pub struct StreamedTexts {
+    lengths: Vec<u32>,
+    /// Per document: the byte offsets shown (sorted, unique, clamped) and
+    /// the characters before each.
+    offsets: Vec<(Vec<u32>, Vec<u32>)>,
+    excerpts: HashMap<Span, String>,
+}
+
+impl TextFacts for StreamedTexts {
+    fn len(&self, doc: usize) -> usize {
+        self.lengths[doc] as usize
+    }
+
+    fn char_offset(&self, doc: usize, offset: u32) -> u32 {
+        let offset = offset.min(self.lengths[doc]);
+        let (bytes, chars) = &self.offsets[doc];
+        // Every offset shown was counted ([`spans_shown`]).
+        bytes.binary_search(&offset).map_or(0, |i| chars[i])
+    }
+
+    fn excerpt(&self, span: &Span, _limit: usize) -> String {
+        self.excerpts.get(span).cloned().unwrap_or_default()
+    }
+}
+
+/// [`StreamedTexts`] for `findings` over the documents of `keys` (id
+/// order) and `lengths`, excerpts of `excerpt` characters.
+pub fn text_facts(
+    work: &Work,
+    keys: &[u64],
+    lengths: Vec<u32>,
+    findings: &Findings,
+    excerpt: usize,
+) -> Result<StreamedTexts> {
+    let index: HashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    let mut wanted: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+    for span in spans_shown(findings) {
+        wanted[span.doc as usize].extend([span.start, span.end]);
+    }
+    let mut excerpted: Vec<Vec<Span>> = vec![Vec::new(); keys.len()];
+    if excerpt > 0 {
+        let firsts = findings.passages.iter().filter_map(|p| p.copies.first());
+        let targets = findings.provenance.links.iter().map(|l| &l.target);
+        for span in firsts.chain(targets) {
+            excerpted[span.doc as usize].push(*span);
+        }
+    }
+    let mut offsets: Vec<(Vec<u32>, Vec<u32>)> = vec![Default::default(); keys.len()];
+    let mut excerpts = HashMap::new();
+    for path in all_documents(work)? {
+        read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
+            let batch_keys = columns::int64s(&batch, "doc")?;
+            let texts = columns::texts(&batch, "text")?;
+            for (key, text) in batch_keys.into_iter().zip(&texts) {
+                let Some(&doc) = index.get(&(key as u64)) else {
+                    continue;
+                };
+                let doc = doc as usize;
+                let mut bytes = std::mem::take(&mut wanted[doc]);
+                for b in &mut bytes {
+                    *b = (*b).min(text.len() as u32);
+                }
+                bytes.sort_unstable();
+                bytes.dedup();
+                let mut chars = Vec::with_capacity(bytes.len());
+                let (mut at, mut total) = (0usize, 0u32);
+                for &b in &bytes {
+                    total += crate::report::offsets::chars(&text[at..b as usize]);
+                    at = b as usize;
+                    chars.push(total);
+                }
+                offsets[doc] = (bytes, chars);
+                for span in std::mem::take(&mut excerpted[doc]) {
+                    let end = (span.end as usize).min(text.len());
+                    let start = (span.start as usize).min(end);
+                    let shown = crate::report::offsets::excerpt(&text[start..end], excerpt);
+                    excerpts.insert(span, shown);
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(StreamedTexts {
+        lengths,
+        offsets,
+        excerpts,
+    })
 }
 
 /// The checks of [`keys_in_id_order`] on the whole corpus (sorted by id).
