@@ -84,7 +84,7 @@ impl Timings {
     }
 
     /// One line for standard error: each stage, then the total.
-    fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let timings = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let total: Duration = timings.iter().map(|t| t.1).sum();
         let mut line = String::from("lifted: timings:");

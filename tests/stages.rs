@@ -531,3 +531,51 @@ fn stage_files_are_checked_by_the_report() {
     .unwrap();
     stage(&dir, "report", "0", "3", &corpus).assert_error(&["a pair is in two results files"]);
 }
+
+#[test]
+fn every_format_equals_scan() {
+    // JSON is written by the report stage a group of entries at a time,
+    // without the texts; JSON Lines, CSV and Parquet from a map built
+    // without the texts; text and HTML with them: all as `scan` writes.
+    let dir = Dir::new("stages-formats");
+    let corpus = generated(&dir);
+    for (extra, extension) in [
+        (&["--compact"][..], "json"),
+        (&["--excerpt", "0"][..], "json"),
+        (&["--excerpt", "200", "--within-doc"][..], "json"),
+        (&["--format", "jsonl"][..], "jsonl"),
+        (&["--format", "csv"][..], "csv"),
+        (&["--format", "html"][..], "html"),
+        (&["--format", "text", "--details"][..], "txt"),
+        (&["--doc", "d0000002"][..], "json"),
+    ] {
+        let mut flags = vec![corpus.clone()];
+        flags.extend(strings(extra));
+        assert_same_as_scan(&dir, 3, &flags, extension);
+    }
+    // Parquet: a folder of tables, each the same file.
+    let flags = strings(&[&corpus, "--format", "parquet"]);
+    dir.command()
+        .arg("scan")
+        .args(&flags)
+        .args(["--output", "scan-tables"])
+        .run()
+        .assert_success();
+    let mut staged_flags = flags.clone();
+    staged_flags.extend(strings(&["--output", "staged-tables"]));
+    staged(&dir, "work-parquet", 3, &staged_flags).assert_success();
+    let mut names: Vec<_> = fs::read_dir(dir.join("scan-tables"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in names {
+        assert_eq!(
+            fs::read(dir.join("scan-tables").join(&name)).unwrap(),
+            fs::read(dir.join("staged-tables").join(&name)).unwrap(),
+            "{name:?}"
+        );
+    }
+}

@@ -163,7 +163,11 @@ pub struct SharedCorpus {
 /// warnings are those of the process reading it, so the shares' warnings
 /// together are `scan`'s, but for `--skip-bad-lines`' count of malformed
 /// lines, which each share of a JSONL file counts for its range.
-pub fn read_share(paths: &[PathBuf], options: &IngestOptions, share: Share) -> Result<SharedCorpus> {
+pub fn read_share(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    share: Share,
+) -> Result<SharedCorpus> {
     let mut reader = Reader::new(options);
     reader.share = Some(share);
     for path in paths {
@@ -500,7 +504,13 @@ impl Reader<'_> {
         let name = path.as_os_str().as_encoded_bytes();
         let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s.as_bytes()));
         let plain_jsonl = !ends(&[
-            ".parquet", ".arrow", ".ipc", ".feather", ".jsonl.gz", ".json.gz", ".jsonl.zst",
+            ".parquet",
+            ".arrow",
+            ".ipc",
+            ".feather",
+            ".jsonl.gz",
+            ".json.gz",
+            ".jsonl.zst",
             ".json.zst",
         ]) && (ends(&[".jsonl"]) || self.options.jsonl);
         if !self.start_file(plain_jsonl.then_some(metadata.len())) {

@@ -28,10 +28,10 @@ use super::table::{
 use super::{
     align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, Results, StageStats,
 };
+use crate::align::Span;
 use crate::error::{config, Error, Result, Warning};
 use crate::ingest::{read_share, Corpus, Document, IngestOptions};
 use crate::manifest::Date;
-use crate::align::Span;
 use crate::report::{spans_shown, TextFacts};
 use crate::scan::{Findings, NoProgress, Params};
 use std::collections::HashMap;
@@ -204,7 +204,12 @@ pub fn ingest(
     by_key.sort_unstable();
     if let Some(pair) = by_key.windows(2).find(|w| w[0].0 == w[1].0) {
         let (a, b) = (&corpus.documents[pair[0].1], &corpus.documents[pair[1].1]);
-        return Err(key_collision(path, (&a.id, &a.origin), (&b.id, &b.origin), pair[0].0));
+        return Err(key_collision(
+            path,
+            (&a.id, &a.origin),
+            (&b.id, &b.origin),
+            pair[0].0,
+        ));
     }
     drop(by_key);
     let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS)?;
