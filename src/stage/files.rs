@@ -694,14 +694,23 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
 /// What the map needs of the texts ([`TextFacts`]), gathered in one pass
 /// over the ingest tables, a batch of documents at a time, so that the
 /// report stage never holds the corpus's text: lengths, the character
-/// offsets of the spans the map shows, and the excerpts.
+/// offsets of the spans the map shows and the excerpts, each kept in a few
+/// flat arrays (millions of small vectors and strings would cost as much
+/// again in allocation overhead).
 #[derive(Debug)]
 pub struct StreamedTexts {
     lengths: Vec<u32>,
-    /// Per document: the byte offsets shown (sorted, unique, clamped) and
-    /// the characters before each.
-    offsets: Vec<(Vec<u32>, Vec<u32>)>,
-    excerpts: HashMap<Span, String>,
+    /// Document `d`'s byte offsets shown are `bytes[starts[d]..starts[d + 1]]`
+    /// (sorted, clamped to its text), with the characters before each in
+    /// `chars` at the same places.
+    starts: Vec<usize>,
+    bytes: Vec<u32>,
+    chars: Vec<u32>,
+    /// The spans excerpted (sorted, unique), and where each one's excerpt
+    /// lies in `text` (start, length).
+    excerpted: Vec<Span>,
+    places: Vec<(usize, u32)>,
+    text: String,
 }
 
 impl TextFacts for StreamedTexts {
@@ -711,13 +720,21 @@ impl TextFacts for StreamedTexts {
 
     fn char_offset(&self, doc: usize, offset: u32) -> u32 {
         let offset = offset.min(self.lengths[doc]);
-        let (bytes, chars) = &self.offsets[doc];
+        let range = self.starts[doc]..self.starts[doc + 1];
         // Every offset shown was counted ([`spans_shown`]).
-        bytes.binary_search(&offset).map_or(0, |i| chars[i])
+        self.bytes[range.clone()]
+            .binary_search(&offset)
+            .map_or(0, |i| self.chars[range.start + i])
     }
 
     fn excerpt(&self, span: &Span, _limit: usize) -> String {
-        self.excerpts.get(span).cloned().unwrap_or_default()
+        match self.excerpted.binary_search(span) {
+            Ok(i) => {
+                let (start, length) = self.places[i];
+                self.text[start..start + length as usize].to_string()
+            }
+            Err(_) => String::new(),
+        }
     }
 }
 
@@ -735,57 +752,77 @@ pub fn text_facts(
         .enumerate()
         .map(|(i, &k)| (k, i as u32))
         .collect();
-    let mut wanted: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+    // The offsets shown, grouped by document (counted, then placed).
+    let mut starts = vec![0usize; keys.len() + 1];
     for span in spans_shown(findings) {
-        wanted[span.doc as usize].extend([span.start, span.end]);
+        starts[span.doc as usize + 1] += 2;
     }
-    let mut excerpted: Vec<Vec<Span>> = vec![Vec::new(); keys.len()];
+    for d in 0..keys.len() {
+        starts[d + 1] += starts[d];
+    }
+    let mut bytes = vec![0u32; starts[keys.len()]];
+    let mut filled = starts.clone();
+    for span in spans_shown(findings) {
+        let at = &mut filled[span.doc as usize];
+        bytes[*at] = span.start;
+        bytes[*at + 1] = span.end;
+        *at += 2;
+    }
+    drop(filled);
+    let mut chars = vec![0u32; bytes.len()];
+    let mut excerpted: Vec<Span> = Vec::new();
     if excerpt > 0 {
         let firsts = findings.passages.iter().filter_map(|p| p.copies.first());
         let targets = findings.provenance.links.iter().map(|l| &l.target);
-        for span in firsts.chain(targets) {
-            excerpted[span.doc as usize].push(*span);
-        }
+        excerpted.extend(firsts.chain(targets));
+        excerpted.sort_unstable();
+        excerpted.dedup();
     }
-    let mut offsets: Vec<(Vec<u32>, Vec<u32>)> = vec![Default::default(); keys.len()];
-    let mut excerpts = HashMap::new();
+    let mut places = vec![(0usize, 0u32); excerpted.len()];
+    let mut text = String::new();
     for path in all_documents(work)? {
         read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
             let batch_keys = columns::int64s(&batch, "doc")?;
             let texts = columns::texts(&batch, "text")?;
-            for (key, text) in batch_keys.into_iter().zip(&texts) {
+            for (key, document) in batch_keys.into_iter().zip(&texts) {
                 let Some(&doc) = index.get(&(key as u64)) else {
                     continue;
                 };
-                let doc = doc as usize;
-                let mut bytes = std::mem::take(&mut wanted[doc]);
-                for b in &mut bytes {
-                    *b = (*b).min(text.len() as u32);
+                let range = starts[doc as usize]..starts[doc as usize + 1];
+                let shown = &mut bytes[range.clone()];
+                for b in shown.iter_mut() {
+                    *b = (*b).min(document.len() as u32);
                 }
-                bytes.sort_unstable();
-                bytes.dedup();
-                let mut chars = Vec::with_capacity(bytes.len());
+                shown.sort_unstable();
                 let (mut at, mut total) = (0usize, 0u32);
-                for &b in &bytes {
-                    total += crate::report::offsets::chars(&text[at..b as usize]);
+                for (i, &b) in shown.iter().enumerate() {
+                    total += crate::report::offsets::chars(&document[at..b as usize]);
                     at = b as usize;
-                    chars.push(total);
+                    chars[range.start + i] = total;
                 }
-                offsets[doc] = (bytes, chars);
-                for span in std::mem::take(&mut excerpted[doc]) {
-                    let end = (span.end as usize).min(text.len());
+                let first = excerpted.partition_point(|s| s.doc < doc);
+                let last = excerpted.partition_point(|s| s.doc <= doc);
+                for i in first..last {
+                    let span = excerpted[i];
+                    let end = (span.end as usize).min(document.len());
                     let start = (span.start as usize).min(end);
-                    let shown = crate::report::offsets::excerpt(&text[start..end], excerpt);
-                    excerpts.insert(span, shown);
+                    let shown = crate::report::offsets::excerpt(&document[start..end], excerpt);
+                    places[i] = (text.len(), shown.len() as u32);
+                    text.push_str(&shown);
                 }
             }
             Ok(())
         })?;
     }
+    text.shrink_to_fit();
     Ok(StreamedTexts {
         lengths,
-        offsets,
-        excerpts,
+        starts,
+        bytes,
+        chars,
+        excerpted,
+        places,
+        text,
     })
 }
 
