@@ -579,3 +579,131 @@ fn every_format_equals_scan() {
         );
     }
 }
+
+/// `n` JSONL records of distinct texts (planted copies between neighbours,
+/// so that the map has links), one per line.
+fn records(n: usize) -> String {
+    let shared = "the committee said on tuesday that the new rules would apply to every member state from next year onwards";
+    (0..n)
+        .map(|i| {
+            let own: String = (0..30).map(|w| format!("w{i}x{w} ")).collect();
+            let text = if i % 4 < 2 {
+                format!("{own}{shared} {i}")
+            } else {
+                own
+            };
+            format!(
+                "{}\n",
+                serde_json::json!({"id": format!("r{i:03}"), "text": text})
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_ingest_rank_reads_its_share_of_the_inputs() {
+    let dir = Dir::new("stages-shares");
+    dir.create("big.jsonl", records(60));
+    dir.create_dir("texts");
+    for i in 0..5 {
+        dir.create(
+            format!("texts/t{i}.txt"),
+            format!("text file {i} {}", "word ".repeat(20)),
+        );
+    }
+    let flags = strings(&["big.jsonl", "texts"]);
+    assert_same_as_scan(&dir, 3, &flags, "json");
+    // Every document is in exactly one rank's table, and every rank has
+    // some: the JSONL file was cut into three ranges, the text files dealt.
+    let mut ids = Vec::new();
+    for rank in 0..3 {
+        let path = dir.join(format!(
+            "work-3-big.jsonl_texts/ingest/documents-{rank}-of-3.parquet"
+        ));
+        let batches = read_parquet(&[path]);
+        let mut mine = Vec::new();
+        for batch in &batches {
+            let column = batch.column_by_name("id").unwrap();
+            let column = column.as_any().downcast_ref::<StringArray>().unwrap();
+            mine.extend(column.iter().map(|v| v.unwrap().to_string()));
+        }
+        assert!(
+            mine.iter().filter(|id| id.starts_with('r')).count() >= 15,
+            "{rank}: {mine:?}"
+        );
+        ids.extend(mine);
+    }
+    ids.sort();
+    assert_eq!(ids.len(), 65);
+    ids.dedup();
+    assert_eq!(ids.len(), 65);
+}
+
+#[test]
+fn warnings_of_shares_are_scans() {
+    let dir = Dir::new("stages-share-warnings");
+    // Malformed lines in every third of the file: each range counts its
+    // own; the report gives scan's one warning per file.
+    let mut text = String::new();
+    for (i, line) in records(60).lines().enumerate() {
+        text.push_str(if i % 9 == 4 { "{not json\n" } else { line });
+        if i % 9 != 4 {
+            text.push('\n');
+        }
+    }
+    dir.create("bad.jsonl", text);
+    dir.create_dir("texts");
+    dir.create("texts/a.txt", "a text of some words that are here");
+    dir.create("texts/b.bin", b"\x00\x01\x02binary".as_slice());
+    // A file named twice and a binary file: walk and file warnings, once.
+    let flags = strings(&["bad.jsonl", "--skip-bad-lines", "texts", "texts/a.txt"]);
+    assert_same_as_scan(&dir, 3, &flags, "json");
+    let map: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("staged.json")).unwrap()).unwrap();
+    let warnings = map["warnings"].as_array().unwrap();
+    let bad: Vec<_> = warnings
+        .iter()
+        .filter(|w| {
+            w["message"]
+                .as_str()
+                .unwrap()
+                .contains("malformed line(s) skipped")
+        })
+        .collect();
+    assert_eq!(bad.len(), 1, "{warnings:?}");
+    assert!(
+        bad[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("7 malformed"),
+        "{bad:?}"
+    );
+    assert_eq!(bad[0]["line"], 5);
+}
+
+#[test]
+fn an_id_in_two_shares_is_scans_error() {
+    let dir = Dir::new("stages-duplicate");
+    let mut text = records(30);
+    // Line 31 repeats the id of line 2: in another rank's range.
+    text.push_str(&format!(
+        "{}\n",
+        serde_json::json!({"id": "r001", "text": "again"})
+    ));
+    dir.create("dup.jsonl", text);
+    let scan = dir.lifted(["scan", "dup.jsonl", "--output", "scan.json"]);
+    let expected = scan.assert_error(&[
+        "duplicate document id \"r001\"",
+        "dup.jsonl:2 and dup.jsonl:31",
+    ]);
+    for rank in ["0", "1", "2"] {
+        stage(&dir, "ingest", rank, "3", "dup.jsonl").assert_success();
+    }
+    for rank in ["0", "1", "2"] {
+        stage(&dir, "sign", rank, "3", "dup.jsonl").assert_success();
+    }
+    let line = stage(&dir, "candidates", "0", "3", "dup.jsonl").assert_error(&[]);
+    assert_eq!(line, expected);
+    let line = stage(&dir, "report", "0", "3", "dup.jsonl").assert_error(&[]);
+    assert_eq!(line, expected);
+}
