@@ -22,7 +22,7 @@ use crate::signals::CANCEL;
 /// The stages, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StageName {
-    /// Read the inputs; keep this rank's documents (by a hash of their id).
+    /// Read this rank's share of the inputs (a byte range of each JSONL file, every N-th other file).
     Ingest,
     /// Band hashes of every segment and winnowed fingerprints of every document.
     Sign,
@@ -174,14 +174,7 @@ fn gather(
     }
     let (chronology, labels) = crate::app::chronology(&corpus, matching)?;
     let findings = timings.time("tracing", || {
-        lifted::stage::report::findings(
-            &keys,
-            &lengths,
-            results,
-            stats,
-            &chronology,
-            &params.options,
-        )
+        results.finish(&lengths, stats, &chronology, &params.options)
     });
     let findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
     let facts = if texts {

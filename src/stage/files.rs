@@ -22,12 +22,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::columns;
+use super::report::Gathering;
 use super::table::{
     parquet_rows, publish, read_parquet, read_parquet_in, write_error, Sink, DOCUMENT_ROWS, ROWS,
 };
-use super::{
-    align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, Results, StageStats,
-};
+use super::{align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, StageStats};
 use crate::align::Span;
 use crate::error::{config, Error, Result, Warning};
 use crate::ingest::{read_share, Corpus, Document, IngestOptions};
@@ -588,8 +587,8 @@ pub struct ReportInputs {
     pub keys: Vec<u64>,
     /// The documents' lengths in bytes, in id order.
     pub lengths: Vec<u32>,
-    /// Every shard's results.
-    pub results: Results,
+    /// Every shard's results, gathered into pairs and spans a batch at a time.
+    pub results: Gathering,
     /// The stages' counters, summed.
     pub stats: StageStats,
 }
@@ -622,7 +621,7 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
     // the walk that follow it, shares of one file in rank order.
     placed.sort_by_key(|p| p.0);
     corpus.warnings = merge_bad_lines(placed.into_iter().map(|p| p.1).collect());
-    let mut results = Results::default();
+    let mut results = Gathering::new(&keys);
     let folder = work.root.join("align");
     let mut files = parquet_files(&folder)?;
     files.sort();
@@ -633,6 +632,7 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
         });
     }
     for path in files {
+        let mut fault = None;
         read_parquet(
             &path,
             &[
@@ -654,10 +654,18 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
                 "b_words",
             ],
             |batch| {
-                results.append(columns::results_from(&batch)?);
+                let rows = columns::results_from(&batch)?;
+                if fault.is_none() {
+                    if let Err(f) = results.add(&rows, &lengths) {
+                        fault = Some(f);
+                    }
+                }
                 Ok(())
             },
         )?;
+        if let Some(fault) = fault {
+            return Err(fault.at(&path));
+        }
     }
     let mut stats = StageStats::default();
     let folder = work.root.join("stats");
