@@ -176,7 +176,14 @@ fn gather(
     let findings = timings.time("tracing", || {
         results.finish(&lengths, stats, &chronology, &params.options)
     });
-    let findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
+    let mut findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
+    // The map shows pairs, passages and provenance only: the aligned spans
+    // and document pairs they came from can go (millions of rows at 5 GB),
+    // and the memory clustering and tracing used on the worker threads is
+    // given back before the texts are read again.
+    findings.aligned = Vec::new();
+    findings.document_pairs = Vec::new();
+    release_free_memory();
     let facts = if texts {
         None
     } else {
@@ -194,6 +201,24 @@ fn gather(
         timings,
     })
 }
+
+/// Give the memory malloc holds free back to the system (glibc's
+/// `malloc_trim`): what the worker threads' heaps freed would otherwise stay
+/// resident while the main thread allocates anew.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    unsafe extern "C" {
+        /// glibc's `malloc_trim(3)`.
+        fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+    }
+    // SAFETY: malloc_trim only returns free pages to the system.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
 
 /// The corpus and the map from the stages' files, as `build_report` makes
 /// them from a scan; the corpus's texts only when `texts` (else empty).

@@ -707,3 +707,43 @@ fn an_id_in_two_shares_is_scans_error() {
     let line = stage(&dir, "report", "0", "3", "dup.jsonl").assert_error(&[]);
     assert_eq!(line, expected);
 }
+
+#[test]
+fn local_sh_runs_more_tasks_than_processes() {
+    let dir = Dir::new("stages-local-sh-tasks");
+    dir.lifted(["gen", "--size-mb", "3", "--out", "gen", "--seed", "5"])
+        .assert_success();
+    let corpus = "gen/corpus.jsonl";
+    dir.lifted(["scan", corpus, "--output", "scan.json"])
+        .assert_success();
+    let script = repo().join("contrib/jobarray/local.sh");
+    // 2 processes at a time; W from the input's size (3 MB / 1 MiB: 3
+    // tasks), or as given.
+    for (env, work, world) in [("SHARE_MB", "work-share", 3), ("WORLD", "work-world", 5)] {
+        let value = if env == "WORLD" { "5" } else { "1" };
+        let output = format!("{work}.json");
+        let run = std::process::Command::new("bash")
+            .arg(&script)
+            .args(["2", corpus, "--output", &output])
+            .env("LIFTED", env!("CARGO_BIN_EXE_lifted"))
+            .env("WORK", work)
+            .env(env, value)
+            .current_dir(dir.path())
+            .output()
+            .expect("bash runs");
+        assert!(
+            run.status.success(),
+            "local.sh failed: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let last = dir.join(format!(
+            "{work}/ingest/documents-{}-of-{world}.parquet",
+            world - 1
+        ));
+        assert!(last.is_file(), "{}", last.display());
+        assert_eq!(
+            fs::read(dir.join("scan.json")).unwrap(),
+            fs::read(dir.join(&output)).unwrap()
+        );
+    }
+}
