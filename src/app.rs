@@ -84,7 +84,7 @@ impl Timings {
     }
 
     /// One line for standard error: each stage, then the total.
-    fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let timings = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let total: Duration = timings.iter().map(|t| t.1).sum();
         let mut line = String::from("lifted: timings:");
@@ -304,7 +304,7 @@ pub(crate) fn run_scan_with(args: ScanArgs, build: Build) -> Result<ExitCode> {
 /// The folder of an HTML report in pages: an `--output` ending in `/`. A
 /// folder named without the slash is refused as before (issue 13): writing
 /// pages into a folder is asked for, never guessed.
-fn html_folder(output: Option<&Path>) -> Option<&Path> {
+pub(crate) fn html_folder(output: Option<&Path>) -> Option<&Path> {
     let output = output?;
     output
         .as_os_str()
@@ -441,7 +441,7 @@ fn write_tables(args: &ScanArgs, inputs: &[&Path], build: Build) -> Result<ExitC
 }
 
 /// The format named by the output's extension, in any case (`map.HTML`).
-fn default_format(output: Option<&Path>) -> Format {
+pub(crate) fn default_format(output: Option<&Path>) -> Format {
     let output = output.filter(|p| *p != Path::new("-"));
     let extension = output
         .and_then(|p| p.extension())

@@ -4,7 +4,7 @@
 //! built from the stages' files instead of a scan.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -14,14 +14,15 @@ use lifted::report::{self, Report};
 use lifted::stage::files::{self, Shard, Work};
 use lifted::stage::{columns, worker as workers, Keys};
 
-use crate::app::{run_scan_with, Timings};
-use crate::cli::{InputArgs, MatchArgs, ScanArgs};
+use crate::app::{default_format, html_folder, run_scan_with, Timings};
+use crate::cli::{Format, InputArgs, MatchArgs, ScanArgs};
+use crate::output::Target;
 use crate::signals::CANCEL;
 
 /// The stages, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StageName {
-    /// Read the inputs; keep this rank's documents (by a hash of their id).
+    /// Read this rank's share of the inputs (a byte range of each JSONL file, every N-th other file).
     Ingest,
     /// Band hashes of every segment and winnowed fingerprints of every document.
     Sign,
@@ -111,8 +112,24 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
                     shard.rank
                 );
             }
+            // The text and HTML writers show the texts; the others need
+            // only lengths, character offsets and excerpts, gathered in a
+            // pass over the ingest tables without holding the texts.
+            let output = args.scan.output.as_deref();
+            let format = args
+                .scan
+                .format
+                .unwrap_or_else(|| match html_folder(output) {
+                    Some(_) => Format::Html,
+                    None => default_format(output),
+                });
+            let texts = matches!(format, Format::Text | Format::Html);
+            let folder = html_folder(output).is_some();
+            if format == Format::Json && !folder && args.scan.doc.is_empty() {
+                return report_json(&work, &args.scan);
+            }
             let build = |input: &InputArgs, matching: &MatchArgs, excerpt: usize| {
-                build_from_stages(&work, input, matching, excerpt)
+                build_from_stages(&work, input, matching, excerpt, texts)
             };
             return run_scan_with(args.scan, &build);
         }
@@ -120,46 +137,148 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The corpus and the map from the stages' files, as `build_report` makes
-/// them from a scan.
-fn build_from_stages(
+/// What the map is made from, read from the stages' files.
+struct Gathered {
+    corpus: lifted::ingest::Corpus,
+    params: lifted::scan::Params,
+    chronology: lifted::provenance::Chronology,
+    findings: lifted::scan::Findings,
+    shown: report::ReportOptions,
+    /// Without the texts: what the map needs of them.
+    facts: Option<files::StreamedTexts>,
+    timings: Timings,
+}
+
+/// Read the stages' files and trace provenance as `build_report` does
+/// after a scan; the corpus's texts only when `texts` (else [`Gathered::facts`]).
+fn gather(
     work: &Work,
     input: &InputArgs,
     matching: &MatchArgs,
     excerpt: usize,
-) -> Result<(lifted::ingest::Corpus, Report, Timings)> {
+    texts: bool,
+) -> Result<Gathered> {
     let params = matching.params()?;
     let timings = Timings::default();
-    let (corpus, keys, results, stats) = timings.time("reading", || files::report_inputs(work))?;
+    let read = timings.time("reading", || files::report_inputs(work, texts))?;
+    let files::ReportInputs {
+        corpus,
+        keys,
+        lengths,
+        results,
+        stats,
+    } = read;
     let corpus = lifted::ingest::check_corpus(corpus, &input.paths, &input.options())?;
     for warning in &corpus.warnings {
         eprintln!("lifted: warning: {warning}");
     }
     let (chronology, labels) = crate::app::chronology(&corpus, matching)?;
-    let lengths: Vec<u32> = corpus
-        .documents
-        .iter()
-        .map(|d| d.text.len() as u32)
-        .collect();
     let findings = timings.time("tracing", || {
-        lifted::stage::report::findings(
-            &keys,
-            &lengths,
-            results,
-            stats,
-            &chronology,
-            &params.options,
-        )
+        results.finish(&lengths, stats, &chronology, &params.options)
     });
-    let findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
-    let shown = report::ReportOptions { excerpt, labels };
-    let report = timings.time("reporting", || {
-        Report::build_with(&corpus, &params, &chronology, &findings, &shown)
+    let mut findings = findings.map_err(|fault| fault.at(&work.root.join("align")))?;
+    // The map shows pairs, passages and provenance only: the aligned spans
+    // and document pairs they came from can go (millions of rows at 5 GB),
+    // and the memory clustering and tracing used on the worker threads is
+    // given back before the texts are read again.
+    findings.aligned = Vec::new();
+    findings.document_pairs = Vec::new();
+    release_free_memory();
+    let facts = if texts {
+        None
+    } else {
+        Some(timings.time("reading", || {
+            files::text_facts(work, &keys, lengths, &findings, excerpt)
+        })?)
+    };
+    Ok(Gathered {
+        corpus,
+        params,
+        chronology,
+        findings,
+        shown: report::ReportOptions { excerpt, labels },
+        facts,
+        timings,
+    })
+}
+
+/// Give the memory malloc holds free back to the system (glibc's
+/// `malloc_trim`): what the worker threads' heaps freed would otherwise stay
+/// resident while the main thread allocates anew.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    unsafe extern "C" {
+        /// glibc's `malloc_trim(3)`.
+        fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+    }
+    // SAFETY: malloc_trim only returns free pages to the system.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
+/// The corpus and the map from the stages' files, as `build_report` makes
+/// them from a scan; the corpus's texts only when `texts` (else empty).
+fn build_from_stages(
+    work: &Work,
+    input: &InputArgs,
+    matching: &MatchArgs,
+    excerpt: usize,
+    texts: bool,
+) -> Result<(lifted::ingest::Corpus, Report, Timings)> {
+    let g = gather(work, input, matching, excerpt, texts)?;
+    let report = g.timings.time("reporting", || match &g.facts {
+        None => Report::build_with(&g.corpus, &g.params, &g.chronology, &g.findings, &g.shown),
+        Some(facts) => Report::build_from(
+            &g.corpus,
+            facts,
+            &g.params,
+            &g.chronology,
+            &g.findings,
+            &g.shown,
+        ),
     });
-    for warning in report::limit_warnings(&findings.stats, params.options.max_bucket) {
+    for warning in report::limit_warnings(&g.findings.stats, g.params.options.max_bucket) {
         eprintln!("lifted: warning: {warning}");
     }
-    Ok((corpus, report, timings))
+    Ok((g.corpus, report, g.timings))
+}
+
+/// The report stage writing a JSON map (to a file or standard output): the
+/// entries made a group at a time as they are written
+/// ([`report::json::write_parts`]), so that neither the corpus's text nor
+/// the whole map is held. The bytes are those `lifted scan` writes.
+fn report_json(work: &Work, args: &ScanArgs) -> Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
+    inputs.extend(args.matching.manifest.as_deref());
+    // Checked before anything is read, as `scan` does.
+    let target = Target::prepare(args.output.as_deref(), &inputs)?;
+    let g = gather(work, &args.input, &args.matching, args.excerpt, false)?;
+    let facts = g.facts.as_ref().expect("gathered without the texts");
+    let parts = report::MapParts::new(
+        &g.corpus,
+        facts,
+        &g.params,
+        &g.chronology,
+        &g.findings,
+        &g.shown,
+    );
+    for warning in report::limit_warnings(&g.findings.stats, g.params.options.max_bucket) {
+        eprintln!("lifted: warning: {warning}");
+    }
+    g.timings.time("writing", || {
+        target.write(|out| report::json::write_parts(&parts, out, args.compact))
+    })?;
+    if args.matching.timings {
+        eprintln!("{}", g.timings.line());
+    }
+    // As `scan`: the system takes the memory back at once.
+    drop(parts);
+    std::mem::forget(g);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Run a worker: Arrow IPC stream in, Arrow IPC stream out.

@@ -531,3 +531,219 @@ fn stage_files_are_checked_by_the_report() {
     .unwrap();
     stage(&dir, "report", "0", "3", &corpus).assert_error(&["a pair is in two results files"]);
 }
+
+#[test]
+fn every_format_equals_scan() {
+    // JSON is written by the report stage a group of entries at a time,
+    // without the texts; JSON Lines, CSV and Parquet from a map built
+    // without the texts; text and HTML with them: all as `scan` writes.
+    let dir = Dir::new("stages-formats");
+    let corpus = generated(&dir);
+    for (extra, extension) in [
+        (&["--compact"][..], "json"),
+        (&["--excerpt", "0"][..], "json"),
+        (&["--excerpt", "200", "--within-doc"][..], "json"),
+        (&["--format", "jsonl"][..], "jsonl"),
+        (&["--format", "csv"][..], "csv"),
+        (&["--format", "html"][..], "html"),
+        (&["--format", "text", "--details"][..], "txt"),
+        (&["--doc", "d0000002"][..], "json"),
+    ] {
+        let mut flags = vec![corpus.clone()];
+        flags.extend(strings(extra));
+        assert_same_as_scan(&dir, 3, &flags, extension);
+    }
+    // Parquet: a folder of tables, each the same file.
+    let flags = strings(&[&corpus, "--format", "parquet"]);
+    dir.command()
+        .arg("scan")
+        .args(&flags)
+        .args(["--output", "scan-tables"])
+        .run()
+        .assert_success();
+    let mut staged_flags = flags.clone();
+    staged_flags.extend(strings(&["--output", "staged-tables"]));
+    staged(&dir, "work-parquet", 3, &staged_flags).assert_success();
+    let mut names: Vec<_> = fs::read_dir(dir.join("scan-tables"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in names {
+        assert_eq!(
+            fs::read(dir.join("scan-tables").join(&name)).unwrap(),
+            fs::read(dir.join("staged-tables").join(&name)).unwrap(),
+            "{name:?}"
+        );
+    }
+}
+
+/// `n` JSONL records of distinct texts (planted copies between neighbours,
+/// so that the map has links), one per line.
+fn records(n: usize) -> String {
+    let shared = "the committee said on tuesday that the new rules would apply to every member state from next year onwards";
+    (0..n)
+        .map(|i| {
+            let own: String = (0..30).map(|w| format!("w{i}x{w} ")).collect();
+            let text = if i % 4 < 2 {
+                format!("{own}{shared} {i}")
+            } else {
+                own
+            };
+            format!(
+                "{}\n",
+                serde_json::json!({"id": format!("r{i:03}"), "text": text})
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_ingest_rank_reads_its_share_of_the_inputs() {
+    let dir = Dir::new("stages-shares");
+    dir.create("big.jsonl", records(60));
+    dir.create_dir("texts");
+    for i in 0..5 {
+        dir.create(
+            format!("texts/t{i}.txt"),
+            format!("text file {i} {}", "word ".repeat(20)),
+        );
+    }
+    let flags = strings(&["big.jsonl", "texts"]);
+    assert_same_as_scan(&dir, 3, &flags, "json");
+    // Every document is in exactly one rank's table, and every rank has
+    // some: the JSONL file was cut into three ranges, the text files dealt.
+    let mut ids = Vec::new();
+    for rank in 0..3 {
+        let path = dir.join(format!(
+            "work-3-big.jsonl_texts/ingest/documents-{rank}-of-3.parquet"
+        ));
+        let batches = read_parquet(&[path]);
+        let mut mine = Vec::new();
+        for batch in &batches {
+            let column = batch.column_by_name("id").unwrap();
+            let column = column.as_any().downcast_ref::<StringArray>().unwrap();
+            mine.extend(column.iter().map(|v| v.unwrap().to_string()));
+        }
+        assert!(
+            mine.iter().filter(|id| id.starts_with('r')).count() >= 15,
+            "{rank}: {mine:?}"
+        );
+        ids.extend(mine);
+    }
+    ids.sort();
+    assert_eq!(ids.len(), 65);
+    ids.dedup();
+    assert_eq!(ids.len(), 65);
+}
+
+#[test]
+fn warnings_of_shares_are_scans() {
+    let dir = Dir::new("stages-share-warnings");
+    // Malformed lines in every third of the file: each range counts its
+    // own; the report gives scan's one warning per file.
+    let mut text = String::new();
+    for (i, line) in records(60).lines().enumerate() {
+        text.push_str(if i % 9 == 4 { "{not json\n" } else { line });
+        if i % 9 != 4 {
+            text.push('\n');
+        }
+    }
+    dir.create("bad.jsonl", text);
+    dir.create_dir("texts");
+    dir.create("texts/a.txt", "a text of some words that are here");
+    dir.create("texts/b.bin", b"\x00\x01\x02binary".as_slice());
+    // A file named twice and a binary file: walk and file warnings, once.
+    let flags = strings(&["bad.jsonl", "--skip-bad-lines", "texts", "texts/a.txt"]);
+    assert_same_as_scan(&dir, 3, &flags, "json");
+    let map: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("staged.json")).unwrap()).unwrap();
+    let warnings = map["warnings"].as_array().unwrap();
+    let bad: Vec<_> = warnings
+        .iter()
+        .filter(|w| {
+            w["message"]
+                .as_str()
+                .unwrap()
+                .contains("malformed line(s) skipped")
+        })
+        .collect();
+    assert_eq!(bad.len(), 1, "{warnings:?}");
+    assert!(
+        bad[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("7 malformed"),
+        "{bad:?}"
+    );
+    assert_eq!(bad[0]["line"], 5);
+}
+
+#[test]
+fn an_id_in_two_shares_is_scans_error() {
+    let dir = Dir::new("stages-duplicate");
+    let mut text = records(30);
+    // Line 31 repeats the id of line 2: in another rank's range.
+    text.push_str(&format!(
+        "{}\n",
+        serde_json::json!({"id": "r001", "text": "again"})
+    ));
+    dir.create("dup.jsonl", text);
+    let scan = dir.lifted(["scan", "dup.jsonl", "--output", "scan.json"]);
+    let expected = scan.assert_error(&[
+        "duplicate document id \"r001\"",
+        "dup.jsonl:2 and dup.jsonl:31",
+    ]);
+    for rank in ["0", "1", "2"] {
+        stage(&dir, "ingest", rank, "3", "dup.jsonl").assert_success();
+    }
+    for rank in ["0", "1", "2"] {
+        stage(&dir, "sign", rank, "3", "dup.jsonl").assert_success();
+    }
+    let line = stage(&dir, "candidates", "0", "3", "dup.jsonl").assert_error(&[]);
+    assert_eq!(line, expected);
+    let line = stage(&dir, "report", "0", "3", "dup.jsonl").assert_error(&[]);
+    assert_eq!(line, expected);
+}
+
+#[test]
+fn local_sh_runs_more_tasks_than_processes() {
+    let dir = Dir::new("stages-local-sh-tasks");
+    dir.lifted(["gen", "--size-mb", "3", "--out", "gen", "--seed", "5"])
+        .assert_success();
+    let corpus = "gen/corpus.jsonl";
+    dir.lifted(["scan", corpus, "--output", "scan.json"])
+        .assert_success();
+    let script = repo().join("contrib/jobarray/local.sh");
+    // 2 processes at a time; W from the input's size (3 MB / 1 MiB: 3
+    // tasks), or as given.
+    for (env, work, world) in [("SHARE_MB", "work-share", 3), ("WORLD", "work-world", 5)] {
+        let value = if env == "WORLD" { "5" } else { "1" };
+        let output = format!("{work}.json");
+        let run = std::process::Command::new("bash")
+            .arg(&script)
+            .args(["2", corpus, "--output", &output])
+            .env("LIFTED", env!("CARGO_BIN_EXE_lifted"))
+            .env("WORK", work)
+            .env(env, value)
+            .current_dir(dir.path())
+            .output()
+            .expect("bash runs");
+        assert!(
+            run.status.success(),
+            "local.sh failed: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let last = dir.join(format!(
+            "{work}/ingest/documents-{}-of-{world}.parquet",
+            world - 1
+        ));
+        assert!(last.is_file(), "{}", last.display());
+        assert_eq!(
+            fs::read(dir.join("scan.json")).unwrap(),
+            fs::read(dir.join(&output)).unwrap()
+        );
+    }
+}

@@ -80,7 +80,8 @@ impl Reader<'_> {
         const BATCH_BYTES: usize = 8 << 20;
         let limit = usize::try_from(self.options.max_line_bytes).unwrap_or(usize::MAX);
         let skip_bad_lines = self.options.skip_bad_lines;
-        let mut number = 0u64;
+        // Shares of a file start at a later line ([`Reader::read_jsonl_range`]).
+        let mut number = self.first_line;
         let mut stopped = false;
         let mut bad = 0u64;
         let mut first_bad: Option<(u64, String)> = None;
@@ -168,6 +169,7 @@ impl Reader<'_> {
                 match record {
                     Ok((id, text, date)) => {
                         let order = self.next_order();
+                        self.line = Some(number);
                         self.push(Document {
                             id,
                             origin: format!("{origin}:{number}"),

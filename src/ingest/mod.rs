@@ -121,6 +121,82 @@ impl Corpus {
     }
 }
 
+/// One process's part of the inputs in the staged route (issue 15): rank
+/// `rank` of `world`. Every process walks the same paths in the same order;
+/// each plain JSONL file is cut into `world` byte ranges at line starts and
+/// process `rank` reads range `rank`; every other file (a text file, a
+/// compressed JSONL file, a Parquet or Arrow file, standard input) is read
+/// whole by the process `n % world`, `n` its place among the files met.
+/// So the processes together read each input once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    /// This process, below `world`.
+    pub rank: usize,
+    /// How many processes share the inputs.
+    pub world: usize,
+}
+
+/// Bits of an input position ([`read_share`]) that hold the line (or row)
+/// in its file; the file's place among the files met is above them.
+pub const POSITION_LINE_BITS: u32 = 40;
+
+/// A share of the corpus ([`read_share`]): its documents sorted by id, and
+/// each one's position in the input order of the whole corpus, which every
+/// process computes alike: the file's place among the files met, shifted by
+/// [`POSITION_LINE_BITS`], plus the line (JSONL) or row in that file.
+/// `positions[d.order]` is document `d`'s.
+#[derive(Debug, Default)]
+pub struct SharedCorpus {
+    /// The documents of this share (`order` counts them in reading order).
+    pub corpus: Corpus,
+    /// Input position of each, indexed by its `order`.
+    pub positions: Vec<u64>,
+    /// Where each warning of `corpus` was met, for putting the shares'
+    /// warnings back in `scan`'s order: files met before it, and whether
+    /// it is about the walk (rank 0's) rather than a file's content (a walk
+    /// warning follows the content warnings of the file before it).
+    pub warning_places: Vec<(u64, bool)>,
+}
+
+/// Read this process's share of the inputs (see [`Share`]). Walk warnings
+/// (files named twice, skipped entries) are rank 0's only; a file's own
+/// warnings are those of the process reading it, so the shares' warnings
+/// together are `scan`'s, but for `--skip-bad-lines`' count of malformed
+/// lines, which each share of a JSONL file counts for its range.
+pub fn read_share(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    share: Share,
+) -> Result<SharedCorpus> {
+    let mut reader = Reader::new(options);
+    reader.share = Some(share);
+    for path in paths {
+        reader.read_argument(path)?;
+    }
+    let mut corpus = reader.corpus;
+    let content = reader.content;
+    let starts = reader.file_starts;
+    let mut warning_places = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, warning) in corpus.warnings.into_iter().enumerate() {
+        let walk = !content.iter().any(|r| r.contains(&i));
+        if walk && share.rank != 0 {
+            continue;
+        }
+        let place = starts.partition_point(|&start| start <= i) as u64;
+        warning_places.push((place, walk));
+        warnings.push(warning);
+    }
+    corpus.warnings = warnings;
+    corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    check_shard(&corpus)?;
+    Ok(SharedCorpus {
+        corpus,
+        positions: reader.positions,
+        warning_places,
+    })
+}
+
 /// Read every path into one corpus, sorted by document id.
 pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus> {
     let corpus = read_documents_where(paths, options, &|_| true)?;
@@ -144,6 +220,12 @@ pub fn read_documents_where(
     }
     let mut corpus = reader.corpus;
     corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    check_shard(&corpus)?;
+    Ok(corpus)
+}
+
+/// No id twice and no document over 4 GiB in `corpus` (sorted by id).
+fn check_shard(corpus: &Corpus) -> Result<()> {
     for pair in corpus.documents.windows(2) {
         if pair[0].id == pair[1].id {
             return Err(Error::DuplicateId {
@@ -161,7 +243,7 @@ pub fn read_documents_where(
             });
         }
     }
-    Ok(corpus)
+    Ok(())
 }
 
 /// The checks on a whole corpus (sorted by id) read from `paths`: a warning
@@ -246,6 +328,24 @@ struct Reader<'a> {
     root: Option<String>,
     /// Whether standard input was read.
     stdin_read: bool,
+    /// This process's share of the inputs, in the staged route.
+    share: Option<Share>,
+    /// Files met so far (read or not): the next one's place, for shares.
+    files_met: u64,
+    /// Shares: where in the input order each document read sits.
+    positions: Vec<u64>,
+    /// Shares: the place of the file being read, shifted.
+    file_position: u64,
+    /// Shares: documents read from the file being read, and the line of the
+    /// JSONL record being added (set by the JSONL reader).
+    in_file: u64,
+    line: Option<u64>,
+    /// Shares: the first line of the range being read, less one.
+    first_line: u64,
+    /// Shares: the warnings (indexes) met while reading files of this share.
+    content: Vec<std::ops::Range<usize>>,
+    /// Shares: the warnings met before each file was (`files_met`).
+    file_starts: Vec<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -259,6 +359,15 @@ impl<'a> Reader<'a> {
             folders: HashMap::new(),
             root: None,
             stdin_read: false,
+            share: None,
+            files_met: 0,
+            positions: Vec::new(),
+            file_position: 0,
+            in_file: 0,
+            line: None,
+            first_line: 0,
+            content: Vec::new(),
+            file_starts: Vec::new(),
         }
     }
 }
@@ -296,6 +405,33 @@ impl Reader<'_> {
                 .push(Warning::file("-", "standard input named twice; read once"));
             return Ok(());
         }
+        if !self.start_file(None) {
+            return Ok(());
+        }
+        let before = self.corpus.warnings.len();
+        let read = self.read_stdin_now(path);
+        self.content.push(before..self.corpus.warnings.len());
+        read
+    }
+
+    /// Shares: count the file met (`jsonl_size`: a plain JSONL file of that
+    /// many bytes, read in ranges by every process) and say whether this
+    /// process reads it (or a range of it). Always true outside shares.
+    fn start_file(&mut self, jsonl_size: Option<u64>) -> bool {
+        let place = self.files_met;
+        self.files_met += 1;
+        self.file_starts.push(self.corpus.warnings.len());
+        self.file_position = place << POSITION_LINE_BITS;
+        self.in_file = 0;
+        self.first_line = 0;
+        match self.share {
+            None => true,
+            Some(_) if jsonl_size.is_some() => true,
+            Some(share) => place % share.world as u64 == share.rank as u64,
+        }
+    }
+
+    fn read_stdin_now(&mut self, path: &Path) -> Result<()> {
         let read_error = |source| Error::Read {
             path: path.to_path_buf(),
             source,
@@ -367,6 +503,47 @@ impl Reader<'_> {
         }
         let name = path.as_os_str().as_encoded_bytes();
         let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s.as_bytes()));
+        let plain_jsonl = !ends(&[
+            ".parquet",
+            ".arrow",
+            ".ipc",
+            ".feather",
+            ".jsonl.gz",
+            ".json.gz",
+            ".jsonl.zst",
+            ".json.zst",
+        ]) && (ends(&[".jsonl"]) || self.options.jsonl);
+        if !self.start_file(plain_jsonl.then_some(metadata.len())) {
+            return Ok(());
+        }
+        let before = self.corpus.warnings.len();
+        let read = match self.share {
+            Some(share) if plain_jsonl => {
+                self.read_jsonl_range(path, &origin, file, metadata.len(), share, named)
+            }
+            _ => self.read_file_now(path, id, named, file, &metadata, &origin),
+        };
+        self.content.push(before..self.corpus.warnings.len());
+        read
+    }
+
+    /// [`read_file`](Self::read_file) once the file is known to be read here.
+    fn read_file_now(
+        &mut self,
+        path: &Path,
+        id: String,
+        named: bool,
+        file: fs::File,
+        metadata: &fs::Metadata,
+        origin: &str,
+    ) -> Result<()> {
+        let read_error = |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let origin = origin.to_string();
+        let name = path.as_os_str().as_encoded_bytes();
+        let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s.as_bytes()));
         if ends(&[".parquet"]) {
             return self.read_parquet(path, &origin, file);
         }
@@ -421,6 +598,52 @@ impl Reader<'_> {
                 size(limit)
             ),
         )
+    }
+
+    /// Shares: read range `share.rank` of `share.world` of the plain JSONL
+    /// file `file` (`len` bytes), cut at line starts, its lines numbered as
+    /// in the whole file. The file's first bytes are sniffed by every
+    /// process; a file that is not text is skipped (warning) by rank 0's range.
+    fn read_jsonl_range(
+        &mut self,
+        path: &Path,
+        origin: &str,
+        mut file: fs::File,
+        len: u64,
+        share: Share,
+        named: bool,
+    ) -> Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let read_error = |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut head = BufReader::with_capacity(1 << 16, &file);
+        let sniffed = self.sniff(&mut head).map_err(read_error)?;
+        drop(head);
+        if let Some(reason) = sniffed {
+            return match () {
+                _ if named => Err(Error::NotText {
+                    path: path.to_path_buf(),
+                    reason,
+                }),
+                _ if share.rank == 0 => self.skip(path, &reason),
+                _ => Ok(()),
+            };
+        }
+        let start = line_start(&mut file, len, share.rank, share.world).map_err(read_error)?;
+        let end = line_start(&mut file, len, share.rank + 1, share.world).map_err(read_error)?;
+        if start >= end {
+            return Ok(());
+        }
+        file.seek(SeekFrom::Start(0)).map_err(read_error)?;
+        let lines = count_lines((&mut file).take(start)).map_err(read_error)?;
+        file.seek(SeekFrom::Start(start)).map_err(read_error)?;
+        self.first_line = lines;
+        let input = BufReader::with_capacity(1 << 16, file.take(end - start));
+        let read = self.read_jsonl(path, origin, input);
+        self.first_line = 0;
+        read
     }
 
     /// Read a JSONL file, unless its first bytes are not text (a compressed
@@ -510,9 +733,51 @@ impl Reader<'_> {
     /// Add a document read (when it is to be kept): the next one's order follows it.
     fn push(&mut self, document: Document) {
         self.read = self.read.saturating_add(1);
+        if self.share.is_some() {
+            let within = self.line.take().unwrap_or(self.in_file);
+            self.in_file += 1;
+            self.positions.push(self.file_position | within);
+        }
         if self.keep.is_none_or(|keep| keep(&document.id)) {
             self.corpus.documents.push(document);
         }
+    }
+}
+
+/// Where range `piece` of `pieces` of a file of `len` bytes starts: at
+/// `len * piece / pieces`, moved on to the start of the next line (0 for
+/// the first piece, `len` past the last).
+fn line_start(file: &mut fs::File, len: u64, piece: usize, pieces: usize) -> io::Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    if piece == 0 {
+        return Ok(0);
+    }
+    if piece >= pieces {
+        return Ok(len);
+    }
+    let cut = (len as u128 * piece as u128 / pieces as u128) as u64;
+    if cut == 0 {
+        return Ok(0);
+    }
+    // The line that holds byte `cut - 1` ends at or after it.
+    file.seek(SeekFrom::Start(cut - 1))?;
+    let mut input = BufReader::with_capacity(1 << 16, file);
+    let skipped = input.skip_until(b'\n')? as u64;
+    Ok((cut - 1 + skipped).min(len))
+}
+
+/// Lines that end in `input` (its newlines).
+fn count_lines(mut input: impl Read) -> io::Result<u64> {
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    loop {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => return Ok(lines),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        lines += memchr::memchr_iter(b'\n', &buffer[..n]).count() as u64;
     }
 }
 

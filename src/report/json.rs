@@ -16,12 +16,13 @@
 //! `\n  ]`, `[]` when empty).
 
 use std::io::{self, Write};
+use std::ops::Range;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::Formatter;
 
-use super::Report;
+use super::{MapParts, Report};
 
 /// Elements of a list serialized by one task.
 const CHUNK: usize = 1024;
@@ -91,6 +92,46 @@ fn write_chunked(
     out.flush()
 }
 
+/// Write the map that `parts` make as [`write`] (or [`write_compact`])
+/// writes the whole [`Report`], byte for byte, making the entries of each
+/// list a group at a time: only two groups' entries and JSON are held.
+pub fn write_parts(parts: &MapParts, out: &mut dyn Write, compact: bool) -> io::Result<()> {
+    let head = parts.head();
+    let [documents, pairs, passages, links] = parts.lengths();
+    let chunk = CHUNK;
+    let group =
+        chunk * (CHUNKS_PER_THREAD * rayon::current_num_threads()).max(MIN_CHUNKS_PER_GROUP);
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let style = Style { compact };
+    out.write_all(b"{")?;
+    field(&mut out, style, "schema", &head.schema)?;
+    field(&mut out, style, "tool", &head.tool)?;
+    field(&mut out, style, "parameters", &head.parameters)?;
+    field(&mut out, style, "stats", &head.stats)?;
+    list_with(
+        &mut out,
+        style,
+        "documents",
+        documents,
+        chunk,
+        group,
+        &|r| serialize_chunk(style, &parts.documents(r)),
+    )?;
+    list_with(&mut out, style, "pairs", pairs, chunk, group, &|r| {
+        serialize_chunk(style, &parts.pairs(r))
+    })?;
+    list_with(&mut out, style, "passages", passages, chunk, group, &|r| {
+        serialize_chunk(style, &parts.passages(r))
+    })?;
+    list_with(&mut out, style, "links", links, chunk, group, &|r| {
+        serialize_chunk(style, &parts.links(r))
+    })?;
+    list(&mut out, style, "warnings", &head.warnings, chunk, group)?;
+    style.at(0).line(&mut out)?;
+    out.write_all(b"}\n")?;
+    out.flush()
+}
+
 /// Pretty-printed or compact.
 #[derive(Debug, Clone, Copy)]
 struct Style {
@@ -141,18 +182,36 @@ fn list<T: Serialize + Sync>(
     chunk: usize,
     group: usize,
 ) -> io::Result<()> {
+    let serialize = |range: Range<usize>| serialize_chunk(style, &items[range]);
+    list_with(out, style, name, items.len(), chunk, group, &serialize)
+}
+
+/// [`list`] of `len` elements whose chunks `serialize` makes, a range of
+/// elements at a time (made only then: see [`write_parts`]).
+fn list_with(
+    out: &mut impl Write,
+    style: Style,
+    name: &str,
+    len: usize,
+    chunk: usize,
+    group: usize,
+    serialize_range: &(dyn Fn(Range<usize>) -> io::Result<Vec<u8>> + Sync),
+) -> io::Result<()> {
     key(out, style, name)?;
-    if items.is_empty() {
+    if len == 0 {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
-    let serialize = |items: &[T]| -> io::Result<Vec<Vec<u8>>> {
-        items
-            .par_chunks(chunk)
-            .map(|items| serialize_chunk(style, items))
+    let serialize = |items: Range<usize>| -> io::Result<Vec<Vec<u8>>> {
+        let starts: Vec<usize> = items.clone().step_by(chunk).collect();
+        starts
+            .into_par_iter()
+            .map(|start| serialize_range(start..(start + chunk).min(items.end)))
             .collect()
     };
-    let mut groups = items.chunks(group);
+    let mut groups = (0..len)
+        .step_by(group)
+        .map(|start| start..(start + group).min(len));
     let mut ready = groups.next().map(serialize).transpose()?;
     let mut first = true;
     while let Some(chunks) = ready.take() {

@@ -13,9 +13,11 @@ pub mod json;
 pub mod jsonl;
 pub mod offsets;
 pub mod parquet;
+mod parts;
 pub mod text;
 
-use rayon::prelude::*;
+pub use parts::MapParts;
+
 use serde::{Deserialize, Serialize};
 
 use crate::align::Span;
@@ -258,157 +260,30 @@ impl Report {
         findings: &Findings,
         shown: &ReportOptions,
     ) -> Report {
-        let ends = findings
-            .provenance
-            .links
-            .iter()
-            .flat_map(|l| [&l.source, &l.target]);
-        let copies = findings.passages.iter().flat_map(|p| &p.copies);
-        let pairs = findings.pairs.iter().flat_map(|p| [&p.a, &p.b]);
-        let chars = offsets::CharIndex::new(corpus, ends.chain(copies).chain(pairs));
-        let id = |doc: u32| corpus.documents[doc as usize].id.clone();
-        let entry = |span: &Span| SpanEntry {
-            doc: id(span.doc),
-            start: span.start,
-            end: span.end,
-            start_char: chars.char_offset(span.doc as usize, span.start),
-            end_char: chars.char_offset(span.doc as usize, span.end),
-        };
-        let excerpt = |span: &Span| {
-            (shown.excerpt > 0).then(|| {
-                let text = &corpus.documents[span.doc as usize].text;
-                let end = (span.end as usize).min(text.len());
-                let start = (span.start as usize).min(end);
-                offsets::excerpt(&text[start..end], shown.excerpt)
-            })
-        };
-        let options = &params.options;
-        let provenance = &findings.provenance;
-        let kept: Vec<usize> = (0..findings.passages.len())
-            .filter(|&i| {
-                options.boilerplate.keep || !provenance.boilerplate.get(i).copied().unwrap_or(false)
-            })
-            .collect();
-        let mut passage_ids = vec![String::new(); findings.passages.len()];
-        for (n, &i) in kept.iter().enumerate() {
-            passage_ids[i] = format!("p{}", n + 1);
-        }
-        // Each list is built in parallel (collecting in order): millions of
-        // id strings are cloned here.
-        let passages = kept
-            .par_iter()
-            .map(|&i| {
-                let passage = &findings.passages[i];
-                PassageEntry {
-                    id: passage_ids[i].clone(),
-                    copies: passage.copies.iter().map(entry).collect(),
-                    source: provenance.sources[i].map(id),
-                    words: passage.words,
-                    boilerplate: provenance.boilerplate[i],
-                    excerpt: passage.copies.first().and_then(excerpt),
-                }
-            })
-            .collect();
-        let links: Vec<LinkEntry> = provenance
-            .links
-            .par_iter()
-            .map(|link| LinkEntry {
-                passage: passage_ids[link.passage].clone(),
-                source: entry(&link.source),
-                target: entry(&link.target),
-                directed: link.directed,
-                similarity: round4(link.similarity),
-                words: link.words,
-                edits: link.edits,
-                coverage: round4(link.coverage),
-                excerpt: excerpt(&link.target),
-            })
-            .collect();
-        // Counted by provenance when it credited the bytes (nothing with --pairs-only).
-        let lifted: Vec<u64> = (0..corpus.documents.len())
-            .map(|i| provenance.lifted_bytes.get(i).copied().unwrap_or(0))
-            .collect();
-        let dates: Vec<Option<String>> = match chronology {
-            Chronology::Dates(dates) => dates
-                .iter()
-                .map(|d| d.as_ref().map(|d| d.as_given().to_string()))
-                .collect(),
-            _ => vec![None; corpus.documents.len()],
-        };
-        // Decided by provenance, from the same links (one rule, one place).
-        let main = |i: usize| provenance.main_sources.get(i).copied().flatten();
-        let no_label = Label::default();
-        let documents = corpus
-            .documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let label = shown.labels.get(i).unwrap_or(&no_label);
-                DocumentEntry {
-                    id: d.id.clone(),
-                    path: d.origin.clone(),
-                    bytes: d.text.len() as u64,
-                    date: dates[i].clone(),
-                    title: label.title.clone(),
-                    url: label.url.clone(),
-                    lifted_bytes: lifted[i],
-                    lifted_share: round4(lifted[i] as f64 / (d.text.len().max(1)) as f64),
-                    main_source: main(i).map(|m| MainSource {
-                        doc: id(m.doc),
-                        bytes: m.bytes,
-                        share: round4(m.share),
-                    }),
-                }
-            })
-            .collect();
-        let pairs = findings
-            .pairs
-            .par_iter()
-            .map(|p| PairEntry {
-                a: entry(&p.a),
-                b: entry(&p.b),
-                jaccard: round4(p.jaccard),
-                containment: round4(p.containment),
-            })
-            .collect();
-        let mut warnings = corpus.warnings.clone();
-        warnings.sort();
-        // Caps that change what is compared are said here, not only counted
-        // in `stats` (house rule: no silent limits). After the files' own
-        // warnings, so their order stays sorted by file.
-        warnings.extend(limit_warnings(&findings.stats, params.options.max_bucket));
-        Report {
-            schema: SCHEMA_VERSION,
-            tool: Tool {
-                name: "lifted".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-            },
-            parameters: Parameters {
-                ngram: options.ngram,
-                permutations: options.permutations,
-                bands: params.lsh.bands,
-                rows: params.lsh.rows,
-                threshold: options.threshold,
-                window: options.window,
-                min_words: options.min_words,
-                max_gap: options.max_gap,
-                fold_accents: options.normalize.fold_accents,
-                within_doc: options.within_doc,
-                chronology: match chronology {
-                    Chronology::Dates(_) => "manifest",
-                    Chronology::Given(_) => "given",
-                    Chronology::Unknown => "none",
-                }
-                .to_string(),
-                pairs_only: !options.align,
-            },
-            stats: findings.stats.clone(),
-            documents,
-            pairs,
-            passages,
-            links,
-            warnings,
-        }
+        let chars = offsets::CharIndex::new(corpus, spans_shown(findings));
+        let texts = CorpusTexts { corpus, chars };
+        Report::build_from(corpus, &texts, params, chronology, findings, shown)
+    }
+
+    /// Build the map of a scan from what it needs of the texts (`texts`):
+    /// `corpus`'s documents give their ids, origins and order only. The
+    /// staged route's report stage uses this without holding the texts.
+    pub fn build_from(
+        corpus: &Corpus,
+        texts: &dyn TextFacts,
+        params: &Params,
+        chronology: &Chronology,
+        findings: &Findings,
+        shown: &ReportOptions,
+    ) -> Report {
+        let parts = MapParts::new(corpus, texts, params, chronology, findings, shown);
+        let [documents, pairs, passages, links] = parts.lengths();
+        let mut report = parts.head();
+        report.documents = parts.documents(0..documents);
+        report.pairs = parts.pairs(0..pairs);
+        report.passages = parts.passages(0..passages);
+        report.links = parts.links(0..links);
+        report
     }
 
     /// Index of a document id in `documents`.
@@ -416,6 +291,53 @@ impl Report {
         self.documents
             .binary_search_by(|d| d.id.as_str().cmp(id))
             .ok()
+    }
+}
+
+/// The spans whose character offsets the map gives: links' ends, passages'
+/// copies and pairs' segments.
+pub fn spans_shown(findings: &Findings) -> impl Iterator<Item = &Span> {
+    let ends = findings
+        .provenance
+        .links
+        .iter()
+        .flat_map(|l| [&l.source, &l.target]);
+    let copies = findings.passages.iter().flat_map(|p| &p.copies);
+    let pairs = findings.pairs.iter().flat_map(|p| [&p.a, &p.b]);
+    ends.chain(copies).chain(pairs)
+}
+
+/// What [`Report::build_from`] needs of the documents' texts (by index in
+/// the corpus).
+pub trait TextFacts: Sync {
+    /// The text's length in bytes.
+    fn len(&self, doc: usize) -> usize;
+    /// The code-point offset of byte `offset` (clamped to the text).
+    fn char_offset(&self, doc: usize, offset: u32) -> u32;
+    /// The excerpt of `span` ([`offsets::excerpt`], `limit` > 0 characters).
+    fn excerpt(&self, span: &Span, limit: usize) -> String;
+}
+
+/// [`TextFacts`] of a corpus held with its texts.
+struct CorpusTexts<'c> {
+    corpus: &'c Corpus,
+    chars: offsets::CharIndex<'c>,
+}
+
+impl TextFacts for CorpusTexts<'_> {
+    fn len(&self, doc: usize) -> usize {
+        self.corpus.documents[doc].text.len()
+    }
+
+    fn char_offset(&self, doc: usize, offset: u32) -> u32 {
+        self.chars.char_offset(doc, offset)
+    }
+
+    fn excerpt(&self, span: &Span, limit: usize) -> String {
+        let text = &self.corpus.documents[span.doc as usize].text;
+        let end = (span.end as usize).min(text.len());
+        let start = (span.start as usize).min(end);
+        offsets::excerpt(&text[start..end], limit)
     }
 }
 

@@ -50,6 +50,12 @@ fn count(bytes: &[u8]) -> u32 {
     bytes.len() as u32 - continuations
 }
 
+/// Characters that start in `bytes` (as [`CharIndex`] counts them), for
+/// counting in a sweep of one's own.
+pub fn chars(bytes: &[u8]) -> u32 {
+    count(bytes)
+}
+
 impl<'c> CharIndex<'c> {
     /// Count the characters before the starts and ends of `spans`.
     pub fn new<'s>(corpus: &'c Corpus, spans: impl Iterator<Item = &'s Span>) -> CharIndex<'c> {

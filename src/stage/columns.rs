@@ -305,9 +305,9 @@ pub fn documents_from(batch: &RecordBatch, text: bool) -> Result<DocumentTable, 
     let order = orders
         .iter()
         .map(|&o| {
-            u32::try_from(o).map_err(|_| format!("column \"order\": {o} is not an input position"))
+            u64::try_from(o).map_err(|_| format!("column \"order\": {o} is not an input position"))
         })
-        .collect::<Result<Vec<u32>, Problem>>()?;
+        .collect::<Result<Vec<u64>, Problem>>()?;
     Ok(DocumentTable {
         doc: int64s(batch, "doc")?
             .into_iter()

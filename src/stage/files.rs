@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! WORK/ingest/documents-R-of-N.parquet     doc, id, origin, order, date, text (sorted by id)
-//! WORK/ingest/warnings.json                 the reader's warnings (rank 0)
+//! WORK/ingest/warnings-R-of-N.json          the reader's warnings (each rank's)
 //! WORK/sign/signs-R-to-S-of-N.parquet       band, key, doc, segment (rows S owns)
 //! WORK/candidates/edges-S-to-T-of-N.parquet a, a_segment, b, b_segment (pairs T owns)
 //! WORK/align/results-T-of-N.parquet         the results (any *.parquet here is read)
@@ -22,16 +22,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::columns;
+use super::report::Gathering;
 use super::table::{
     parquet_rows, publish, read_parquet, read_parquet_in, write_error, Sink, DOCUMENT_ROWS, ROWS,
 };
-use super::{
-    align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, Results, StageStats,
-};
+use super::{align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, StageStats};
+use crate::align::Span;
 use crate::error::{config, Error, Result, Warning};
-use crate::ingest::{read_documents_where, Corpus, Document, IngestOptions};
+use crate::ingest::{read_share, Corpus, Document, IngestOptions};
 use crate::manifest::Date;
-use crate::scan::{NoProgress, Params};
+use crate::report::{spans_shown, TextFacts};
+use crate::scan::{Findings, NoProgress, Params};
+use std::collections::HashMap;
 
 /// One process of a staged run: rank `rank` of `world`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +90,11 @@ impl Work {
             .join(format!("documents-{rank}-{}.parquet", self.of()))
     }
 
-    /// `WORK/ingest/warnings.json`.
-    pub fn warnings(&self) -> PathBuf {
-        self.root.join("ingest").join("warnings.json")
+    /// `WORK/ingest/warnings-R-of-N.json`.
+    pub fn warnings(&self, rank: usize) -> PathBuf {
+        self.root
+            .join("ingest")
+            .join(format!("warnings-{rank}-{}.json", self.of()))
     }
 
     /// `WORK/sign/signs-R-to-S-of-N.parquet`.
@@ -172,9 +176,12 @@ fn write_stats(work: &Work, stage: &str, stats: StageStats) -> Result<()> {
     publish(&path, |file| file.write_all(&text))
 }
 
-/// The ingest stage: read every input, keep this shard's documents (by
-/// [`Keys::of`] their id, modulo the world size) and write them. Returns the
-/// reader's warnings (rank 0 writes them for the report).
+/// The ingest stage: read this shard's part of the inputs
+/// ([`crate::ingest::Share`]: a byte range of each plain JSONL file, every
+/// N-th other file) and write its documents, sorted by id, with their
+/// positions in the whole input order, and its warnings. Ids met twice
+/// inside the share are refused here; across shares, by the stages that
+/// read every id ([`candidates`] and the report).
 pub fn ingest(
     work: &Work,
     paths: &[PathBuf],
@@ -182,8 +189,9 @@ pub fn ingest(
     keys: Keys,
 ) -> Result<Vec<Warning>> {
     let Shard { rank, world } = work.shard;
-    let keep = |id: &str| (keys.of(id) % world as u64) as usize == rank;
-    let corpus = read_documents_where(paths, options, &keep)?;
+    let share = crate::ingest::Share { rank, world };
+    let shared = read_share(paths, options, share)?;
+    let corpus = shared.corpus;
     let path = work.documents(rank);
     // Two ids with one key would be one document to every later stage.
     let mut by_key: Vec<(u64, usize)> = corpus
@@ -195,21 +203,24 @@ pub fn ingest(
     by_key.sort_unstable();
     if let Some(pair) = by_key.windows(2).find(|w| w[0].0 == w[1].0) {
         let (a, b) = (&corpus.documents[pair[0].1], &corpus.documents[pair[1].1]);
-        return Err(Error::Stage {
+        return Err(key_collision(
             path,
-            reason: format!(
-                "documents {:?} ({}) and {:?} ({}) have the same 64-bit key {}: the staged route cannot tell them apart; rename one (or use lifted scan)",
-                a.id, a.origin, b.id, b.origin, pair[0].0 as i64
-            ),
-        });
+            (&a.id, &a.origin),
+            (&b.id, &b.origin),
+            pair[0].0,
+        ));
     }
+    drop(by_key);
     let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS)?;
     for chunk in corpus.documents.chunks(DOCUMENT_ROWS) {
         let table = DocumentTable {
             doc: chunk.iter().map(|d| keys.of(&d.id)).collect(),
             id: chunk.iter().map(|d| d.id.clone()).collect(),
             origin: chunk.iter().map(|d| d.origin.clone()).collect(),
-            order: chunk.iter().map(|d| d.order).collect(),
+            order: chunk
+                .iter()
+                .map(|d| shared.positions[d.order as usize])
+                .collect(),
             date: chunk
                 .iter()
                 .map(|d| d.date.as_ref().map(|d| d.as_given().to_string()))
@@ -219,14 +230,43 @@ pub fn ingest(
         sink.write(&columns::documents_batch(&table))?;
     }
     sink.close()?;
-    if rank == 0 {
-        let path = work.warnings();
-        let text = serde_json::to_vec_pretty(&corpus.warnings)
-            .map_err(io::Error::other)
-            .map_err(write_error(&path))?;
-        publish(&path, |file| file.write_all(&text))?;
-    }
+    let path = work.warnings(rank);
+    let placed: Vec<PlacedWarning> = corpus
+        .warnings
+        .iter()
+        .zip(&shared.warning_places)
+        .map(|(warning, &(place, walk))| PlacedWarning {
+            place,
+            walk,
+            warning: warning.clone(),
+        })
+        .collect();
+    let text = serde_json::to_vec_pretty(&placed)
+        .map_err(io::Error::other)
+        .map_err(write_error(&path))?;
+    publish(&path, |file| file.write_all(&text))?;
     Ok(corpus.warnings)
+}
+
+/// A warning of the ingest stage and where it was met
+/// ([`crate::ingest::SharedCorpus::warning_places`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct PlacedWarning {
+    place: u64,
+    walk: bool,
+    #[serde(flatten)]
+    warning: Warning,
+}
+
+/// Two documents, `(id, origin)`, with one key.
+fn key_collision(path: PathBuf, a: (&str, &str), b: (&str, &str), key: u64) -> Error {
+    Error::Stage {
+        path,
+        reason: format!(
+            "documents {:?} ({}) and {:?} ({}) have the same 64-bit key {}: the staged route cannot tell them apart; rename one (or use lifted scan)",
+            a.0, a.1, b.0, b.1, key as i64
+        ),
+    }
 }
 
 /// Every ingest table's path, checked to exist.
@@ -236,19 +276,76 @@ fn all_documents(work: &Work) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// Every document's key, in id order (read from every ingest table).
+/// Every document's key, in id order (read from every ingest table),
+/// checked across the tables: an id in two of them ([`Error::DuplicateId`],
+/// as `scan` says it), or two ids with one key, is an error.
 fn keys_in_id_order(work: &Work) -> Result<Vec<u64>> {
-    let mut ids: Vec<(String, u64)> = Vec::new();
+    let mut ids: Vec<(String, u64, u64)> = Vec::new();
     for path in all_documents(work)? {
-        read_parquet(&path, &["doc", "id"], |batch| {
+        read_parquet(&path, &["doc", "id", "order"], |batch| {
             let keys = columns::int64s(&batch, "doc")?;
             let names = columns::strings(&batch, "id")?;
-            ids.extend(names.into_iter().zip(keys.into_iter().map(|k| k as u64)));
+            let orders = columns::int64s(&batch, "order")?;
+            ids.extend(
+                names
+                    .into_iter()
+                    .zip(keys)
+                    .zip(orders)
+                    .map(|((id, key), order)| (id, order as u64, key as u64)),
+            );
             Ok(())
         })?;
     }
     ids.sort_unstable();
-    Ok(ids.into_iter().map(|(_, key)| key).collect())
+    check_ids(work, &ids)?;
+    Ok(ids.into_iter().map(|(_, _, key)| key).collect())
+}
+
+/// The checks of [`keys_in_id_order`] on `(id, input position, key)`
+/// sorted by id then position.
+fn check_ids(work: &Work, ids: &[(String, u64, u64)]) -> Result<()> {
+    if let Some(pair) = ids.windows(2).find(|w| w[0].0 == w[1].0) {
+        let first = origin_of(work, &pair[0].0, pair[0].1)?;
+        let second = origin_of(work, &pair[1].0, pair[1].1)?;
+        return Err(Error::DuplicateId {
+            id: pair[0].0.clone(),
+            first,
+            second,
+        });
+    }
+    let mut keys: Vec<(u64, usize)> = ids.iter().enumerate().map(|(i, d)| (d.2, i)).collect();
+    keys.sort_unstable();
+    if let Some(pair) = keys.windows(2).find(|w| w[0].0 == w[1].0) {
+        let (a, b) = (&ids[pair[0].1], &ids[pair[1].1]);
+        let (first, second) = (origin_of(work, &a.0, a.1)?, origin_of(work, &b.0, b.1)?);
+        return Err(key_collision(
+            work.root.join("ingest"),
+            (&a.0, &first),
+            (&b.0, &second),
+            pair[0].0,
+        ));
+    }
+    Ok(())
+}
+
+/// Where the document `id` at input position `order` was read (for an
+/// error message: the tables are read again).
+fn origin_of(work: &Work, id: &str, order: u64) -> Result<String> {
+    let mut found = None;
+    for path in all_documents(work)? {
+        read_parquet(&path, &["id", "origin", "order"], |batch| {
+            let names = columns::strings(&batch, "id")?;
+            let origins = columns::strings(&batch, "origin")?;
+            let orders = columns::int64s(&batch, "order")?;
+            for i in 0..names.len() {
+                if names[i] == id && orders[i] as u64 == order {
+                    found.get_or_insert(origins[i].clone());
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(found.unwrap_or_else(|| id.to_string()))
 }
 
 /// The sign stage: this shard's documents -> sign rows, each written to the
@@ -361,22 +458,20 @@ pub fn candidates(work: &Work, params: &Params) -> Result<()> {
 }
 
 /// Read the documents whose keys `wanted` accepts from every ingest table:
-/// a corpus sorted by id (texts only when `text`), with the keys.
+/// a corpus sorted by id (texts only when `keep_text`: else empty, read a
+/// batch at a time for their lengths), with the keys and the lengths.
 fn read_corpus(
     work: &Work,
-    text: bool,
+    keep_text: bool,
     wanted: &dyn Fn(u64) -> bool,
-) -> Result<(Corpus, Vec<u64>)> {
-    let mut documents: Vec<(u64, Document)> = Vec::new();
-    let names: &[&str] = if text {
-        &["doc", "id", "origin", "order", "date", "text"]
-    } else {
-        &["doc", "id", "origin", "order", "date"]
-    };
+) -> Result<(Corpus, Vec<u64>, Vec<u32>)> {
+    let mut documents: Vec<(u64, Document, u32)> = Vec::new();
+    let mut raw_orders: Vec<u64> = Vec::new();
+    let names = ["doc", "id", "origin", "order", "date", "text"];
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet_in(&path, names, DOCUMENT_ROWS, |batch| {
-            let table = columns::documents_from(&batch, text)?;
+        read_parquet_in(&path, &names, DOCUMENT_ROWS, |batch| {
+            let table = columns::documents_from(&batch, true)?;
             for (i, text) in table.text.into_iter().enumerate() {
                 let key = table.doc[i];
                 if !wanted(key) {
@@ -395,15 +490,18 @@ fn read_corpus(
                     },
                     None => None,
                 };
+                raw_orders.push(table.order[i]);
+                let length = text.len() as u32;
                 documents.push((
                     key,
                     Document {
                         id: table.id[i].clone(),
                         origin: table.origin[i].clone(),
-                        order: table.order[i],
-                        text,
+                        order: (raw_orders.len() - 1) as u32,
+                        text: if keep_text { text } else { Vec::new() },
                         date,
                     },
+                    length,
                 ));
             }
             Ok(())
@@ -412,13 +510,22 @@ fn read_corpus(
             return Err(Error::Stage { path, reason });
         }
     }
+    // Input positions (sortable keys) become ranks: the input order of
+    // the documents read, which is the corpus's when all are read.
+    let mut positions = raw_orders.clone();
+    positions.sort_unstable();
+    for (_, document, _) in &mut documents {
+        let position = raw_orders[document.order as usize];
+        document.order = positions.partition_point(|&p| p < position) as u32;
+    }
     documents.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
     let keys = documents.iter().map(|d| d.0).collect();
+    let lengths = documents.iter().map(|d| d.2).collect();
     let corpus = Corpus {
         documents: documents.into_iter().map(|d| d.1).collect(),
         warnings: Vec::new(),
     };
-    Ok((corpus, keys))
+    Ok((corpus, keys, lengths))
 }
 
 /// The align stage: the edges this shard owns, joined with their documents'
@@ -445,7 +552,7 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
     let within_doc = params.options.within_doc && params.options.align;
     let owned = |key: u64| pair_owner(key, key, world) == rank;
     let wanted = |key: u64| needed.binary_search(&key).is_ok() || (within_doc && owned(key));
-    let (corpus, keys) = read_corpus(work, true, &wanted)?;
+    let (corpus, keys, _) = read_corpus(work, true, &wanted)?;
     let within: Vec<u32> = if within_doc {
         (0..keys.len() as u32)
             .filter(|&d| owned(keys[d as usize]))
@@ -470,20 +577,51 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
     )
 }
 
-/// What the report stage reads: the whole corpus (sorted by id, with the
-/// reader's warnings), its keys, every shard's results and the counters.
-pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageStats)> {
-    let (mut corpus, keys) = read_corpus(work, true, &|_| true)?;
-    let warnings_path = work.input(work.warnings(), "ingest")?;
-    let text = fs::read(&warnings_path).map_err(|source| Error::Read {
-        path: warnings_path.clone(),
-        source,
-    })?;
-    corpus.warnings = serde_json::from_slice(&text).map_err(|e| Error::Stage {
-        path: warnings_path.clone(),
-        reason: format!("not the warnings of the ingest stage ({e}); run it again"),
-    })?;
-    let mut results = Results::default();
+/// What the report stage reads.
+#[derive(Debug)]
+pub struct ReportInputs {
+    /// The whole corpus, sorted by id, with the reader's warnings; the
+    /// texts only when asked for (else empty: see [`text_facts`]).
+    pub corpus: Corpus,
+    /// The documents' keys, in id order.
+    pub keys: Vec<u64>,
+    /// The documents' lengths in bytes, in id order.
+    pub lengths: Vec<u32>,
+    /// Every shard's results, gathered into pairs and spans a batch at a time.
+    pub results: Gathering,
+    /// The stages' counters, summed.
+    pub stats: StageStats,
+}
+
+/// What the report stage reads: the whole corpus (with its texts when
+/// `texts`), its keys, every shard's results and the counters.
+pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
+    let (mut corpus, keys, lengths) = read_corpus(work, texts, &|_| true)?;
+    check_corpus_ids(work, &corpus, &keys)?;
+    let mut placed = Vec::new();
+    for rank in 0..work.shard.world {
+        let path = work.input(work.warnings(rank), "ingest")?;
+        let text = fs::read(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let warnings: Vec<PlacedWarning> =
+            serde_json::from_slice(&text).map_err(|e| Error::Stage {
+                path: path.clone(),
+                reason: format!("not the warnings of the ingest stage ({e}); run it again"),
+            })?;
+        placed.extend(
+            warnings
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| ((w.place, w.walk, rank, i), w.warning)),
+        );
+    }
+    // In `scan`'s order: by file met, a file's own warnings before those of
+    // the walk that follow it, shares of one file in rank order.
+    placed.sort_by_key(|p| p.0);
+    corpus.warnings = merge_bad_lines(placed.into_iter().map(|p| p.1).collect());
+    let mut results = Gathering::new(&keys);
     let folder = work.root.join("align");
     let mut files = parquet_files(&folder)?;
     files.sort();
@@ -494,6 +632,7 @@ pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageSta
         });
     }
     for path in files {
+        let mut fault = None;
         read_parquet(
             &path,
             &[
@@ -515,10 +654,18 @@ pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageSta
                 "b_words",
             ],
             |batch| {
-                results.append(columns::results_from(&batch)?);
+                let rows = columns::results_from(&batch)?;
+                if fault.is_none() {
+                    if let Err(f) = results.add(&rows, &lengths) {
+                        fault = Some(f);
+                    }
+                }
                 Ok(())
             },
         )?;
+        if let Some(fault) = fault {
+            return Err(fault.at(&path));
+        }
     }
     let mut stats = StageStats::default();
     let folder = work.root.join("stats");
@@ -543,7 +690,214 @@ pub fn report_inputs(work: &Work) -> Result<(Corpus, Vec<u64>, Results, StageSta
         })?;
         stats += counted;
     }
-    Ok((corpus, keys, results, stats))
+    Ok(ReportInputs {
+        corpus,
+        keys,
+        lengths,
+        results,
+        stats,
+    })
+}
+
+/// What the map needs of the texts ([`TextFacts`]), gathered in one pass
+/// over the ingest tables, a batch of documents at a time, so that the
+/// report stage never holds the corpus's text: lengths, the character
+/// offsets of the spans the map shows and the excerpts, each kept in a few
+/// flat arrays (millions of small vectors and strings would cost as much
+/// again in allocation overhead).
+#[derive(Debug)]
+pub struct StreamedTexts {
+    lengths: Vec<u32>,
+    /// Document `d`'s byte offsets shown are `bytes[starts[d]..starts[d + 1]]`
+    /// (sorted, clamped to its text), with the characters before each in
+    /// `chars` at the same places.
+    starts: Vec<usize>,
+    bytes: Vec<u32>,
+    chars: Vec<u32>,
+    /// The spans excerpted (sorted, unique), and where each one's excerpt
+    /// lies in `text` (start, length).
+    excerpted: Vec<Span>,
+    places: Vec<(usize, u32)>,
+    text: String,
+}
+
+impl TextFacts for StreamedTexts {
+    fn len(&self, doc: usize) -> usize {
+        self.lengths[doc] as usize
+    }
+
+    fn char_offset(&self, doc: usize, offset: u32) -> u32 {
+        let offset = offset.min(self.lengths[doc]);
+        let range = self.starts[doc]..self.starts[doc + 1];
+        // Every offset shown was counted ([`spans_shown`]).
+        self.bytes[range.clone()]
+            .binary_search(&offset)
+            .map_or(0, |i| self.chars[range.start + i])
+    }
+
+    fn excerpt(&self, span: &Span, _limit: usize) -> String {
+        match self.excerpted.binary_search(span) {
+            Ok(i) => {
+                let (start, length) = self.places[i];
+                self.text[start..start + length as usize].to_string()
+            }
+            Err(_) => String::new(),
+        }
+    }
+}
+
+/// [`StreamedTexts`] for `findings` over the documents of `keys` (id
+/// order) and `lengths`, excerpts of `excerpt` characters.
+pub fn text_facts(
+    work: &Work,
+    keys: &[u64],
+    lengths: Vec<u32>,
+    findings: &Findings,
+    excerpt: usize,
+) -> Result<StreamedTexts> {
+    let index: HashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    // The offsets shown, grouped by document (counted, then placed).
+    let mut starts = vec![0usize; keys.len() + 1];
+    for span in spans_shown(findings) {
+        starts[span.doc as usize + 1] += 2;
+    }
+    for d in 0..keys.len() {
+        starts[d + 1] += starts[d];
+    }
+    let mut bytes = vec![0u32; starts[keys.len()]];
+    let mut filled = starts.clone();
+    for span in spans_shown(findings) {
+        let at = &mut filled[span.doc as usize];
+        bytes[*at] = span.start;
+        bytes[*at + 1] = span.end;
+        *at += 2;
+    }
+    drop(filled);
+    let mut chars = vec![0u32; bytes.len()];
+    let mut excerpted: Vec<Span> = Vec::new();
+    if excerpt > 0 {
+        let firsts = findings.passages.iter().filter_map(|p| p.copies.first());
+        let targets = findings.provenance.links.iter().map(|l| &l.target);
+        excerpted.extend(firsts.chain(targets));
+        excerpted.sort_unstable();
+        excerpted.dedup();
+    }
+    let mut places = vec![(0usize, 0u32); excerpted.len()];
+    let mut text = String::new();
+    for path in all_documents(work)? {
+        read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
+            let batch_keys = columns::int64s(&batch, "doc")?;
+            let texts = columns::texts(&batch, "text")?;
+            for (key, document) in batch_keys.into_iter().zip(&texts) {
+                let Some(&doc) = index.get(&(key as u64)) else {
+                    continue;
+                };
+                let range = starts[doc as usize]..starts[doc as usize + 1];
+                let shown = &mut bytes[range.clone()];
+                for b in shown.iter_mut() {
+                    *b = (*b).min(document.len() as u32);
+                }
+                shown.sort_unstable();
+                let (mut at, mut total) = (0usize, 0u32);
+                for (i, &b) in shown.iter().enumerate() {
+                    total += crate::report::offsets::chars(&document[at..b as usize]);
+                    at = b as usize;
+                    chars[range.start + i] = total;
+                }
+                let first = excerpted.partition_point(|s| s.doc < doc);
+                let last = excerpted.partition_point(|s| s.doc <= doc);
+                for i in first..last {
+                    let span = excerpted[i];
+                    let end = (span.end as usize).min(document.len());
+                    let start = (span.start as usize).min(end);
+                    let shown = crate::report::offsets::excerpt(&document[start..end], excerpt);
+                    places[i] = (text.len(), shown.len() as u32);
+                    text.push_str(&shown);
+                }
+            }
+            Ok(())
+        })?;
+    }
+    text.shrink_to_fit();
+    Ok(StreamedTexts {
+        lengths,
+        starts,
+        bytes,
+        chars,
+        excerpted,
+        places,
+        text,
+    })
+}
+
+/// The checks of [`keys_in_id_order`] on the whole corpus (sorted by id).
+fn check_corpus_ids(work: &Work, corpus: &Corpus, keys: &[u64]) -> Result<()> {
+    let documents = &corpus.documents;
+    if let Some(i) = (1..documents.len()).find(|&i| documents[i - 1].id == documents[i].id) {
+        let (mut a, mut b) = (&documents[i - 1], &documents[i]);
+        if b.order < a.order {
+            std::mem::swap(&mut a, &mut b);
+        }
+        return Err(Error::DuplicateId {
+            id: a.id.clone(),
+            first: a.origin.clone(),
+            second: b.origin.clone(),
+        });
+    }
+    let mut by_key: Vec<(u64, usize)> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+    by_key.sort_unstable();
+    if let Some(pair) = by_key.windows(2).find(|w| w[0].0 == w[1].0) {
+        let (a, b) = (&documents[pair[0].1], &documents[pair[1].1]);
+        return Err(key_collision(
+            work.root.join("ingest"),
+            (&a.id, &a.origin),
+            (&b.id, &b.origin),
+            pair[0].0,
+        ));
+    }
+    Ok(())
+}
+
+/// The shares of one JSONL file each count their malformed lines
+/// (`--skip-bad-lines`): one warning per file, as `scan` gives, with the
+/// counts summed and the first line's reason.
+fn merge_bad_lines(warnings: Vec<Warning>) -> Vec<Warning> {
+    const SKIPPED: &str = " malformed line(s) skipped; first: ";
+    let count = |w: &Warning| -> Option<u64> {
+        let (number, _) = w.message.split_once(SKIPPED)?;
+        w.line.and(number.parse().ok())
+    };
+    let mut merged: Vec<Warning> = Vec::with_capacity(warnings.len());
+    let mut totals: std::collections::HashMap<String, (usize, u64)> = Default::default();
+    for warning in warnings {
+        let Some(n) = count(&warning) else {
+            merged.push(warning);
+            continue;
+        };
+        match totals.get_mut(&warning.path) {
+            None => {
+                totals.insert(warning.path.clone(), (merged.len(), n));
+                merged.push(warning);
+            }
+            Some((at, total)) => {
+                *total += n;
+                if warning.line < merged[*at].line {
+                    merged[*at] = warning;
+                }
+            }
+        }
+    }
+    for (at, total) in totals.into_values() {
+        let warning = &mut merged[at];
+        if let Some((_, reason)) = warning.message.split_once(SKIPPED) {
+            warning.message = format!("{total}{SKIPPED}{reason}");
+        }
+    }
+    merged
 }
 
 /// The `*.parquet` files directly in `folder` (Spark's part files too).

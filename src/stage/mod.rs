@@ -7,9 +7,12 @@
 //! The stages, and the tables between them (Parquet files under a work
 //! folder, see [`files`]; Arrow record batches for the workers):
 //!
-//! 1. **ingest** ([`files::ingest`]): rank `R` reads every input and keeps
-//!    the documents whose [`document_key`] is `R` modulo `N`: the
-//!    [`DocumentTable`] (key, id, origin, input order, date, text), sorted by id.
+//! 1. **ingest** ([`files::ingest`]): rank `R` reads its share of the
+//!    inputs ([`crate::ingest::Share`]: byte range `R` of `N` of each plain
+//!    JSONL file, every `N`-th other file), so the ranks read each input
+//!    once: the [`DocumentTable`] (key, id, origin, input position, date,
+//!    text), sorted by id. An id in two shares is found by the stages that
+//!    read every id (candidates, report).
 //! 2. **sign** ([`sign::sign_documents`]): documents -> [`SignRows`]: one row
 //!    per LSH band of every segment, and one per distinct winnowed
 //!    fingerprint of every document. Embarrassingly parallel.
@@ -23,8 +26,10 @@
 //!    [`Results`]: the document pairs aligned, the verified segment pairs
 //!    with their Jaccard similarity, and the aligned spans.
 //! 5. **report** ([`report::findings`]): the id-sorted corpus rebuilt from the
-//!    ingest tables, the results mapped onto it, then clustering and
-//!    provenance as in `scan`, and the same report writers.
+//!    ingest tables (without the texts, but for the text and HTML formats:
+//!    [`files::text_facts`] gathers what the map needs of them in one pass),
+//!    the results mapped onto it, then clustering and provenance as in
+//!    `scan`, and the same report writers.
 //!
 //! Nothing between stages depends on a global numbering: a document is
 //! keyed by a 64-bit hash of its id (two ids with one key are an error) and
@@ -124,8 +129,9 @@ pub struct DocumentTable {
     pub id: Vec<String>,
     /// Where each came from (`file` or `file:line`).
     pub origin: Vec<String>,
-    /// Position in the input order of the whole corpus.
-    pub order: Vec<u32>,
+    /// Position in the input order of the whole corpus: a key that sorts
+    /// in that order ([`crate::ingest::SharedCorpus`]), not a count.
+    pub order: Vec<u64>,
     /// The date given in the record, as given.
     pub date: Vec<Option<String>>,
     /// The text, as read.

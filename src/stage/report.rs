@@ -48,111 +48,160 @@ pub fn findings(
     chronology: &Chronology,
     options: &ScanOptions,
 ) -> Result<Findings, Fault> {
-    let index: HashMap<u64, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, i as u32))
-        .collect();
-    let doc = |key: i64| {
-        index.get(&(key as u64)).copied().ok_or_else(|| {
-            Fault::Bad(format!(
-                "document key {key} is in no ingest table: the results come from another run; run every stage again with the same inputs"
-            ))
-        })
-    };
-    let span = |doc: u32, start: i64, end: i64| -> Result<Span, Fault> {
-        let fits = 0 <= start && start <= end && end <= lengths[doc as usize] as i64;
-        if !fits {
-            return Err(Fault::Bad(format!(
-                "span {start}..{end} is outside its document of {} bytes: the results come from another run",
-                lengths[doc as usize]
-            )));
-        }
-        Ok(Span {
-            doc,
-            start: start as u32,
-            end: end as u32,
-        })
-    };
-    let mut pairs = Vec::new();
-    let mut aligned = Vec::new();
-    let mut document_pairs = Vec::new();
-    for i in 0..results.len() {
-        let (a, b) = (doc(results.a[i])?, doc(results.b[i])?);
-        if a > b {
-            return Err(Fault::Bad(format!(
-                "row {}: its documents are not in id order",
-                i + 1
-            )));
-        }
-        match results.kind[i] {
-            k if k == Kind::DocumentPair as i32 => document_pairs.push((a, b)),
-            k if k == Kind::SegmentPair as i32 => {
-                let pair = SegmentPair {
-                    a: span(a, results.a_start[i], results.a_end[i])?,
-                    b: span(b, results.b_start[i], results.b_end[i])?,
-                    jaccard: results.jaccard[i],
-                    containment: results.containment[i],
-                };
-                pairs.push(((a, results.a_segment[i], b, results.b_segment[i]), pair));
-            }
-            k if k == Kind::Aligned as i32 => {
-                let count = |x: i64| {
-                    u32::try_from(x)
-                        .map_err(|_| Fault::Bad(format!("row {}: count {x} out of range", i + 1)))
-                };
-                let pair = AlignedPair {
-                    a: span(a, results.a_start[i], results.a_end[i])?,
-                    b: span(b, results.b_start[i], results.b_end[i])?,
-                    words: count(results.words[i])?,
-                    edits: count(results.edits[i])?,
-                    a_words: count(results.a_words[i])?,
-                    b_words: count(results.b_words[i])?,
-                };
-                aligned.push(((a, b, results.sequence[i]), pair));
-            }
-            other => {
-                return Err(Fault::Bad(format!(
-                    "row {}: kind {other} is not 0, 1 or 2",
-                    i + 1
-                )))
-            }
-        }
-    }
+    let mut gathered = Gathering::new(keys);
+    gathered.add(&results, lengths)?;
     drop(results);
-    // `scan`'s orders: segment pairs by their segments' numbers (document,
-    // then index in it), document pairs by documents, aligned spans by
-    // document pair and then in the aligner's order.
-    pairs.sort_unstable_by_key(|p| p.0);
-    aligned.sort_unstable_by_key(|p| p.0);
-    document_pairs.sort_unstable();
-    let repeated = pairs.windows(2).any(|w| w[0].0 == w[1].0)
-        || aligned.windows(2).any(|w| w[0].0 == w[1].0)
-        || document_pairs.windows(2).any(|w| w[0] == w[1]);
-    if repeated {
-        return Err(Fault::Bad(
-            "a pair is in two results files: each document pair belongs to one shard; remove results of earlier runs".into(),
-        ));
+    gathered.finish(lengths, counted, chronology, options)
+}
+
+/// [`findings`] from the results read a batch at a time ([`Gathering::add`]):
+/// only the pairs and spans are kept, not the result rows (some 110 bytes
+/// each, millions of them).
+#[derive(Debug, Default)]
+pub struct Gathering {
+    index: HashMap<u64, u32>,
+    /// Rows added so far (for messages).
+    rows: usize,
+    pairs: Vec<((u32, i32, u32, i32), SegmentPair)>,
+    aligned: Vec<((u32, u32, i32), AlignedPair)>,
+    document_pairs: Vec<(u32, u32)>,
+}
+
+impl Gathering {
+    /// Nothing gathered yet, over the documents of `keys` (id order).
+    pub fn new(keys: &[u64]) -> Gathering {
+        let index: HashMap<u64, u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (k, i as u32))
+            .collect();
+        Gathering {
+            index,
+            rows: 0,
+            pairs: Vec::new(),
+            aligned: Vec::new(),
+            document_pairs: Vec::new(),
+        }
     }
-    let mut stats = Stats {
-        segments: counted.segments,
-        candidate_pairs: counted.candidate_pairs,
-        oversized_buckets: counted.oversized_buckets,
-        ..Stats::default()
-    };
-    let mut findings = Findings {
-        pairs: pairs.into_iter().map(|p| p.1).collect(),
-        ..Findings::default()
-    };
-    if options.align {
-        stats.common_fingerprints = counted.common_fingerprints;
-        stats.aligned_document_pairs = document_pairs.len() as u64;
-        findings.aligned = aligned.into_iter().map(|p| p.1).collect();
-        findings.document_pairs = document_pairs;
-        trace(&mut findings, &mut stats, lengths, chronology, options);
+
+    /// Add the rows of `results`, over documents of `lengths` bytes.
+    pub fn add(&mut self, results: &Results, lengths: &[u32]) -> Result<(), Fault> {
+        let index = &self.index;
+        let doc = |key: i64| {
+            index.get(&(key as u64)).copied().ok_or_else(|| {
+                Fault::Bad(format!(
+                    "document key {key} is in no ingest table: the results come from another run; run every stage again with the same inputs"
+                ))
+            })
+        };
+        let span = |doc: u32, start: i64, end: i64| -> Result<Span, Fault> {
+            let fits = 0 <= start && start <= end && end <= lengths[doc as usize] as i64;
+            if !fits {
+                return Err(Fault::Bad(format!(
+                    "span {start}..{end} is outside its document of {} bytes: the results come from another run",
+                    lengths[doc as usize]
+                )));
+            }
+            Ok(Span {
+                doc,
+                start: start as u32,
+                end: end as u32,
+            })
+        };
+        for i in 0..results.len() {
+            let row = self.rows + i + 1;
+            let (a, b) = (doc(results.a[i])?, doc(results.b[i])?);
+            if a > b {
+                return Err(Fault::Bad(format!(
+                    "row {row}: its documents are not in id order"
+                )));
+            }
+            match results.kind[i] {
+                k if k == Kind::DocumentPair as i32 => self.document_pairs.push((a, b)),
+                k if k == Kind::SegmentPair as i32 => {
+                    let pair = SegmentPair {
+                        a: span(a, results.a_start[i], results.a_end[i])?,
+                        b: span(b, results.b_start[i], results.b_end[i])?,
+                        jaccard: results.jaccard[i],
+                        containment: results.containment[i],
+                    };
+                    self.pairs
+                        .push(((a, results.a_segment[i], b, results.b_segment[i]), pair));
+                }
+                k if k == Kind::Aligned as i32 => {
+                    let count = |x: i64| {
+                        u32::try_from(x)
+                            .map_err(|_| Fault::Bad(format!("row {row}: count {x} out of range")))
+                    };
+                    let pair = AlignedPair {
+                        a: span(a, results.a_start[i], results.a_end[i])?,
+                        b: span(b, results.b_start[i], results.b_end[i])?,
+                        words: count(results.words[i])?,
+                        edits: count(results.edits[i])?,
+                        a_words: count(results.a_words[i])?,
+                        b_words: count(results.b_words[i])?,
+                    };
+                    self.aligned.push(((a, b, results.sequence[i]), pair));
+                }
+                other => {
+                    return Err(Fault::Bad(format!(
+                        "row {row}: kind {other} is not 0, 1 or 2"
+                    )))
+                }
+            }
+        }
+        self.rows += results.len();
+        Ok(())
     }
-    findings.stats = stats;
-    Ok(findings)
+
+    /// The findings of every row added; `counted` the stages' counters summed.
+    pub fn finish(
+        self,
+        lengths: &[u32],
+        counted: StageStats,
+        chronology: &Chronology,
+        options: &ScanOptions,
+    ) -> Result<Findings, Fault> {
+        let Gathering {
+            mut pairs,
+            mut aligned,
+            mut document_pairs,
+            ..
+        } = self;
+        // `scan`'s orders: segment pairs by their segments' numbers (document,
+        // then index in it), document pairs by documents, aligned spans by
+        // document pair and then in the aligner's order.
+        pairs.sort_unstable_by_key(|p| p.0);
+        aligned.sort_unstable_by_key(|p| p.0);
+        document_pairs.sort_unstable();
+        let repeated = pairs.windows(2).any(|w| w[0].0 == w[1].0)
+            || aligned.windows(2).any(|w| w[0].0 == w[1].0)
+            || document_pairs.windows(2).any(|w| w[0] == w[1]);
+        if repeated {
+            return Err(Fault::Bad(
+                "a pair is in two results files: each document pair belongs to one shard; remove results of earlier runs".into(),
+            ));
+        }
+        let mut stats = Stats {
+            segments: counted.segments,
+            candidate_pairs: counted.candidate_pairs,
+            oversized_buckets: counted.oversized_buckets,
+            ..Stats::default()
+        };
+        let mut findings = Findings {
+            pairs: pairs.into_iter().map(|p| p.1).collect(),
+            ..Findings::default()
+        };
+        if options.align {
+            stats.common_fingerprints = counted.common_fingerprints;
+            stats.aligned_document_pairs = document_pairs.len() as u64;
+            findings.aligned = aligned.into_iter().map(|p| p.1).collect();
+            findings.document_pairs = document_pairs;
+            trace(&mut findings, &mut stats, lengths, chronology, options);
+        }
+        findings.stats = stats;
+        Ok(findings)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,238 @@
+//! The map made a range of entries at a time: [`Report::build_from`] makes
+//! every list whole; the staged route's report stage (issue 15) writes the
+//! JSON map from a [`MapParts`] a group of entries at a time
+//! ([`super::json::write_parts`]), so that it never holds the whole map of
+//! a corpus larger than its memory. One construction for both, so the
+//! bytes are the same.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use super::{
+    limit_warnings, round4, DocumentEntry, Label, LinkEntry, MainSource, PairEntry, Parameters,
+    PassageEntry, Report, ReportOptions, SpanEntry, TextFacts, Tool, SCHEMA_VERSION,
+};
+use crate::align::Span;
+use crate::ingest::Corpus;
+use crate::provenance::Chronology;
+use crate::scan::{Findings, Params};
+
+/// What the entries of a map are made from, and the small decisions taken
+/// once for the whole map (which passages are shown, their ids, the dates).
+pub struct MapParts<'a> {
+    corpus: &'a Corpus,
+    texts: &'a dyn TextFacts,
+    params: &'a Params,
+    chronology: &'a Chronology,
+    findings: &'a Findings,
+    shown: &'a ReportOptions,
+    /// Passages shown (boilerplate hidden unless kept), in order.
+    kept: Vec<usize>,
+    /// `p1`, `p2`, ... of each passage shown (by passage index).
+    passage_ids: Vec<String>,
+    /// Each document's date as given.
+    dates: Vec<Option<String>>,
+}
+
+impl<'a> MapParts<'a> {
+    /// The parts of the map of `findings` over `corpus` (whose texts are
+    /// read through `texts`).
+    pub fn new(
+        corpus: &'a Corpus,
+        texts: &'a dyn TextFacts,
+        params: &'a Params,
+        chronology: &'a Chronology,
+        findings: &'a Findings,
+        shown: &'a ReportOptions,
+    ) -> MapParts<'a> {
+        let options = &params.options;
+        let provenance = &findings.provenance;
+        let kept: Vec<usize> = (0..findings.passages.len())
+            .filter(|&i| {
+                options.boilerplate.keep || !provenance.boilerplate.get(i).copied().unwrap_or(false)
+            })
+            .collect();
+        let mut passage_ids = vec![String::new(); findings.passages.len()];
+        for (n, &i) in kept.iter().enumerate() {
+            passage_ids[i] = format!("p{}", n + 1);
+        }
+        let dates: Vec<Option<String>> = match chronology {
+            Chronology::Dates(dates) => dates
+                .iter()
+                .map(|d| d.as_ref().map(|d| d.as_given().to_string()))
+                .collect(),
+            _ => vec![None; corpus.documents.len()],
+        };
+        MapParts {
+            corpus,
+            texts,
+            params,
+            chronology,
+            findings,
+            shown,
+            kept,
+            passage_ids,
+            dates,
+        }
+    }
+
+    /// How many documents, pairs, passages and links the map lists.
+    pub fn lengths(&self) -> [usize; 4] {
+        [
+            self.corpus.documents.len(),
+            self.findings.pairs.len(),
+            self.kept.len(),
+            self.findings.provenance.links.len(),
+        ]
+    }
+
+    fn id(&self, doc: u32) -> String {
+        self.corpus.documents[doc as usize].id.clone()
+    }
+
+    fn entry(&self, span: &Span) -> SpanEntry {
+        SpanEntry {
+            doc: self.id(span.doc),
+            start: span.start,
+            end: span.end,
+            start_char: self.texts.char_offset(span.doc as usize, span.start),
+            end_char: self.texts.char_offset(span.doc as usize, span.end),
+        }
+    }
+
+    fn excerpt(&self, span: &Span) -> Option<String> {
+        let limit = self.shown.excerpt;
+        (limit > 0).then(|| self.texts.excerpt(span, limit))
+    }
+
+    /// The map without its four lists (documents, pairs, passages, links).
+    pub fn head(&self) -> Report {
+        let options = &self.params.options;
+        let mut warnings = self.corpus.warnings.clone();
+        warnings.sort();
+        // Caps that change what is compared are said here, not only counted
+        // in `stats` (house rule: no silent limits). After the files' own
+        // warnings, so their order stays sorted by file.
+        warnings.extend(limit_warnings(
+            &self.findings.stats,
+            self.params.options.max_bucket,
+        ));
+        Report {
+            schema: SCHEMA_VERSION,
+            tool: Tool {
+                name: "lifted".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            parameters: Parameters {
+                ngram: options.ngram,
+                permutations: options.permutations,
+                bands: self.params.lsh.bands,
+                rows: self.params.lsh.rows,
+                threshold: options.threshold,
+                window: options.window,
+                min_words: options.min_words,
+                max_gap: options.max_gap,
+                fold_accents: options.normalize.fold_accents,
+                within_doc: options.within_doc,
+                chronology: match self.chronology {
+                    Chronology::Dates(_) => "manifest",
+                    Chronology::Given(_) => "given",
+                    Chronology::Unknown => "none",
+                }
+                .to_string(),
+                pairs_only: !options.align,
+            },
+            stats: self.findings.stats.clone(),
+            documents: Vec::new(),
+            pairs: Vec::new(),
+            passages: Vec::new(),
+            links: Vec::new(),
+            warnings,
+        }
+    }
+
+    /// The documents `range` (in id order). Each list is built in parallel
+    /// (collecting in order): millions of id strings are cloned here.
+    pub fn documents(&self, range: Range<usize>) -> Vec<DocumentEntry> {
+        let provenance = &self.findings.provenance;
+        // Counted by provenance when it credited the bytes (nothing with --pairs-only).
+        let lifted = |i: usize| provenance.lifted_bytes.get(i).copied().unwrap_or(0);
+        // Decided by provenance, from the same links (one rule, one place).
+        let main = |i: usize| provenance.main_sources.get(i).copied().flatten();
+        let no_label = Label::default();
+        range
+            .into_par_iter()
+            .map(|i| {
+                let d = &self.corpus.documents[i];
+                let label = self.shown.labels.get(i).unwrap_or(&no_label);
+                let bytes = self.texts.len(i);
+                DocumentEntry {
+                    id: d.id.clone(),
+                    path: d.origin.clone(),
+                    bytes: bytes as u64,
+                    date: self.dates[i].clone(),
+                    title: label.title.clone(),
+                    url: label.url.clone(),
+                    lifted_bytes: lifted(i),
+                    lifted_share: round4(lifted(i) as f64 / (bytes.max(1)) as f64),
+                    main_source: main(i).map(|m| MainSource {
+                        doc: self.id(m.doc),
+                        bytes: m.bytes,
+                        share: round4(m.share),
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// The pairs `range`.
+    pub fn pairs(&self, range: Range<usize>) -> Vec<PairEntry> {
+        self.findings.pairs[range]
+            .par_iter()
+            .map(|p| PairEntry {
+                a: self.entry(&p.a),
+                b: self.entry(&p.b),
+                jaccard: round4(p.jaccard),
+                containment: round4(p.containment),
+            })
+            .collect()
+    }
+
+    /// The passages shown `range` (boilerplate left out unless kept).
+    pub fn passages(&self, range: Range<usize>) -> Vec<PassageEntry> {
+        let provenance = &self.findings.provenance;
+        self.kept[range]
+            .par_iter()
+            .map(|&i| {
+                let passage = &self.findings.passages[i];
+                PassageEntry {
+                    id: self.passage_ids[i].clone(),
+                    copies: passage.copies.iter().map(|s| self.entry(s)).collect(),
+                    source: provenance.sources[i].map(|d| self.id(d)),
+                    words: passage.words,
+                    boilerplate: provenance.boilerplate[i],
+                    excerpt: passage.copies.first().and_then(|s| self.excerpt(s)),
+                }
+            })
+            .collect()
+    }
+
+    /// The links `range`.
+    pub fn links(&self, range: Range<usize>) -> Vec<LinkEntry> {
+        self.findings.provenance.links[range]
+            .par_iter()
+            .map(|link| LinkEntry {
+                passage: self.passage_ids[link.passage].clone(),
+                source: self.entry(&link.source),
+                target: self.entry(&link.target),
+                directed: link.directed,
+                similarity: round4(link.similarity),
+                words: link.words,
+                edits: link.edits,
+                coverage: round4(link.coverage),
+                excerpt: self.excerpt(&link.target),
+            })
+            .collect()
+    }
+}
