@@ -85,21 +85,53 @@ pub fn stem(word: &str) -> &str {
     word
 }
 
+/// Bytes in the longest stop word: a longer word is none.
+const STOP_WORD_BYTES: usize = 5;
+
 /// The term of one word, or `None` for a stop word.
 fn term(word: &[u8], scratch: &mut String) -> Option<u64> {
     scratch.clear();
-    scratch.extend(
-        String::from_utf8_lossy(word)
-            .chars()
-            .flat_map(char::to_lowercase),
-    );
+    if word.is_ascii() {
+        // The common case without decoding: the same lowercase string.
+        scratch.extend(word.iter().map(|b| b.to_ascii_lowercase() as char));
+    } else {
+        scratch.extend(
+            String::from_utf8_lossy(word)
+                .chars()
+                .flat_map(char::to_lowercase),
+        );
+    }
     let word = scratch.trim_matches(|c: char| !c.is_alphanumeric());
     let word = word.strip_suffix("'s").unwrap_or(word);
-    if word.is_empty() || STOP_WORDS.binary_search(&word).is_ok() {
+    if word.is_empty()
+        || (word.len() <= STOP_WORD_BYTES && STOP_WORDS.binary_search(&word).is_ok())
+    {
         return None;
     }
     Some(xxhash_rust::xxh3::xxh3_64(stem(word).as_bytes()))
 }
+
+/// A hasher for keys that are hashes already (terms): their own value.
+#[derive(Default)]
+struct TermHasher(u64);
+
+impl std::hash::Hasher for TermHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type TermMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<TermHasher>>;
 
 /// Split `stream` (the tokens of `text`) into sentences.
 pub fn sentences(stream: &TokenStream, text: &[u8]) -> Sentences {
@@ -148,13 +180,18 @@ pub fn sentences(stream: &TokenStream, text: &[u8]) -> Sentences {
 /// sentence of `b`), in order.
 pub fn similar(a: &Sentences, b: &Sentences, options: &SentenceOptions) -> Vec<(usize, usize)> {
     let count = (a.terms.len() + b.terms.len()) as f64;
-    let mut frequency: HashMap<u64, u32> = HashMap::new();
+    let mut frequency: TermMap<u32> = TermMap::default();
     for terms in a.terms.iter().chain(&b.terms) {
         for &(t, _) in terms {
             *frequency.entry(t).or_default() += 1;
         }
     }
-    let weight = |t: u64, tf: u32| tf as f64 * (count / frequency[&t] as f64).ln();
+    // Each term's inverse sentence frequency, its logarithm taken once.
+    let isf: TermMap<f64> = frequency
+        .into_iter()
+        .map(|(t, f)| (t, (count / f as f64).ln()))
+        .collect();
+    let weight = |t: u64, tf: u32| tf as f64 * isf[&t];
     let norm = |terms: &[(u64, u32)]| {
         terms
             .iter()
@@ -163,7 +200,7 @@ pub fn similar(a: &Sentences, b: &Sentences, options: &SentenceOptions) -> Vec<(
             .sqrt()
     };
     let b_norms: Vec<f64> = b.terms.iter().map(|t| norm(t)).collect();
-    let mut postings: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
+    let mut postings: TermMap<Vec<(u32, u32)>> = TermMap::default();
     for (j, terms) in b.terms.iter().enumerate() {
         for &(t, tf) in terms {
             postings.entry(t).or_default().push((j as u32, tf));
@@ -230,6 +267,7 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= STOP_WORD_BYTES));
     }
 
     #[test]
