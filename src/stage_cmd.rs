@@ -164,7 +164,7 @@ fn gather(
     let read = timings.time("reading", || files::report_inputs(work))?;
     let files::ReportInputs {
         catalog,
-        keys,
+        keys: _,
         lengths,
         results,
         stats,
@@ -189,7 +189,7 @@ fn gather(
         None
     } else {
         Some(timings.time("reading", || {
-            files::text_facts(work, &keys, lengths, &findings, excerpt)
+            files::text_facts(work, &catalog, lengths, &findings, excerpt)
         })?)
     };
     Ok(Gathered {

@@ -29,6 +29,21 @@ pub trait Documents: Sync {
     fn warnings(&self) -> &[Warning];
     /// The same, to add to.
     fn warnings_mut(&mut self) -> &mut Vec<Warning>;
+
+    /// The index of the document `id`, if there is one (a binary search:
+    /// the documents are in id order).
+    fn position(&self, id: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.count());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.id(middle).cmp(id) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
 }
 
 impl Documents for Corpus {
@@ -240,5 +255,8 @@ mod tests {
         assert_eq!(orders, [3, 2, 0, 1]);
         assert_eq!(catalog.date(1), Some(&date));
         assert_eq!(catalog.date(0), None);
+        assert_eq!(catalog.position("b"), Some(2));
+        assert_eq!(catalog.position(""), Some(0));
+        assert_eq!(catalog.position("bb"), None);
     }
 }

@@ -750,20 +750,25 @@ pub fn report_inputs(work: &Work) -> Result<ReportInputs> {
 /// report stage never holds the corpus's text: lengths, the character
 /// offsets of the spans the map shows and the excerpts, each kept in a few
 /// flat arrays (millions of small vectors and strings would cost as much
-/// again in allocation overhead).
+/// again in allocation overhead). An offset shown by several spans is kept
+/// once, and so is an excerpt shown for several spans (the copies of a
+/// passage often read the same).
 #[derive(Debug)]
 pub struct StreamedTexts {
     lengths: Vec<u32>,
     /// Document `d`'s byte offsets shown are `bytes[starts[d]..starts[d + 1]]`
-    /// (sorted, clamped to its text), with the characters before each in
-    /// `chars` at the same places.
+    /// (sorted, unique, clamped to its text), with the characters before
+    /// each in `chars` at the same places.
     starts: Vec<usize>,
     bytes: Vec<u32>,
     chars: Vec<u32>,
-    /// The spans excerpted (sorted, unique), and where each one's excerpt
-    /// lies in `text` (start, length).
+    /// The spans excerpted (sorted, unique), and the number of each one's
+    /// excerpt in `ends`.
     excerpted: Vec<Span>,
-    places: Vec<(usize, u32)>,
+    excerpt_of: Vec<usize>,
+    /// The distinct excerpts end to end in `text`: excerpt `i` ends at
+    /// `ends[i]` and starts where excerpt `i - 1` ends.
+    ends: Vec<usize>,
     text: String,
 }
 
@@ -783,38 +788,40 @@ impl TextFacts for StreamedTexts {
 
     fn excerpt(&self, span: &Span, _limit: usize) -> String {
         match self.excerpted.binary_search(span) {
-            Ok(i) => {
-                let (start, length) = self.places[i];
-                self.text[start..start + length as usize].to_string()
-            }
+            Ok(i) => self.excerpt_text(self.excerpt_of[i]).to_string(),
             Err(_) => String::new(),
         }
     }
 }
 
-/// [`StreamedTexts`] for `findings` over the documents of `keys` (id
-/// order) and `lengths`, excerpts of `excerpt` characters.
+impl StreamedTexts {
+    /// Distinct excerpt `i`.
+    fn excerpt_text(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// [`StreamedTexts`] for `findings` over `documents` (id order) of
+/// `lengths` bytes, excerpts of `excerpt` characters.
 pub fn text_facts(
     work: &Work,
-    keys: &[u64],
+    documents: &dyn Documents,
     lengths: Vec<u32>,
     findings: &Findings,
     excerpt: usize,
 ) -> Result<StreamedTexts> {
-    let index: HashMap<u64, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, i as u32))
-        .collect();
-    // The offsets shown, grouped by document (counted, then placed).
-    let mut starts = vec![0usize; keys.len() + 1];
+    let count = documents.count();
+    // The offsets shown, grouped by document (counted, then placed), then
+    // clamped to the text, sorted and made unique document by document.
+    let mut starts = vec![0usize; count + 1];
     for span in spans_shown(findings) {
         starts[span.doc as usize + 1] += 2;
     }
-    for d in 0..keys.len() {
+    for d in 0..count {
         starts[d + 1] += starts[d];
     }
-    let mut bytes = vec![0u32; starts[keys.len()]];
+    let mut bytes = vec![0u32; starts[count]];
     let mut filled = starts.clone();
     for span in spans_shown(findings) {
         let at = &mut filled[span.doc as usize];
@@ -823,6 +830,25 @@ pub fn text_facts(
         *at += 2;
     }
     drop(filled);
+    let mut kept = 0;
+    for d in 0..count {
+        let (start, end) = (starts[d], starts[d + 1]);
+        starts[d] = kept;
+        let shown = &mut bytes[start..end];
+        for b in shown.iter_mut() {
+            *b = (*b).min(lengths[d]);
+        }
+        shown.sort_unstable();
+        for i in start..end {
+            if i == start || bytes[i] != bytes[i - 1] {
+                bytes[kept] = bytes[i];
+                kept += 1;
+            }
+        }
+    }
+    starts[count] = kept;
+    bytes.truncate(kept);
+    bytes.shrink_to_fit();
     let mut chars = vec![0u32; bytes.len()];
     let mut excerpted: Vec<Span> = Vec::new();
     if excerpt > 0 {
@@ -832,28 +858,29 @@ pub fn text_facts(
         excerpted.sort_unstable();
         excerpted.dedup();
     }
-    let mut places = vec![(0usize, 0u32); excerpted.len()];
+    let mut excerpt_of = vec![0usize; excerpted.len()];
+    let mut ends: Vec<usize> = Vec::new();
     let mut text = String::new();
+    // The first excerpt with each hash (others with it are compared, and
+    // kept apart if they differ).
+    let mut seen: HashMap<u64, usize> = HashMap::new();
     for path in all_documents(work)? {
-        read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
-            let batch_keys = columns::int64s(&batch, "doc")?;
+        read_parquet_in(&path, &["id", "text"], DOCUMENT_ROWS, |batch| {
+            let ids = columns::strings(&batch, "id")?;
             let texts = columns::texts(&batch, "text")?;
-            for (key, document) in batch_keys.into_iter().zip(&texts) {
-                let Some(&doc) = index.get(&(key as u64)) else {
+            for (id, document) in ids.iter().zip(&texts) {
+                let Some(doc) = documents.position(id) else {
                     continue;
                 };
-                let range = starts[doc as usize]..starts[doc as usize + 1];
-                let shown = &mut bytes[range.clone()];
-                for b in shown.iter_mut() {
-                    *b = (*b).min(document.len() as u32);
-                }
-                shown.sort_unstable();
+                let range = starts[doc]..starts[doc + 1];
                 let (mut at, mut total) = (0usize, 0u32);
-                for (i, &b) in shown.iter().enumerate() {
-                    total += crate::report::offsets::chars(&document[at..b as usize]);
-                    at = b as usize;
-                    chars[range.start + i] = total;
+                for i in range {
+                    let b = (bytes[i] as usize).min(document.len());
+                    total += crate::report::offsets::chars(&document[at.min(b)..b]);
+                    at = b;
+                    chars[i] = total;
                 }
+                let doc = doc as u32;
                 let first = excerpted.partition_point(|s| s.doc < doc);
                 let last = excerpted.partition_point(|s| s.doc <= doc);
                 for i in first..last {
@@ -861,21 +888,42 @@ pub fn text_facts(
                     let end = (span.end as usize).min(document.len());
                     let start = (span.start as usize).min(end);
                     let shown = crate::report::offsets::excerpt(&document[start..end], excerpt);
-                    places[i] = (text.len(), shown.len() as u32);
-                    text.push_str(&shown);
+                    let hash = xxhash_rust::xxh3::xxh3_64(shown.as_bytes());
+                    let number = match seen.get(&hash) {
+                        Some(&j)
+                            if {
+                                let from = if j == 0 { 0 } else { ends[j - 1] };
+                                text[from..ends[j]] == shown
+                            } =>
+                        {
+                            j
+                        }
+                        known => {
+                            text.push_str(&shown);
+                            ends.push(text.len());
+                            if known.is_none() {
+                                seen.insert(hash, ends.len() - 1);
+                            }
+                            ends.len() - 1
+                        }
+                    };
+                    excerpt_of[i] = number;
                 }
             }
             Ok(())
         })?;
     }
+    drop(seen);
     text.shrink_to_fit();
+    ends.shrink_to_fit();
     Ok(StreamedTexts {
         lengths,
         starts,
         bytes,
         chars,
         excerpted,
-        places,
+        excerpt_of,
+        ends,
         text,
     })
 }
