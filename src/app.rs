@@ -199,7 +199,7 @@ fn build_report(
 /// records' dates, `--manifest` and `--order` (see
 /// [`lifted::provenance::chronology`]).
 pub(crate) fn chronology(
-    corpus: &Corpus,
+    corpus: &dyn lifted::ingest::Documents,
     matching: &MatchArgs,
 ) -> Result<(Chronology, Vec<report::Label>)> {
     Ok(lifted::provenance::chronology(

@@ -139,7 +139,7 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
 
 /// What the map is made from, read from the stages' files.
 struct Gathered {
-    corpus: lifted::ingest::Corpus,
+    catalog: lifted::ingest::Catalog,
     params: lifted::scan::Params,
     chronology: lifted::provenance::Chronology,
     findings: lifted::scan::Findings,
@@ -150,7 +150,8 @@ struct Gathered {
 }
 
 /// Read the stages' files and trace provenance as `build_report` does
-/// after a scan; the corpus's texts only when `texts` (else [`Gathered::facts`]).
+/// after a scan; what the map needs of the texts ([`Gathered::facts`])
+/// unless `texts` (the caller then reads the texts whole).
 fn gather(
     work: &Work,
     input: &InputArgs,
@@ -160,19 +161,19 @@ fn gather(
 ) -> Result<Gathered> {
     let params = matching.params()?;
     let timings = Timings::default();
-    let read = timings.time("reading", || files::report_inputs(work, texts))?;
+    let read = timings.time("reading", || files::report_inputs(work))?;
     let files::ReportInputs {
-        corpus,
-        keys,
+        catalog,
+        keys: _,
         lengths,
         results,
         stats,
     } = read;
-    let corpus = lifted::ingest::check_corpus(corpus, &input.paths, &input.options())?;
-    for warning in &corpus.warnings {
+    let catalog = lifted::ingest::check_documents(catalog, &input.paths, &input.options())?;
+    for warning in &catalog.warnings {
         eprintln!("lifted: warning: {warning}");
     }
-    let (chronology, labels) = crate::app::chronology(&corpus, matching)?;
+    let (chronology, labels) = crate::app::chronology(&catalog, matching)?;
     let findings = timings.time("tracing", || {
         results.finish(&lengths, stats, &chronology, &params.options)
     });
@@ -188,11 +189,11 @@ fn gather(
         None
     } else {
         Some(timings.time("reading", || {
-            files::text_facts(work, &keys, lengths, &findings, excerpt)
+            files::text_facts(work, &catalog, lengths, &findings, excerpt)
         })?)
     };
     Ok(Gathered {
-        corpus,
+        catalog,
         params,
         chronology,
         findings,
@@ -221,7 +222,8 @@ fn release_free_memory() {
 fn release_free_memory() {}
 
 /// The corpus and the map from the stages' files, as `build_report` makes
-/// them from a scan; the corpus's texts only when `texts` (else empty).
+/// them from a scan; the corpus (with its texts) only when `texts` (else
+/// none: the map is made from the catalog and the facts).
 fn build_from_stages(
     work: &Work,
     input: &InputArgs,
@@ -230,10 +232,16 @@ fn build_from_stages(
     texts: bool,
 ) -> Result<(lifted::ingest::Corpus, Report, Timings)> {
     let g = gather(work, input, matching, excerpt, texts)?;
+    let corpus = match &g.facts {
+        None => g
+            .timings
+            .time("reading", || files::report_corpus(work, &g.catalog))?,
+        Some(_) => lifted::ingest::Corpus::default(),
+    };
     let report = g.timings.time("reporting", || match &g.facts {
-        None => Report::build_with(&g.corpus, &g.params, &g.chronology, &g.findings, &g.shown),
+        None => Report::build_with(&corpus, &g.params, &g.chronology, &g.findings, &g.shown),
         Some(facts) => Report::build_from(
-            &g.corpus,
+            &g.catalog,
             facts,
             &g.params,
             &g.chronology,
@@ -244,7 +252,7 @@ fn build_from_stages(
     for warning in report::limit_warnings(&g.findings.stats, g.params.options.max_bucket) {
         eprintln!("lifted: warning: {warning}");
     }
-    Ok((g.corpus, report, g.timings))
+    Ok((corpus, report, g.timings))
 }
 
 /// The report stage writing a JSON map (to a file or standard output): the
@@ -259,7 +267,7 @@ fn report_json(work: &Work, args: &ScanArgs) -> Result<ExitCode> {
     let g = gather(work, &args.input, &args.matching, args.excerpt, false)?;
     let facts = g.facts.as_ref().expect("gathered without the texts");
     let parts = report::MapParts::new(
-        &g.corpus,
+        &g.catalog,
         facts,
         &g.params,
         &g.chronology,

@@ -29,7 +29,9 @@ use std::path::{Path, PathBuf};
 use crate::error::{size, Error, Result, Warning};
 use crate::manifest::Date;
 
+mod catalog;
 mod columnar;
+pub use catalog::{Catalog, Documents};
 pub(crate) use columnar::guarded;
 mod jsonl;
 mod liftedignore;
@@ -248,28 +250,34 @@ fn check_shard(corpus: &Corpus) -> Result<()> {
 
 /// The checks on a whole corpus (sorted by id) read from `paths`: a warning
 /// when no record has a `--date-field`, an error when there is no document.
-pub fn check_corpus(
-    mut corpus: Corpus,
+pub fn check_corpus(corpus: Corpus, paths: &[PathBuf], options: &IngestOptions) -> Result<Corpus> {
+    check_documents(corpus, paths, options)
+}
+
+/// [`check_corpus`] for any [`Documents`] (the staged report's [`Catalog`]).
+pub fn check_documents<D: Documents>(
+    mut documents: D,
     paths: &[PathBuf],
     options: &IngestOptions,
-) -> Result<Corpus> {
+) -> Result<D> {
+    let count = documents.count();
     if let Some(field) = &options.date_field {
-        if !corpus.documents.is_empty() && corpus.documents.iter().all(|d| d.date.is_none()) {
+        if count > 0 && (0..count).all(|d| documents.date(d).is_none()) {
             // Most likely a misspelt field: say so rather than scan undated.
-            corpus.warnings.push(Warning::file(
+            documents.warnings_mut().push(Warning::file(
                 "--date-field",
                 format!("no record has a date in {field:?}; check the field's name"),
             ));
         }
     }
-    if corpus.documents.is_empty() {
+    if count == 0 {
         let names: Vec<String> = paths.iter().map(|p| escaped_path(p)).collect();
         return Err(Error::NoDocuments {
             paths: names.join(", "),
-            skipped: corpus.warnings,
+            skipped: std::mem::take(documents.warnings_mut()),
         });
     }
-    Ok(corpus)
+    Ok(documents)
 }
 
 /// What identifies a file or folder: its device and inode (elsewhere than

@@ -53,13 +53,23 @@ impl Key<'_> {
 /// order the chronology. The one place the CLI's scan, check and dedup and the
 /// Python package decide this.
 pub fn chronology(
-    corpus: &crate::ingest::Corpus,
+    documents: &dyn crate::ingest::Documents,
     manifest: Option<&std::path::Path>,
     given_order: bool,
 ) -> crate::Result<(Chronology, Vec<Label>)> {
-    let mut dates: Vec<Option<Date>> = corpus.documents.iter().map(|d| d.date.clone()).collect();
+    let count = documents.count();
+    let dated = (0..count).any(|d| documents.date(d).is_some());
+    if manifest.is_none() && !dated {
+        let chronology = if given_order {
+            Chronology::Given((0..count).map(|d| documents.order(d)).collect())
+        } else {
+            Chronology::Unknown
+        };
+        return Ok((chronology, Vec::new()));
+    }
+    let mut dates: Vec<Option<Date>> = (0..count).map(|d| documents.date(d).cloned()).collect();
     if let Some(path) = manifest {
-        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        let ids: Vec<&str> = (0..count).map(|d| documents.id(d)).collect();
         let mut labels = vec![Label::default(); ids.len()];
         for entry in read_manifest(path, &ids)? {
             // read_manifest checked that every id is in the corpus, once.
@@ -73,12 +83,5 @@ pub fn chronology(
         }
         return Ok((Chronology::Dates(dates), labels));
     }
-    let chronology = if dates.iter().any(Option::is_some) {
-        Chronology::Dates(dates)
-    } else if given_order {
-        Chronology::Given(corpus.documents.iter().map(|d| d.order).collect())
-    } else {
-        Chronology::Unknown
-    };
-    Ok((chronology, Vec::new()))
+    Ok((Chronology::Dates(dates), Vec::new()))
 }

@@ -141,39 +141,44 @@ pub fn trace(
 ) -> Provenance {
     let mut out = Provenance::default();
     let boilerplate = boilerplate::boilerplate(passages, pairs, lengths, options);
-    // Passages are decided independently, in parallel, and gathered in order.
-    let decided: Vec<(bool, Option<u32>, Vec<Link>)> = passages
+    let keys = |passage: &Passage| -> Vec<Option<Key>> {
+        passage
+            .copies
+            .iter()
+            .map(|c| chronology.key(c.doc))
+            .collect()
+    };
+    // Passages are decided independently, in parallel, and gathered in
+    // order: the source of each, then the links of all straight into one
+    // list (no list per passage held: millions of passages).
+    out.sources = passages
         .par_iter()
-        .enumerate()
-        .map(|(index, passage)| {
-            let boilerplate = boilerplate[index];
-            let keys: Vec<Option<Key>> = passage
-                .copies
-                .iter()
-                .map(|c| chronology.key(c.doc))
-                .collect();
+        .map(|passage| {
+            let keys = keys(passage);
             let all_known = keys.iter().all(Option::is_some);
-            let source = if all_known {
+            if all_known {
                 (0..passage.copies.len())
                     .min_by_key(|&i| (keys[i], i))
                     .map(|i| passage.copies[i].doc)
             } else {
                 None
-            };
-            let links = if boilerplate && !options.keep {
-                Vec::new()
-            } else {
-                passage_links(index, passage, pairs, &keys)
-            };
-            (boilerplate, source, links)
+            }
         })
         .collect();
-    for (boilerplate, source, links) in decided {
-        out.boilerplate.push(boilerplate);
-        out.sources.push(source);
-        // Directed links are credited byte by byte below.
-        out.links.extend(links.into_iter().filter(|l| !l.directed));
-    }
+    out.links = passages
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, passage)| {
+            let links = if boilerplate[index] && !options.keep {
+                Vec::new()
+            } else {
+                passage_links(index, passage, pairs, &keys(passage))
+            };
+            // Directed links are credited byte by byte below.
+            links.into_iter().filter(|l| !l.directed)
+        })
+        .collect();
+    out.boilerplate = boilerplate;
     let keep = |index: usize| options.keep || !out.boilerplate[index];
     out.links
         .extend(attribute(passages, pairs, chronology, &keep));

@@ -266,10 +266,10 @@ impl Report {
     }
 
     /// Build the map of a scan from what it needs of the texts (`texts`):
-    /// `corpus`'s documents give their ids, origins and order only. The
+    /// `corpus` gives the documents' ids, origins and warnings. The
     /// staged route's report stage uses this without holding the texts.
     pub fn build_from(
-        corpus: &Corpus,
+        corpus: &dyn crate::ingest::Documents,
         texts: &dyn TextFacts,
         params: &Params,
         chronology: &Chronology,

@@ -14,32 +14,29 @@ use super::{
     PassageEntry, Report, ReportOptions, SpanEntry, TextFacts, Tool, SCHEMA_VERSION,
 };
 use crate::align::Span;
-use crate::ingest::Corpus;
+use crate::ingest::Documents;
 use crate::provenance::Chronology;
 use crate::scan::{Findings, Params};
 
 /// What the entries of a map are made from, and the small decisions taken
 /// once for the whole map (which passages are shown, their ids, the dates).
 pub struct MapParts<'a> {
-    corpus: &'a Corpus,
+    corpus: &'a dyn Documents,
     texts: &'a dyn TextFacts,
     params: &'a Params,
     chronology: &'a Chronology,
     findings: &'a Findings,
     shown: &'a ReportOptions,
-    /// Passages shown (boilerplate hidden unless kept), in order.
-    kept: Vec<usize>,
-    /// `p1`, `p2`, ... of each passage shown (by passage index).
-    passage_ids: Vec<String>,
-    /// Each document's date as given.
-    dates: Vec<Option<String>>,
+    /// Passages shown (boilerplate hidden unless kept), in order: passage
+    /// `kept[n]` is `p{n + 1}`.
+    kept: Vec<u32>,
 }
 
 impl<'a> MapParts<'a> {
-    /// The parts of the map of `findings` over `corpus` (whose texts are
-    /// read through `texts`).
+    /// The parts of the map of `findings` over the documents `corpus`
+    /// (whose texts are read through `texts`).
     pub fn new(
-        corpus: &'a Corpus,
+        corpus: &'a dyn Documents,
         texts: &'a dyn TextFacts,
         params: &'a Params,
         chronology: &'a Chronology,
@@ -48,22 +45,12 @@ impl<'a> MapParts<'a> {
     ) -> MapParts<'a> {
         let options = &params.options;
         let provenance = &findings.provenance;
-        let kept: Vec<usize> = (0..findings.passages.len())
+        let kept: Vec<u32> = (0..findings.passages.len())
             .filter(|&i| {
                 options.boilerplate.keep || !provenance.boilerplate.get(i).copied().unwrap_or(false)
             })
+            .map(|i| i as u32)
             .collect();
-        let mut passage_ids = vec![String::new(); findings.passages.len()];
-        for (n, &i) in kept.iter().enumerate() {
-            passage_ids[i] = format!("p{}", n + 1);
-        }
-        let dates: Vec<Option<String>> = match chronology {
-            Chronology::Dates(dates) => dates
-                .iter()
-                .map(|d| d.as_ref().map(|d| d.as_given().to_string()))
-                .collect(),
-            _ => vec![None; corpus.documents.len()],
-        };
         MapParts {
             corpus,
             texts,
@@ -72,15 +59,29 @@ impl<'a> MapParts<'a> {
             findings,
             shown,
             kept,
-            passage_ids,
-            dates,
+        }
+    }
+
+    /// The id (`p1`, `p2`, ...) of passage `i` if shown (links and
+    /// passages shown name only passages shown).
+    fn passage_id(&self, i: usize) -> String {
+        self.kept
+            .binary_search(&(i as u32))
+            .map_or(String::new(), |n| format!("p{}", n + 1))
+    }
+
+    /// Document `i`'s date as given.
+    fn date(&self, i: usize) -> Option<String> {
+        match self.chronology {
+            Chronology::Dates(dates) => dates[i].as_ref().map(|d| d.as_given().to_string()),
+            _ => None,
         }
     }
 
     /// How many documents, pairs, passages and links the map lists.
     pub fn lengths(&self) -> [usize; 4] {
         [
-            self.corpus.documents.len(),
+            self.corpus.count(),
             self.findings.pairs.len(),
             self.kept.len(),
             self.findings.provenance.links.len(),
@@ -88,7 +89,7 @@ impl<'a> MapParts<'a> {
     }
 
     fn id(&self, doc: u32) -> String {
-        self.corpus.documents[doc as usize].id.clone()
+        self.corpus.id(doc as usize).to_string()
     }
 
     fn entry(&self, span: &Span) -> SpanEntry {
@@ -109,7 +110,7 @@ impl<'a> MapParts<'a> {
     /// The map without its four lists (documents, pairs, passages, links).
     pub fn head(&self) -> Report {
         let options = &self.params.options;
-        let mut warnings = self.corpus.warnings.clone();
+        let mut warnings = self.corpus.warnings().to_vec();
         warnings.sort();
         // Caps that change what is compared are said here, not only counted
         // in `stats` (house rule: no silent limits). After the files' own
@@ -164,14 +165,13 @@ impl<'a> MapParts<'a> {
         range
             .into_par_iter()
             .map(|i| {
-                let d = &self.corpus.documents[i];
                 let label = self.shown.labels.get(i).unwrap_or(&no_label);
                 let bytes = self.texts.len(i);
                 DocumentEntry {
-                    id: d.id.clone(),
-                    path: d.origin.clone(),
+                    id: self.corpus.id(i).to_string(),
+                    path: self.corpus.origin(i),
                     bytes: bytes as u64,
-                    date: self.dates[i].clone(),
+                    date: self.date(i),
                     title: label.title.clone(),
                     url: label.url.clone(),
                     lifted_bytes: lifted(i),
@@ -205,9 +205,10 @@ impl<'a> MapParts<'a> {
         self.kept[range]
             .par_iter()
             .map(|&i| {
+                let i = i as usize;
                 let passage = &self.findings.passages[i];
                 PassageEntry {
-                    id: self.passage_ids[i].clone(),
+                    id: self.passage_id(i),
                     copies: passage.copies.iter().map(|s| self.entry(s)).collect(),
                     source: provenance.sources[i].map(|d| self.id(d)),
                     words: passage.words,
@@ -223,7 +224,7 @@ impl<'a> MapParts<'a> {
         self.findings.provenance.links[range]
             .par_iter()
             .map(|link| LinkEntry {
-                passage: self.passage_ids[link.passage].clone(),
+                passage: self.passage_id(link.passage),
                 source: self.entry(&link.source),
                 target: self.entry(&link.target),
                 directed: link.directed,

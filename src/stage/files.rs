@@ -29,7 +29,7 @@ use super::table::{
 use super::{align, candidates, pair_owner, sign, DocumentTable, Edges, Fault, Keys, StageStats};
 use crate::align::Span;
 use crate::error::{config, Error, Result, Warning};
-use crate::ingest::{read_share, Corpus, Document, IngestOptions};
+use crate::ingest::{read_share, Catalog, Corpus, Document, Documents, IngestOptions};
 use crate::manifest::Date;
 use crate::report::{spans_shown, TextFacts};
 use crate::scan::{Findings, NoProgress, Params};
@@ -467,29 +467,17 @@ fn read_corpus(
 ) -> Result<(Corpus, Vec<u64>, Vec<u32>)> {
     let mut documents: Vec<(u64, Document, u32)> = Vec::new();
     let mut raw_orders: Vec<u64> = Vec::new();
-    let names = ["doc", "id", "origin", "order", "date", "text"];
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet_in(&path, &names, DOCUMENT_ROWS, |batch| {
-            let table = columns::documents_from(&batch, true)?;
-            for (i, text) in table.text.into_iter().enumerate() {
+        read_parquet_in(&path, &DOCUMENT_COLUMNS, DOCUMENT_ROWS, |batch| {
+            let mut table = columns::documents_from(&batch, true)?;
+            let texts = std::mem::take(&mut table.text);
+            for (i, text) in texts.into_iter().enumerate() {
                 let key = table.doc[i];
                 if !wanted(key) {
                     continue;
                 }
-                let date = match &table.date[i] {
-                    Some(given) => match Date::parse(given) {
-                        Ok(date) => Some(date),
-                        Err(reason) => {
-                            bad_date.get_or_insert(format!(
-                                "document {:?}: date {given:?}: {reason}",
-                                table.id[i]
-                            ));
-                            None
-                        }
-                    },
-                    None => None,
-                };
+                let date = record_date(&table, i, &mut bad_date);
                 raw_orders.push(table.order[i]);
                 let length = text.len() as u32;
                 documents.push((
@@ -526,6 +514,64 @@ fn read_corpus(
         warnings: Vec::new(),
     };
     Ok((corpus, keys, lengths))
+}
+
+/// The columns of an ingest table that [`read_corpus`] and [`read_catalog`] read.
+const DOCUMENT_COLUMNS: [&str; 6] = ["doc", "id", "origin", "order", "date", "text"];
+
+/// Row `i`'s date, parsed; an unreadable date is kept in `bad` (the first
+/// of a file) and read as none.
+fn record_date(table: &DocumentTable, i: usize, bad: &mut Option<String>) -> Option<Date> {
+    let given = table.date[i].as_ref()?;
+    match Date::parse(given) {
+        Ok(date) => Some(date),
+        Err(reason) => {
+            bad.get_or_insert(format!(
+                "document {:?}: date {given:?}: {reason}",
+                table.id[i]
+            ));
+            None
+        }
+    }
+}
+
+/// Every document of every ingest table without its text, as the report
+/// stage holds them: a [`Catalog`] sorted by id (with input positions as
+/// [`read_corpus`] gives them), with the keys and the lengths in the same
+/// order. The texts are read a batch at a time, for their lengths only.
+fn read_catalog(work: &Work) -> Result<(Catalog, Vec<u64>, Vec<u32>)> {
+    let mut catalog = Catalog::default();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut lengths: Vec<u32> = Vec::new();
+    let mut raw_orders: Vec<u64> = Vec::new();
+    for path in all_documents(work)? {
+        let mut bad_date = None;
+        read_parquet_in(&path, &DOCUMENT_COLUMNS, DOCUMENT_ROWS, |batch| {
+            let table = columns::documents_from(&batch, true)?;
+            for (i, text) in table.text.iter().enumerate() {
+                let date = record_date(&table, i, &mut bad_date);
+                catalog.push(&table.id[i], &table.origin[i], 0, date);
+                keys.push(table.doc[i]);
+                lengths.push(text.len() as u32);
+                raw_orders.push(table.order[i]);
+            }
+            Ok(())
+        })?;
+        if let Some(reason) = bad_date {
+            return Err(Error::Stage { path, reason });
+        }
+    }
+    let mut positions = raw_orders.clone();
+    positions.sort_unstable();
+    for (doc, position) in raw_orders.iter().enumerate() {
+        catalog.set_order(doc, positions.partition_point(|p| p < position) as u32);
+    }
+    drop((positions, raw_orders));
+    let placed = catalog.sort_by_id();
+    catalog.shrink_to_fit();
+    let keys = placed.iter().map(|&i| keys[i as usize]).collect();
+    let lengths = placed.iter().map(|&i| lengths[i as usize]).collect();
+    Ok((catalog, keys, lengths))
 }
 
 /// The align stage: the edges this shard owns, joined with their documents'
@@ -580,9 +626,9 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
 /// What the report stage reads.
 #[derive(Debug)]
 pub struct ReportInputs {
-    /// The whole corpus, sorted by id, with the reader's warnings; the
-    /// texts only when asked for (else empty: see [`text_facts`]).
-    pub corpus: Corpus,
+    /// The whole corpus without its texts, sorted by id, with the reader's
+    /// warnings (for its texts, [`report_corpus`] or [`text_facts`]).
+    pub catalog: Catalog,
     /// The documents' keys, in id order.
     pub keys: Vec<u64>,
     /// The documents' lengths in bytes, in id order.
@@ -593,11 +639,11 @@ pub struct ReportInputs {
     pub stats: StageStats,
 }
 
-/// What the report stage reads: the whole corpus (with its texts when
-/// `texts`), its keys, every shard's results and the counters.
-pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
-    let (mut corpus, keys, lengths) = read_corpus(work, texts, &|_| true)?;
-    check_corpus_ids(work, &corpus, &keys)?;
+/// What the report stage reads: the whole corpus without its texts, its
+/// keys, every shard's results and the counters.
+pub fn report_inputs(work: &Work) -> Result<ReportInputs> {
+    let (mut catalog, keys, lengths) = read_catalog(work)?;
+    check_corpus_ids(work, &catalog, &keys)?;
     let mut placed = Vec::new();
     for rank in 0..work.shard.world {
         let path = work.input(work.warnings(rank), "ingest")?;
@@ -620,7 +666,7 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
     // In `scan`'s order: by file met, a file's own warnings before those of
     // the walk that follow it, shares of one file in rank order.
     placed.sort_by_key(|p| p.0);
-    corpus.warnings = merge_bad_lines(placed.into_iter().map(|p| p.1).collect());
+    catalog.warnings = merge_bad_lines(placed.into_iter().map(|p| p.1).collect());
     let mut results = Gathering::new(&keys);
     let folder = work.root.join("align");
     let mut files = parquet_files(&folder)?;
@@ -691,7 +737,7 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
         stats += counted;
     }
     Ok(ReportInputs {
-        corpus,
+        catalog,
         keys,
         lengths,
         results,
@@ -704,20 +750,25 @@ pub fn report_inputs(work: &Work, texts: bool) -> Result<ReportInputs> {
 /// report stage never holds the corpus's text: lengths, the character
 /// offsets of the spans the map shows and the excerpts, each kept in a few
 /// flat arrays (millions of small vectors and strings would cost as much
-/// again in allocation overhead).
+/// again in allocation overhead). An offset shown by several spans is kept
+/// once, and so is an excerpt shown for several spans (the copies of a
+/// passage often read the same).
 #[derive(Debug)]
 pub struct StreamedTexts {
     lengths: Vec<u32>,
     /// Document `d`'s byte offsets shown are `bytes[starts[d]..starts[d + 1]]`
-    /// (sorted, clamped to its text), with the characters before each in
-    /// `chars` at the same places.
+    /// (sorted, unique, clamped to its text), with the characters before
+    /// each in `chars` at the same places.
     starts: Vec<usize>,
     bytes: Vec<u32>,
     chars: Vec<u32>,
-    /// The spans excerpted (sorted, unique), and where each one's excerpt
-    /// lies in `text` (start, length).
+    /// The spans excerpted (sorted, unique), and the number of each one's
+    /// excerpt in `ends`.
     excerpted: Vec<Span>,
-    places: Vec<(usize, u32)>,
+    excerpt_of: Vec<usize>,
+    /// The distinct excerpts end to end in `text`: excerpt `i` ends at
+    /// `ends[i]` and starts where excerpt `i - 1` ends.
+    ends: Vec<usize>,
     text: String,
 }
 
@@ -737,38 +788,40 @@ impl TextFacts for StreamedTexts {
 
     fn excerpt(&self, span: &Span, _limit: usize) -> String {
         match self.excerpted.binary_search(span) {
-            Ok(i) => {
-                let (start, length) = self.places[i];
-                self.text[start..start + length as usize].to_string()
-            }
+            Ok(i) => self.excerpt_text(self.excerpt_of[i]).to_string(),
             Err(_) => String::new(),
         }
     }
 }
 
-/// [`StreamedTexts`] for `findings` over the documents of `keys` (id
-/// order) and `lengths`, excerpts of `excerpt` characters.
+impl StreamedTexts {
+    /// Distinct excerpt `i`.
+    fn excerpt_text(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// [`StreamedTexts`] for `findings` over `documents` (id order) of
+/// `lengths` bytes, excerpts of `excerpt` characters.
 pub fn text_facts(
     work: &Work,
-    keys: &[u64],
+    documents: &dyn Documents,
     lengths: Vec<u32>,
     findings: &Findings,
     excerpt: usize,
 ) -> Result<StreamedTexts> {
-    let index: HashMap<u64, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, i as u32))
-        .collect();
-    // The offsets shown, grouped by document (counted, then placed).
-    let mut starts = vec![0usize; keys.len() + 1];
+    let count = documents.count();
+    // The offsets shown, grouped by document (counted, then placed), then
+    // clamped to the text, sorted and made unique document by document.
+    let mut starts = vec![0usize; count + 1];
     for span in spans_shown(findings) {
         starts[span.doc as usize + 1] += 2;
     }
-    for d in 0..keys.len() {
+    for d in 0..count {
         starts[d + 1] += starts[d];
     }
-    let mut bytes = vec![0u32; starts[keys.len()]];
+    let mut bytes = vec![0u32; starts[count]];
     let mut filled = starts.clone();
     for span in spans_shown(findings) {
         let at = &mut filled[span.doc as usize];
@@ -777,6 +830,25 @@ pub fn text_facts(
         *at += 2;
     }
     drop(filled);
+    let mut kept = 0;
+    for d in 0..count {
+        let (start, end) = (starts[d], starts[d + 1]);
+        starts[d] = kept;
+        let shown = &mut bytes[start..end];
+        for b in shown.iter_mut() {
+            *b = (*b).min(lengths[d]);
+        }
+        shown.sort_unstable();
+        for i in start..end {
+            if i == start || bytes[i] != bytes[i - 1] {
+                bytes[kept] = bytes[i];
+                kept += 1;
+            }
+        }
+    }
+    starts[count] = kept;
+    bytes.truncate(kept);
+    bytes.shrink_to_fit();
     let mut chars = vec![0u32; bytes.len()];
     let mut excerpted: Vec<Span> = Vec::new();
     if excerpt > 0 {
@@ -786,28 +858,29 @@ pub fn text_facts(
         excerpted.sort_unstable();
         excerpted.dedup();
     }
-    let mut places = vec![(0usize, 0u32); excerpted.len()];
+    let mut excerpt_of = vec![0usize; excerpted.len()];
+    let mut ends: Vec<usize> = Vec::new();
     let mut text = String::new();
+    // The first excerpt with each hash (others with it are compared, and
+    // kept apart if they differ).
+    let mut seen: HashMap<u64, usize> = HashMap::new();
     for path in all_documents(work)? {
-        read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
-            let batch_keys = columns::int64s(&batch, "doc")?;
+        read_parquet_in(&path, &["id", "text"], DOCUMENT_ROWS, |batch| {
+            let ids = columns::strings(&batch, "id")?;
             let texts = columns::texts(&batch, "text")?;
-            for (key, document) in batch_keys.into_iter().zip(&texts) {
-                let Some(&doc) = index.get(&(key as u64)) else {
+            for (id, document) in ids.iter().zip(&texts) {
+                let Some(doc) = documents.position(id) else {
                     continue;
                 };
-                let range = starts[doc as usize]..starts[doc as usize + 1];
-                let shown = &mut bytes[range.clone()];
-                for b in shown.iter_mut() {
-                    *b = (*b).min(document.len() as u32);
-                }
-                shown.sort_unstable();
+                let range = starts[doc]..starts[doc + 1];
                 let (mut at, mut total) = (0usize, 0u32);
-                for (i, &b) in shown.iter().enumerate() {
-                    total += crate::report::offsets::chars(&document[at..b as usize]);
-                    at = b as usize;
-                    chars[range.start + i] = total;
+                for i in range {
+                    let b = (bytes[i] as usize).min(document.len());
+                    total += crate::report::offsets::chars(&document[at.min(b)..b]);
+                    at = b;
+                    chars[i] = total;
                 }
+                let doc = doc as u32;
                 let first = excerpted.partition_point(|s| s.doc < doc);
                 let last = excerpted.partition_point(|s| s.doc <= doc);
                 for i in first..last {
@@ -815,51 +888,85 @@ pub fn text_facts(
                     let end = (span.end as usize).min(document.len());
                     let start = (span.start as usize).min(end);
                     let shown = crate::report::offsets::excerpt(&document[start..end], excerpt);
-                    places[i] = (text.len(), shown.len() as u32);
-                    text.push_str(&shown);
+                    let hash = xxhash_rust::xxh3::xxh3_64(shown.as_bytes());
+                    let number = match seen.get(&hash) {
+                        Some(&j)
+                            if {
+                                let from = if j == 0 { 0 } else { ends[j - 1] };
+                                text[from..ends[j]] == shown
+                            } =>
+                        {
+                            j
+                        }
+                        known => {
+                            text.push_str(&shown);
+                            ends.push(text.len());
+                            if known.is_none() {
+                                seen.insert(hash, ends.len() - 1);
+                            }
+                            ends.len() - 1
+                        }
+                    };
+                    excerpt_of[i] = number;
                 }
             }
             Ok(())
         })?;
     }
+    drop(seen);
     text.shrink_to_fit();
+    ends.shrink_to_fit();
     Ok(StreamedTexts {
         lengths,
         starts,
         bytes,
         chars,
         excerpted,
-        places,
+        excerpt_of,
+        ends,
         text,
     })
 }
 
 /// The checks of [`keys_in_id_order`] on the whole corpus (sorted by id).
-fn check_corpus_ids(work: &Work, corpus: &Corpus, keys: &[u64]) -> Result<()> {
-    let documents = &corpus.documents;
-    if let Some(i) = (1..documents.len()).find(|&i| documents[i - 1].id == documents[i].id) {
-        let (mut a, mut b) = (&documents[i - 1], &documents[i]);
-        if b.order < a.order {
+fn check_corpus_ids(work: &Work, documents: &dyn Documents, keys: &[u64]) -> Result<()> {
+    let count = documents.count();
+    if let Some(i) = (1..count).find(|&i| documents.id(i - 1) == documents.id(i)) {
+        let (mut a, mut b) = (i - 1, i);
+        if documents.order(b) < documents.order(a) {
             std::mem::swap(&mut a, &mut b);
         }
         return Err(Error::DuplicateId {
-            id: a.id.clone(),
-            first: a.origin.clone(),
-            second: b.origin.clone(),
+            id: documents.id(a).to_string(),
+            first: documents.origin(a),
+            second: documents.origin(b),
         });
     }
-    let mut by_key: Vec<(u64, usize)> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+    let mut by_key: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
     by_key.sort_unstable();
     if let Some(pair) = by_key.windows(2).find(|w| w[0].0 == w[1].0) {
-        let (a, b) = (&documents[pair[0].1], &documents[pair[1].1]);
+        let (a, b) = (pair[0].1 as usize, pair[1].1 as usize);
         return Err(key_collision(
             work.root.join("ingest"),
-            (&a.id, &a.origin),
-            (&b.id, &b.origin),
+            (documents.id(a), &documents.origin(a)),
+            (documents.id(b), &documents.origin(b)),
             pair[0].0,
         ));
     }
     Ok(())
+}
+
+/// The whole corpus with its texts, sorted by id, for the report formats
+/// that show them (text and HTML): the documents of `catalog` (from
+/// [`report_inputs`]), with its warnings.
+pub fn report_corpus(work: &Work, catalog: &Catalog) -> Result<Corpus> {
+    let (mut corpus, _, _) = read_corpus(work, true, &|_| true)?;
+    corpus.warnings = catalog.warnings.clone();
+    Ok(corpus)
 }
 
 /// The shares of one JSONL file each count their malformed lines

@@ -26,10 +26,11 @@
 //!    [`Results`]: the document pairs aligned, the verified segment pairs
 //!    with their Jaccard similarity, and the aligned spans.
 //! 5. **report** ([`report::findings`]): the id-sorted corpus rebuilt from the
-//!    ingest tables (without the texts, but for the text and HTML formats:
-//!    [`files::text_facts`] gathers what the map needs of them in one pass),
-//!    the results mapped onto it, then clustering and provenance as in
-//!    `scan`, and the same report writers.
+//!    ingest tables as a [`crate::ingest::Catalog`] (ids, origins, input
+//!    positions and dates, no texts: [`files::text_facts`] gathers what the
+//!    map needs of them in one pass; the text and HTML formats read them
+//!    whole), the results mapped onto it, then clustering and provenance as
+//!    in `scan`, and the same report writers.
 //!
 //! Nothing between stages depends on a global numbering: a document is
 //! keyed by a 64-bit hash of its id (two ids with one key are an error) and

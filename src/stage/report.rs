@@ -163,11 +163,14 @@ impl Gathering {
         options: &ScanOptions,
     ) -> Result<Findings, Fault> {
         let Gathering {
+            index,
             mut pairs,
             mut aligned,
             mut document_pairs,
             ..
         } = self;
+        // Not needed any more: given back before clustering and tracing.
+        drop(index);
         // `scan`'s orders: segment pairs by their segments' numbers (document,
         // then index in it), document pairs by documents, aligned spans by
         // document pair and then in the aligner's order.
