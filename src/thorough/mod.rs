@@ -353,10 +353,42 @@ pub fn align_indexed(
         a.filter[word] & mask != 0
     });
     gb.sort_unstable();
-    let mut runs = runs(&a.grams, &gb, options);
+    let b_sentences = if options.sentences.is_some() {
+        sentence::sentences(b, b_text)
+    } else {
+        sentence::Sentences::default()
+    };
+    align_seeds(a, &gb, &b_sentences, options)
+}
+
+/// [`align`] of two indexed documents: the same alignments as
+/// [`align_indexed`], with `b`'s seed word pairs and sentences made once
+/// for all its partners rather than again for each pair.
+pub fn align_indices(a: &Index, b: &Index, options: &ThoroughOptions) -> Vec<Alignment> {
+    // `b.grams` is sorted: the pairs `a` may share stay sorted.
+    let gb: Vec<(u64, u32)> = b
+        .grams
+        .iter()
+        .filter(|&&(hash, _)| {
+            let (word, mask) = bit(hash);
+            a.filter[word] & mask != 0
+        })
+        .copied()
+        .collect();
+    align_seeds(a, &gb, &b.sentences, options)
+}
+
+/// The alignments of `a` with a document whose seed word pairs `a` may
+/// share are `gb` (sorted) and whose sentences are `b_sentences`.
+fn align_seeds(
+    a: &Index,
+    gb: &[(u64, u32)],
+    b_sentences: &sentence::Sentences,
+    options: &ThoroughOptions,
+) -> Vec<Alignment> {
+    let mut runs = runs(&a.grams, gb, options);
     if let Some(similar) = &options.sentences {
-        let b_sentences = sentence::sentences(b, b_text);
-        for (i, j) in sentence::similar(&a.sentences, &b_sentences, similar) {
+        for (i, j) in sentence::similar(&a.sentences, b_sentences, similar) {
             let ((a_first, a_last), (b_first, b_last)) =
                 (a.sentences.spans[i], b_sentences.spans[j]);
             runs.push(Run {
