@@ -443,18 +443,32 @@ pub(crate) fn align_documents(
         let pairs = &pairs[..];
         let aligned: Vec<Vec<AlignedPair>> = if options.preset == crate::thorough::Preset::Thorough
         {
-            // Thorough: one index of the first document serves its group.
+            // Thorough: each document of the batch indexed once (seed word
+            // pairs and sentences), by the first pair that needs it, for all
+            // its partners on either side.
+            let mut indexed: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+            indexed.sort_unstable();
+            indexed.dedup();
+            let indices: Vec<OnceLock<crate::thorough::Index>> =
+                indexed.iter().map(|_| OnceLock::new()).collect();
+            let index_of = |doc: u32| {
+                let i = indexed
+                    .binary_search(&doc)
+                    .expect("every document of a pair is indexed");
+                indices[i].get_or_init(|| {
+                    crate::thorough::Index::new(
+                        &store.get(doc).stream,
+                        &corpus.documents[doc as usize].text,
+                        &thorough,
+                    )
+                })
+            };
             let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
             groups
                 .par_iter()
                 .map(|group| {
                     let first = store.get(group[0].0);
                     let first_tokens = &first.stream;
-                    let index = crate::thorough::Index::new(
-                        first_tokens,
-                        &corpus.documents[group[0].0 as usize].text,
-                        &thorough,
-                    );
                     let mut out = vec![Vec::new(); group.len()];
                     for (&(a, b), out) in group.iter().zip(&mut out) {
                         if cancel.load(Ordering::Relaxed) {
@@ -465,12 +479,7 @@ pub(crate) fn align_documents(
                         let found = if a == b {
                             align_prepared_within(first, &align_options)
                         } else {
-                            crate::thorough::align_indexed(
-                                &index,
-                                second_tokens,
-                                &corpus.documents[b as usize].text,
-                                &thorough,
-                            )
+                            crate::thorough::align_indices(index_of(a), index_of(b), &thorough)
                         };
                         for alignment in found {
                             out.push(AlignedPair::from_alignment(

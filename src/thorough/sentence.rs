@@ -14,8 +14,6 @@
 //! replaced and translated words keep most of a sentence's content words, in
 //! any order, while they break most runs of two words.
 
-use std::collections::HashMap;
-
 use crate::normalize::TokenStream;
 
 /// Fewest terms in a sentence; a shorter one joins the next.
@@ -45,13 +43,44 @@ impl Default for SentenceOptions {
     }
 }
 
-/// A document's sentences: token ranges and terms.
+/// A document's sentences: token ranges and terms, with the document's
+/// vocabulary and postings, made once for all its partners (see
+/// [`similar`]).
 #[derive(Debug, Clone, Default)]
 pub struct Sentences {
     /// First token and one past the last of each sentence.
     pub spans: Vec<(u32, u32)>,
-    /// Each sentence's distinct terms with their counts, sorted by term.
-    pub terms: Vec<Vec<(u64, u32)>>,
+    /// The document's distinct terms, sorted, with the number of its
+    /// sentences that hold each.
+    vocab: Vec<(u64, u32)>,
+    /// Where each sentence's terms start in `terms` (one more entry than
+    /// there are sentences).
+    term_starts: Vec<u32>,
+    /// Each sentence's distinct terms (indices into `vocab`, ascending)
+    /// with their counts in the sentence.
+    terms: Vec<(u32, u32)>,
+    /// Where each vocabulary term's postings start in `postings` (one more
+    /// entry than the vocabulary).
+    posting_starts: Vec<u32>,
+    /// Per vocabulary term, the sentences that hold it (ascending) with
+    /// its count there.
+    postings: Vec<(u32, u32)>,
+}
+
+impl Sentences {
+    fn len(&self) -> usize {
+        self.term_starts.len().saturating_sub(1)
+    }
+
+    /// The terms of sentence `i`.
+    fn terms_of(&self, i: usize) -> &[(u32, u32)] {
+        &self.terms[self.term_starts[i] as usize..self.term_starts[i + 1] as usize]
+    }
+
+    /// The postings of vocabulary term `v`.
+    fn postings_of(&self, v: usize) -> &[(u32, u32)] {
+        &self.postings[self.posting_starts[v] as usize..self.posting_starts[v + 1] as usize]
+    }
 }
 
 /// English and French words too common to say what a sentence is about.
@@ -75,7 +104,14 @@ pub fn stem(word: &str) -> &str {
         "ations", "ation", "ments", "ment", "ingly", "edly", "ings", "ing", "ies", "ied", "ers",
         "ed", "es", "er", "ly", "s", "e", "y",
     ];
-    for suffix in SUFFIXES {
+    let Some(&last) = word.as_bytes().last() else {
+        return word;
+    };
+    // Only the suffixes that end in the word's last byte can match.
+    for suffix in SUFFIXES
+        .iter()
+        .filter(|s| s.as_bytes().last() == Some(&last))
+    {
         if let Some(base) = word.strip_suffix(suffix) {
             if base.chars().count() >= 3 {
                 return base;
@@ -87,6 +123,26 @@ pub fn stem(word: &str) -> &str {
 
 /// Bytes in the longest stop word: a longer word is none.
 const STOP_WORD_BYTES: usize = 5;
+
+/// A word of at most [`STOP_WORD_BYTES`] bytes as one number (its bytes
+/// and its length), so that looking it up compares numbers, not strings.
+fn packed(word: &str) -> u64 {
+    word.bytes()
+        .enumerate()
+        .fold((word.len() as u64) << 56, |x, (i, b)| {
+            x | (b as u64) << (8 * i)
+        })
+}
+
+/// [`STOP_WORDS`] packed ([`packed`]), sorted.
+fn stop_words() -> &'static [u64] {
+    static PACKED: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    PACKED.get_or_init(|| {
+        let mut packed: Vec<u64> = STOP_WORDS.iter().map(|w| packed(w)).collect();
+        packed.sort_unstable();
+        packed
+    })
+}
 
 /// The term of one word, or `None` for a stop word.
 fn term(word: &[u8], scratch: &mut String) -> Option<u64> {
@@ -103,39 +159,21 @@ fn term(word: &[u8], scratch: &mut String) -> Option<u64> {
     }
     let word = scratch.trim_matches(|c: char| !c.is_alphanumeric());
     let word = word.strip_suffix("'s").unwrap_or(word);
-    if word.is_empty() || (word.len() <= STOP_WORD_BYTES && STOP_WORDS.binary_search(&word).is_ok())
+    if word.is_empty()
+        || (word.len() <= STOP_WORD_BYTES && stop_words().binary_search(&packed(word)).is_ok())
     {
         return None;
     }
     Some(xxhash_rust::xxh3::xxh3_64(stem(word).as_bytes()))
 }
 
-/// A hasher for keys that are hashes already (terms): their own value.
-#[derive(Default)]
-struct TermHasher(u64);
-
-impl std::hash::Hasher for TermHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type TermMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<TermHasher>>;
-
 /// Split `stream` (the tokens of `text`) into sentences.
 pub fn sentences(stream: &TokenStream, text: &[u8]) -> Sentences {
     let tokens = &stream.tokens;
     let mut out = Sentences::default();
+    // Each sentence's distinct terms with their counts, sorted by term.
+    let mut counted_terms: Vec<(u64, u32)> = Vec::new();
+    out.term_starts.push(0);
     let mut scratch = String::new();
     let mut first = 0usize;
     let mut terms: Vec<u64> = Vec::new();
@@ -159,17 +197,53 @@ pub fn sentences(stream: &TokenStream, text: &[u8]) -> Sentences {
         let long = (i + 1 - first) as u32 >= MAX_WORDS;
         if (ends && terms.len() >= MIN_TERMS) || long || last {
             terms.sort_unstable();
-            let mut counted: Vec<(u64, u32)> = Vec::with_capacity(terms.len());
+            let from = counted_terms.len();
             for &t in &terms {
-                match counted.last_mut() {
+                match counted_terms[from..].last_mut() {
                     Some(last) if last.0 == t => last.1 += 1,
-                    _ => counted.push((t, 1)),
+                    _ => counted_terms.push((t, 1)),
                 }
             }
             out.spans.push((first as u32, i as u32 + 1));
-            out.terms.push(counted);
+            out.term_starts.push(counted_terms.len() as u32);
             terms.clear();
             first = i + 1;
+        }
+    }
+    // The vocabulary: each distinct term and how many sentences hold it.
+    let mut all: Vec<u64> = counted_terms.iter().map(|x| x.0).collect();
+    all.sort_unstable();
+    for t in all {
+        match out.vocab.last_mut() {
+            Some(last) if last.0 == t => last.1 += 1,
+            _ => out.vocab.push((t, 1)),
+        }
+    }
+    out.terms = counted_terms
+        .iter()
+        .map(|&(t, tf)| {
+            let v = out
+                .vocab
+                .binary_search_by_key(&t, |x| x.0)
+                .expect("every term is in the vocabulary");
+            (v as u32, tf)
+        })
+        .collect();
+    // Postings, sentences ascending within each term.
+    out.posting_starts = Vec::with_capacity(out.vocab.len() + 1);
+    let mut start = 0u32;
+    for &(_, n) in &out.vocab {
+        out.posting_starts.push(start);
+        start += n;
+    }
+    out.posting_starts.push(start);
+    let mut next: Vec<u32> = out.posting_starts[..out.vocab.len()].to_vec();
+    out.postings = vec![(0, 0); start as usize];
+    for j in 0..out.len() {
+        for k in out.term_starts[j] as usize..out.term_starts[j + 1] as usize {
+            let (v, tf) = out.terms[k];
+            out.postings[next[v as usize] as usize] = (j as u32, tf);
+            next[v as usize] += 1;
         }
     }
     out
@@ -178,56 +252,67 @@ pub fn sentences(stream: &TokenStream, text: &[u8]) -> Sentences {
 /// The pairs of similar sentences of `a` and `b`, as (sentence of `a`,
 /// sentence of `b`), in order.
 pub fn similar(a: &Sentences, b: &Sentences, options: &SentenceOptions) -> Vec<(usize, usize)> {
-    let count = (a.terms.len() + b.terms.len()) as f64;
-    let mut frequency: TermMap<u32> = TermMap::default();
-    for terms in a.terms.iter().chain(&b.terms) {
-        for &(t, _) in terms {
-            *frequency.entry(t).or_default() += 1;
+    let count = (a.len() + b.len()) as f64;
+    // Each term's inverse sentence frequency over both documents, its
+    // logarithm taken once; the vocabularies merged (both sorted), and each
+    // term of `a` that `b` holds matched with its place in `b`'s vocabulary.
+    const NONE: u32 = u32::MAX;
+    let mut isf_a = vec![0.0f64; a.vocab.len()];
+    let mut isf_b = vec![0.0f64; b.vocab.len()];
+    let mut in_b = vec![NONE; a.vocab.len()];
+    let (mut i, mut j) = (0, 0);
+    while i < a.vocab.len() || j < b.vocab.len() {
+        let ta = a.vocab.get(i).map_or(u64::MAX, |x| x.0);
+        let tb = b.vocab.get(j).map_or(u64::MAX, |x| x.0);
+        if j == b.vocab.len() || (i < a.vocab.len() && ta < tb) {
+            isf_a[i] = (count / a.vocab[i].1 as f64).ln();
+            i += 1;
+        } else if i == a.vocab.len() || tb < ta {
+            isf_b[j] = (count / b.vocab[j].1 as f64).ln();
+            j += 1;
+        } else {
+            let isf = (count / (a.vocab[i].1 + b.vocab[j].1) as f64).ln();
+            isf_a[i] = isf;
+            isf_b[j] = isf;
+            in_b[i] = j as u32;
+            i += 1;
+            j += 1;
         }
     }
-    // Each term's inverse sentence frequency, its logarithm taken once.
-    let isf: TermMap<f64> = frequency
-        .into_iter()
-        .map(|(t, f)| (t, (count / f as f64).ln()))
-        .collect();
-    let weight = |t: u64, tf: u32| tf as f64 * isf[&t];
-    let norm = |terms: &[(u64, u32)]| {
+    let norm = |terms: &[(u32, u32)], isf: &[f64]| {
         terms
             .iter()
-            .map(|&(t, tf)| weight(t, tf).powi(2))
+            .map(|&(v, tf)| (tf as f64 * isf[v as usize]).powi(2))
             .sum::<f64>()
             .sqrt()
     };
-    let b_norms: Vec<f64> = b.terms.iter().map(|t| norm(t)).collect();
-    let mut postings: TermMap<Vec<(u32, u32)>> = TermMap::default();
-    for (j, terms) in b.terms.iter().enumerate() {
-        for &(t, tf) in terms {
-            postings.entry(t).or_default().push((j as u32, tf));
-        }
-    }
-    let mut dot = vec![0.0f64; b.terms.len()];
-    let mut shared = vec![0u32; b.terms.len()];
+    let b_norms: Vec<f64> = (0..b.len()).map(|j| norm(b.terms_of(j), &isf_b)).collect();
+    let mut dot = vec![0.0f64; b.len()];
+    let mut shared = vec![0u32; b.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut out = Vec::new();
-    for (i, terms) in a.terms.iter().enumerate() {
-        let a_norm = norm(terms);
-        for &(t, tf) in terms {
-            let Some(list) = postings.get(&t) else {
+    for i in 0..a.len() {
+        let terms = a.terms_of(i);
+        let a_norm = norm(terms, &isf_a);
+        for &(v, tf) in terms {
+            let vb = in_b[v as usize];
+            if vb == NONE {
                 continue;
-            };
-            let wa = weight(t, tf);
-            for &(j, tf_b) in list {
+            }
+            let wa = tf as f64 * isf_a[v as usize];
+            let isf = isf_b[vb as usize];
+            for &(j, tf_b) in b.postings_of(vb as usize) {
                 if shared[j as usize] == 0 {
                     touched.push(j);
                 }
                 shared[j as usize] += 1;
-                dot[j as usize] += wa * weight(t, tf_b);
+                dot[j as usize] += wa * (tf_b as f64 * isf);
             }
         }
         touched.sort_unstable();
         for &j in &touched {
             let j = j as usize;
-            let dice = 2.0 * shared[j] as f64 / (terms.len() + b.terms[j].len()) as f64;
+            let dice = 2.0 * shared[j] as f64 / (terms.len() + b.terms_of(j).len()) as f64;
             let denominator = a_norm * b_norms[j];
             let cosine = if denominator > 0.0 {
                 dot[j] / denominator
@@ -278,6 +363,16 @@ mod tests {
                 "Prices rose! Wages did not follow the prices at all",
             ]
         );
+    }
+
+    #[test]
+    fn stop_words_are_found_packed_and_other_words_are_not() {
+        for w in STOP_WORDS {
+            assert!(stop_words().binary_search(&packed(w)).is_ok(), "{w}");
+        }
+        for w in ["", "ab", "then_", "thee", "andy", "x"] {
+            assert!(stop_words().binary_search(&packed(w)).is_err(), "{w}");
+        }
     }
 
     #[test]
