@@ -103,8 +103,7 @@ fn term(word: &[u8], scratch: &mut String) -> Option<u64> {
     }
     let word = scratch.trim_matches(|c: char| !c.is_alphanumeric());
     let word = word.strip_suffix("'s").unwrap_or(word);
-    if word.is_empty()
-        || (word.len() <= STOP_WORD_BYTES && STOP_WORDS.binary_search(&word).is_ok())
+    if word.is_empty() || (word.len() <= STOP_WORD_BYTES && STOP_WORDS.binary_search(&word).is_ok())
     {
         return None;
     }
