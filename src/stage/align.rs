@@ -110,7 +110,7 @@ pub(crate) fn verify_pairs(
 /// corpus aligning took 0.258 s with 16 MiB batches, 0.225 s with 4 MiB and
 /// 0.219 s with 2 MiB, but 0.249 s with 1 MiB (medians of 5, 2 threads);
 /// 128 MiB batches had held 150 MB more at the peak.
-pub(crate) const BATCH_BYTES: usize = 4 << 20;
+pub(crate) const BATCH_BYTES: usize = 8 << 20;
 
 /// Documents made ready to align ([`Prepared`]: tokens and sorted seed
 /// n-grams), each prepared once, by the first pair task that needs it: a
