@@ -59,7 +59,7 @@ pub(super) fn prepared_matches(
     // Too frequent to pair every occurrence with every other (quadratic):
     // placed by the anchors, as in `exact_matches`.
     if !frequent.is_empty() {
-        let anchors = chain_anchors(anchors);
+        let anchors = chain_anchors(in_text_order(anchors, ha.len()));
         for (i, ea, j, eb) in frequent {
             pair_frequent(
                 a.positions[i..ea].iter().copied(),
@@ -277,6 +277,29 @@ pub(super) fn exact_matches(
         });
     }
     matches
+}
+
+/// `anchors` (each at its own position in A, below `positions`) sorted:
+/// when they are many, placed by their position in A instead of sorted by
+/// comparisons (two long documents that share most of their text have an
+/// anchor at most positions).
+fn in_text_order(mut anchors: Vec<(u32, u32)>, positions: usize) -> Vec<(u32, u32)> {
+    if anchors.len() * 16 < positions {
+        anchors.sort_unstable();
+        return anchors;
+    }
+    let mut slot = vec![u32::MAX; positions];
+    for &(a, b) in &anchors {
+        slot[a as usize] = b;
+    }
+    anchors.clear();
+    anchors.extend(
+        slot.iter()
+            .enumerate()
+            .filter(|&(_, &b)| b != u32::MAX)
+            .map(|(a, &b)| (a as u32, b)),
+    );
+    anchors
 }
 
 /// Anchors: the n-grams found once in A and once in B, as (position in A,
