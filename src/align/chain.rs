@@ -198,3 +198,28 @@ pub(super) fn build(matches: &[Match], members: &[usize]) -> Alignment {
         edits,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::best_first;
+
+    proptest::proptest! {
+        /// The packed keys give the order of comparing scores (highest
+        /// first, ties by index), ties and zero scores included.
+        #[test]
+        fn best_first_orders_as_comparing_scores(
+            score in proptest::collection::vec(0i64..40, 0..300),
+        ) {
+            let mut expected: Vec<usize> = (0..score.len()).collect();
+            expected.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+            proptest::prop_assert_eq!(best_first(&score), expected);
+        }
+    }
+
+    /// A score beyond 32 bits takes the comparison path, with the same order.
+    #[test]
+    fn best_first_orders_scores_beyond_32_bits() {
+        let score = [3, 1 << 40, 3, 0, 1 << 40];
+        assert_eq!(best_first(&score), vec![1, 4, 0, 2, 3]);
+    }
+}

@@ -370,3 +370,28 @@ pub(super) fn pair_frequent(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::in_text_order;
+
+    proptest::proptest! {
+        /// Anchors placed by position come out as sorting them does, few
+        /// (sorted) or many (placed) next to the number of positions.
+        #[test]
+        fn anchors_in_text_order_as_sorted(
+            marks in proptest::collection::vec(proptest::option::of(0u32..5000), 1..400),
+        ) {
+            let anchors: Vec<(u32, u32)> = marks
+                .iter()
+                .enumerate()
+                .rev()
+                .filter_map(|(a, b)| b.map(|b| (a as u32, b)))
+                .collect();
+            let mut expected = anchors.clone();
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(in_text_order(anchors.clone(), marks.len()), expected.clone());
+            proptest::prop_assert_eq!(in_text_order(anchors, marks.len() * 100), expected);
+        }
+    }
+}
