@@ -147,7 +147,9 @@ fn best_first(score: &[i64]) -> Vec<usize> {
         .map(|(i, &s)| ((u32::MAX as u64 - s as u64) << 32) | i as u64)
         .collect();
     keys.sort_unstable();
-    keys.into_iter().map(|k| (k & 0xFFFF_FFFF) as usize).collect()
+    keys.into_iter()
+        .map(|k| (k & 0xFFFF_FFFF) as usize)
+        .collect()
 }
 
 /// The words `current` adds after `before` in one chain, less a small penalty
