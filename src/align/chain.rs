@@ -93,8 +93,7 @@ pub(super) fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) 
             }
         }
     }
-    let mut ends: Vec<usize> = (0..count).collect();
-    ends.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+    let ends = best_first(&score);
     let mut used = vec![false; count];
     let mut out = Vec::new();
     let mut members = Vec::new();
@@ -127,6 +126,30 @@ pub(super) fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) 
     }
     out.sort_unstable_by_key(|x| (x.a_first, x.b_first));
     out
+}
+
+/// Match indices by score, highest first, ties by index. Scores and indices
+/// fit in 32 bits (both are at most a document's words), so each is one
+/// `u64` key sorted by value: a third of the time of comparing scores
+/// through the indices, which was most of chaining the pairs of long
+/// documents that share only stock phrases.
+fn best_first(score: &[i64]) -> Vec<usize> {
+    let fits = score.len() <= u32::MAX as usize
+        && score.iter().all(|&s| (0..=u32::MAX as i64).contains(&s));
+    if !fits {
+        let mut ends: Vec<usize> = (0..score.len()).collect();
+        ends.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+        return ends;
+    }
+    let mut keys: Vec<u64> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| ((u32::MAX as u64 - s as u64) << 32) | i as u64)
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|k| (k & 0xFFFF_FFFF) as usize)
+        .collect()
 }
 
 /// The words `current` adds after `before` in one chain, less a small penalty
@@ -175,5 +198,30 @@ pub(super) fn build(matches: &[Match], members: &[usize]) -> Alignment {
         b_last: b_end,
         words,
         edits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::best_first;
+
+    proptest::proptest! {
+        /// The packed keys give the order of comparing scores (highest
+        /// first, ties by index), ties and zero scores included.
+        #[test]
+        fn best_first_orders_as_comparing_scores(
+            score in proptest::collection::vec(0i64..40, 0..300),
+        ) {
+            let mut expected: Vec<usize> = (0..score.len()).collect();
+            expected.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+            proptest::prop_assert_eq!(best_first(&score), expected);
+        }
+    }
+
+    /// A score beyond 32 bits takes the comparison path, with the same order.
+    #[test]
+    fn best_first_orders_scores_beyond_32_bits() {
+        let score = [3, 1 << 40, 3, 0, 1 << 40];
+        assert_eq!(best_first(&score), vec![1, 4, 0, 2, 3]);
     }
 }

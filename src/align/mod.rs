@@ -265,6 +265,49 @@ struct Sorted {
     positions: Vec<u32>,
     /// For each text position, the index of its n-gram in `hashes`.
     rank: Vec<u32>,
+    /// Where each bucket of hashes (by their top `bits` bits) starts in
+    /// `hashes`, plus the end: about one hash a bucket, so that a hash is
+    /// found in `hashes` in a step or two.
+    starts: Vec<u32>,
+    /// Top bits of a hash that name its bucket of `starts`.
+    bits: u32,
+}
+
+impl Sorted {
+    fn new(grams: &[(u64, u32)]) -> Sorted {
+        let mut rank = vec![0u32; grams.len()];
+        for (i, &(_, position)) in grams.iter().enumerate() {
+            rank[position as usize] = i as u32;
+        }
+        let bits = (usize::BITS - grams.len().leading_zeros()).clamp(1, 24);
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        for (i, &(hash, _)) in grams.iter().enumerate() {
+            let bucket = (hash >> (64 - bits)) as usize;
+            while starts.len() <= bucket {
+                starts.push(i as u32);
+            }
+        }
+        starts.resize((1 << bits) + 1, grams.len() as u32);
+        Sorted {
+            hashes: grams.iter().map(|x| x.0).collect(),
+            positions: grams.iter().map(|x| x.1).collect(),
+            rank,
+            starts,
+            bits,
+        }
+    }
+
+    /// The first index `j` at or after `from` with `hashes[j] >= hash`.
+    #[inline(always)]
+    fn seek(&self, from: usize, hash: u64) -> usize {
+        let bucket = (hash >> (64 - self.bits)) as usize;
+        let mut j = from.max(self.starts[bucket] as usize);
+        let end = self.starts[bucket + 1] as usize;
+        while j < end && self.hashes[j] < hash {
+            j += 1;
+        }
+        j
+    }
 }
 
 /// Fewest n-grams for a document to be sorted when prepared. A short
@@ -276,16 +319,34 @@ struct Sorted {
 /// in linear time with each partner.
 const SORTED_MIN: usize = 2048;
 
-/// Bits in a [`Prepared`] filter (a power of two).
+/// Fewest bits in a [`Prepared`] filter (a power of two).
 const FILTER_BITS: usize = 1 << 15;
 
+/// Filter bits per n-gram of a long document, rounded up to a power of two:
+/// about one bit in 16 to 32 set, so that a merge of two sorted lists that
+/// share few n-grams skips most of the probing side without looking into
+/// the other (see [`seeds::prepared_matches`]).
+const FILTER_BITS_PER_GRAM: usize = 16;
+
+/// A bit filter of `hashes` (their low bits): [`FILTER_BITS`] bits, or for
+/// many hashes [`FILTER_BITS_PER_GRAM`] a hash.
 fn filter_of(hashes: &[u64]) -> Vec<u64> {
-    let mut filter = vec![0u64; FILTER_BITS / 64];
+    let bits = (hashes.len() * FILTER_BITS_PER_GRAM)
+        .next_power_of_two()
+        .max(FILTER_BITS);
+    let mut filter = vec![0u64; bits / 64];
     for &hash in hashes {
-        let bit = hash as usize & (FILTER_BITS - 1);
+        let bit = hash as usize & (bits - 1);
         filter[bit / 64] |= 1 << (bit % 64);
     }
     filter
+}
+
+/// May `filter` (of [`filter_of`]) hold `hash`?
+#[inline(always)]
+fn may_hold(filter: &[u64], hash: u64) -> bool {
+    let bit = hash as usize & (filter.len() * 64 - 1);
+    filter[bit / 64] & (1 << (bit % 64)) != 0
 }
 
 /// The n-grams of `hashes` that `filter` may hold, with their positions, sorted.
@@ -293,10 +354,7 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
     let mut grams: Vec<(u64, u32)> = hashes
         .iter()
         .enumerate()
-        .filter(|&(_, &hash)| {
-            let bit = hash as usize & (FILTER_BITS - 1);
-            filter[bit / 64] & (1 << (bit % 64)) != 0
-        })
+        .filter(|&(_, &hash)| may_hold(filter, hash))
         .map(|(i, &hash)| (hash, i as u32))
         .collect();
     grams.sort_unstable();
@@ -309,18 +367,7 @@ impl Prepared {
     pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
         let text = ngram_hashes(&stream.tokens, options.seed.max(1));
         let filter = filter_of(&text);
-        let sorted = (text.len() >= SORTED_MIN).then(|| {
-            let grams = sorted_grams(&text);
-            let mut rank = vec![0u32; grams.len()];
-            for (i, &(_, position)) in grams.iter().enumerate() {
-                rank[position as usize] = i as u32;
-            }
-            Sorted {
-                hashes: grams.iter().map(|x| x.0).collect(),
-                positions: grams.iter().map(|x| x.1).collect(),
-                rank,
-            }
-        });
+        let sorted = (text.len() >= SORTED_MIN).then(|| Sorted::new(&sorted_grams(&text)));
         Prepared {
             stream,
             text,
@@ -336,7 +383,7 @@ impl Prepared {
 pub fn align_prepared(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec<Alignment> {
     let (a_breaks, b_breaks) = (&a.stream.breaks, &b.stream.breaks);
     if let (Some(sa), Some(sb)) = (&a.sorted, &b.sorted) {
-        let matches = prepared_matches(sa, sb, options);
+        let matches = prepared_matches(sa, &a.filter, sb, &b.filter, options);
         return chain(
             &matches,
             &Breaks {

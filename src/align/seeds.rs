@@ -9,8 +9,15 @@ use super::*;
 /// seeds: a merge of the two sorted hash lists notes, for each n-gram of A,
 /// the range of B's sorted list it seeds with; A's n-grams are then visited
 /// in text order, each seed extending the match its diagonal had at the
-/// previous position or opening a new one.
-pub(super) fn prepared_matches(a: &Sorted, b: &Sorted, options: &AlignOptions) -> Vec<Match> {
+/// previous position or opening a new one. `a_filter` and `b_filter` are
+/// the documents' bit filters ([`super::filter_of`]).
+pub(super) fn prepared_matches(
+    a: &Sorted,
+    a_filter: &[u64],
+    b: &Sorted,
+    b_filter: &[u64],
+    options: &AlignOptions,
+) -> Vec<Match> {
     let n = options.seed.max(1) as u32;
     let (ha, hb) = (&a.hashes, &b.hashes);
     // Each seeding index of `ha` with the half-open range of `hb` indices
@@ -34,53 +41,25 @@ pub(super) fn prepared_matches(a: &Sorted, b: &Sorted, options: &AlignOptions) -
         }
         (ea, eb)
     };
-    // The hash space is cut into `LANES` ranges whose merges advance side
-    // by side in one loop: one merge is a chain of dependent loads (each
-    // step's index waits for the previous comparison), and independent
-    // chains overlap in the processor. The runs found are the same as one
-    // merge's, in another order, which nothing after depends on (seeds are
-    // put in text order, anchors sorted).
-    const LANES: usize = 4;
-    let cut = |hashes: &[u64], k: usize| {
-        if k == LANES {
-            hashes.len()
-        } else {
-            hashes.partition_point(|&h| h < (k as u64) << (64 - LANES.trailing_zeros()))
-        }
-    };
-    let mut i: [usize; LANES] = std::array::from_fn(|k| cut(ha, k));
-    let mut j: [usize; LANES] = std::array::from_fn(|k| cut(hb, k));
-    let a_end: [usize; LANES] = std::array::from_fn(|k| cut(ha, k + 1));
-    let b_end: [usize; LANES] = std::array::from_fn(|k| cut(hb, k + 1));
-    while (0..LANES).all(|k| i[k] < a_end[k] && j[k] < b_end[k]) {
-        for k in 0..LANES {
-            let (x, y) = (ha[i[k]], hb[j[k]]);
-            if x != y {
-                // Without a branch on which side is behind: the two lists
-                // interleave at random, which a branch predictor cannot
-                // learn (this loop was half of aligning before).
-                i[k] += usize::from(x < y);
-                j[k] += usize::from(y < x);
-            } else {
-                (i[k], j[k]) = shared(i[k], j[k]);
-            }
-        }
-    }
-    for k in 0..LANES {
-        while i[k] < a_end[k] && j[k] < b_end[k] {
-            let (x, y) = (ha[i[k]], hb[j[k]]);
-            if x != y {
-                i[k] += usize::from(x < y);
-                j[k] += usize::from(y < x);
-            } else {
-                (i[k], j[k]) = shared(i[k], j[k]);
-            }
-        }
+    // The shorter list probes the other's filter and looks into the other
+    // list only for what passes (the shared hashes and about one in 16 to
+    // 32 others), where a merge of the two whole lists stepped through
+    // both: most pairs of long documents share only stock phrases (100 MB
+    // of generated versions: 94% of 101,876 pairs). The runs found are the
+    // same as a merge's, which nothing after depends on the order of
+    // (seeds are put in text order, anchors sorted).
+    if ha.len() <= hb.len() {
+        probe(ha, b, b_filter, &mut shared);
+    } else {
+        probe(hb, a, a_filter, |j, i| {
+            let (ea, eb) = shared(i, j);
+            (eb, ea)
+        });
     }
     // Too frequent to pair every occurrence with every other (quadratic):
     // placed by the anchors, as in `exact_matches`.
     if !frequent.is_empty() {
-        let anchors = chain_anchors(anchors);
+        let anchors = chain_anchors(in_text_order(anchors, ha.len()));
         for (i, ea, j, eb) in frequent {
             pair_frequent(
                 a.positions[i..ea].iter().copied(),
@@ -149,6 +128,29 @@ pub(super) fn prepared_matches(a: &Sorted, b: &Sorted, options: &AlignOptions) -
         std::mem::swap(&mut previous, &mut current);
     }
     matches
+}
+
+/// Every hash that sorted list `p` shares with `o`, found by probing
+/// `filter` (the filter of `o`'s hashes) with each hash of `p` in turn and
+/// seeking those that pass in `o` through its buckets: `f(i, j)` gets the
+/// first index of the hash's run in `p` and in `o` and returns the ends of
+/// the runs.
+fn probe(p: &[u64], o: &Sorted, filter: &[u64], mut f: impl FnMut(usize, usize) -> (usize, usize)) {
+    let (mut i, mut j) = (0, 0);
+    let end = o.hashes.len();
+    while i < p.len() && j < end {
+        let x = p[i];
+        if !super::may_hold(filter, x) {
+            i += 1;
+            continue;
+        }
+        j = o.seek(j, x);
+        if j < end && o.hashes[j] == x {
+            (i, j) = f(i, j);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 pub(super) fn grams(tokens: &[Token], n: usize) -> Vec<(u64, u32)> {
@@ -277,6 +279,29 @@ pub(super) fn exact_matches(
     matches
 }
 
+/// `anchors` (each at its own position in A, below `positions`) sorted:
+/// when they are many, placed by their position in A instead of sorted by
+/// comparisons (two long documents that share most of their text have an
+/// anchor at most positions).
+fn in_text_order(mut anchors: Vec<(u32, u32)>, positions: usize) -> Vec<(u32, u32)> {
+    if anchors.len() * 16 < positions {
+        anchors.sort_unstable();
+        return anchors;
+    }
+    let mut slot = vec![u32::MAX; positions];
+    for &(a, b) in &anchors {
+        slot[a as usize] = b;
+    }
+    anchors.clear();
+    anchors.extend(
+        slot.iter()
+            .enumerate()
+            .filter(|&(_, &b)| b != u32::MAX)
+            .map(|(a, &b)| (a as u32, b)),
+    );
+    anchors
+}
+
 /// Anchors: the n-grams found once in A and once in B, as (position in A,
 /// position in B); the longest chain of them increasing on both sides (the
 /// longest increasing subsequence of B positions in A order, as MUMmer and
@@ -342,6 +367,31 @@ pub(super) fn pair_frequent(
             .or_else(|| (next < anchors.len()).then(|| on(next)).flatten());
         if let Some(j) = found {
             seed(k, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_text_order;
+
+    proptest::proptest! {
+        /// Anchors placed by position come out as sorting them does, few
+        /// (sorted) or many (placed) next to the number of positions.
+        #[test]
+        fn anchors_in_text_order_as_sorted(
+            marks in proptest::collection::vec(proptest::option::of(0u32..5000), 1..400),
+        ) {
+            let anchors: Vec<(u32, u32)> = marks
+                .iter()
+                .enumerate()
+                .rev()
+                .filter_map(|(a, b)| b.map(|b| (a as u32, b)))
+                .collect();
+            let mut expected = anchors.clone();
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(in_text_order(anchors.clone(), marks.len()), expected.clone());
+            proptest::prop_assert_eq!(in_text_order(anchors, marks.len() * 100), expected);
         }
     }
 }
