@@ -226,6 +226,17 @@ pub const SUMMARY_DENSITY: f64 = 0.8;
 /// 0.587).
 pub const SUMMARY_MEMBER_RATIO: f64 = 1.1;
 
+/// An alignment whose shared runs pair at least this share of the words of
+/// its longer side is a near-verbatim copy: it is never merged into a
+/// summary ([`merge_summaries`]).
+pub const NEAR_EXACT: f64 = 0.9;
+
+/// Whether the shared runs of `x` pair at least [`NEAR_EXACT`] of the words
+/// of its longer side.
+fn near_exact(x: &Alignment) -> bool {
+    x.words as f64 >= NEAR_EXACT * x.a_words().max(x.b_words()) as f64
+}
+
 /// The smallest gap a sparse group is regrouped with.
 pub const MIN_GAP: usize = 4;
 
@@ -479,7 +490,7 @@ fn align_seeds(
 /// side is at least [`EXTEND_RATIO`] times longer: the sentences of a
 /// summary, each aligned to the part of the source it condenses.
 fn merge_summaries(
-    mut alignments: Vec<Alignment>,
+    alignments: Vec<Alignment>,
     side_a: bool,
     options: &ThoroughOptions,
 ) -> Vec<Alignment> {
@@ -497,8 +508,10 @@ fn merge_summaries(
             (x.a_first, x.a_last)
         }
     };
+    // A near-verbatim copy is no part of a summary.
+    let (mut out, mut alignments): (Vec<Alignment>, Vec<Alignment>) =
+        alignments.into_iter().partition(near_exact);
     alignments.sort_unstable_by_key(|x| (short(x), long(x)));
-    let mut out: Vec<Alignment> = Vec::new();
     let mut pending: Vec<Alignment> = Vec::new();
     let flush = |pending: &mut Vec<Alignment>, out: &mut Vec<Alignment>| {
         if pending.len() > 1 {
