@@ -910,6 +910,64 @@ mod tests {
         assert!(found[0].1.ends_with("retired homeowners"), "{found:?}");
     }
 
+    fn run(a: u32, b: u32, len: u32) -> Run {
+        Run {
+            a,
+            b,
+            a_len: len,
+            b_len: len,
+            sentence: false,
+        }
+    }
+
+    /// A run of 5+ words is kept at each occurrence, unless it repeats part
+    /// of a kept run of `--min-words` (here 8) words or more: then it is
+    /// paired once, with that run.
+    #[test]
+    fn a_repeat_of_part_of_a_verbatim_run_is_paired_once() {
+        // B restates 6 words of a 20-word copied run 200 words later.
+        let kept = group::one_to_one_around(vec![run(100, 100, 20), run(105, 305, 6)], 0, 8);
+        assert_eq!(kept, vec![run(100, 100, 20)]);
+        // The same 6 words, but the longest run holding them has 7 words:
+        // both occurrences are kept.
+        let kept = group::one_to_one_around(vec![run(103, 103, 7), run(105, 305, 6)], 0, 8);
+        assert_eq!(kept.len(), 2, "{kept:?}");
+    }
+
+    /// Alignments near one another on A whose B sides spread over twice
+    /// their length merge into a summary, but not with a near-verbatim copy
+    /// (its shared runs pair 90% of its words or more).
+    #[test]
+    fn a_near_verbatim_alignment_is_not_merged_into_a_summary() {
+        let alignment = |a: (u32, u32), b: (u32, u32), words: u32| Alignment {
+            a_first: a.0,
+            a_last: a.1,
+            b_first: b.0,
+            b_last: b.1,
+            words,
+            edits: 0,
+        };
+        let options = ThoroughOptions::default();
+        let copy = alignment((0, 40), (0, 40), 38);
+        let sparse = alignment((45, 60), (200, 260), 10);
+        let merged = merge_summaries(vec![copy, sparse], true, &options);
+        assert_eq!(merged.len(), 2, "{merged:?}");
+        // The same pair with the copy rewritten (half its words in shared
+        // runs): one summary from A 0 to 60 and B 0 to 260.
+        let rewritten = alignment((0, 40), (0, 40), 20);
+        let merged = merge_summaries(vec![rewritten, sparse], true, &options);
+        assert_eq!(merged.len(), 1, "{merged:?}");
+        assert_eq!(
+            (
+                merged[0].a_first,
+                merged[0].a_last,
+                merged[0].b_first,
+                merged[0].b_last
+            ),
+            (0, 60, 0, 260)
+        );
+    }
+
     #[test]
     fn unrelated_texts_sharing_function_words_give_nothing() {
         let a = "It is one of the most important of the questions in the debate, and it is a matter of the state of the art in the field of the sciences.";
