@@ -431,6 +431,26 @@ fn align_grams(
     )
 }
 
+/// Total length of the union of half-open ranges (aligned spans, lifted
+/// bytes): what alignments and the provenance map measure coverage with.
+pub fn union_length(mut ranges: Vec<(u32, u32)>) -> u64 {
+    ranges.sort_unstable();
+    let mut total = 0u64;
+    let mut current: Option<(u32, u32)> = None;
+    for (start, end) in ranges {
+        match current.as_mut() {
+            Some(c) if start <= c.1 => c.1 = c.1.max(end),
+            _ => {
+                if let Some(c) = current {
+                    total += (c.1 - c.0) as u64;
+                }
+                current = Some((start, end));
+            }
+        }
+    }
+    total + current.map_or(0, |c| (c.1 - c.0) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,7 @@ pub use attribute::{MERGE_GAP_BYTES, MERGE_LONG_GAP_BYTES};
 pub use boilerplate::{FOOTER_DOCUMENTS, FOOTER_WORDS};
 pub use chronology::{chronology, Chronology};
 
+pub use crate::align::union_length;
 use attribute::attribute;
 use chronology::Key;
 use links::passage_links;
@@ -186,25 +187,6 @@ pub fn trace(
     out.links.par_sort_by_key(|x| (x.target, x.source));
     (out.main_sources, out.lifted_bytes) = main_sources(lengths.len(), &out.links);
     out
-}
-
-/// Total length of the union of half-open ranges.
-pub fn union_length(mut ranges: Vec<(u32, u32)>) -> u64 {
-    ranges.sort_unstable();
-    let mut total = 0u64;
-    let mut current: Option<(u32, u32)> = None;
-    for (start, end) in ranges {
-        match current.as_mut() {
-            Some(c) if start <= c.1 => c.1 = c.1.max(end),
-            _ => {
-                if let Some(c) = current {
-                    total += (c.1 - c.0) as u64;
-                }
-                current = Some((start, end));
-            }
-        }
-    }
-    total + current.map_or(0, |c| (c.1 - c.0) as u64)
 }
 
 /// Per document, the source with the most bytes of it (see [`MainSource`]);

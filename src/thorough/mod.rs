@@ -140,7 +140,7 @@ mod group;
 
 use group::*;
 
-use crate::align::Alignment;
+use crate::align::{union_length, Alignment};
 use crate::normalize::{Token, TokenStream};
 use crate::shingle::ngram_hashes;
 
@@ -461,7 +461,7 @@ fn align_seeds(
             } else {
                 (summary.b_first, summary.b_last)
             };
-            let mut covered: Vec<(u32, u32)> = out
+            let covered: Vec<(u32, u32)> = out
                 .iter()
                 .map(|x| {
                     if short_a {
@@ -473,16 +473,7 @@ fn align_seeds(
                 .map(|(s, e)| (s.max(first), e.min(last)))
                 .filter(|(s, e)| s < e)
                 .collect();
-            covered.sort_unstable();
-            let (mut total, mut end) = (0, first);
-            for (s, e) in covered {
-                let s = s.max(end);
-                if e > s {
-                    total += e - s;
-                    end = e;
-                }
-            }
-            (total as f64) < 0.5 * (last - first) as f64
+            (union_length(covered) as f64) < 0.5 * (last - first) as f64
         })
         .collect();
     // A summary replaces the alignments inside it.
@@ -596,7 +587,7 @@ fn repeats(runs: &[Run], out: &[Alignment], least: u32) -> Vec<Alignment> {
     // Whether exact runs pair every word of `s..e` on one side (`side_a`)
     // with words inside the span `first..last` of the other side.
     let held = |s: u32, e: u32, side_a: bool, first: u32, last: u32| {
-        let mut covered: Vec<(u32, u32)> = joined
+        let covered: Vec<(u32, u32)> = joined
             .iter()
             .filter_map(|&(d, js, je)| {
                 let (bs, be) = ((js as i64 + d) as u32, (je as i64 + d) as u32);
@@ -610,15 +601,7 @@ fn repeats(runs: &[Run], out: &[Alignment], least: u32) -> Vec<Alignment> {
                     .filter(|c| c.0 < c.1)
             })
             .collect();
-        covered.sort_unstable();
-        let mut end = s;
-        for (cs, ce) in covered {
-            if cs > end {
-                return false;
-            }
-            end = end.max(ce);
-        }
-        end >= e
+        union_length(covered) == (e - s) as u64
     };
     joined
         .iter()
