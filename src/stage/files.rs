@@ -498,13 +498,9 @@ fn read_corpus(
             return Err(Error::Stage { path, reason });
         }
     }
-    // Input positions (sortable keys) become ranks: the input order of
-    // the documents read, which is the corpus's when all are read.
-    let mut positions = raw_orders.clone();
-    positions.sort_unstable();
+    let ranks = input_ranks(&raw_orders);
     for (_, document, _) in &mut documents {
-        let position = raw_orders[document.order as usize];
-        document.order = positions.partition_point(|&p| p < position) as u32;
+        document.order = ranks[document.order as usize];
     }
     documents.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
     let keys = documents.iter().map(|d| d.0).collect();
@@ -514,6 +510,17 @@ fn read_corpus(
         warnings: Vec::new(),
     };
     Ok((corpus, keys, lengths))
+}
+
+/// Input positions (sortable keys, one per document read) as ranks: the
+/// input order of the documents read, which is the corpus's when all are.
+fn input_ranks(positions: &[u64]) -> Vec<u32> {
+    let mut sorted = positions.to_vec();
+    sorted.sort_unstable();
+    positions
+        .iter()
+        .map(|&p| sorted.partition_point(|&q| q < p) as u32)
+        .collect()
 }
 
 /// The columns of an ingest table that [`read_corpus`] and [`read_catalog`] read.
@@ -561,12 +568,10 @@ fn read_catalog(work: &Work) -> Result<(Catalog, Vec<u64>, Vec<u32>)> {
             return Err(Error::Stage { path, reason });
         }
     }
-    let mut positions = raw_orders.clone();
-    positions.sort_unstable();
-    for (doc, position) in raw_orders.iter().enumerate() {
-        catalog.set_order(doc, positions.partition_point(|p| p < position) as u32);
+    for (doc, rank) in input_ranks(&raw_orders).into_iter().enumerate() {
+        catalog.set_order(doc, rank);
     }
-    drop((positions, raw_orders));
+    drop(raw_orders);
     let placed = catalog.sort_by_id();
     catalog.shrink_to_fit();
     let keys = placed.iter().map(|&i| keys[i as usize]).collect();
