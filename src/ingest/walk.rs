@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 
 use ignore::gitignore::Gitignore;
 
-use super::{escaped, escaped_path, file_key, liftedignore, special_kind, Reader, Seen};
+use super::paths::{escaped, escaped_path, file_key, special_kind, Seen};
+use super::{liftedignore, Reader};
 use crate::error::{Error, Result, Warning};
 
 /// A folder being listed: its entries not yet visited.
