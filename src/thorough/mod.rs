@@ -137,14 +137,16 @@ pub mod sentence;
 pub use sentence::SentenceOptions;
 
 mod group;
+mod seeds;
 mod summary;
 
 use group::*;
+pub use seeds::Index;
+use seeds::{bit, runs, seed_grams, Run};
 use summary::*;
 
 use crate::align::{union_length, Alignment};
-use crate::normalize::{Token, TokenStream};
-use crate::shingle::ngram_hashes;
+use crate::normalize::TokenStream;
 
 /// Which pipeline settings a scan uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -268,30 +270,6 @@ pub const MIN_WORDS_FACTOR: usize = 2;
 /// words, against 864 and 761 with 5.
 pub const MAX_NGRAM: usize = 3;
 
-/// A seed: `a_len` words at `a` in A matched with `b_len` words at `b` in
-/// B (a shared run of words, `a_len == b_len`, or a pair of similar
-/// sentences).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Run {
-    a: u32,
-    b: u32,
-    a_len: u32,
-    b_len: u32,
-    /// A pair of similar sentences rather than a shared run of words.
-    sentence: bool,
-}
-
-impl Run {
-    /// Where the run starts and ends on one side.
-    fn side(&self, side_a: bool) -> (u32, u32) {
-        if side_a {
-            (self.a, self.a + self.a_len)
-        } else {
-            (self.b, self.b + self.b_len)
-        }
-    }
-}
-
 /// Align two different documents: `a` holds the tokens of `a_text`, `b`
 /// those of `b_text`.
 pub fn align(
@@ -302,68 +280,6 @@ pub fn align(
     options: &ThoroughOptions,
 ) -> Vec<Alignment> {
     align_indexed(&Index::new(a, a_text, options), b, b_text, options)
-}
-
-/// A document's seed word pairs, made once for all its partners: sorted with
-/// their positions, and a bit filter of them so that each partner sorts only
-/// the pairs the document may share.
-#[derive(Debug, Clone, Default)]
-pub struct Index {
-    grams: Vec<(u64, u32)>,
-    filter: Vec<u64>,
-    sentences: sentence::Sentences,
-}
-
-/// Bits in an [`Index`] filter (a power of two).
-const FILTER_BITS: usize = 1 << 15;
-
-fn bit(hash: u64) -> (usize, u64) {
-    let bit = hash as usize & (FILTER_BITS - 1);
-    (bit / 64, 1 << (bit % 64))
-}
-
-/// The seed word pairs of `tokens` (not two short words) with their
-/// positions, in text order, kept by `keep`.
-fn seed_grams(
-    tokens: &[Token],
-    options: &ThoroughOptions,
-    keep: impl Fn(u64) -> bool,
-) -> Vec<(u64, u32)> {
-    let n = options.seed.max(1);
-    ngram_hashes(tokens, n)
-        .into_iter()
-        .enumerate()
-        .filter(|&(i, hash)| {
-            keep(hash)
-                && tokens[i..i + n]
-                    .iter()
-                    .any(|t| t.end - t.start > SHORT_WORD_BYTES)
-        })
-        .map(|(i, hash)| (hash, i as u32))
-        .collect()
-}
-
-impl Index {
-    /// Index one document: `stream` holds the tokens of `text`.
-    pub fn new(stream: &TokenStream, text: &[u8], options: &ThoroughOptions) -> Index {
-        let mut grams = seed_grams(&stream.tokens, options, |_| true);
-        let mut filter = vec![0u64; FILTER_BITS / 64];
-        for &(hash, _) in &grams {
-            let (word, mask) = bit(hash);
-            filter[word] |= mask;
-        }
-        grams.sort_unstable();
-        let sentences = if options.sentences.is_some() {
-            sentence::sentences(stream, text)
-        } else {
-            sentence::Sentences::default()
-        };
-        Index {
-            grams,
-            filter,
-            sentences,
-        }
-    }
 }
 
 /// [`align`] of the document `a` indexes with another one, `b` (the tokens
@@ -552,37 +468,6 @@ fn repeats(runs: &[Run], out: &[Alignment], least: u32) -> Vec<Alignment> {
                 words: e - s,
                 edits: 0,
             })
-        })
-        .collect()
-}
-
-/// The seeds: maximal shared runs of at least `options.seed` words, from
-/// both documents' sorted seed word pairs.
-fn runs(ga: &[(u64, u32)], gb: &[(u64, u32)], options: &ThoroughOptions) -> Vec<Run> {
-    let n = options.seed.max(1);
-    let mut seeds: Vec<(i64, u32)> = Vec::new();
-    crate::align::for_each_shared(ga, gb, |ra, rb| {
-        if ra.len() <= options.max_repeat && rb.len() <= options.max_repeat {
-            for x in ra {
-                for y in rb {
-                    seeds.push((y.1 as i64 - x.1 as i64, x.1));
-                }
-            }
-        }
-    });
-    seeds.sort_unstable();
-    seeds
-        .chunk_by(|x, y| x.0 == y.0 && y.1 == x.1 + 1)
-        .map(|run| {
-            let (diagonal, first) = run[0];
-            let len = run.len() as u32 + n as u32 - 1;
-            Run {
-                a: first,
-                b: (first as i64 + diagonal) as u32,
-                a_len: len,
-                b_len: len,
-                sentence: false,
-            }
         })
         .collect()
 }
