@@ -61,7 +61,9 @@ pub enum Command {
     /// sign, candidates, align, then report (one process, --rank 0).
     ///
     /// Every stage takes the flags and paths of `lifted scan`; the report
-    /// writes what `lifted scan ... --output MAP` writes. See README: Scaling out.
+    /// writes what `lifted scan ... --output MAP` writes. A table made with
+    /// other matching flags (--ngram, --threshold, --preset ...) than this
+    /// stage's is refused, naming the file and the flag. See README: Scaling out.
     ///
     /// Example: lifted stage sign --rank 0 --world-size 4 --work work/ corpus.jsonl
     Stage(crate::stage_cmd::StageArgs),

@@ -82,11 +82,12 @@ pub struct WorkerArgs {
 /// Run one stage.
 pub fn run(args: StageArgs) -> Result<ExitCode> {
     let shard = Shard::new(args.rank, args.world_size)?;
+    let params = args.scan.matching.params()?;
     let work = Work {
         root: args.work.clone(),
         shard,
+        settings: lifted::stage::settings::Settings::of(&params),
     };
-    let params = args.scan.matching.params()?;
     match args.name {
         StageName::Ingest => {
             if !(1..=64).contains(&args.key_bits) {

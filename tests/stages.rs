@@ -473,6 +473,52 @@ fn a_mismatched_world_size_is_named() {
     assert!(line.contains("documents-"), "{line}");
 }
 
+/// A stage run with other matching flags than the stage before it is
+/// refused, naming the file and the flag, instead of mixing two runs into
+/// one map; re-running the stage with the same flags goes on.
+#[test]
+fn a_stage_with_other_flags_is_named() {
+    let dir = Dir::new("stages-flags");
+    let corpus = generated(&dir);
+    stages_until(&dir, &corpus, "sign");
+    let with = |name: &str, rank: &str, flags: &[&str]| {
+        dir.command()
+            .args([
+                "stage",
+                name,
+                "--rank",
+                rank,
+                "--world-size",
+                "3",
+                "--work",
+                "work",
+            ])
+            .args(flags)
+            .arg(&corpus)
+            .run()
+    };
+    // Rank 1 signs again with 4-word shingles: its signs disagree.
+    with("sign", "1", &["--ngram", "4"]).assert_success();
+    with("candidates", "0", &[]).assert_error(&[
+        "signs-1-to-0-of-3.parquet: written with --ngram 4, this stage runs with --ngram 5",
+        "run every stage with the same matching flags",
+    ]);
+    with("sign", "1", &[]).assert_success();
+    for rank in ["0", "1", "2"] {
+        with("candidates", rank, &[]).assert_success();
+    }
+    with("align", "2", &["--threshold", "0.7"]).assert_error(&[
+        "-to-2-of-3.parquet: written with --threshold 0.5, this stage runs with --threshold 0.7",
+    ]);
+    for rank in ["0", "1", "2"] {
+        with("align", rank, &[]).assert_success();
+    }
+    with("report", "0", &["--pairs-only"]).assert_error(&[
+        "results-0-of-3.parquet: written with no --pairs-only, this stage runs with --pairs-only",
+    ]);
+    with("report", "0", &["--output", "map.json"]).assert_success();
+}
+
 #[test]
 fn a_rank_outside_the_world_is_refused() {
     let dir = Dir::new("stages-rank");

@@ -46,6 +46,7 @@ pub mod candidates;
 pub mod columns;
 pub mod files;
 pub mod report;
+pub mod settings;
 pub mod sign;
 mod table;
 pub mod worker;

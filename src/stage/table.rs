@@ -11,9 +11,11 @@ use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
 use super::columns::Problem;
+use super::settings::{Settings, KEY};
 use crate::error::{Error, Result};
 
 pub(super) fn write_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
@@ -70,13 +72,24 @@ impl Drop for Sink {
 }
 
 impl Sink {
-    pub(super) fn create(path: PathBuf, schema: SchemaRef) -> Result<Sink> {
-        Sink::with_groups(path, schema, ROWS)
+    /// A sink for a table made with `settings` (kept in the footer, see
+    /// [`super::settings`]; `None` for the ingest tables).
+    pub(super) fn create(
+        path: PathBuf,
+        schema: SchemaRef,
+        settings: Option<&Settings>,
+    ) -> Result<Sink> {
+        Sink::with_groups(path, schema, ROWS, settings)
     }
 
     /// A sink whose row groups hold `rows` rows: a reader holds one row
     /// group's column chunks at once, so tables of texts take small ones.
-    pub(super) fn with_groups(path: PathBuf, schema: SchemaRef, rows: usize) -> Result<Sink> {
+    pub(super) fn with_groups(
+        path: PathBuf,
+        schema: SchemaRef,
+        rows: usize,
+        settings: Option<&Settings>,
+    ) -> Result<Sink> {
         let folder = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         fs::create_dir_all(&folder).map_err(write_error(&folder))?;
         let temporary = folder.join(format!(
@@ -88,6 +101,9 @@ impl Sink {
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
             .set_max_row_group_row_count(Some(rows))
             .set_created_by(format!("lifted {}", env!("CARGO_PKG_VERSION")))
+            .set_key_value_metadata(
+                settings.map(|s| vec![KeyValue::new(KEY.to_string(), s.encode())]),
+            )
             .build();
         let writer = ArrowWriter::try_new(file, schema, Some(properties))
             .map_err(|e| write_error(&path)(io::Error::other(e)))?;
@@ -127,13 +143,15 @@ impl Sink {
 }
 
 /// Read the Parquet file at `path` (only `names` decoded), a batch at a
-/// time; a corrupt file or a wrong column is an error naming it.
+/// time; a corrupt file or a wrong column is an error naming it, and so is a
+/// file made with other settings than `expect` (see [`super::settings`]).
 pub(super) fn read_parquet(
     path: &Path,
     names: &[&str],
+    expect: Option<&Settings>,
     each: impl FnMut(RecordBatch) -> std::result::Result<(), Problem>,
 ) -> Result<()> {
-    read_parquet_in(path, names, ROWS, each)
+    read_parquet_in(path, names, ROWS, expect, each)
 }
 
 /// [`read_parquet`] `rows` rows at a time.
@@ -141,6 +159,7 @@ pub(super) fn read_parquet_in(
     path: &Path,
     names: &[&str],
     rows: usize,
+    expect: Option<&Settings>,
     mut each: impl FnMut(RecordBatch) -> std::result::Result<(), Problem>,
 ) -> Result<()> {
     let bad = |reason: String| Error::Stage {
@@ -158,6 +177,15 @@ pub(super) fn read_parquet_in(
     })?;
     crate::ingest::guarded(path, "Parquet", || {
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| corrupt(&e))?;
+        if let Some(expect) = expect {
+            let stored = builder
+                .metadata()
+                .file_metadata()
+                .key_value_metadata()
+                .and_then(|pairs| pairs.iter().find(|kv| kv.key == KEY))
+                .and_then(|kv| kv.value.as_deref());
+            expect.check(path, stored)?;
+        }
         let mask = ProjectionMask::columns(builder.parquet_schema(), names.iter().copied());
         let reader = builder
             .with_projection(mask)

@@ -18,7 +18,7 @@ use crate::stage::DocumentTable;
 pub(super) fn keys_in_id_order(work: &Work) -> Result<Vec<u64>> {
     let mut ids: Vec<(String, u64, u64)> = Vec::new();
     for path in all_documents(work)? {
-        read_parquet(&path, &["doc", "id", "order"], |batch| {
+        read_parquet(&path, &["doc", "id", "order"], None, |batch| {
             let keys = columns::int64s(&batch, "doc")?;
             let names = columns::strings(&batch, "id")?;
             let orders = columns::int64s(&batch, "order")?;
@@ -69,7 +69,7 @@ fn check_ids(work: &Work, ids: &[(String, u64, u64)]) -> Result<()> {
 fn origin_of(work: &Work, id: &str, order: u64) -> Result<String> {
     let mut found = None;
     for path in all_documents(work)? {
-        read_parquet(&path, &["id", "origin", "order"], |batch| {
+        read_parquet(&path, &["id", "origin", "order"], None, |batch| {
             let names = columns::strings(&batch, "id")?;
             let origins = columns::strings(&batch, "origin")?;
             let orders = columns::int64s(&batch, "order")?;
@@ -96,7 +96,7 @@ pub(super) fn read_corpus(
     let mut raw_orders: Vec<u64> = Vec::new();
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet_in(&path, &DOCUMENT_COLUMNS, DOCUMENT_ROWS, |batch| {
+        read_parquet_in(&path, &DOCUMENT_COLUMNS, DOCUMENT_ROWS, None, |batch| {
             let mut table = columns::documents_from(&batch, true)?;
             let texts = std::mem::take(&mut table.text);
             for (i, text) in texts.into_iter().enumerate() {
@@ -180,7 +180,7 @@ pub(super) fn read_catalog(work: &Work) -> Result<(Catalog, Vec<u64>, Vec<u32>)>
     let mut raw_orders: Vec<u64> = Vec::new();
     for path in all_documents(work)? {
         let mut bad_date = None;
-        read_parquet_in(&path, &DOCUMENT_COLUMNS, DOCUMENT_ROWS, |batch| {
+        read_parquet_in(&path, &DOCUMENT_COLUMNS, DOCUMENT_ROWS, None, |batch| {
             let table = columns::documents_from(&batch, true)?;
             for (i, text) in table.text.iter().enumerate() {
                 let date = record_date(&table, i, &mut bad_date);

@@ -81,6 +81,9 @@ pub struct Work {
     pub root: PathBuf,
     /// This process.
     pub shard: Shard,
+    /// The matching settings of this run, written into the tables it makes
+    /// and checked in those it reads ([`crate::stage::settings`]).
+    pub settings: crate::stage::settings::Settings,
 }
 
 impl Work {

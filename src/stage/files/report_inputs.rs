@@ -93,6 +93,7 @@ pub fn report_inputs(work: &Work) -> Result<ReportInputs> {
                 "a_words",
                 "b_words",
             ],
+            Some(&work.settings),
             |batch| {
                 let rows = columns::results_from(&batch)?;
                 if fault.is_none() {

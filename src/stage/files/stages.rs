@@ -57,7 +57,7 @@ pub fn ingest(
         ));
     }
     drop(by_key);
-    let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS)?;
+    let mut sink = Sink::with_groups(path, columns::documents_schema(), DOCUMENT_ROWS, None)?;
     for chunk in corpus.documents.chunks(DOCUMENT_ROWS) {
         let table = DocumentTable {
             doc: chunk.iter().map(|d| keys.of(&d.id)).collect(),
@@ -105,13 +105,19 @@ pub fn sign(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<()> {
     let bits = crate::stage::doc_bits(documents);
     let path = work.documents(rank);
     let mut sinks = (0..world)
-        .map(|to| Sink::create(work.signs(rank, to), columns::signs_schema()))
+        .map(|to| {
+            Sink::create(
+                work.signs(rank, to),
+                columns::signs_schema(),
+                Some(&work.settings),
+            )
+        })
         .collect::<Result<Vec<Sink>>>()?;
     let mut stats = StageStats::default();
     let mut failure = None;
     // A batch of documents at a time: their sign rows are some 40 times
     // the rows of text (one per band of every segment).
-    read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, |batch| {
+    read_parquet_in(&path, &["doc", "text"], DOCUMENT_ROWS, None, |batch| {
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             failure = Some(Error::Interrupted);
             return Ok(());
@@ -160,16 +166,21 @@ pub fn candidates(work: &Work, params: &Params) -> Result<()> {
     for from in 0..world {
         let path = work.input(work.signs(from, rank), "sign")?;
         let mut fault = None;
-        read_parquet(&path, &["band", "key", "doc", "segment"], |batch| {
-            let rows = columns::signs_from(&batch)?;
-            buckets.add(&rows).map_err(|f| match f {
-                Fault::Bad(reason) => reason,
-                Fault::Interrupted => {
-                    fault = Some(Error::Interrupted);
-                    String::new()
-                }
-            })
-        })?;
+        read_parquet(
+            &path,
+            &["band", "key", "doc", "segment"],
+            Some(&work.settings),
+            |batch| {
+                let rows = columns::signs_from(&batch)?;
+                buckets.add(&rows).map_err(|f| match f {
+                    Fault::Bad(reason) => reason,
+                    Fault::Interrupted => {
+                        fault = Some(Error::Interrupted);
+                        String::new()
+                    }
+                })
+            },
+        )?;
         if let Some(e) = fault {
             return Err(e);
         }
@@ -187,7 +198,11 @@ pub fn candidates(work: &Work, params: &Params) -> Result<()> {
     }
     drop(edges);
     for (to, part) in parts.iter().enumerate() {
-        let mut sink = Sink::create(work.edges(rank, to), columns::edges_schema())?;
+        let mut sink = Sink::create(
+            work.edges(rank, to),
+            columns::edges_schema(),
+            Some(&work.settings),
+        )?;
         for start in (0..part.len()).step_by(ROWS) {
             let end = (start + ROWS).min(part.len());
             let slice = Edges {
@@ -211,14 +226,19 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
     let mut paths = Vec::new();
     for from in 0..world {
         let path = work.input(work.edges(from, rank), "candidates")?;
-        read_parquet(&path, &["a", "a_segment", "b", "b_segment"], |batch| {
-            let part = columns::edges_from(&batch)?;
-            edges.a.extend(part.a);
-            edges.a_segment.extend(part.a_segment);
-            edges.b.extend(part.b);
-            edges.b_segment.extend(part.b_segment);
-            Ok(())
-        })?;
+        read_parquet(
+            &path,
+            &["a", "a_segment", "b", "b_segment"],
+            Some(&work.settings),
+            |batch| {
+                let part = columns::edges_from(&batch)?;
+                edges.a.extend(part.a);
+                edges.a_segment.extend(part.a_segment);
+                edges.b.extend(part.b);
+                edges.b_segment.extend(part.b_segment);
+                Ok(())
+            },
+        )?;
         paths.push(path);
     }
     let mut needed: Vec<u64> = edges.a.iter().chain(&edges.b).map(|&k| k as u64).collect();
@@ -239,7 +259,11 @@ pub fn align_stage(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<
         align::align_edges(&corpus, &keys, &edges, &within, params, &NoProgress, cancel)
             .map_err(|fault| fault.at(&paths[0]))?;
     drop(corpus);
-    let mut sink = Sink::create(work.results(rank), columns::results_schema())?;
+    let mut sink = Sink::create(
+        work.results(rank),
+        columns::results_schema(),
+        Some(&work.settings),
+    )?;
     sink.write(&columns::results_batch(&results))?;
     sink.close()?;
     write_stats(

@@ -134,7 +134,7 @@ pub fn text_facts(
     // kept apart if they differ).
     let mut seen: HashMap<u64, usize> = HashMap::new();
     for path in all_documents(work)? {
-        read_parquet_in(&path, &["id", "text"], DOCUMENT_ROWS, |batch| {
+        read_parquet_in(&path, &["id", "text"], DOCUMENT_ROWS, None, |batch| {
             let ids = columns::strings(&batch, "id")?;
             let texts = columns::texts(&batch, "text")?;
             for (id, document) in ids.iter().zip(&texts) {
