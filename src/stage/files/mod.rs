@@ -1,5 +1,5 @@
-//! The work folder of a staged run and the stages that read and write it,
-//! plus the Arrow IPC streams of `lifted worker`.
+//! The work folder of a staged run and the stages that read and write it
+//! (the Arrow IPC streams of `lifted worker` are [`super::worker`]'s).
 //!
 //! Layout (`R`: this rank, `S`/`T`: the owning rank, `N`: the world size):
 //!
