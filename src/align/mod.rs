@@ -23,11 +23,13 @@
 //! paraphrase. Chains with fewer than `min_words` matched words are dropped.
 
 mod chain;
+mod index;
 mod seeds;
 
 use chain::*;
 use seeds::*;
 
+pub use index::{align_indexed, indexable, shared_runs, SharedRuns};
 pub(crate) use seeds::for_each_shared;
 
 use crate::normalize::{Token, TokenStream};
@@ -295,6 +297,13 @@ impl Sorted {
             starts,
             bits,
         }
+    }
+
+    /// The end of the run of `hashes[i]`'s equal hashes starting at `i`.
+    #[inline(always)]
+    fn run_end(&self, i: usize) -> usize {
+        let x = self.hashes[i];
+        i + self.hashes[i..].iter().take_while(|&&h| h == x).count()
     }
 
     /// The first index `j` at or after `from` with `hashes[j] >= hash`.

@@ -13,7 +13,8 @@ use rayon::prelude::*;
 
 use super::{Edges, Fault, Kind, Results};
 use crate::align::{
-    align_prepared, align_prepared_within, AlignOptions, AlignedPair, Prepared, Span,
+    align_indexed, align_prepared, align_prepared_within, indexable, shared_runs, AlignOptions,
+    AlignedPair, Prepared, Span,
 };
 use crate::ingest::Corpus;
 use crate::normalize::{tokenize, NormalizeOptions};
@@ -342,6 +343,14 @@ fn batches(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Ve
 /// that they do not depend on the number of threads. (Grouping pairs by
 /// first document, as before, ran a long document's partners on one thread:
 /// 2 threads were 1.1x faster than 1 on long versioned documents.)
+///
+/// The batch's documents are prepared first, and the hashes each pair of
+/// two long documents shares are found at once for all of them through one
+/// index of the batch ([`shared_runs`]): each document's n-grams are read
+/// once, not once per partner. On 100 MB of generated versions (101,876
+/// pairs, 94% of them sharing only stock phrases) probing each pair's
+/// shorter list against the other's filter had been a fifth of the scan's
+/// CPU time.
 fn align_batch(
     pairs: &[(u32, u32)],
     store: &PreparedDocs,
@@ -351,6 +360,40 @@ fn align_batch(
     cancel: &AtomicBool,
 ) -> Vec<Vec<AlignedPair>> {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    // Largest first, for the balance of the threads.
+    let mut by_size = docs.clone();
+    by_size.sort_by_key(|&d| (std::cmp::Reverse(size(d)), d));
+    by_size.par_iter().with_max_len(1).for_each(|&d| {
+        if !cancel.load(Ordering::Relaxed) {
+            store.get(d);
+        }
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return vec![Vec::new(); pairs.len()];
+    }
+    // The long documents, and each pair of two of them with its slot in
+    // the index's pairs.
+    let indexed: Vec<u32> = docs
+        .iter()
+        .copied()
+        .filter(|&d| indexable(store.get(d)))
+        .collect();
+    let local = |d: u32| indexed.binary_search(&d).ok().map(|x| x as u32);
+    let mut slot = vec![u32::MAX; pairs.len()];
+    let mut local_pairs: Vec<(u32, u32)> = Vec::new();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        if let (true, Some(x), Some(y)) = (a != b, local(a), local(b)) {
+            slot[i] = local_pairs.len() as u32;
+            local_pairs.push((x, y));
+        }
+    }
+    let shared = (!local_pairs.is_empty()).then(|| {
+        let held: Vec<&Prepared> = indexed.iter().map(|&d| store.get(d)).collect();
+        shared_runs(&held, &local_pairs)
+    });
     let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
     // Largest first, ties in pair order: the schedule is deterministic,
     // though the results would not depend on it.
@@ -366,10 +409,12 @@ fn align_batch(
                 return (i, Vec::new());
             }
             let (first, second) = (store.get(a), store.get(b));
-            let found = if a == b {
-                align_prepared_within(first, align_options)
-            } else {
-                align_prepared(first, second, align_options)
+            let found = match (&shared, slot[i as usize]) {
+                _ if a == b => align_prepared_within(first, align_options),
+                (Some(shared), at) if at != u32::MAX => {
+                    align_indexed(first, second, shared.runs(at as usize), align_options)
+                }
+                _ => align_prepared(first, second, align_options),
             };
             let out = found
                 .iter()
