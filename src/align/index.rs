@@ -17,7 +17,7 @@
 
 use rayon::prelude::*;
 
-use super::{Alignment, AlignOptions, Prepared};
+use super::{AlignOptions, Alignment, Prepared};
 
 /// Entries (one per distinct hash of each document) per hash range: a
 /// range's entries are sorted in one task.
@@ -65,15 +65,7 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
         .iter()
         .map(|d| d.sorted.as_ref().expect("indexed documents are sorted"))
         .collect();
-    // Each document's later partners, ascending, with the pair's index.
-    let mut partners: Vec<Vec<(u32, u32)>> = vec![Vec::new(); docs.len()];
-    for (p, &(x, y)) in pairs.iter().enumerate() {
-        assert!(x < y, "pairs to index are ordered and distinct");
-        partners[x as usize].push((y, p as u32));
-    }
-    for list in &mut partners {
-        list.sort_unstable();
-    }
+    let lookup = PairLookup::new(docs.len(), pairs, docs.len() <= DENSE_DOCS);
     let total: usize = sorted.iter().map(|s| s.hashes.len()).sum();
     let bits = (usize::BITS - (total / RANGE_ENTRIES).leading_zeros()).min(16);
     let ranges = 1usize << bits;
@@ -119,27 +111,7 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
                     continue;
                 }
                 for (k, &(_, x, i)) in run.iter().enumerate() {
-                    let later = &run[k + 1..];
-                    let list = &partners[x as usize];
-                    if list.is_empty() {
-                        continue;
-                    }
-                    // The pairs of `x` with the later documents of the run:
-                    // whichever of the two lists is shorter is walked and
-                    // looked up in the other.
-                    if list.len() <= later.len() {
-                        for &(y, p) in list {
-                            if let Ok(l) = later.binary_search_by_key(&y, |e| e.1) {
-                                out.push((p, i, later[l].2));
-                            }
-                        }
-                    } else {
-                        for &(_, y, j) in later {
-                            if let Ok(l) = list.binary_search_by_key(&y, |e| e.0) {
-                                out.push((list[l].1, i, j));
-                            }
-                        }
-                    }
+                    lookup.later(x, &run[k + 1..], |p, j| out.push((p, i, j)));
                 }
             }
             out
@@ -162,6 +134,79 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
         *at += 1;
     }
     SharedRuns { offsets, runs }
+}
+
+/// Most documents for a [`PairLookup`] to hold a table of every pair's
+/// index (4 bytes per pair of documents: 16 MiB at 2,048 documents, which
+/// a batch of 8 MiB of long documents does not exceed); beyond, partners
+/// are looked up by binary search.
+const DENSE_DOCS: usize = 2048;
+
+/// Which pairs of documents are pairs to align, and their index.
+enum PairLookup {
+    /// `table[x * n + y]`: the index of pair `(x, y)`, or `u32::MAX`.
+    Dense { n: usize, table: Vec<u32> },
+    /// Each document's later partners, ascending, with the pair's index.
+    Lists(Vec<Vec<(u32, u32)>>),
+}
+
+impl PairLookup {
+    /// For `n` documents, as a table (`dense`) or as lists.
+    fn new(n: usize, pairs: &[(u32, u32)], dense: bool) -> PairLookup {
+        for &(x, y) in pairs {
+            assert!(x < y, "pairs to index are ordered and distinct");
+        }
+        if dense {
+            let mut table = vec![u32::MAX; n * n];
+            for (p, &(x, y)) in pairs.iter().enumerate() {
+                table[x as usize * n + y as usize] = p as u32;
+            }
+            return PairLookup::Dense { n, table };
+        }
+        let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        for (p, &(x, y)) in pairs.iter().enumerate() {
+            lists[x as usize].push((y, p as u32));
+        }
+        for list in &mut lists {
+            list.sort_unstable();
+        }
+        PairLookup::Lists(lists)
+    }
+
+    /// Calls `f(pair, j)` for each entry `(_, y, j)` of `later` (ascending
+    /// by document, all after `x`) such that `(x, y)` is a pair.
+    #[inline]
+    fn later(&self, x: u32, later: &[(u64, u32, u32)], mut f: impl FnMut(u32, u32)) {
+        match self {
+            PairLookup::Dense { n, table } => {
+                let row = &table[x as usize * n..(x as usize + 1) * n];
+                for &(_, y, j) in later {
+                    let p = row[y as usize];
+                    if p != u32::MAX {
+                        f(p, j);
+                    }
+                }
+            }
+            PairLookup::Lists(lists) => {
+                // Whichever of the two lists is shorter is walked and looked
+                // up in the other.
+                let list = &lists[x as usize];
+                if list.len() <= later.len() {
+                    for &(y, p) in list {
+                        if let Ok(l) = later.binary_search_by_key(&y, |e| e.1) {
+                            f(p, later[l].2);
+                        }
+                    }
+                } else {
+                    for &(_, y, j) in later {
+                        if let Ok(l) = list.binary_search_by_key(&y, |e| e.0) {
+                            f(list[l].1, j);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Sort `entries` (hashes uniform within the range their top `bits` bits
@@ -222,4 +267,195 @@ pub fn align_indexed(
         },
         options,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::{tokenize, NormalizeOptions};
+
+    /// Long documents (sorted when prepared) over small vocabularies, with a
+    /// refrain repeated more than `max_repeat` times, passages copied from
+    /// one to another, and document 0 in a pair with every other.
+    fn documents(options: &AlignOptions) -> Vec<Prepared> {
+        let mut state = 11u64;
+        let mut next = move || crate::minhash::splitmix64(&mut state);
+        let base: Vec<String> = (0..3000).map(|_| format!("w{}", next() % 50)).collect();
+        (0..7)
+            .map(|d| {
+                let vocabulary = [5, 50, 400, 5000][d % 4];
+                let mut words: Vec<String> = Vec::new();
+                for s in 0..260 {
+                    if s % (3 + d % 3) == 0 {
+                        words.extend(["so", "it", "was", "said", "then"].map(String::from));
+                    }
+                    if d % 2 == 1 && s % 9 == 0 {
+                        let from = (next() % 2900) as usize;
+                        words.extend(base[from..from + 40].iter().cloned());
+                    }
+                    words.extend((0..8).map(|_| format!("w{}", next() % vocabulary)));
+                    if s % 50 == 49 {
+                        words.push("\n".to_string());
+                    }
+                }
+                let text = words.join(" ");
+                Prepared::new(
+                    tokenize(text.as_bytes(), NormalizeOptions::default()),
+                    options,
+                )
+            })
+            .collect()
+    }
+
+    /// The first index of every hash both sorted lists hold, by a merge of
+    /// the two whole lists.
+    fn merged_runs(a: &super::super::Sorted, b: &super::super::Sorted) -> Vec<(u32, u32)> {
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < a.hashes.len() && j < b.hashes.len() {
+            let (x, y) = (a.hashes[i], b.hashes[j]);
+            if x < y {
+                i += 1;
+            } else if y < x {
+                j += 1;
+            } else {
+                out.push((i as u32, j as u32));
+                i = a.run_end(i);
+                j = b.run_end(j);
+            }
+        }
+        out
+    }
+
+    /// The index finds, for every pair, exactly the shared hashes a merge of
+    /// the pair's two lists finds (so the per-pair probe's too), and the
+    /// alignments from them are those of [`super::super::align_prepared`],
+    /// with one thread or three.
+    #[test]
+    fn the_batch_index_finds_the_runs_of_each_pair() {
+        for max_repeat in [16, 2] {
+            let options = AlignOptions {
+                max_repeat,
+                ..AlignOptions::default()
+            };
+            let docs = documents(&options);
+            assert!(docs.iter().all(indexable));
+            let held: Vec<&Prepared> = docs.iter().collect();
+            let n = docs.len() as u32;
+            let pairs: Vec<(u32, u32)> = (0..n)
+                .flat_map(|x| (x + 1..n).map(move |y| (x, y)))
+                .filter(|&(x, y)| x == 0 || (x + y) % 3 != 0)
+                .collect();
+            let in_pool = |threads| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| shared_runs(&held, &pairs))
+            };
+            let shared = in_pool(1);
+            let again = in_pool(3);
+            assert_eq!(shared.offsets, again.offsets);
+            assert_eq!(shared.runs, again.runs);
+            let mut aligned = 0;
+            for (p, &(x, y)) in pairs.iter().enumerate() {
+                let (a, b) = (&docs[x as usize], &docs[y as usize]);
+                let (sa, sb) = (a.sorted.as_ref().unwrap(), b.sorted.as_ref().unwrap());
+                let mut found = shared.runs(p).to_vec();
+                found.sort_unstable();
+                assert_eq!(found, merged_runs(sa, sb), "pair {x} {y}");
+                let expected = super::super::align_prepared(a, b, &options);
+                assert_eq!(
+                    align_indexed(a, b, shared.runs(p), &options),
+                    expected,
+                    "pair {x} {y}"
+                );
+                aligned += expected.len();
+            }
+            // The copied passages and the refrain align.
+            assert!(aligned > 20, "{aligned}");
+        }
+    }
+
+    /// No pairs, or documents in none: nothing is found.
+    #[test]
+    fn documents_in_no_pair_share_nothing() {
+        let options = AlignOptions::default();
+        let docs = documents(&options);
+        let held: Vec<&Prepared> = docs.iter().collect();
+        assert!(shared_runs(&held, &[]).is_empty());
+        let one = shared_runs(&held, &[(2, 5)]);
+        assert_eq!(one.runs(0).len(), one.len());
+        assert!(!one.is_empty());
+    }
+
+    /// The table and the lists name the same pairs.
+    #[test]
+    fn pair_lookups_agree() {
+        let mut state = 8u64;
+        let n = 40u32;
+        let mut pairs: Vec<(u32, u32)> = (0..300)
+            .map(|_| {
+                let x = (crate::minhash::splitmix64(&mut state) % n as u64) as u32;
+                let y = (crate::minhash::splitmix64(&mut state) % n as u64) as u32;
+                (x.min(y), x.max(y))
+            })
+            .filter(|&(x, y)| x < y)
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let (dense, lists) = (
+            PairLookup::new(n as usize, &pairs, true),
+            PairLookup::new(n as usize, &pairs, false),
+        );
+        for x in 0..n {
+            // Later documents, some repeated in no pair, ascending.
+            let later: Vec<(u64, u32, u32)> = (x + 1..n)
+                .step_by(1 + x as usize % 3)
+                .map(|y| (0, y, 100 + y))
+                .collect();
+            let (mut from_dense, mut from_lists) = (Vec::new(), Vec::new());
+            dense.later(x, &later, |p, j| from_dense.push((p, j)));
+            lists.later(x, &later, |p, j| from_lists.push((p, j)));
+            from_lists.sort_unstable();
+            let expected: Vec<(u32, u32)> = pairs
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(a, b))| a == x && later.iter().any(|e| e.1 == b))
+                .map(|(p, &(_, b))| (p as u32, 100 + b))
+                .collect();
+            assert_eq!(from_dense, expected);
+            assert_eq!(from_lists, expected);
+        }
+    }
+
+    /// Sorting through buckets of the bits after a range's gives the order
+    /// of sorting whole, repeated hashes included.
+    #[test]
+    fn bucketed_sort_of_entries_is_a_full_sort() {
+        let mut state = 3u64;
+        for (len, distinct, bits) in [
+            (10, 5, 0),
+            (300, 50, 0),
+            (5000, 900, 4),
+            (20_000, 20_000, 9),
+        ] {
+            let range = crate::minhash::splitmix64(&mut state) >> (64 - bits.max(1));
+            let mut entries: Vec<(u64, u32, u32)> = (0..len)
+                .map(|k| {
+                    let low = crate::minhash::splitmix64(&mut (k % distinct)) >> bits;
+                    let hash = if bits == 0 {
+                        low
+                    } else {
+                        (range << (64 - bits)) | low
+                    };
+                    (hash, (k % 7) as u32, k as u32)
+                })
+                .collect();
+            let mut expected = entries.clone();
+            expected.sort_unstable();
+            sort_entries(&mut entries, bits);
+            assert_eq!(entries, expected, "{len} entries");
+        }
+    }
 }
