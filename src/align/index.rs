@@ -23,10 +23,16 @@ use super::{AlignOptions, Alignment, Prepared};
 /// range's entries are sorted in one task.
 const RANGE_ENTRIES: usize = 4096;
 
+/// Set in the first index of a shared run (see [`SharedRuns`]) when the
+/// hash is once in each document: the run's ends are then known without
+/// reading the hashes again.
+pub(super) const ONCE: u32 = 1 << 31;
+
 /// The hashes each pair shares, pair by pair: `runs(p)` lists, for pair `p`
 /// of [`shared_runs`], the first index of every shared hash's run in the
-/// sorted list of its first document and of its second (each hash once,
-/// in hash order).
+/// sorted list of its first document (with [`ONCE`] set when the hash is
+/// once in each document) and of its second (each hash once, in hash
+/// order).
 pub struct SharedRuns {
     /// Where each pair's runs start in `runs`, plus the end.
     offsets: Vec<u32>,
@@ -66,6 +72,9 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
         .map(|d| d.sorted.as_ref().expect("indexed documents are sorted"))
         .collect();
     let lookup = PairLookup::new(docs.len(), pairs, docs.len() <= DENSE_DOCS);
+    // Indices leave the top bit for [`ONCE`] (a document of at most 4 GiB
+    // has fewer than 2^31 words: each takes a byte and a separator).
+    assert!(sorted.iter().all(|s| s.hashes.len() <= ONCE as usize));
     let total: usize = sorted.iter().map(|s| s.hashes.len()).sum();
     let bits = (usize::BITS - (total / RANGE_ENTRIES).leading_zeros()).min(16);
     let ranges = 1usize << bits;
@@ -100,7 +109,9 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
                 // A hash's run never straddles two ranges.
                 for (k, &h) in hashes.iter().enumerate() {
                     if k == 0 || hashes[k - 1] != h {
-                        entries.push((h, d as u32, (from + k) as u32));
+                        let once = k + 1 == hashes.len() || hashes[k + 1] != h;
+                        let flag = if once { ONCE } else { 0 };
+                        entries.push((h, d as u32, (from + k) as u32 | flag));
                     }
                 }
             }
@@ -111,7 +122,9 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
                     continue;
                 }
                 for (k, &(_, x, i)) in run.iter().enumerate() {
-                    lookup.later(x, &run[k + 1..], |p, j| out.push((p, i, j)));
+                    lookup.later(x, &run[k + 1..], |p, j| {
+                        out.push((p, (i & !ONCE) | (i & j & ONCE), j & !ONCE))
+                    });
                 }
             }
             out
@@ -361,7 +374,16 @@ mod tests {
             for (p, &(x, y)) in pairs.iter().enumerate() {
                 let (a, b) = (&docs[x as usize], &docs[y as usize]);
                 let (sa, sb) = (a.sorted.as_ref().unwrap(), b.sorted.as_ref().unwrap());
-                let mut found = shared.runs(p).to_vec();
+                for &(i, j) in shared.runs(p) {
+                    let (i, j) = ((i & !ONCE) as usize, j as usize);
+                    let once = sa.run_end(i) == i + 1 && sb.run_end(j) == j + 1;
+                    assert_eq!(shared.runs(p).contains(&(i as u32 | ONCE, j as u32)), once);
+                }
+                let mut found: Vec<(u32, u32)> = shared
+                    .runs(p)
+                    .iter()
+                    .map(|&(i, j)| (i & !ONCE, j))
+                    .collect();
                 found.sort_unstable();
                 assert_eq!(found, merged_runs(sa, sb), "pair {x} {y}");
                 let expected = super::super::align_prepared(a, b, &options);

@@ -43,8 +43,9 @@ pub(super) fn prepared_matches(
 
 /// [`prepared_matches`] from the hashes `a` and `b` share, given as the
 /// first index of each shared hash's run in `a.hashes` and in `b.hashes`
-/// (in any order, each hash once), as [`super::index::shared_runs`] finds
-/// them for every pair of a batch at once.
+/// (in any order, each hash once; [`super::index::ONCE`] may be set in the
+/// first when the hash is once in each), as [`super::index::shared_runs`]
+/// finds them for every pair of a batch at once.
 pub(super) fn runs_matches(
     a: &Sorted,
     b: &Sorted,
@@ -60,8 +61,13 @@ pub(super) fn runs_matches(
     let mut frequent: Vec<(usize, usize, usize, usize)> = Vec::new();
     // The n-grams of A and B sharing a hash, from its runs in both lists.
     for &(i, j) in runs {
-        let (i, j) = (i as usize, j as usize);
-        let (ea, eb) = (a.run_end(i), b.run_end(j));
+        let once = i & super::index::ONCE != 0;
+        let (i, j) = ((i & !super::index::ONCE) as usize, j as usize);
+        let (ea, eb) = if once {
+            (i + 1, j + 1)
+        } else {
+            (a.run_end(i), b.run_end(j))
+        };
         if ea - i <= options.max_repeat && eb - j <= options.max_repeat {
             if ea - i == 1 && eb - j == 1 {
                 anchors.push((a.positions[i], b.positions[j]));
