@@ -371,6 +371,11 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
 }
 
 impl Prepared {
+    /// Its seed n-grams.
+    pub fn grams(&self) -> usize {
+        self.text.len()
+    }
+
     /// Hash the seed n-grams of `stream`, build their filter and, for a
     /// long document, sort them.
     pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
