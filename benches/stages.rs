@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use lifted::align::{align_prepared, AlignOptions, Prepared};
+use lifted::align::{align_indexed, align_prepared, shared_runs, AlignOptions, Prepared};
 use lifted::gen::{generate, GenConfig};
 use lifted::ingest::{Corpus, Document};
 use lifted::lsh::{band_hashes, candidate_pairs, LshParams};
@@ -392,6 +392,66 @@ fn stages(c: &mut Criterion) {
         })
     });
     quoted.finish();
+
+    // One long document paired with 40 others, each sharing one 12-word
+    // quotation with it and nothing else (a book and the commentaries that
+    // quote it): each pair probed on its own, against one index of the
+    // batch finding every pair's shared n-grams at once (issue 14).
+    let mut many = c.benchmark_group("align one long document with 40 partners");
+    let partners = 40;
+    let mut book = words(6000);
+    let quotes: Vec<Vec<String>> = (0..partners)
+        .map(|k| (0..12).map(|i| format!("quote{k}x{i}")).collect())
+        .collect();
+    for (k, quote) in quotes.iter().enumerate() {
+        let at = 100 + k * 140;
+        book.splice(at..at + 12, quote.iter().cloned());
+    }
+    let mut texts = vec![book.join(" ")];
+    for quote in &quotes {
+        let mut other = words(3000);
+        other.splice(1500..1512, quote.iter().cloned());
+        texts.push(other.join(" "));
+    }
+    many.throughput(Throughput::Bytes(
+        texts.iter().map(|t| t.len() as u64).sum(),
+    ));
+    let docs: Vec<Prepared> = texts
+        .iter()
+        .map(|t| Prepared::new(tokenize(t.as_bytes(), options), &align_options))
+        .collect();
+    let held: Vec<&Prepared> = docs.iter().collect();
+    let pairs: Vec<(u32, u32)> = (1..=partners as u32).map(|k| (0, k)).collect();
+    // Each pair: the quotation only, where it was put.
+    let check = |k: usize, found: &[lifted::align::Alignment]| {
+        assert_eq!(found.len(), 1, "pair {k}: {found:?}");
+        let at = 100 + k as u32 * 140;
+        assert_eq!((found[0].a_first, found[0].a_last), (at, at + 12));
+        assert_eq!((found[0].b_first, found[0].b_last), (1500, 1512));
+    };
+    many.bench_function("probe each pair", |bench| {
+        bench.iter(|| {
+            for (k, &(x, y)) in pairs.iter().enumerate() {
+                let found = align_prepared(&docs[x as usize], &docs[y as usize], &align_options);
+                check(k, &found);
+            }
+        })
+    });
+    many.bench_function("one index of the batch", |bench| {
+        bench.iter(|| {
+            let shared = shared_runs(black_box(&held), &pairs);
+            for (k, &(x, y)) in pairs.iter().enumerate() {
+                let found = align_indexed(
+                    &docs[x as usize],
+                    &docs[y as usize],
+                    shared.runs(k),
+                    &align_options,
+                );
+                check(k, &found);
+            }
+        })
+    });
+    many.finish();
 
     let mut whole = c.benchmark_group("scan");
     whole.throughput(Throughput::Bytes(bytes));

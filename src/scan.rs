@@ -24,8 +24,9 @@ use crate::minhash::MinHasher;
 use crate::normalize::NormalizeOptions;
 use crate::provenance::{BoilerplateOptions, Chronology, Provenance};
 use crate::shingle::MAX_NGRAM;
-use crate::stage::align::{align_documents, verify_pairs, BATCH_BYTES};
+use crate::stage::align::{align_documents, BATCH_BYTES};
 use crate::stage::sign::{sketch, SketchScratch, Sketches};
+use crate::stage::verify::verify_pairs;
 
 /// Settings of a scan as the user gives them; [`Params::new`] checks them.
 #[derive(Debug, Clone)]

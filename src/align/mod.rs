@@ -23,11 +23,13 @@
 //! paraphrase. Chains with fewer than `min_words` matched words are dropped.
 
 mod chain;
+mod index;
 mod seeds;
 
 use chain::*;
 use seeds::*;
 
+pub use index::{align_indexed, indexable, shared_runs, SharedRuns};
 pub(crate) use seeds::for_each_shared;
 
 use crate::normalize::{Token, TokenStream};
@@ -297,6 +299,13 @@ impl Sorted {
         }
     }
 
+    /// The end of the run of `hashes[i]`'s equal hashes starting at `i`.
+    #[inline(always)]
+    fn run_end(&self, i: usize) -> usize {
+        let x = self.hashes[i];
+        i + self.hashes[i..].iter().take_while(|&&h| h == x).count()
+    }
+
     /// The first index `j` at or after `from` with `hashes[j] >= hash`.
     #[inline(always)]
     fn seek(&self, from: usize, hash: u64) -> usize {
@@ -362,6 +371,11 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
 }
 
 impl Prepared {
+    /// Its seed n-grams.
+    pub fn grams(&self) -> usize {
+        self.text.len()
+    }
+
     /// Hash the seed n-grams of `stream`, build their filter and, for a
     /// long document, sort them.
     pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {

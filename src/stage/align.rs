@@ -13,91 +13,15 @@ use rayon::prelude::*;
 
 use super::{Edges, Fault, Kind, Results};
 use crate::align::{
-    align_prepared, align_prepared_within, AlignOptions, AlignedPair, Prepared, Span,
+    align_indexed, align_prepared, align_prepared_within, indexable, shared_runs, AlignOptions,
+    AlignedPair, Prepared, Span,
 };
 use crate::ingest::Corpus;
 use crate::normalize::{tokenize, NormalizeOptions};
-use crate::scan::{Params, Progress, SegmentPair};
+use crate::scan::{Params, Progress};
 use crate::segment::{segments_into, Segment};
-use crate::shingle::shingle_set;
-use crate::verify::similarity;
 
-fn span_of(segment: &Segment) -> Span {
-    Span {
-        doc: segment.doc,
-        start: segment.start,
-        end: segment.end,
-    }
-}
-
-/// Candidate pairs verified at once: the shingle sets of at most twice as
-/// many segments are held (a 100-word segment's set is 800 bytes).
-pub(crate) const VERIFY_BATCH: usize = 1 << 17;
-
-/// Measure candidates on their exact shingle sets. Candidates go in batches
-/// of [`VERIFY_BATCH`] so that the shingle sets held at once stay bounded;
-/// each batch tokenizes only its candidate segments' text. (Tokenizing whole
-/// documents once and handing them to alignment took as long on the 100 MB
-/// benchmark corpus, and 40 MB more memory.)
-pub(crate) fn verify_pairs(
-    corpus: &Corpus,
-    segments: &[Segment],
-    candidates: &[(u32, u32)],
-    params: &Params,
-    progress: &dyn Progress,
-    cancel: &AtomicBool,
-) -> Vec<SegmentPair> {
-    let options = &params.options;
-    let mut verified = Vec::new();
-    for batch in candidates.chunks(VERIFY_BATCH) {
-        if cancel.load(Ordering::Relaxed) {
-            break;
-        }
-        let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
-        involved.par_sort_unstable();
-        involved.dedup();
-        // Only these segments' text: a segment starts and ends on word
-        // boundaries, so its words tokenize alone as they do in place.
-        let sets: Vec<Vec<u64>> = involved
-            .par_iter()
-            .with_min_len(64)
-            .map(|&s| {
-                let segment = &segments[s as usize];
-                let text = &corpus.documents[segment.doc as usize].text
-                    [segment.start as usize..segment.end as usize];
-                shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
-            })
-            .collect();
-        // Every candidate's segments are in `involved`: a miss is a bug, and
-        // measuring against another segment's set would be a wrong number,
-        // so it fails loudly (issue 13) instead of falling back to set 0.
-        let lookup = |s: u32| {
-            let i = involved
-                .binary_search(&s)
-                .expect("every candidate segment of a batch has its shingle set");
-            &sets[i]
-        };
-        verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
-            progress.advance(1);
-            let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
-            if sa.words() < options.min_words || sb.words() < options.min_words {
-                return None;
-            }
-            // Overlapping windows of one paragraph share words by construction.
-            if sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last {
-                return None;
-            }
-            let measured = similarity(lookup(a), lookup(b));
-            (measured.jaccard >= options.threshold).then(|| SegmentPair {
-                a: span_of(sa),
-                b: span_of(sb),
-                jaccard: measured.jaccard,
-                containment: measured.containment,
-            })
-        }));
-    }
-    verified
-}
+use super::verify::verify_pairs;
 
 /// Text bytes whose prepared documents one batch of alignment holds at once
 /// (tokens and sorted n-gram hashes with their positions and ranks take
@@ -335,6 +259,15 @@ fn batches(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Ve
     }
 }
 
+/// How many times as much indexing one n-gram costs ([`shared_runs`]:
+/// gathered, radix-sorted, its run walked) as probing one for a pair
+/// ([`align_prepared`]): one long document and 40 partners that each share a
+/// quotation with it (benches/stages.rs), every partner read once either
+/// way, take 96 us probed and 1.27 ms indexed (13x); on 100 MB of versions
+/// (2,996 documents read in 98,154 pairs, 35 probed n-grams per indexed
+/// one) the index took a fifth off the scan's CPU.
+const INDEX_COST: usize = 12;
+
 /// Align the `pairs` of one batch, each pair a task of its own: the pairs are
 /// handed out largest first (by the text of both documents) to rayon's work
 /// stealing, so a long document with many partners spreads over every
@@ -342,6 +275,14 @@ fn batches(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Ve
 /// that they do not depend on the number of threads. (Grouping pairs by
 /// first document, as before, ran a long document's partners on one thread:
 /// 2 threads were 1.1x faster than 1 on long versioned documents.)
+///
+/// The batch's documents are prepared first, and the hashes each pair of
+/// two long documents shares are found at once for all of them through one
+/// index of the batch ([`shared_runs`]): each document's n-grams are read
+/// once, not once per partner. On 100 MB of generated versions (101,876
+/// pairs, 94% of them sharing only stock phrases) probing each pair's
+/// shorter list against the other's filter had been a fifth of the scan's
+/// CPU time.
 fn align_batch(
     pairs: &[(u32, u32)],
     store: &PreparedDocs,
@@ -351,6 +292,53 @@ fn align_batch(
     cancel: &AtomicBool,
 ) -> Vec<Vec<AlignedPair>> {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    // Largest first, for the balance of the threads.
+    let mut by_size = docs.clone();
+    by_size.sort_by_key(|&d| (std::cmp::Reverse(size(d)), d));
+    by_size.par_iter().with_max_len(1).for_each(|&d| {
+        if !cancel.load(Ordering::Relaxed) {
+            store.get(d);
+        }
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return vec![Vec::new(); pairs.len()];
+    }
+    // The long documents, and each pair of two of them with its slot in
+    // the index's pairs.
+    // The pairs of two long documents, and their documents.
+    let long = |d: u32| indexable(store.get(d));
+    let mut indexed: Vec<u32> = pairs
+        .iter()
+        .filter(|&&(a, b)| a != b && long(a) && long(b))
+        .flat_map(|&(a, b)| [a, b])
+        .collect();
+    indexed.sort_unstable();
+    indexed.dedup();
+    let local = |d: u32| indexed.binary_search(&d).ok().map(|x| x as u32);
+    let mut slot = vec![u32::MAX; pairs.len()];
+    let mut local_pairs: Vec<(u32, u32)> = Vec::new();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        if let (true, Some(x), Some(y)) = (a != b, local(a), local(b)) {
+            slot[i] = local_pairs.len() as u32;
+            local_pairs.push((x, y));
+        }
+    }
+    // Probing costs each pair its shorter document's n-grams, the index
+    // every document's n-grams once but about INDEX_COST times as much
+    // each: the index is built only when it reads fewer.
+    let grams = |d: u32| store.get(d).grams();
+    let probing: usize = local_pairs
+        .iter()
+        .map(|&(x, y)| grams(indexed[x as usize]).min(grams(indexed[y as usize])))
+        .sum();
+    let indexing: usize = indexed.iter().map(|&d| grams(d)).sum();
+    let shared = (probing > INDEX_COST * indexing).then(|| {
+        let held: Vec<&Prepared> = indexed.iter().map(|&d| store.get(d)).collect();
+        shared_runs(&held, &local_pairs)
+    });
     let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
     // Largest first, ties in pair order: the schedule is deterministic,
     // though the results would not depend on it.
@@ -366,10 +354,12 @@ fn align_batch(
                 return (i, Vec::new());
             }
             let (first, second) = (store.get(a), store.get(b));
-            let found = if a == b {
-                align_prepared_within(first, align_options)
-            } else {
-                align_prepared(first, second, align_options)
+            let found = match (&shared, slot[i as usize]) {
+                _ if a == b => align_prepared_within(first, align_options),
+                (Some(shared), at) if at != u32::MAX => {
+                    align_indexed(first, second, shared.runs(at as usize), align_options)
+                }
+                _ => align_prepared(first, second, align_options),
             };
             let out = found
                 .iter()

@@ -36,7 +36,7 @@
 //! keyed by a 64-bit hash of its id (two ids with one key are an error) and
 //! a segment by its document's key and its index in the document. Inside a
 //! stage, documents are numbered by sorted id, the corpus's order, so the
-//! shared code ([`sign::sketch`], [`align::verify_pairs`],
+//! shared code ([`sign::sketch`], [`verify::verify_pairs`],
 //! [`align::align_documents`], [`crate::lsh::candidate_pairs_from_keys`],
 //! [`crate::fingerprint::join`]) sees pairs in the orientation and order
 //! `scan` gives them.
@@ -49,6 +49,7 @@ pub mod report;
 pub mod settings;
 pub mod sign;
 mod table;
+pub mod verify;
 pub mod worker;
 
 use crate::minhash::splitmix64;
