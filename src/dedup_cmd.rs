@@ -214,6 +214,15 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
     } else if let Some(target) = target {
         let field = &args.input.text_field;
         let records = original_records(&corpus, &written, field);
+        let lost = written
+            .iter()
+            .filter(|d| !records.contains_key(d) && jsonl_line(&corpus.documents[**d]).is_some())
+            .count();
+        if lost > 0 {
+            eprintln!(
+                "lifted: warning: {lost} JSONL record(s) could not be read again (standard input, or a file changed since it was read): written as {{\"id\", \"text\"}}, their other fields dropped; pass the JSONL as a file to keep them"
+            );
+        }
         target.write(|out| write_corpus(&corpus, &written, &texts, &records, field, out))?;
     }
     if let Some(target) = summary_target {
@@ -269,11 +278,8 @@ fn original_records(
 ) -> HashMap<usize, Vec<u8>> {
     let mut wanted: BTreeMap<&str, Vec<(u64, usize)>> = BTreeMap::new();
     for &d in written {
-        let origin = corpus.documents[d].origin.as_str();
-        if let Some((file, line)) = origin.rsplit_once(':') {
-            if let Ok(line) = line.parse::<u64>() {
-                wanted.entry(file).or_default().push((line, d));
-            }
+        if let Some((file, line)) = jsonl_line(&corpus.documents[d]) {
+            wanted.entry(file).or_default().push((line, d));
         }
     }
     let mut found = Vec::new();
@@ -284,8 +290,16 @@ fn original_records(
         if !opened.metadata().is_ok_and(|m| m.is_file()) {
             continue;
         }
-        let input: Box<dyn Read> = if file.to_ascii_lowercase().ends_with(".gz") {
+        let name = file.to_ascii_lowercase();
+        let input: Box<dyn Read> = if name.ends_with(".gz") {
             Box::new(flate2::read::MultiGzDecoder::new(opened))
+        } else if name.ends_with(".zst") {
+            // `.jsonl.zst` records used to come back as `{"id", "text"}`,
+            // their other fields dropped without a word.
+            match zstd::stream::read::Decoder::new(opened) {
+                Ok(decoder) => Box::new(decoder),
+                Err(_) => continue,
+            }
         } else {
             Box::new(opened)
         };
@@ -329,6 +343,12 @@ fn original_records(
         .filter(|(d, line)| same(*d, line))
         .collect();
     records
+}
+
+/// The file and line of a document read from JSONL (its origin `FILE:LINE`).
+fn jsonl_line(document: &lifted::ingest::Document) -> Option<(&str, u64)> {
+    let (file, line) = document.origin.rsplit_once(':')?;
+    Some((file, line.parse().ok()?))
 }
 
 /// The kept documents as JSONL, in input order: a record read from a JSONL

@@ -412,3 +412,35 @@ fn the_earliest_by_record_date_stays_and_the_reason_says_so() {
     let reason = summary["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("date"), "{summary}");
 }
+
+#[test]
+fn zstd_records_keep_their_fields_and_standard_input_says_it_cannot() {
+    // A `.jsonl.zst` record came back as `{"id", "text"}`, its other fields
+    // dropped without a word; records from standard input still must, and
+    // now a warning says so.
+    let dir = Dir::new("dedup");
+    let text = words(16, 60).join(" ");
+    let first = format!(r#"{{"id": "a", "text": "{text}", "url": "https://a.example/"}}"#);
+    let copy = format!(r#"{{"id": "b", "text": "{text}", "url": "https://b.example/"}}"#);
+    let lines = format!("{first}\n{copy}\n");
+    let packed = zstd::encode_all(lines.as_bytes(), 3).unwrap();
+    dir.create("c.jsonl.zst", packed);
+    let run = dir.lifted(["dedup", "c.jsonl.zst", "-o", "out.jsonl"]);
+    run.assert_success();
+    assert_eq!(
+        fs::read_to_string(dir.join("out.jsonl")).unwrap(),
+        format!("{first}\n")
+    );
+    assert!(run.warnings().is_empty(), "{run}");
+    let run = dir
+        .command()
+        .args(["dedup", "-", "--jsonl", "-o", "piped.jsonl"])
+        .stdin(lines)
+        .run();
+    run.assert_success();
+    run.warning_with(&[
+        "1 JSONL record(s) could not be read again",
+        "standard input",
+    ]);
+    assert_eq!(ids(&dir.join("piped.jsonl")), ["a"]);
+}
