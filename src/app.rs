@@ -225,10 +225,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
 /// `lifted scan` with the map made by `build`.
 pub(crate) fn run_scan_with(args: ScanArgs, build: Build) -> Result<ExitCode> {
     let folder = html_folder(args.output.as_deref());
-    let format = args.format.unwrap_or_else(|| match folder {
-        Some(_) => Format::Html,
-        None => default_format(args.output.as_deref()),
-    });
+    let format = match (args.format, folder) {
+        (Some(format), _) => format,
+        (None, Some(_)) => Format::Html,
+        (None, None) => default_format(args.output.as_deref())?,
+    };
     // Where the report goes is checked before anything is read: a bad
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
@@ -441,22 +442,36 @@ fn write_tables(args: &ScanArgs, inputs: &[&Path], build: Build) -> Result<ExitC
 }
 
 /// The format named by the output's extension, in any case (`map.HTML`).
-pub(crate) fn default_format(output: Option<&Path>) -> Format {
+/// A name that promises a binary or compressed format lifted does not write
+/// there (`map.parquet`, `map.json.gz`) is refused: JSON used to land in it
+/// without a word.
+pub(crate) fn default_format(output: Option<&Path>) -> Result<Format> {
     let output = output.filter(|p| *p != Path::new("-"));
     let extension = output
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
+    Ok(match extension.as_deref() {
         Some("json") => Format::Json,
         Some("jsonl") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
         Some("txt") => Format::Text,
+        Some(
+            kind @ ("parquet" | "arrow" | "ipc" | "feather" | "gz" | "zst" | "bz2" | "xz" | "zip"),
+        ) => anyhow::bail!(
+            "{}: the report would be JSON, not .{kind}: pass --format json to write JSON under this name anyway{}",
+            output.map_or(String::new(), |p| p.display().to_string()),
+            if kind == "parquet" {
+                ", or --format parquet --output DIR/ for the map's tables as Parquet files"
+            } else {
+                ", or compress the report after it is written"
+            }
+        ),
         Some(_) => Format::Json,
         None if output.is_none() && io::stdout().is_terminal() => Format::Text,
         None => Format::Json,
-    }
+    })
 }
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
@@ -586,8 +601,21 @@ mod tests {
             ("map.TXT", Format::Text),
             ("map.other", Format::Json),
         ] {
-            assert_eq!(default_format(Some(Path::new(name))), format, "{name}");
+            assert_eq!(
+                default_format(Some(Path::new(name))).unwrap(),
+                format,
+                "{name}"
+            );
         }
-        assert_eq!(default_format(Some(Path::new("-"))), default_format(None));
+        assert_eq!(
+            default_format(Some(Path::new("-"))).unwrap(),
+            default_format(None).unwrap()
+        );
+        for name in ["map.parquet", "map.Arrow", "map.json.gz", "links.csv.zst"] {
+            let refused = default_format(Some(Path::new(name)))
+                .unwrap_err()
+                .to_string();
+            assert!(refused.contains("--format json"), "{name}: {refused}");
+        }
     }
 }

@@ -320,7 +320,9 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub matching: MatchArgs,
     /// Report format (default: from the --output extension, html for a folder
-    /// (`DIR/`), else text on a terminal, json otherwise).
+    /// (`DIR/`), else text on a terminal, json otherwise; an --output named
+    /// `.parquet`, `.arrow`, `.feather`, `.ipc`, `.gz`, `.zst`, `.bz2`, `.xz`
+    /// or `.zip` needs --format, as JSON is not what the name promises).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// JSON on one line instead of pretty-printed (--format json).
