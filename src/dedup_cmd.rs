@@ -78,6 +78,10 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
         (Some(output), false) => Some(Target::prepare(Some(output), &inputs)?),
         _ => None,
     };
+    let packing = match (&args.output, args.dry_run) {
+        (Some(output), false) => Packing::of(output)?,
+        _ => Packing::Plain,
+    };
     if let (Some(output), Some(summary)) = (&args.output, &args.summary) {
         // A new file is not caught by the check of existing inputs below.
         if std::path::absolute(output).ok() == std::path::absolute(summary).ok() {
@@ -223,7 +227,24 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
                 "lifted: warning: {lost} JSONL record(s) could not be read again (standard input, or a file changed since it was read): written as {{\"id\", \"text\"}}, their other fields dropped; pass the JSONL as a file to keep them"
             );
         }
-        target.write(|out| write_corpus(&corpus, &written, &texts, &records, field, out))?;
+        target.write(|out| {
+            let write =
+                |out: &mut dyn Write| write_corpus(&corpus, &written, &texts, &records, field, out);
+            match packing {
+                Packing::Plain => write(out),
+                Packing::Gzip => {
+                    let mut packed =
+                        flate2::write::GzEncoder::new(out, flate2::Compression::default());
+                    write(&mut packed)?;
+                    packed.finish().map(drop)
+                }
+                Packing::Zstd => {
+                    let mut packed = zstd::stream::write::Encoder::new(out, 3)?;
+                    write(&mut packed)?;
+                    packed.finish().map(drop)
+                }
+            }
+        })?;
     }
     if let Some(target) = summary_target {
         target.write(|out| {
@@ -234,6 +255,36 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
     eprintln!("{}", summary_line(&summary, args.dry_run));
     std::mem::forget(corpus);
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the deduplicated JSONL is written, by the --output extension (in any
+/// case): `.gz` and `.zst` compressed, as `scan` reads them. It used to be
+/// plain JSONL under any name, so `deduped.jsonl.gz` was not gzip.
+#[derive(Clone, Copy)]
+enum Packing {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+impl Packing {
+    fn of(output: &Path) -> Result<Packing> {
+        let extension = output
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        Ok(match extension.as_deref() {
+            Some("gz") => Packing::Gzip,
+            Some("zst") => Packing::Zstd,
+            Some(kind @ ("parquet" | "arrow" | "ipc" | "feather" | "bz2" | "xz" | "zip")) => {
+                anyhow::bail!(
+                    "{}: dedup writes JSONL (plain, .gz or .zst), not .{kind}; name the output .jsonl, .jsonl.gz or .jsonl.zst",
+                    output.display()
+                )
+            }
+            _ => Packing::Plain,
+        })
+    }
 }
 
 /// A cut segment as listed; its bytes are those it takes beyond the cuts
