@@ -2,7 +2,7 @@
 //! bars (indicatif) and messages live here, never in the library.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -326,10 +326,7 @@ fn run_scan_folder(
     build: Build,
 ) -> Result<ExitCode> {
     let created = !dir.exists();
-    std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    create_folder(dir, "--output DIR/ (the HTML pages)")?;
     let index = match Target::prepare(Some(&dir.join("index.html")), inputs) {
         Ok(target) => target,
         Err(e) => {
@@ -441,6 +438,25 @@ fn write_tables(args: &ScanArgs, inputs: &[&Path], build: Build) -> Result<ExitC
     }
 }
 
+/// Create the folder `dir` (and its parents) that `flag` names. An existing
+/// file there is named as such: it used to be "cannot write: File exists;
+/// check that the folder exists and is writable".
+pub(crate) fn create_folder(dir: &Path, flag: &str) -> Result<()> {
+    // `file/` does not exist for `stat`: look at `file`.
+    let named: PathBuf = dir.components().collect();
+    if named.exists() && !named.is_dir() {
+        anyhow::bail!(
+            "{}: a file, not a folder; {flag} takes a folder: name another",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
 /// The format named by the output's extension, in any case (`map.HTML`).
 /// A name that promises a binary or compressed format lifted does not write
 /// there (`map.parquet`, `map.json.gz`) is refused: JSON used to land in it
@@ -519,10 +535,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 fn run_gen(args: GenArgs) -> Result<ExitCode> {
-    std::fs::create_dir_all(&args.out).map_err(|source| lifted::Error::Write {
-        path: args.out.clone(),
-        source,
-    })?;
+    create_folder(&args.out, "--out")?;
     let config = lifted::gen::GenConfig {
         seed: args.seed,
         size_bytes: args.size_mb.saturating_mul(1_000_000),

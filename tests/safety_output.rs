@@ -722,3 +722,19 @@ fn an_output_named_for_a_format_lifted_does_not_write_there_is_refused() {
     run.assert_success();
     assert_eq!(fs::read(dir.join("map.json.gz")).unwrap(), report);
 }
+
+#[test]
+fn a_file_where_a_folder_is_wanted_is_named() {
+    // `--output a.txt/`, `gen --out FILE` and `man --output FILE` said
+    // "cannot write: File exists; check that the folder exists".
+    let dir = Dir::new("file-for-folder");
+    two_documents(&dir);
+    let before = fs::read(dir.join("a.txt")).unwrap();
+    let run = dir.lifted(["scan", "a.txt", "b.txt", "--output", "a.txt/"]);
+    run.assert_error(&["a.txt/: a file, not a folder", "--output DIR/"]);
+    let run = dir.lifted(["gen", "--out", "a.txt", "--size-mb", "1"]);
+    run.assert_error(&["a.txt: a file, not a folder", "--out"]);
+    let run = dir.lifted(["man", "--output", "a.txt"]);
+    run.assert_error(&["a.txt: a file, not a folder", "--output"]);
+    assert_eq!(fs::read(dir.join("a.txt")).unwrap(), before);
+}
