@@ -2,7 +2,7 @@
 //! bars (indicatif) and messages live here, never in the library.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -225,10 +225,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
 /// `lifted scan` with the map made by `build`.
 pub(crate) fn run_scan_with(args: ScanArgs, build: Build) -> Result<ExitCode> {
     let folder = html_folder(args.output.as_deref());
-    let format = args.format.unwrap_or_else(|| match folder {
-        Some(_) => Format::Html,
-        None => default_format(args.output.as_deref()),
-    });
+    let format = match (args.format, folder) {
+        (Some(format), _) => format,
+        (None, Some(_)) => Format::Html,
+        (None, None) => default_format(args.output.as_deref())?,
+    };
     // Where the report goes is checked before anything is read: a bad
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
@@ -325,10 +326,7 @@ fn run_scan_folder(
     build: Build,
 ) -> Result<ExitCode> {
     let created = !dir.exists();
-    std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    create_folder(dir, "--output DIR/ (the HTML pages)")?;
     let index = match Target::prepare(Some(&dir.join("index.html")), inputs) {
         Ok(target) => target,
         Err(e) => {
@@ -440,23 +438,56 @@ fn write_tables(args: &ScanArgs, inputs: &[&Path], build: Build) -> Result<ExitC
     }
 }
 
+/// Create the folder `dir` (and its parents) that `flag` names. An existing
+/// file there is named as such: it used to be "cannot write: File exists;
+/// check that the folder exists and is writable".
+pub(crate) fn create_folder(dir: &Path, flag: &str) -> Result<()> {
+    // `file/` does not exist for `stat`: look at `file`.
+    let named: PathBuf = dir.components().collect();
+    if named.exists() && !named.is_dir() {
+        anyhow::bail!(
+            "{}: a file, not a folder; {flag} takes a folder: name another",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).map_err(|source| lifted::Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
 /// The format named by the output's extension, in any case (`map.HTML`).
-pub(crate) fn default_format(output: Option<&Path>) -> Format {
+/// A name that promises a binary or compressed format lifted does not write
+/// there (`map.parquet`, `map.json.gz`) is refused: JSON used to land in it
+/// without a word.
+pub(crate) fn default_format(output: Option<&Path>) -> Result<Format> {
     let output = output.filter(|p| *p != Path::new("-"));
     let extension = output
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
+    Ok(match extension.as_deref() {
         Some("json") => Format::Json,
         Some("jsonl") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
         Some("txt") => Format::Text,
+        Some(
+            kind @ ("parquet" | "arrow" | "ipc" | "feather" | "gz" | "zst" | "bz2" | "xz" | "zip"),
+        ) => anyhow::bail!(
+            "{}: the report would be JSON, not .{kind}: pass --format json to write JSON under this name anyway{}",
+            output.map_or(String::new(), |p| p.display().to_string()),
+            if kind == "parquet" {
+                ", or --format parquet --output DIR/ for the map's tables as Parquet files"
+            } else {
+                ", or compress the report after it is written"
+            }
+        ),
         Some(_) => Format::Json,
         None if output.is_none() && io::stdout().is_terminal() => Format::Text,
         None => Format::Json,
-    }
+    })
 }
 
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
@@ -504,10 +535,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 fn run_gen(args: GenArgs) -> Result<ExitCode> {
-    std::fs::create_dir_all(&args.out).map_err(|source| lifted::Error::Write {
-        path: args.out.clone(),
-        source,
-    })?;
+    create_folder(&args.out, "--out")?;
     let config = lifted::gen::GenConfig {
         seed: args.seed,
         size_bytes: args.size_mb.saturating_mul(1_000_000),
@@ -586,8 +614,21 @@ mod tests {
             ("map.TXT", Format::Text),
             ("map.other", Format::Json),
         ] {
-            assert_eq!(default_format(Some(Path::new(name))), format, "{name}");
+            assert_eq!(
+                default_format(Some(Path::new(name))).unwrap(),
+                format,
+                "{name}"
+            );
         }
-        assert_eq!(default_format(Some(Path::new("-"))), default_format(None));
+        assert_eq!(
+            default_format(Some(Path::new("-"))).unwrap(),
+            default_format(None).unwrap()
+        );
+        for name in ["map.parquet", "map.Arrow", "map.json.gz", "links.csv.zst"] {
+            let refused = default_format(Some(Path::new(name)))
+                .unwrap_err()
+                .to_string();
+            assert!(refused.contains("--format json"), "{name}: {refused}");
+        }
     }
 }

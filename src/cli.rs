@@ -320,7 +320,9 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub matching: MatchArgs,
     /// Report format (default: from the --output extension, html for a folder
-    /// (`DIR/`), else text on a terminal, json otherwise).
+    /// (`DIR/`), else text on a terminal, json otherwise; an --output named
+    /// `.parquet`, `.arrow`, `.feather`, `.ipc`, `.gz`, `.zst`, `.bz2`, `.xz`
+    /// or `.zip` needs --format, as JSON is not what the name promises).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// JSON on one line instead of pretty-printed (--format json).
@@ -450,8 +452,10 @@ pub struct DedupArgs {
     /// Write the deduplicated corpus to FILE (`-`: standard output) as JSONL, in
     /// input order: records read from JSONL files as they were (all fields; the
     /// text field holding what is left after cuts), other documents as
-    /// {"id", "text"}. Replaced atomically as `scan --output` is; refused when it
-    /// is an input or inside a scanned folder.
+    /// {"id", "text"}. Compressed when FILE ends in `.gz` (gzip) or `.zst`
+    /// (zstd); a name ending `.parquet`, `.arrow`, `.feather`, `.ipc`, `.bz2`,
+    /// `.xz` or `.zip` is refused. Replaced atomically as `scan --output` is;
+    /// refused when it is an input or inside a scanned folder.
     #[arg(long, short, value_name = "FILE", required_unless_present = "dry_run")]
     pub output: Option<PathBuf>,
     /// Write nothing: list what would be removed on standard output, one JSON

@@ -78,6 +78,10 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
         (Some(output), false) => Some(Target::prepare(Some(output), &inputs)?),
         _ => None,
     };
+    let packing = match (&args.output, args.dry_run) {
+        (Some(output), false) => Packing::of(output)?,
+        _ => Packing::Plain,
+    };
     if let (Some(output), Some(summary)) = (&args.output, &args.summary) {
         // A new file is not caught by the check of existing inputs below.
         if std::path::absolute(output).ok() == std::path::absolute(summary).ok() {
@@ -214,7 +218,33 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
     } else if let Some(target) = target {
         let field = &args.input.text_field;
         let records = original_records(&corpus, &written, field);
-        target.write(|out| write_corpus(&corpus, &written, &texts, &records, field, out))?;
+        let lost = written
+            .iter()
+            .filter(|d| !records.contains_key(d) && jsonl_line(&corpus.documents[**d]).is_some())
+            .count();
+        if lost > 0 {
+            eprintln!(
+                "lifted: warning: {lost} JSONL record(s) could not be read again (standard input, or a file changed since it was read): written as {{\"id\", \"text\"}}, their other fields dropped; pass the JSONL as a file to keep them"
+            );
+        }
+        target.write(|out| {
+            let write =
+                |out: &mut dyn Write| write_corpus(&corpus, &written, &texts, &records, field, out);
+            match packing {
+                Packing::Plain => write(out),
+                Packing::Gzip => {
+                    let mut packed =
+                        flate2::write::GzEncoder::new(out, flate2::Compression::default());
+                    write(&mut packed)?;
+                    packed.finish().map(drop)
+                }
+                Packing::Zstd => {
+                    let mut packed = zstd::stream::write::Encoder::new(out, 3)?;
+                    write(&mut packed)?;
+                    packed.finish().map(drop)
+                }
+            }
+        })?;
     }
     if let Some(target) = summary_target {
         target.write(|out| {
@@ -225,6 +255,36 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
     eprintln!("{}", summary_line(&summary, args.dry_run));
     std::mem::forget(corpus);
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the deduplicated JSONL is written, by the --output extension (in any
+/// case): `.gz` and `.zst` compressed, as `scan` reads them. It used to be
+/// plain JSONL under any name, so `deduped.jsonl.gz` was not gzip.
+#[derive(Clone, Copy)]
+enum Packing {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+impl Packing {
+    fn of(output: &Path) -> Result<Packing> {
+        let extension = output
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        Ok(match extension.as_deref() {
+            Some("gz") => Packing::Gzip,
+            Some("zst") => Packing::Zstd,
+            Some(kind @ ("parquet" | "arrow" | "ipc" | "feather" | "bz2" | "xz" | "zip")) => {
+                anyhow::bail!(
+                    "{}: dedup writes JSONL (plain, .gz or .zst), not .{kind}; name the output .jsonl, .jsonl.gz or .jsonl.zst",
+                    output.display()
+                )
+            }
+            _ => Packing::Plain,
+        })
+    }
 }
 
 /// A cut segment as listed; its bytes are those it takes beyond the cuts
@@ -269,11 +329,8 @@ fn original_records(
 ) -> HashMap<usize, Vec<u8>> {
     let mut wanted: BTreeMap<&str, Vec<(u64, usize)>> = BTreeMap::new();
     for &d in written {
-        let origin = corpus.documents[d].origin.as_str();
-        if let Some((file, line)) = origin.rsplit_once(':') {
-            if let Ok(line) = line.parse::<u64>() {
-                wanted.entry(file).or_default().push((line, d));
-            }
+        if let Some((file, line)) = jsonl_line(&corpus.documents[d]) {
+            wanted.entry(file).or_default().push((line, d));
         }
     }
     let mut found = Vec::new();
@@ -284,8 +341,16 @@ fn original_records(
         if !opened.metadata().is_ok_and(|m| m.is_file()) {
             continue;
         }
-        let input: Box<dyn Read> = if file.to_ascii_lowercase().ends_with(".gz") {
+        let name = file.to_ascii_lowercase();
+        let input: Box<dyn Read> = if name.ends_with(".gz") {
             Box::new(flate2::read::MultiGzDecoder::new(opened))
+        } else if name.ends_with(".zst") {
+            // `.jsonl.zst` records used to come back as `{"id", "text"}`,
+            // their other fields dropped without a word.
+            match zstd::stream::read::Decoder::new(opened) {
+                Ok(decoder) => Box::new(decoder),
+                Err(_) => continue,
+            }
         } else {
             Box::new(opened)
         };
@@ -329,6 +394,12 @@ fn original_records(
         .filter(|(d, line)| same(*d, line))
         .collect();
     records
+}
+
+/// The file and line of a document read from JSONL (its origin `FILE:LINE`).
+fn jsonl_line(document: &lifted::ingest::Document) -> Option<(&str, u64)> {
+    let (file, line) = document.origin.rsplit_once(':')?;
+    Some((file, line.parse().ok()?))
 }
 
 /// The kept documents as JSONL, in input order: a record read from a JSONL

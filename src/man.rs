@@ -34,10 +34,7 @@ pub fn run(args: ManArgs) -> Result<ExitCode> {
             target.write(|out| Man::new(command.clone()).render(out))?;
         }
         Some(dir) => {
-            std::fs::create_dir_all(&dir).map_err(|source| lifted::Error::Write {
-                path: dir.clone(),
-                source,
-            })?;
+            crate::app::create_folder(&dir, "--output")?;
             // Every page goes through a temporary file; all are renamed
             // into place once all are whole.
             let mut pages = Vec::new();

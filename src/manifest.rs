@@ -20,6 +20,11 @@
 //! ends before the other begins; dates whose intervals overlap (the same day,
 //! or a day and a time on that day) are treated as equal, so no direction is
 //! invented between them. Reports show each date as the manifest gives it.
+//! Instants are kept as UTC civil date-times, so every day from 0000-01-01
+//! to 9999-12-31 is accepted (a `Timestamp` ends at 9999-12-30T22:00Z,
+//! which refused `9999-12-31`, a common "no end" sentinel); only a
+//! date-time whose offset takes it past 9999 or before year -9999 in UTC is
+//! refused, as out of range.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -27,7 +32,7 @@ use std::path::Path;
 
 use jiff::civil;
 use jiff::tz::Offset;
-use jiff::Timestamp;
+use jiff::SignedDuration;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
@@ -36,8 +41,8 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Date {
     given: String,
-    first: Timestamp,
-    last: Timestamp,
+    first: civil::DateTime,
+    last: civil::DateTime,
 }
 
 impl Date {
@@ -47,9 +52,7 @@ impl Date {
         let given = text.trim();
         let (day, rest) = split_day(given)?;
         let (first, last) = if rest.is_empty() {
-            let first = utc(day.at(0, 0, 0, 0))?;
-            let last = utc(day.at(23, 59, 59, 999_999_999))?;
-            (first, last)
+            (day.at(0, 0, 0, 0), day.at(23, 59, 59, 999_999_999))
         } else {
             let instant = parse_time(day, rest)?;
             (instant, instant)
@@ -66,13 +69,14 @@ impl Date {
         &self.given
     }
 
-    /// First instant of the date, in UTC.
-    pub fn first(&self) -> Timestamp {
+    /// First instant of the date, as a UTC date-time.
+    pub fn first(&self) -> civil::DateTime {
         self.first
     }
 
-    /// Last instant of the date, in UTC (the same as `first` for a date-time).
-    pub fn last(&self) -> Timestamp {
+    /// Last instant of the date, as a UTC date-time (the same as `first` for
+    /// a date-time).
+    pub fn last(&self) -> civil::DateTime {
         self.last
     }
 
@@ -95,12 +99,6 @@ impl PartialOrd for Date {
     fn partial_cmp(&self, other: &Date) -> Option<Ordering> {
         Some(self.cmp(other))
     }
-}
-
-fn utc(datetime: civil::DateTime) -> std::result::Result<Timestamp, String> {
-    Offset::UTC
-        .to_timestamp(datetime)
-        .map_err(|e| format!("out of range ({e})"))
 }
 
 /// `YYYY-MM-DD` at the start, and what follows it (empty, or the time with
@@ -128,8 +126,8 @@ fn split_day(text: &str) -> std::result::Result<(civil::Date, &str), String> {
     }
 }
 
-/// `HH:MM[:SS[.fraction]][Z|±HH[:]MM|±HH]` on `day`, as an instant.
-fn parse_time(day: civil::Date, text: &str) -> std::result::Result<Timestamp, String> {
+/// `HH:MM[:SS[.fraction]][Z|±HH[:]MM|±HH]` on `day`, as a UTC date-time.
+fn parse_time(day: civil::Date, text: &str) -> std::result::Result<civil::DateTime, String> {
     let bad = || format!("{text:?} is not a time HH:MM[:SS[.fraction]] with Z, +HH:MM or nothing");
     let (clock, offset) = match text.find(['Z', 'z', '+', '-']) {
         None => (text, Offset::UTC),
@@ -164,9 +162,9 @@ fn parse_time(day: civil::Date, text: &str) -> std::result::Result<Timestamp, St
     };
     let time = civil::Time::new(field(0), field(1), field(2), nanos)
         .map_err(|_| format!("{text:?} is not a time of day (00:00 to 23:59:59)"))?;
-    offset
-        .to_timestamp(civil::DateTime::from_parts(day, time))
-        .map_err(|e| format!("out of range ({e})"))
+    civil::DateTime::from_parts(day, time)
+        .checked_sub(SignedDuration::from_secs(i64::from(offset.seconds())))
+        .map_err(|_| format!("{text:?} on {day} is out of range in UTC (years -9999 to 9999)"))
 }
 
 /// `Z`, `±HH:MM`, `±HHMM` or `±HH`, hours up to 23 and minutes up to 59.
@@ -436,6 +434,19 @@ mod tests {
             date("2022-09-04T23:00-02:00").first(),
             date("2022-09-05T01:00Z").first()
         );
+    }
+
+    #[test]
+    fn the_last_days_of_year_9999_are_dates() {
+        // "9999-12-31" (a common "no end" sentinel) was refused as "out of
+        // range" because an instant ended at 9999-12-30T22:00Z.
+        assert!(date("9999-12-30").before(&date("9999-12-31")));
+        assert!(date("9999-12-31T12:00Z").before(&date("9999-12-31T23:59:59.5")));
+        assert!(date("0000-01-01").before(&date("9999-12-31T23:59:59Z")));
+        assert!(date("9999-12-31T23:00+05:00").before(&date("9999-12-31T23:00Z")));
+        assert!(date("0000-01-01T01:00+05:00").before(&date("0000-01-01")));
+        let past = Date::parse("9999-12-31T23:00-05:00").unwrap_err();
+        assert!(past.contains("out of range in UTC"), "{past}");
     }
 
     #[test]

@@ -117,13 +117,11 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
             // only lengths, character offsets and excerpts, gathered in a
             // pass over the ingest tables without holding the texts.
             let output = args.scan.output.as_deref();
-            let format = args
-                .scan
-                .format
-                .unwrap_or_else(|| match html_folder(output) {
-                    Some(_) => Format::Html,
-                    None => default_format(output),
-                });
+            let format = match (args.scan.format, html_folder(output)) {
+                (Some(format), _) => format,
+                (None, Some(_)) => Format::Html,
+                (None, None) => default_format(output)?,
+            };
             let texts = matches!(format, Format::Text | Format::Html);
             let folder = html_folder(output).is_some();
             if format == Format::Json && !folder && args.scan.doc.is_empty() {

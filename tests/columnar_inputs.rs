@@ -545,7 +545,8 @@ fn large_and_view_strings_integer_ids_and_timestamps_are_read() {
         .iter()
         .map(|r| {
             let noon = lifted::manifest::Date::parse(&format!("{}T12:00:00Z", r.2));
-            noon.expect("date").first().as_millisecond()
+            let utc = jiff::tz::Offset::UTC.to_timestamp(noon.expect("date").first());
+            utc.expect("in range").as_millisecond()
         })
         .collect();
     let typed = RecordBatch::try_from_iter([

@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::Read;
 
 use common::{assert_no_output, read_json, write_jsonl, Dir, Lcg};
 
@@ -411,4 +412,67 @@ fn the_earliest_by_record_date_stays_and_the_reason_says_so() {
     assert_eq!(kept, ["original"]);
     let reason = summary["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("date"), "{summary}");
+}
+
+#[test]
+fn zstd_records_keep_their_fields_and_standard_input_says_it_cannot() {
+    // A `.jsonl.zst` record came back as `{"id", "text"}`, its other fields
+    // dropped without a word; records from standard input still must, and
+    // now a warning says so.
+    let dir = Dir::new("dedup");
+    let text = words(16, 60).join(" ");
+    let first = format!(r#"{{"id": "a", "text": "{text}", "url": "https://a.example/"}}"#);
+    let copy = format!(r#"{{"id": "b", "text": "{text}", "url": "https://b.example/"}}"#);
+    let lines = format!("{first}\n{copy}\n");
+    let packed = zstd::encode_all(lines.as_bytes(), 3).unwrap();
+    dir.create("c.jsonl.zst", packed);
+    let run = dir.lifted(["dedup", "c.jsonl.zst", "-o", "out.jsonl"]);
+    run.assert_success();
+    assert_eq!(
+        fs::read_to_string(dir.join("out.jsonl")).unwrap(),
+        format!("{first}\n")
+    );
+    assert!(run.warnings().is_empty(), "{run}");
+    let run = dir
+        .command()
+        .args(["dedup", "-", "--jsonl", "-o", "piped.jsonl"])
+        .stdin(lines)
+        .run();
+    run.assert_success();
+    run.warning_with(&[
+        "1 JSONL record(s) could not be read again",
+        "standard input",
+    ]);
+    assert_eq!(ids(&dir.join("piped.jsonl")), ["a"]);
+}
+
+#[test]
+fn a_gz_or_zst_output_is_compressed_and_a_parquet_one_refused() {
+    // `--output deduped.jsonl.gz` wrote plain JSONL under that name, which
+    // `lifted scan deduped.jsonl.gz` then refused as corrupt gzip.
+    let (dir, _) = two_copies(17);
+    dir.lifted(["dedup", "c.jsonl", "-o", "plain.jsonl"])
+        .assert_success();
+    let plain = fs::read(dir.join("plain.jsonl")).unwrap();
+    for name in ["out.jsonl.gz", "out.jsonl.zst"] {
+        dir.lifted(["dedup", "c.jsonl", "-o", name])
+            .assert_success();
+        let packed = fs::File::open(dir.join(name)).unwrap();
+        let mut unpacked = Vec::new();
+        if name.ends_with(".gz") {
+            flate2::read::GzDecoder::new(packed)
+                .read_to_end(&mut unpacked)
+                .unwrap();
+        } else {
+            unpacked = zstd::decode_all(packed).unwrap();
+        }
+        assert_eq!(unpacked, plain, "{name}");
+        // And it reads back as the corpus it is.
+        dir.lifted(["dedup", name, "-o", "again.jsonl"])
+            .assert_success();
+        assert_eq!(ids(&dir.join("again.jsonl")), ["one"]);
+    }
+    let run = dir.lifted(["dedup", "c.jsonl", "-o", "out.parquet"]);
+    run.assert_error(&["out.parquet", "dedup writes JSONL", ".jsonl.gz"]);
+    assert_no_output(&dir.join("out.parquet"));
 }

@@ -430,6 +430,13 @@ fn compressed_encrypted_and_random_files_are_skipped() {
     xz_jsonl.extend(noise(2000));
     dir.create("corpus.jsonl", xz_jsonl);
     scan(&dir, &["corpus.jsonl"]).assert_error(&["corpus.jsonl: xz-compressed", "decompress it"]);
+    // zstd JSONL named in upper case: the message names the name lifted reads
+    // (it said "decompress it first", though lifted reads .jsonl.zst).
+    dir.create(
+        "CORPUS.JSONL.ZST",
+        zstd::encode_all(&b"{}\n"[..], 3).unwrap(),
+    );
+    scan(&dir, &["CORPUS.JSONL.ZST"]).assert_error(&["zstd-compressed", "name it .jsonl.zst"]);
 }
 
 // -------------------------------------------------------- .liftedignore

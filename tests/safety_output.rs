@@ -698,3 +698,43 @@ fn output_extension_in_any_case() {
     let csv = fs::read_to_string(dir.join("links.Csv")).unwrap();
     assert!(!csv.trim_start().starts_with('{'), "{csv}");
 }
+
+#[test]
+fn an_output_named_for_a_format_lifted_does_not_write_there_is_refused() {
+    // `--output map.parquet` (or `map.json.gz`) without --format wrote
+    // uncompressed JSON under that name, exit 0.
+    let (dir, report) = two_documents_and_report("binary-names");
+    for name in ["map.parquet", "map.json.gz", "map.ZST", "map.feather"] {
+        let run = dir.lifted(["scan", "a.txt", "b.txt", "--output", name]);
+        run.assert_error(&[name, "would be JSON", "--format json"]);
+        assert_no_output(&dir.join(name));
+    }
+    // Asked for by name, JSON is written there.
+    let run = dir.lifted([
+        "scan",
+        "a.txt",
+        "b.txt",
+        "--format",
+        "json",
+        "-o",
+        "map.json.gz",
+    ]);
+    run.assert_success();
+    assert_eq!(fs::read(dir.join("map.json.gz")).unwrap(), report);
+}
+
+#[test]
+fn a_file_where_a_folder_is_wanted_is_named() {
+    // `--output a.txt/`, `gen --out FILE` and `man --output FILE` said
+    // "cannot write: File exists; check that the folder exists".
+    let dir = Dir::new("file-for-folder");
+    two_documents(&dir);
+    let before = fs::read(dir.join("a.txt")).unwrap();
+    let run = dir.lifted(["scan", "a.txt", "b.txt", "--output", "a.txt/"]);
+    run.assert_error(&["a.txt/: a file, not a folder", "--output DIR/"]);
+    let run = dir.lifted(["gen", "--out", "a.txt", "--size-mb", "1"]);
+    run.assert_error(&["a.txt: a file, not a folder", "--out"]);
+    let run = dir.lifted(["man", "--output", "a.txt"]);
+    run.assert_error(&["a.txt: a file, not a folder", "--output"]);
+    assert_eq!(fs::read(dir.join("a.txt")).unwrap(), before);
+}

@@ -19,10 +19,14 @@ pub(super) fn refusal(bytes: &[u8]) -> Option<String> {
         (
             b"\x1f\x8b",
             "gzip-compressed",
-            "decompress it, or name it .jsonl.gz if it is JSONL",
+            "decompress it, or name it .jsonl.gz (in lower case) if it is JSONL",
         ),
         (b"\xfd7zXZ\x00", "xz-compressed", DECOMPRESS),
-        (b"\x28\xb5\x2f\xfd", "zstd-compressed", DECOMPRESS),
+        (
+            b"\x28\xb5\x2f\xfd",
+            "zstd-compressed",
+            "decompress it, or name it .jsonl.zst (in lower case) if it is JSONL",
+        ),
         (b"BZh", "bzip2-compressed", DECOMPRESS),
         (b"\x04\x22\x4d\x18", "lz4-compressed", DECOMPRESS),
         (b"\x78\x01", "zlib-compressed", DECOMPRESS),
