@@ -462,7 +462,8 @@ pub struct DedupArgs {
     /// object per line, with the kept near-duplicate each one matched.
     #[arg(long)]
     pub dry_run: bool,
-    /// Also write the summary (counts, and every removal) as JSON to FILE.
+    /// Also write the summary (counts, and every removal) as JSON to FILE (plain JSON:
+    /// a name ending .gz, .zst, .parquet ... is refused).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
 }

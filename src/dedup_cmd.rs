@@ -91,6 +91,23 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
             );
         }
     }
+    if let Some(summary) = &args.summary {
+        // The summary is plain JSON: a name that promises a compressed or
+        // binary file would hold JSON without a word.
+        let kind = summary
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if let Some(
+            kind @ ("parquet" | "arrow" | "ipc" | "feather" | "gz" | "zst" | "bz2" | "xz" | "zip"),
+        ) = kind.as_deref()
+        {
+            anyhow::bail!(
+                "--summary {}: the summary is plain JSON, not .{kind}: give it a name ending .json",
+                summary.display()
+            );
+        }
+    }
     let mut summary_inputs = inputs.clone();
     summary_inputs.extend(args.output.as_deref());
     let summary_target = match &args.summary {

@@ -476,3 +476,27 @@ fn a_gz_or_zst_output_is_compressed_and_a_parquet_one_refused() {
     run.assert_error(&["out.parquet", "dedup writes JSONL", ".jsonl.gz"]);
     assert_no_output(&dir.join("out.parquet"));
 }
+
+#[test]
+fn a_summary_named_for_a_compressed_format_is_refused() {
+    // `--summary removed.json.gz` wrote plain JSON under that name.
+    let (dir, _) = two_copies(17);
+    for name in ["removed.json.gz", "removed.JSON.ZST", "removed.parquet"] {
+        let run = dir.lifted(["dedup", "c.jsonl", "-o", "out.jsonl", "--summary", name]);
+        run.assert_error(&[name, "the summary is plain JSON", "ending .json"]);
+        assert_no_output(&dir.join(name));
+        assert_no_output(&dir.join("out.jsonl"));
+    }
+    dir.lifted([
+        "dedup",
+        "c.jsonl",
+        "-o",
+        "out.jsonl",
+        "--summary",
+        "removed.json",
+    ])
+    .assert_success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("removed.json")).unwrap()).unwrap();
+    assert!(summary.is_object());
+}
