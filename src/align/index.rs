@@ -235,28 +235,12 @@ fn sort_entries(entries: &mut Vec<(u64, u32, u32)>, bits: u32) {
         return;
     }
     let next = (usize::BITS - (entries.len() / 2).leading_zeros()).clamp(8, 20);
-    let bucket = |hash: u64| ((hash << bits) >> (64 - next)) as usize;
-    let mut starts = vec![0u32; (1 << next) + 1];
-    for e in entries.iter() {
-        starts[bucket(e.0) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut out = vec![(0u64, 0u32, 0u32); entries.len()];
-    let mut at = starts.clone();
-    for &e in entries.iter() {
-        let slot = &mut at[bucket(e.0)];
-        out[*slot as usize] = e;
-        *slot += 1;
-    }
-    for window in starts.windows(2) {
-        let run = &mut out[window[0] as usize..window[1] as usize];
-        if run.len() > 1 {
-            run.sort_unstable();
-        }
-    }
-    *entries = out;
+    *entries = super::seeds::bucket_sort(
+        entries.len(),
+        next,
+        |i| entries[i],
+        |e| ((e.0 << bits) >> (64 - next)) as usize,
+    );
 }
 
 /// [`super::align_prepared`] of two indexed documents from the `runs` of

@@ -194,19 +194,42 @@ pub(super) fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
     // position), in a quarter of the time for 5,700 n-grams and under half
     // for 50,000 (sorting was most of preparing a long document).
     let bits = (usize::BITS - (hashes.len() / 2).leading_zeros()).clamp(8, 20);
-    let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
+    bucket_sort(
+        hashes.len(),
+        bits,
+        |i| (hashes[i], i as u32),
+        |gram| (gram.0 >> (64 - bits)) as usize,
+    )
+}
+
+/// The `len` items `item(0..len)` sorted, through one counting pass on
+/// `bucket` (`bits` bits, in the items' order: a larger bucket holds only
+/// larger items) that leaves buckets of a few items to sort by comparisons.
+/// For uniform hashes with about one bucket per two items this is the order
+/// of sorting them whole in a fraction of the time ([`sorted_grams`], and
+/// the batch index's entries).
+pub(super) fn bucket_sort<T: Ord + Copy>(
+    len: usize,
+    bits: u32,
+    item: impl Fn(usize) -> T,
+    bucket: impl Fn(&T) -> usize,
+) -> Vec<T> {
+    if len == 0 {
+        return Vec::new();
+    }
     let mut starts = vec![0u32; (1 << bits) + 1];
-    for &hash in hashes {
-        starts[bucket(hash) + 1] += 1;
+    for i in 0..len {
+        starts[bucket(&item(i)) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut out = vec![(0u64, 0u32); hashes.len()];
+    let mut out = vec![item(0); len];
     let mut next = starts.clone();
-    for gram in grams {
-        let at = &mut next[bucket(gram.0)];
-        out[*at as usize] = gram;
+    for i in 0..len {
+        let x = item(i);
+        let at = &mut next[bucket(&x)];
+        out[*at as usize] = x;
         *at += 1;
     }
     for window in starts.windows(2) {
