@@ -457,25 +457,33 @@ pub(crate) fn create_folder(dir: &Path, flag: &str) -> Result<()> {
     Ok(())
 }
 
+/// Extensions that promise a binary or compressed file, which a report
+/// written as text must not be named with.
+pub(crate) const PACKED_KINDS: [&str; 9] = [
+    "parquet", "arrow", "ipc", "feather", "gz", "zst", "bz2", "xz", "zip",
+];
+
+/// The extension of `path`, in lower case.
+pub(crate) fn extension_of(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
 /// The format named by the output's extension, in any case (`map.HTML`).
 /// A name that promises a binary or compressed format lifted does not write
 /// there (`map.parquet`, `map.json.gz`) is refused: JSON used to land in it
 /// without a word.
 pub(crate) fn default_format(output: Option<&Path>) -> Result<Format> {
     let output = output.filter(|p| *p != Path::new("-"));
-    let extension = output
-        .and_then(|p| p.extension())
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let extension = output.and_then(extension_of);
     Ok(match extension.as_deref() {
         Some("json") => Format::Json,
         Some("jsonl") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
         Some("txt") => Format::Text,
-        Some(
-            kind @ ("parquet" | "arrow" | "ipc" | "feather" | "gz" | "zst" | "bz2" | "xz" | "zip"),
-        ) => anyhow::bail!(
+        Some(kind) if PACKED_KINDS.contains(&kind) => anyhow::bail!(
             "{}: the report would be JSON, not .{kind}: pass --format json to write JSON under this name anyway{}",
             output.map_or(String::new(), |p| p.display().to_string()),
             if kind == "parquet" {

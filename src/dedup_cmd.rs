@@ -14,6 +14,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::app::{extension_of, PACKED_KINDS};
 use lifted::dedup::{cut, dedup_documents, dedup_segments, earliness, RemovedSegment};
 use lifted::ingest::{read_inputs, Corpus};
 use lifted::provenance::Chronology;
@@ -94,14 +95,7 @@ pub fn run(args: DedupArgs) -> Result<ExitCode> {
     if let Some(summary) = &args.summary {
         // The summary is plain JSON: a name that promises a compressed or
         // binary file would hold JSON without a word.
-        let kind = summary
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        if let Some(
-            kind @ ("parquet" | "arrow" | "ipc" | "feather" | "gz" | "zst" | "bz2" | "xz" | "zip"),
-        ) = kind.as_deref()
-        {
+        if let Some(kind) = extension_of(summary).filter(|k| PACKED_KINDS.contains(&k.as_str())) {
             anyhow::bail!(
                 "--summary {}: the summary is plain JSON, not .{kind}: give it a name ending .json",
                 summary.display()
@@ -286,14 +280,10 @@ enum Packing {
 
 impl Packing {
     fn of(output: &Path) -> Result<Packing> {
-        let extension = output
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        Ok(match extension.as_deref() {
+        Ok(match extension_of(output).as_deref() {
             Some("gz") => Packing::Gzip,
             Some("zst") => Packing::Zstd,
-            Some(kind @ ("parquet" | "arrow" | "ipc" | "feather" | "bz2" | "xz" | "zip")) => {
+            Some(kind) if PACKED_KINDS.contains(&kind) => {
                 anyhow::bail!(
                     "{}: dedup writes JSONL (plain, .gz or .zst), not .{kind}; name the output .jsonl, .jsonl.gz or .jsonl.zst",
                     output.display()
