@@ -427,15 +427,19 @@ pub fn align_prepared(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec
     // The shorter side probes the other's filter; the other side then
     // probes a small filter of just the n-grams that passed (every n-gram
     // the two share passes, and every occurrence of it on both sides), held
-    // in a cache line or two, where the partner's filter of 4 KB or more was
+    // in a cache line or two, where the partner's filter of a kilobyte or more was
     // a cache miss at nearly every probe: documents of a batch are met in
-    // no order that keeps their filters cached. Nothing passing, they share
-    // no n-gram and nothing aligns.
+    // no order that keeps their filters cached.
     let swap = b.text.len() < a.text.len();
     let (first, second) = if swap { (b, a) } else { (a, b) };
     let passed = passing(&first.text, &second.filter);
-    if passed.is_empty() {
-        return Vec::new();
+    // Every n-gram of `first` that `second` holds passed: when they cannot
+    // align, `second` need not be read at all.
+    if passed.len() <= TEST_MOST {
+        let mut positions: Vec<u32> = passed.iter().map(|x| x.1).collect();
+        if cannot_align(&mut positions, options) {
+            return Vec::new();
+        }
     }
     let small = filter_of_len(passed.iter().map(|x| x.0), passed.len());
     let other = passing(&second.text, &small);
