@@ -328,10 +328,13 @@ impl Sorted {
 /// in linear time with each partner.
 const SORTED_MIN: usize = 2048;
 
-/// Fewest bits in a [`Prepared`] filter (a power of two).
+/// Fewest bits in a [`Prepared`] filter (a power of two). A short document
+/// (1.7 KB, 300 n-grams) gets 16 bits an n-gram like a long one, 8 Kib,
+/// where a floor of 32 Kib made its filter 4 KB, read from memory at
+/// nearly every probe (see [`align_prepared`]).
 const FILTER_BITS: usize = 1 << 12;
 
-/// Filter bits per n-gram of a long document, rounded up to a power of two:
+/// Filter bits per n-gram, rounded up to a power of two:
 /// about one bit in 16 to 32 set, so that a merge of two sorted lists that
 /// share few n-grams skips most of the probing side without looking into
 /// the other (see [`seeds::prepared_matches`]).
