@@ -93,7 +93,41 @@ pub(super) fn chain(matches: &[Match], breaks: &Breaks, options: &AlignOptions) 
             }
         }
     }
-    let ends = best_first(&score);
+    // No match linked to another (most pairs of long documents that share
+    // only stock phrases): every chain is one match, whatever the order
+    // they are taken in, so none is sorted by score. (Unless two come out
+    // starting at the same place, where the order they were taken in
+    // would decide their order.)
+    if previous.iter().all(|&p| p == usize::MAX) {
+        let mut out: Vec<Alignment> = matches
+            .iter()
+            .filter(|m| m.len as usize >= options.min_words)
+            .map(|m| breaks.trim(build(std::slice::from_ref(m), &[0]), options.seed as u32))
+            .filter(|alignment| alignment.words as usize >= options.min_words)
+            .collect();
+        out.sort_unstable_by_key(|x| (x.a_first, x.b_first));
+        if out
+            .windows(2)
+            .all(|w| (w[0].a_first, w[0].b_first) != (w[1].a_first, w[1].b_first))
+        {
+            return out;
+        }
+    }
+    best_chains(matches, &score, &previous, breaks, options)
+}
+
+/// The chains of `matches` (with the best `score` of a chain ending at
+/// each and its `previous` match), best end first, each match used once;
+/// those of at least `min_words` words, trimmed, by start.
+fn best_chains(
+    matches: &[Match],
+    score: &[i64],
+    previous: &[usize],
+    breaks: &Breaks,
+    options: &AlignOptions,
+) -> Vec<Alignment> {
+    let count = matches.len();
+    let ends = best_first(score);
     let mut used = vec![false; count];
     let mut out = Vec::new();
     let mut members = Vec::new();
@@ -203,7 +237,50 @@ pub(super) fn build(matches: &[Match], members: &[usize]) -> Alignment {
 
 #[cfg(test)]
 mod tests {
-    use super::best_first;
+    use super::*;
+
+    proptest::proptest! {
+        /// Matches none of which links to another come out of [`chain`]
+        /// as taking them best first does: each of `min_words` words or
+        /// more, trimmed at paragraph breaks, by start; ties in start
+        /// included (matches on one diagonal, trimmed to the same start).
+        #[test]
+        fn unlinked_matches_chain_as_taken_best_first(
+            spec in proptest::collection::vec((0u32..6, 0u32..400, 5u32..14), 0..60),
+            breaks_a in proptest::collection::btree_set(0u32..450, 0..150),
+            breaks_b in proptest::collection::btree_set(0u32..450, 0..150),
+            min_words in 5usize..12,
+        ) {
+            let mut a = 0;
+            let mut matches: Vec<Match> = spec
+                .iter()
+                .map(|&(step, b, len)| {
+                    a += step;
+                    Match { a, b, len }
+                })
+                .collect();
+            matches.sort_unstable();
+            matches.dedup_by_key(|m| (m.a, m.b));
+            let (ba, bb): (Vec<u32>, Vec<u32>) =
+                (breaks_a.into_iter().collect(), breaks_b.into_iter().collect());
+            let breaks = Breaks { a: &ba, b: &bb };
+            let options = AlignOptions { min_words, ..AlignOptions::default() };
+            let score: Vec<i64> = matches.iter().map(|m| m.len as i64).collect();
+            let unlinked = vec![usize::MAX; matches.len()];
+            let found = chain(&matches, &breaks, &options);
+            // When `chain` found no link, its answer is the general one.
+            let expected = best_chains(&matches, &score, &unlinked, &breaks, &options);
+            let linked = matches.iter().enumerate().any(|(m, &current)| {
+                matches[..m].iter().any(|&before| {
+                    link_gain(before, current, options.max_gap as i64).is_some()
+                        && !breaks.separate(before, current)
+                })
+            });
+            if !linked {
+                proptest::prop_assert_eq!(found, expected);
+            }
+        }
+    }
 
     proptest::proptest! {
         /// The packed keys give the order of comparing scores (highest

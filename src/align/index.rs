@@ -62,6 +62,13 @@ pub fn indexable(doc: &Prepared) -> bool {
     doc.sorted.is_some()
 }
 
+/// Whether a document of `bytes` bytes of text may be [`indexable`] once
+/// prepared: every word takes at least a byte, so a shorter text has too
+/// few n-grams to be sorted.
+pub fn may_be_indexable(bytes: usize) -> bool {
+    bytes >= super::SORTED_MIN
+}
+
 /// The shared hashes of every pair `(x, y)` of `pairs` (indices into `docs`,
 /// `x < y`, every document [`indexable`]), found through one index of the
 /// documents' sorted n-grams. Parallel over hash ranges; the result does

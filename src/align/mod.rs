@@ -29,7 +29,7 @@ mod seeds;
 use chain::*;
 use seeds::*;
 
-pub use index::{align_indexed, indexable, shared_runs, SharedRuns};
+pub use index::{align_indexed, indexable, may_be_indexable, shared_runs, SharedRuns};
 pub(crate) use seeds::for_each_shared;
 
 use crate::normalize::{Token, TokenStream};
@@ -328,10 +328,13 @@ impl Sorted {
 /// in linear time with each partner.
 const SORTED_MIN: usize = 2048;
 
-/// Fewest bits in a [`Prepared`] filter (a power of two).
-const FILTER_BITS: usize = 1 << 15;
+/// Fewest bits in a [`Prepared`] filter (a power of two). A short document
+/// (1.7 KB, 300 n-grams) gets 16 bits an n-gram like a long one, 8 Kib,
+/// where a floor of 32 Kib made its filter 4 KB, read from memory at
+/// nearly every probe (see [`align_prepared`]).
+const FILTER_BITS: usize = 1 << 12;
 
-/// Filter bits per n-gram of a long document, rounded up to a power of two:
+/// Filter bits per n-gram, rounded up to a power of two:
 /// about one bit in 16 to 32 set, so that a merge of two sorted lists that
 /// share few n-grams skips most of the probing side without looking into
 /// the other (see [`seeds::prepared_matches`]).
@@ -345,6 +348,23 @@ fn filter_of(hashes: &[u64]) -> Vec<u64> {
         .max(FILTER_BITS);
     let mut filter = vec![0u64; bits / 64];
     for &hash in hashes {
+        let bit = hash as usize & (bits - 1);
+        filter[bit / 64] |= 1 << (bit % 64);
+    }
+    filter
+}
+
+/// Bits per hash of a [`filter_of_len`] filter.
+const SMALL_FILTER_BITS_PER_GRAM: usize = 32;
+
+/// A bit filter of the `len` hashes `hashes` sized to them: about 32 bits a
+/// hash, at least 512 (one cache line), for [`may_hold`].
+fn filter_of_len(hashes: impl Iterator<Item = u64>, len: usize) -> Vec<u64> {
+    let bits = (len * SMALL_FILTER_BITS_PER_GRAM)
+        .next_power_of_two()
+        .max(512);
+    let mut filter = vec![0u64; bits / 64];
+    for hash in hashes {
         let bit = hash as usize & (bits - 1);
         filter[bit / 64] |= 1 << (bit % 64);
     }
@@ -407,8 +427,30 @@ pub fn align_prepared(a: &Prepared, b: &Prepared, options: &AlignOptions) -> Vec
             options,
         );
     }
-    let ga = passing(&a.text, &b.filter);
-    let gb = passing(&b.text, &a.filter);
+    // The shorter side probes the other's filter; the other side then
+    // probes a small filter of just the n-grams that passed (every n-gram
+    // the two share passes, and every occurrence of it on both sides), held
+    // in a cache line or two, where the partner's filter of a kilobyte or more was
+    // a cache miss at nearly every probe: documents of a batch are met in
+    // no order that keeps their filters cached.
+    let swap = b.text.len() < a.text.len();
+    let (first, second) = if swap { (b, a) } else { (a, b) };
+    let passed = passing(&first.text, &second.filter);
+    // Every n-gram of `first` that `second` holds passed: when they cannot
+    // align, `second` need not be read at all.
+    if passed.len() <= TEST_MOST {
+        let mut positions: Vec<u32> = passed.iter().map(|x| x.1).collect();
+        if cannot_align(&mut positions, options) {
+            return Vec::new();
+        }
+    }
+    let small = filter_of_len(passed.iter().map(|x| x.0), passed.len());
+    let other = passing(&second.text, &small);
+    let (ga, gb) = if swap {
+        (other, passed)
+    } else {
+        (passed, other)
+    };
     align_grams(&ga, a_breaks, &gb, b_breaks, false, options)
 }
 
