@@ -331,7 +331,7 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "pretty")]
     pub compact: bool,
     /// JSON pretty-printed throughout, every field on its own line
-    /// (--format json; about 1.7 times the default's size).
+    /// (--format json; about 1.5 times the default's size).
     #[arg(long)]
     pub pretty: bool,
     /// Characters of text quoted per link and passage (JSON, JSONL, CSV, text); 0: none.
