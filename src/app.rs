@@ -282,8 +282,7 @@ pub(crate) fn run_scan_with(args: ScanArgs, build: Build) -> Result<ExitCode> {
     }
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match format {
-            Format::Json if args.compact => report::json::write_compact(&report, out),
-            Format::Json => report::json::write(&report, out),
+            Format::Json => report::json::write_as(&report, out, args.layout()),
             Format::Jsonl => report::jsonl::write(&report, out),
             Format::Text => report::text::write_with(&report, &corpus, &text, out),
             Format::Csv => report::csv::write(&report, out),

@@ -79,7 +79,8 @@ pub enum Format {
     /// A summary: documents by share lifted, with their main source; spans
     /// and excerpts with --details or --doc.
     Text,
-    /// The full provenance map (see README: Output schema); one line with --compact.
+    /// The full provenance map (see README: Output schema): one line per
+    /// document, pair, passage and link; --pretty or --compact for others.
     Json,
     /// The same map as JSON Lines: one record per line with a "type" field
     /// (header, document, pair, passage, link, warning, end), read line by line.
@@ -325,9 +326,14 @@ pub struct ScanArgs {
     /// or `.zip` needs --format, as JSON is not what the name promises).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// JSON on one line instead of pretty-printed (--format json).
-    #[arg(long)]
+    /// JSON all on one line (--format json). The default writes each
+    /// document, pair, passage and link on one line of its own.
+    #[arg(long, conflicts_with = "pretty")]
     pub compact: bool,
+    /// JSON pretty-printed throughout, every field on its own line
+    /// (--format json; about 1.5 times the default's size).
+    #[arg(long)]
+    pub pretty: bool,
     /// Characters of text quoted per link and passage (JSON, JSONL, CSV, text); 0: none.
     #[arg(long, default_value_t = lifted::report::EXCERPT, value_name = "N")]
     pub excerpt: usize,
@@ -354,6 +360,18 @@ pub struct ScanArgs {
     /// checked before the scan starts.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+impl ScanArgs {
+    /// How a JSON map is laid out (--compact, --pretty, or one element per line).
+    pub fn layout(&self) -> lifted::report::json::Layout {
+        use lifted::report::json::Layout;
+        match (self.compact, self.pretty) {
+            (true, _) => Layout::Compact,
+            (_, true) => Layout::Pretty,
+            _ => Layout::Lines,
+        }
+    }
 }
 
 /// `lifted check`.

@@ -277,7 +277,7 @@ fn report_json(work: &Work, args: &ScanArgs) -> Result<ExitCode> {
         eprintln!("lifted: warning: {warning}");
     }
     g.timings.time("writing", || {
-        target.write(|out| report::json::write_parts(&parts, out, args.compact))
+        target.write(|out| report::json::write_parts(&parts, out, args.layout()))
     })?;
     if args.matching.timings {
         eprintln!("{}", g.timings.line());
