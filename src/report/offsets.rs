@@ -137,6 +137,22 @@ pub fn excerpt(bytes: &[u8], limit: usize) -> String {
         }
         out.push(c);
         taken += 1;
+        // The run of ASCII non-blank characters that follows, at once (the
+        // text of a word), as far as the limit.
+        let run = bytes[at..]
+            .iter()
+            .take_while(|&&b| b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' '))
+            .count();
+        if run > 0 {
+            let fits = run.min(limit - taken);
+            out.push_str(std::str::from_utf8(&bytes[at..at + fits]).expect("ASCII"));
+            taken += fits;
+            at += fits;
+            if run > fits {
+                out.push('…');
+                return out;
+            }
+        }
     }
     out
 }
@@ -260,7 +276,8 @@ mod tests {
     fn excerpts_read_invalid_utf8_as_the_lossy_decoding_does() {
         // Valid characters of every width, stray continuation bytes,
         // truncated sequences, overlong and surrogate encodings, cut anywhere.
-        let pieces: [&[u8]; 12] = [
+        let pieces: [&[u8]; 13] = [
+            b"words\x0b",
             b"a ",
             "é".as_bytes(),
             "€".as_bytes(),
@@ -272,16 +289,16 @@ mod tests {
             b"\xed\xa0\x80",
             b"\xff",
             b"\n\t ",
-            b"z",
+            b"x\x1cy\x85",
         ];
         let mut state = 7u64;
         for _ in 0..2000 {
             let mut bytes = Vec::new();
             for _ in 0..(crate::minhash::splitmix64(&mut state) % 30) {
-                let piece = pieces[(crate::minhash::splitmix64(&mut state) % 12) as usize];
+                let piece = pieces[(crate::minhash::splitmix64(&mut state) % 13) as usize];
                 bytes.extend_from_slice(piece);
             }
-            for limit in [1, 2, 5, 80] {
+            for limit in [1, 2, 3, 5, 7, 80] {
                 assert_eq!(
                     excerpt(&bytes, limit),
                     reference(&bytes, limit),
