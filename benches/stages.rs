@@ -488,7 +488,99 @@ fn stages(c: &mut Criterion) {
     whole.finish();
 }
 
-criterion_group!(benches, stages);
+/// The map stages on a corpus of versions (`lifted gen --shape versions`,
+/// 2 MB, dated by input order): clustering and tracing the aligned pairs
+/// into passages and links, then building and writing the JSON map. Each
+/// checks its result against the scan's own (computed once, outside the
+/// timed loop) and the JSON against serde_json's pretty printer.
+fn map_stages(c: &mut Criterion) {
+    use lifted::gen::Shape;
+    use lifted::report::{json, Report};
+
+    let mut jsonl = Vec::new();
+    let config = GenConfig {
+        size_bytes: 2_000_000,
+        shape: Shape::Versions,
+        ..GenConfig::default()
+    };
+    generate(&config, &mut jsonl, &mut Vec::new()).expect("generate");
+    let documents: Vec<Document> = jsonl
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let value: serde_json::Value = serde_json::from_slice(line).expect("JSONL");
+            Document {
+                id: value["id"].as_str().expect("id").to_string(),
+                origin: "bench".to_string(),
+                order: i as u32,
+                text: value["text"].as_str().expect("text").as_bytes().to_vec(),
+                date: None,
+            }
+        })
+        .collect();
+    let mut corpus = Corpus {
+        documents,
+        warnings: vec![],
+    };
+    corpus.documents.sort_by(|x, y| x.id.cmp(&y.id));
+    let chronology = Chronology::Given(corpus.documents.iter().map(|d| d.order).collect());
+    let params = Params::new(ScanOptions::default()).expect("params");
+    let scanned = scan(
+        &corpus,
+        &params,
+        &chronology,
+        &NoProgress,
+        &AtomicBool::new(false),
+    )
+    .expect("scan");
+    assert!(scanned.passages.len() > 100 && !scanned.provenance.links.is_empty());
+    let lengths: Vec<u32> = corpus
+        .documents
+        .iter()
+        .map(|d| d.text.len() as u32)
+        .collect();
+    let mut group = c.benchmark_group("map stages, 2 MB of versions");
+    group.throughput(Throughput::Bytes(corpus.bytes()));
+    group.sample_size(10);
+    group.bench_function("cluster and trace", |b| {
+        b.iter(|| {
+            let mut findings = lifted::scan::Findings {
+                aligned: scanned.aligned.clone(),
+                stats: scanned.stats.clone(),
+                ..Default::default()
+            };
+            let mut stats = scanned.stats.clone();
+            lifted::stage::report::trace(
+                &mut findings,
+                &mut stats,
+                &lengths,
+                &chronology,
+                &params.options,
+            );
+            assert_eq!(findings.passages, scanned.passages);
+            assert_eq!(findings.provenance.links, scanned.provenance.links);
+            assert_eq!(stats, scanned.stats);
+        })
+    });
+    let report = Report::build(&corpus, &params, &chronology, &scanned);
+    let mut expected = serde_json::to_vec_pretty(&report).expect("JSON");
+    expected.push(b'\n');
+    group.bench_function("build and write the JSON map", |b| {
+        b.iter(|| {
+            let built = Report::build(&corpus, &params, &chronology, &scanned);
+            let mut bytes = Vec::with_capacity(expected.len());
+            json::write(&built, &mut bytes).expect("write");
+            assert!(
+                bytes == expected,
+                "the map's JSON differs from serde_json's"
+            );
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages, map_stages);
 criterion_main!(benches);
 
 /// Byte ranges of the runs of alphanumeric characters of `text`.

@@ -65,12 +65,12 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
     for k in 0..pairs.len() {
         sets.union(2 * k, 2 * k + 1);
     }
-    let mut order: Vec<usize> = (0..ends.len()).collect();
-    order.par_sort_unstable_by_key(|&i| (ends[i], i));
+    let order = sorted_ends(&ends);
     // Sweep each document's spans in start order; compare with the spans still open.
     let mut open: Vec<usize> = Vec::new();
     let mut previous: Option<usize> = None;
     for &i in &order {
+        let i = i as usize;
         let span = ends[i];
         // Identical spans (a copy aligned with many others) join at once, so
         // the open list stays short.
@@ -88,15 +88,42 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
         }
         open.push(i);
     }
-    let mut groups: Vec<(usize, usize)> = (0..ends.len()).map(|i| (sets.find(i), i)).collect();
-    groups.par_sort_unstable();
+    // The sets, each a run of ends (counting sorts by set, one pass each):
+    // once in span order, for the copies, and once in index order, for the
+    // pairs. A set's root is its smallest end.
+    let roots: Vec<u32> = (0..ends.len()).map(|i| sets.find(i) as u32).collect();
+    let mut at = vec![0u32; ends.len() + 1];
+    for &root in &roots {
+        at[root as usize + 1] += 1;
+    }
+    for i in 0..ends.len() {
+        at[i + 1] += at[i];
+    }
+    let starts = at.clone();
+    let mut by_span = vec![0u32; ends.len()];
+    for &i in &order {
+        let slot = &mut at[roots[i as usize] as usize];
+        by_span[*slot as usize] = i;
+        *slot += 1;
+    }
+    let mut by_index = vec![0u32; ends.len()];
+    let mut at = starts;
+    let groups: Vec<(u32, u32)> = (0..ends.len())
+        .filter(|&i| roots[i] as usize == i)
+        .map(|root| (at[root], at[root + 1]))
+        .collect();
+    for (i, &root) in roots.iter().enumerate() {
+        let slot = &mut at[root as usize];
+        by_index[*slot as usize] = i as u32;
+        *slot += 1;
+    }
     let mut passages: Vec<Passage> = groups
-        .par_chunk_by(|x, y| x.0 == y.0)
-        .map(|group| {
-            let mut spans: Vec<Span> = group.iter().map(|&(_, i)| ends[i]).collect();
-            spans.sort_unstable();
+        .par_iter()
+        .map(|&(from, to)| {
+            let (from, to) = (from as usize, to as usize);
             let mut copies: Vec<Span> = Vec::new();
-            for span in spans {
+            for &i in &by_span[from..to] {
+                let span = ends[i as usize];
                 match copies.last_mut() {
                     Some(last) if last.doc == span.doc && span.start < last.end => {
                         last.end = last.end.max(span.end);
@@ -104,7 +131,8 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
                     _ => copies.push(span),
                 }
             }
-            let mut members: Vec<usize> = group.iter().map(|&(_, i)| i / 2).collect();
+            let mut members: Vec<usize> =
+                by_index[from..to].iter().map(|&i| i as usize / 2).collect();
             members.dedup();
             let words = members.iter().map(|&k| pairs[k].words).max().unwrap_or(0);
             Passage {
@@ -118,6 +146,40 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
     passages
         .par_sort_unstable_by(|x, y| x.copies.cmp(&y.copies).then_with(|| x.pairs.cmp(&y.pairs)));
     passages
+}
+
+/// The indices of `ends` in order of (span, index): a counting sort by
+/// document, then each document's spans sorted on their own (in parallel)
+/// as plain integers, where sorting indices by the spans they point to
+/// jumped about memory.
+fn sorted_ends(ends: &[Span]) -> Vec<u32> {
+    let documents = ends.iter().map(|s| s.doc as usize + 1).max().unwrap_or(0);
+    let mut at = vec![0usize; documents + 1];
+    for span in ends {
+        at[span.doc as usize + 1] += 1;
+    }
+    for d in 0..documents {
+        at[d + 1] += at[d];
+    }
+    // (start, end) and index: the document is the bucket's.
+    let mut keyed: Vec<(u64, u32)> = vec![(0, 0); ends.len()];
+    let mut slots = at.clone();
+    for (i, span) in ends.iter().enumerate() {
+        let slot = &mut slots[span.doc as usize];
+        keyed[*slot] = (((span.start as u64) << 32) | span.end as u64, i as u32);
+        *slot += 1;
+    }
+    let mut buckets: Vec<&mut [(u64, u32)]> = Vec::with_capacity(documents);
+    let mut rest = keyed.as_mut_slice();
+    for d in 0..documents {
+        let (bucket, after) = rest.split_at_mut(at[d + 1] - at[d]);
+        buckets.push(bucket);
+        rest = after;
+    }
+    buckets
+        .par_iter_mut()
+        .for_each(|bucket| bucket.sort_unstable());
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 #[cfg(test)]

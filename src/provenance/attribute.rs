@@ -101,74 +101,166 @@ pub(super) fn attribute(
     chronology: &Chronology,
     keep: &(dyn Fn(usize) -> bool + Sync),
 ) -> Vec<Link> {
-    let mut candidates: Vec<Piece> = Vec::new();
+    // The passage of each aligned pair (none when left out).
+    let mut passage_of: Vec<u32> = vec![u32::MAX; pairs.len()];
     for (index, passage) in passages.iter().enumerate() {
-        if !keep(index) {
-            continue;
-        }
-        for &k in &passage.pairs {
-            let pair = &pairs[k];
-            let (ka, kb) = match (chronology.key(pair.a.doc), chronology.key(pair.b.doc)) {
-                (Some(ka), Some(kb)) => (ka, kb),
-                _ => continue,
-            };
-            let piece = |source: Span, target: Span, sw: u32, tw: u32| Piece {
-                source,
-                target,
-                words: pair.words as f64,
-                edits: pair.edits as f64,
-                source_words: sw as f64,
-                target_words: tw as f64,
-                passage: index,
-            };
-            if ka.before(kb) {
-                candidates.push(piece(pair.a, pair.b, pair.a_words, pair.b_words));
-            } else if kb.before(ka) {
-                candidates.push(piece(pair.b, pair.a, pair.b_words, pair.a_words));
+        if keep(index) {
+            for &k in &passage.pairs {
+                passage_of[k] = index as u32;
             }
         }
     }
-    candidates.par_sort_unstable_by_key(|p| (p.target.doc, p.target, p.source, p.passage));
-    let per_target: Vec<Vec<Link>> = candidates
-        .par_chunk_by(|x, y| x.target.doc == y.target.doc)
-        .map(|group| attribute_target(group, chronology))
+    // Each pair's candidate, read in pair order (a sequential pass, where
+    // going passage by passage jumped about the pairs), placed straight
+    // into its target document's group (a counting sort). Each group is
+    // then sorted on its own, stably: pieces of one passage tie in pair
+    // order, which is the passage's order of its pairs.
+    let newer: Vec<Option<bool>> = pairs
+        .par_iter()
+        .zip(&passage_of)
+        .map(|(pair, &passage)| {
+            if passage == u32::MAX {
+                return None;
+            }
+            let (ka, kb) = (chronology.key(pair.a.doc)?, chronology.key(pair.b.doc)?);
+            if ka.before(kb) {
+                Some(true)
+            } else if kb.before(ka) {
+                Some(false)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let target_of = |k: usize| -> Option<u32> {
+        newer[k].map(|b_newer| {
+            if b_newer {
+                pairs[k].b.doc
+            } else {
+                pairs[k].a.doc
+            }
+        })
+    };
+    let documents = pairs
+        .iter()
+        .map(|p| p.a.doc.max(p.b.doc) as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut at = vec![0usize; documents + 1];
+    for k in 0..pairs.len() {
+        if let Some(doc) = target_of(k) {
+            at[doc as usize + 1] += 1;
+        }
+    }
+    for d in 0..documents {
+        at[d + 1] += at[d];
+    }
+    let nowhere = Span {
+        doc: 0,
+        start: 0,
+        end: 0,
+    };
+    let blank = Piece {
+        source: nowhere,
+        target: nowhere,
+        words: 0.0,
+        edits: 0.0,
+        source_words: 0.0,
+        target_words: 0.0,
+        passage: 0,
+    };
+    let mut grouped: Vec<Piece> = vec![blank; at[documents]];
+    for (k, pair) in pairs.iter().enumerate() {
+        let Some(b_newer) = newer[k] else { continue };
+        let (source, target, sw, tw) = if b_newer {
+            (pair.a, pair.b, pair.a_words, pair.b_words)
+        } else {
+            (pair.b, pair.a, pair.b_words, pair.a_words)
+        };
+        let slot = &mut at[target.doc as usize];
+        grouped[*slot] = Piece {
+            source,
+            target,
+            words: pair.words as f64,
+            edits: pair.edits as f64,
+            source_words: sw as f64,
+            target_words: tw as f64,
+            passage: passage_of[k] as usize,
+        };
+        *slot += 1;
+    }
+    let per_target: Vec<Vec<Link>> = grouped
+        .par_chunk_by_mut(|x, y| x.target.doc == y.target.doc)
+        .map(|group| {
+            group.sort_by_key(|p| (p.target, p.source, p.passage));
+            attribute_target(group, chronology)
+        })
         .collect();
     per_target.into_iter().flatten().collect()
 }
 
 /// [`attribute`] for the candidates of one target document.
 fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
-    // Words each source shares with the target.
+    // Words each source shares with the target (summed in group order).
     let mut shared: Vec<(u32, f64)> = Vec::new();
-    let mut by_source: Vec<&Piece> = group.iter().collect();
-    by_source.sort_by_key(|p| p.source.doc);
-    for chunk in by_source.chunk_by(|x, y| x.source.doc == y.source.doc) {
-        shared.push((chunk[0].source.doc, chunk.iter().map(|p| p.words).sum()));
+    let mut by_source: Vec<(u32, u32)> = (0..group.len() as u32)
+        .map(|i| (group[i as usize].source.doc, i))
+        .collect();
+    by_source.sort_unstable();
+    for chunk in by_source.chunk_by(|x, y| x.0 == y.0) {
+        let words = chunk.iter().map(|&(_, i)| group[i as usize].words).sum();
+        shared.push((chunk[0].0, words));
     }
     shared.sort_by(|x, y| {
         y.1.total_cmp(&x.1)
             .then_with(|| chronology.key(x.0).cmp(&chronology.key(y.0)))
             .then(x.0.cmp(&y.0))
     });
-    let rank = |doc: u32| shared.iter().position(|s| s.0 == doc).unwrap_or(usize::MAX);
-    let mut order: Vec<(usize, &Piece)> = group.iter().map(|p| (rank(p.source.doc), p)).collect();
-    order.sort_by(|(rx, x), (ry, y)| {
-        rx.cmp(ry)
-            .then_with(|| y.words.total_cmp(&x.words))
-            .then_with(|| (x.target, x.source, x.passage).cmp(&(y.target, y.source, y.passage)))
-    });
-    // Claimed target bytes: start -> end, disjoint.
-    let mut claimed: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+    // Each source's rank, looked up by document (a binary search, not a
+    // scan of the ranking per piece).
+    let mut ranks: Vec<(u32, u32)> = shared
+        .iter()
+        .enumerate()
+        .map(|(r, s)| (s.0, r as u32))
+        .collect();
+    ranks.sort_unstable();
+    let rank = |doc: u32| {
+        ranks
+            .binary_search_by_key(&doc, |r| r.0)
+            .map_or(u32::MAX, |i| ranks[i].1)
+    };
+    // Pieces by rank, then most words first, then in group order (which
+    // is by target, source and passage): plain integer keys, the words'
+    // order as `f64::total_cmp`'s.
+    let descending = |words: f64| {
+        let bits = words.to_bits() as i64;
+        std::cmp::Reverse(bits ^ (((bits >> 63) as u64) >> 1) as i64)
+    };
+    let mut order: Vec<(u32, std::cmp::Reverse<i64>, u32)> = group
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (rank(p.source.doc), descending(p.words), i as u32))
+        .collect();
+    order.sort_unstable();
+    // Claimed target bytes: (start, end), sorted by start, disjoint (a
+    // sorted list rather than a map: a target has few claims at a time,
+    // and a lookup allocates nothing).
+    let mut claimed: Vec<(u32, u32)> = Vec::new();
     let mut kept: Vec<Piece> = Vec::new();
-    for (_, piece) in order {
+    for (_, _, i) in order {
+        let piece = &group[i as usize];
         let (start, end) = (piece.target.start, piece.target.end);
+        // Claims starting at or before the piece's start, and before its end.
+        let upto_start = claimed.partition_point(|c| c.0 <= start);
+        let from_start = claimed.partition_point(|c| c.0 < start);
+        let before_end = claimed.partition_point(|c| c.0 < end);
         let mut at = start;
         // The claim that may reach into the piece from before its start.
-        if let Some((_, &e)) = claimed.range(..=start).next_back() {
-            at = at.max(e);
+        if upto_start > 0 {
+            at = at.max(claimed[upto_start - 1].1);
         }
-        let inside: Vec<(u32, u32)> = claimed.range(start..end).map(|(&s, &e)| (s, e)).collect();
-        for (s, e) in inside.into_iter().chain(std::iter::once((end, end))) {
+        let inside = claimed[from_start..before_end].iter().copied();
+        for (s, e) in inside.chain(std::iter::once((end, end))) {
             if s > at {
                 kept.push(piece.part(at, s.min(end)));
             }
@@ -178,19 +270,19 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
             }
         }
         // Claim the whole piece: merge it with the claims it touches.
+        let mut first = from_start;
         let mut new_start = start;
         let mut new_end = end;
-        if let Some((&s, &e)) = claimed.range(..=start).next_back() {
-            if e >= start {
-                new_start = s;
-                new_end = new_end.max(e);
-            }
+        if upto_start > 0 && claimed[upto_start - 1].1 >= start {
+            first = upto_start - 1;
+            new_start = claimed[first].0;
+            new_end = new_end.max(claimed[first].1);
         }
-        let touched: Vec<u32> = claimed.range(new_start..=end).map(|(&s, _)| s).collect();
-        for s in touched {
-            new_end = new_end.max(claimed.remove(&s).unwrap_or(s));
+        let last = claimed.partition_point(|c| c.0 <= end);
+        for c in &claimed[first..last] {
+            new_end = new_end.max(c.1);
         }
-        claimed.insert(new_start, new_end);
+        claimed.splice(first..last, std::iter::once((new_start, new_end)));
     }
     // The oldest copy of the closest version: a piece goes to an older
     // source that has all of it word for word (an aligned pair without
@@ -200,14 +292,18 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
         .filter(|q| q.edits == 0.0 && q.words >= q.target_words)
         .collect();
     if !exact.is_empty() {
+        // Their target ends, side by side, for the scan below (sorted by
+        // target start as the group is).
+        let starts: Vec<u32> = exact.iter().map(|q| q.target.start).collect();
+        let ends: Vec<u32> = exact.iter().map(|q| q.target.end).collect();
         for piece in kept.iter_mut() {
             let key = chronology.key(piece.source.doc);
-            let reach = exact.partition_point(|q| q.target.start <= piece.target.start);
-            let older = exact[..reach]
-                .iter()
+            let reach = starts.partition_point(|&s| s <= piece.target.start);
+            let older = (0..reach)
+                .filter(|&i| ends[i] >= piece.target.end)
+                .map(|i| exact[i])
                 .filter(|q| {
-                    q.target.end >= piece.target.end
-                        && matches!((chronology.key(q.source.doc), key), (Some(a), Some(b)) if a.before(b))
+                    matches!((chronology.key(q.source.doc), key), (Some(a), Some(b)) if a.before(b))
                 })
                 .min_by(|x, y| {
                     chronology

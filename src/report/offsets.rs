@@ -105,47 +105,74 @@ impl<'c> CharIndex<'c> {
 
 /// The first `limit` characters of `bytes`, whitespace runs collapsed to one
 /// space and trimmed, with `…` appended when the text goes on. Reads only as
-/// far as needed (windows of a few times `limit` bytes: validating a whole
-/// long span as UTF-8 first made excerpts the costliest part of building the
-/// map); invalid UTF-8 reads as U+FFFD.
+/// far as needed, a character at a time (ASCII directly, others decoded
+/// from the few bytes they take: validating windows of a few times `limit`
+/// bytes first made excerpts the costliest part of building the map);
+/// invalid UTF-8 reads as U+FFFD, one per maximal invalid sequence, as
+/// `str::from_utf8_lossy` reads it.
 pub fn excerpt(bytes: &[u8], limit: usize) -> String {
     let mut out = String::new();
     if limit == 0 {
         return out;
     }
+    out.reserve(limit + 8);
     let mut taken = 0;
     let mut space = false;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(4 * limit + 64);
-        // Not inside a character (a window never ends on a continuation byte).
-        while cut < rest.len() && cut > 0 && (rest[cut] as i8) < -0x40 {
-            cut -= 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        let (c, width) = next_char(&bytes[at..]);
+        at += width;
+        if c.is_whitespace() {
+            space = taken > 0;
+            continue;
         }
-        let (window, after) = rest.split_at(cut.max(1));
-        rest = after;
-        for chunk in window.utf8_chunks() {
-            let invalid = (!chunk.invalid().is_empty()).then_some('\u{FFFD}');
-            for c in chunk.valid().chars().chain(invalid) {
-                if c.is_whitespace() {
-                    space = taken > 0;
-                    continue;
-                }
-                if taken + usize::from(space) >= limit {
-                    out.push('…');
-                    return out;
-                }
-                if space {
-                    out.push(' ');
-                    taken += 1;
-                    space = false;
-                }
-                out.push(c);
-                taken += 1;
+        if taken + usize::from(space) >= limit {
+            out.push('…');
+            return out;
+        }
+        if space {
+            out.push(' ');
+            taken += 1;
+            space = false;
+        }
+        out.push(c);
+        taken += 1;
+        // The run of ASCII non-blank characters that follows, at once (the
+        // text of a word), as far as the limit.
+        let run = bytes[at..]
+            .iter()
+            .take_while(|&&b| b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' '))
+            .count();
+        if run > 0 {
+            let fits = run.min(limit - taken);
+            out.push_str(std::str::from_utf8(&bytes[at..at + fits]).expect("ASCII"));
+            taken += fits;
+            at += fits;
+            if run > fits {
+                out.push('…');
+                return out;
             }
         }
     }
     out
+}
+
+/// The character `bytes` (not empty) start with and the bytes it takes:
+/// U+FFFD for a maximal invalid sequence (at most 3 bytes; a character
+/// takes at most 4, so 4 bytes decide).
+fn next_char(bytes: &[u8]) -> (char, usize) {
+    let first = bytes[0];
+    if first < 0x80 {
+        return (first as char, 1);
+    }
+    let window = &bytes[..bytes.len().min(4)];
+    match window.utf8_chunks().next() {
+        Some(chunk) => match chunk.valid().chars().next() {
+            Some(c) => (c, c.len_utf8()),
+            None => ('\u{FFFD}', chunk.invalid().len().max(1)),
+        },
+        None => ('\u{FFFD}', 1),
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +252,59 @@ mod tests {
             assert_eq!(count(&vec![b'x'; len]) as usize, len);
             assert_eq!(count(&vec![0x80; len]), 0);
             assert_eq!(count(&vec![0xC3; len]) as usize, len);
+        }
+    }
+
+    /// The excerpt of `bytes` as the lossy decoding of all of it reads.
+    fn reference(bytes: &[u8], limit: usize) -> String {
+        let text = String::from_utf8_lossy(bytes);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let joined = words.join(" ");
+        if joined.chars().count() > limit {
+            let mut cut: String = joined.chars().take(limit).collect();
+            // A space at the cut is left out with what follows it.
+            if cut.ends_with(' ') {
+                cut.pop();
+            }
+            format!("{cut}…")
+        } else {
+            joined
+        }
+    }
+
+    #[test]
+    fn excerpts_read_invalid_utf8_as_the_lossy_decoding_does() {
+        // Valid characters of every width, stray continuation bytes,
+        // truncated sequences, overlong and surrogate encodings, cut anywhere.
+        let pieces: [&[u8]; 13] = [
+            b"words\x0b",
+            b"a ",
+            "é".as_bytes(),
+            "€".as_bytes(),
+            "😀".as_bytes(),
+            b"\x80",
+            b"\xe2\x82",
+            b"\xf0\x9f\x98",
+            b"\xc0\xaf",
+            b"\xed\xa0\x80",
+            b"\xff",
+            b"\n\t ",
+            b"x\x1cy\x85",
+        ];
+        let mut state = 7u64;
+        for _ in 0..2000 {
+            let mut bytes = Vec::new();
+            for _ in 0..(crate::minhash::splitmix64(&mut state) % 30) {
+                let piece = pieces[(crate::minhash::splitmix64(&mut state) % 13) as usize];
+                bytes.extend_from_slice(piece);
+            }
+            for limit in [1, 2, 3, 5, 7, 80] {
+                assert_eq!(
+                    excerpt(&bytes, limit),
+                    reference(&bytes, limit),
+                    "{bytes:?} {limit}"
+                );
+            }
         }
     }
 
