@@ -87,6 +87,7 @@ SCAN_FLAGS = [
     ("--timings", False, False),
     ("--format", True, False),
     ("--compact", False, False),
+    ("--pretty", False, False),
     ("--excerpt", True, False),
     ("--details", False, False),
     ("--doc", True, True),
