@@ -565,6 +565,60 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The prepared paths (which ask [`cannot_align`]) align as
+        /// `align_streams` (which does not) at the edges of the rule: seeds
+        /// of 1 to 6 words, `max_gap` 0, `min_words` below, at or above the
+        /// seed, n-grams more frequent than `max_repeat` (placed by the
+        /// anchors) and documents long enough to be sorted (both sides, or
+        /// one), with a copy carrying a changed word.
+        #[test]
+        fn prepared_paths_align_as_streams_at_the_rule_edges(
+            a in proptest::collection::vec(0u16..60, 0..200),
+            b in proptest::collection::vec(0u16..60, 0..200),
+            vocabulary in 2u16..60,
+            copy in proptest::option::of((0usize..200, 1usize..20)),
+            edit in proptest::option::of(0usize..20),
+            seed in 1usize..7,
+            max_gap in 0usize..6,
+            min_words in 1usize..14,
+            max_repeat in 1usize..5,
+            long in 0u8..3,
+        ) {
+            let squeeze = |v: &[u16]| -> Vec<u16> {
+                v.iter().map(|&w| if w == 99 { 99 } else { w % vocabulary }).collect()
+            };
+            let (mut a, mut b) = (squeeze(&a), squeeze(&b));
+            // Long enough to be sorted: A (1), or both (2), padded with
+            // words of their own so that the pair stays what it was.
+            let pad = |v: &mut Vec<u16>, base: u16| {
+                v.extend((0..2100u16).map(|i| 1000 + base + i % 500));
+            };
+            if long >= 1 {
+                pad(&mut a, 0);
+            }
+            if long >= 2 {
+                pad(&mut b, 500);
+            }
+            if let (Some(e), Some(_)) = (edit, copy) {
+                let at = b.len() / 2 + e;
+                if at < b.len() {
+                    b[at] = 98;
+                }
+            }
+            let (text_a, text_b) = texts(&a, &b, copy);
+            let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
+            let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+            let options = AlignOptions { seed, max_gap, min_words, max_repeat };
+            let found = align_streams(&sa, &sb, false, &options);
+            let swapped = align_streams(&sb, &sa, false, &options);
+            let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
+            proptest::prop_assert_eq!(align_prepared(&pa, &pb, &options), found);
+            proptest::prop_assert_eq!(align_prepared(&pb, &pa, &options), swapped);
+        }
+    }
+
     /// One shared run of 7 words cannot align with `min_words` 8; two runs
     /// of 5 around a changed word can (and do), but not when the gap
     /// between them is more than `max_gap`.
