@@ -25,17 +25,9 @@ use lifted::verify::similarity;
 /// document, start, end), documents as indices into the corpus.
 type Planted = ((u32, u32, u32), (u32, u32, u32));
 
-/// A generated corpus of about `bytes` bytes, as documents, and the copies
-/// planted in it (boilerplate footers left out, as benches/peers/score.py does).
-fn corpus(bytes: u64) -> (Corpus, Vec<Planted>) {
-    let mut jsonl = Vec::new();
-    let mut truth = Vec::new();
-    let config = GenConfig {
-        size_bytes: bytes,
-        ..GenConfig::default()
-    };
-    generate(&config, &mut jsonl, &mut truth).expect("generate");
-    let documents = jsonl
+/// The documents of generated JSONL, in input order.
+fn documents(jsonl: &[u8]) -> Vec<Document> {
+    jsonl
         .split(|&b| b == b'\n')
         .filter(|line| !line.is_empty())
         .enumerate()
@@ -49,7 +41,20 @@ fn corpus(bytes: u64) -> (Corpus, Vec<Planted>) {
                 date: None,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// A generated corpus of about `bytes` bytes, as documents, and the copies
+/// planted in it (boilerplate footers left out, as benches/peers/score.py does).
+fn corpus(bytes: u64) -> (Corpus, Vec<Planted>) {
+    let mut jsonl = Vec::new();
+    let mut truth = Vec::new();
+    let config = GenConfig {
+        size_bytes: bytes,
+        ..GenConfig::default()
+    };
+    generate(&config, &mut jsonl, &mut truth).expect("generate");
+    let documents = documents(&jsonl);
     let corpus = Corpus {
         documents,
         warnings: vec![],
@@ -492,7 +497,7 @@ fn stages(c: &mut Criterion) {
 /// 2 MB, dated by input order): clustering and tracing the aligned pairs
 /// into passages and links, then building and writing the JSON map. Each
 /// checks its result against the scan's own (computed once, outside the
-/// timed loop) and the JSON against serde_json's pretty printer.
+/// timed loop) and the JSON against serde_json's value of the report.
 fn map_stages(c: &mut Criterion) {
     use lifted::gen::Shape;
     use lifted::report::{json, Report};
@@ -504,21 +509,7 @@ fn map_stages(c: &mut Criterion) {
         ..GenConfig::default()
     };
     generate(&config, &mut jsonl, &mut Vec::new()).expect("generate");
-    let documents: Vec<Document> = jsonl
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.is_empty())
-        .enumerate()
-        .map(|(i, line)| {
-            let value: serde_json::Value = serde_json::from_slice(line).expect("JSONL");
-            Document {
-                id: value["id"].as_str().expect("id").to_string(),
-                origin: "bench".to_string(),
-                order: i as u32,
-                text: value["text"].as_str().expect("text").as_bytes().to_vec(),
-                date: None,
-            }
-        })
-        .collect();
+    let documents = documents(&jsonl);
     let mut corpus = Corpus {
         documents,
         warnings: vec![],

@@ -395,18 +395,7 @@ fn a_worker_refuses_what_is_not_an_arrow_stream() {
 fn stages_until(dir: &Dir, corpus: &str, last: &str) {
     for stage in STAGES {
         for rank in ["0", "1", "2"] {
-            dir.lifted([
-                "stage",
-                stage,
-                "--rank",
-                rank,
-                "--world-size",
-                "3",
-                "--work",
-                "work",
-                corpus,
-            ])
-            .assert_success();
+            self::stage(dir, stage, rank, "3", corpus).assert_success();
         }
         if stage == last {
             return;
@@ -415,17 +404,32 @@ fn stages_until(dir: &Dir, corpus: &str, last: &str) {
 }
 
 fn stage(dir: &Dir, name: &str, rank: &str, world: &str, corpus: &str) -> common::Run {
-    dir.lifted([
-        "stage",
-        name,
-        "--rank",
-        rank,
-        "--world-size",
-        world,
-        "--work",
-        "work",
-        corpus,
-    ])
+    stage_with(dir, name, rank, world, &[], corpus)
+}
+
+/// `lifted stage NAME` for one rank, with `flags` before the corpus.
+fn stage_with(
+    dir: &Dir,
+    name: &str,
+    rank: &str,
+    world: &str,
+    flags: &[&str],
+    corpus: &str,
+) -> common::Run {
+    dir.command()
+        .args([
+            "stage",
+            name,
+            "--rank",
+            rank,
+            "--world-size",
+            world,
+            "--work",
+            "work",
+        ])
+        .args(flags)
+        .arg(corpus)
+        .run()
 }
 
 #[test]
@@ -481,22 +485,8 @@ fn a_stage_with_other_flags_is_named() {
     let dir = Dir::new("stages-flags");
     let corpus = generated(&dir);
     stages_until(&dir, &corpus, "sign");
-    let with = |name: &str, rank: &str, flags: &[&str]| {
-        dir.command()
-            .args([
-                "stage",
-                name,
-                "--rank",
-                rank,
-                "--world-size",
-                "3",
-                "--work",
-                "work",
-            ])
-            .args(flags)
-            .arg(&corpus)
-            .run()
-    };
+    let with =
+        |name: &str, rank: &str, flags: &[&str]| stage_with(&dir, name, rank, "3", flags, &corpus);
     // Rank 1 signs again with 4-word shingles: its signs disagree.
     with("sign", "1", &["--ngram", "4"]).assert_success();
     with("candidates", "0", &[]).assert_error(&[

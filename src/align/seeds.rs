@@ -486,7 +486,7 @@ pub(super) fn pair_frequent(
 mod tests {
     use super::in_text_order;
     use super::*;
-    use crate::normalize::{tokenize, NormalizeOptions};
+    use crate::normalize::{tokenize, NormalizeOptions, TokenStream};
 
     /// The start of every n-gram of `x` whose hash `y` holds.
     fn shared_positions(x: &[u64], y: &[u64]) -> Vec<u32> {
@@ -519,6 +519,35 @@ mod tests {
         (words(a), words(&b))
     }
 
+    /// `v`'s words folded into a vocabulary of `vocabulary` (99, a line
+    /// break, kept).
+    fn squeezed(v: &[u16], vocabulary: u16) -> Vec<u16> {
+        v.iter()
+            .map(|&w| if w == 99 { 99 } else { w % vocabulary })
+            .collect()
+    }
+
+    /// The token streams of [`texts`], B with the word `edit` places past
+    /// its middle changed when there is a copy (the copy goes in B's middle).
+    fn edited_streams(
+        a: &[u16],
+        mut b: Vec<u16>,
+        copy: Option<(usize, usize)>,
+        edit: Option<usize>,
+    ) -> (TokenStream, TokenStream) {
+        if let (Some(e), Some(_)) = (edit, copy) {
+            let at = b.len() / 2 + e;
+            if at < b.len() {
+                b[at] = 98;
+            }
+        }
+        let (text_a, text_b) = texts(a, &b, copy);
+        (
+            tokenize(text_a.as_bytes(), NormalizeOptions::default()),
+            tokenize(text_b.as_bytes(), NormalizeOptions::default()),
+        )
+    }
+
     proptest::proptest! {
         /// Whenever the test says two documents cannot align, asked with
         /// the shared n-grams of either side, they do not: over small
@@ -534,20 +563,9 @@ mod tests {
             max_gap in 1usize..10,
             min_words in 5usize..14,
         ) {
-            let squeeze = |v: &[u16]| -> Vec<u16> {
-                v.iter().map(|&w| if w == 99 { 99 } else { w % vocabulary }).collect()
-            };
-            let (a, mut b) = (squeeze(&a), squeeze(&b));
-            if let (Some(e), Some(_)) = (edit, copy) {
-                // A changed word inside the copy (B gets the copy in its middle).
-                let at = b.len() / 2 + e;
-                if at < b.len() {
-                    b[at] = 98;
-                }
-            }
-            let (text_a, text_b) = texts(&a, &b, copy);
-            let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
-            let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+            let a = squeezed(&a, vocabulary);
+            // A changed word inside the copy.
+            let (sa, sb) = edited_streams(&a, squeezed(&b, vocabulary), copy, edit);
             let options = AlignOptions { max_gap, min_words, ..AlignOptions::default() };
             let (ha, hb) = (
                 ngram_hashes(&sa.tokens, options.seed),
@@ -586,10 +604,7 @@ mod tests {
             max_repeat in 1usize..5,
             long in 0u8..3,
         ) {
-            let squeeze = |v: &[u16]| -> Vec<u16> {
-                v.iter().map(|&w| if w == 99 { 99 } else { w % vocabulary }).collect()
-            };
-            let (mut a, mut b) = (squeeze(&a), squeeze(&b));
+            let (mut a, mut b) = (squeezed(&a, vocabulary), squeezed(&b, vocabulary));
             // Long enough to be sorted: A (1), or both (2), padded with
             // words of their own so that the pair stays what it was.
             let pad = |v: &mut Vec<u16>, base: u16| {
@@ -601,15 +616,7 @@ mod tests {
             if long >= 2 {
                 pad(&mut b, 500);
             }
-            if let (Some(e), Some(_)) = (edit, copy) {
-                let at = b.len() / 2 + e;
-                if at < b.len() {
-                    b[at] = 98;
-                }
-            }
-            let (text_a, text_b) = texts(&a, &b, copy);
-            let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
-            let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+            let (sa, sb) = edited_streams(&a, b, copy, edit);
             let options = AlignOptions { seed, max_gap, min_words, max_repeat };
             let found = align_streams(&sa, &sb, false, &options);
             let swapped = align_streams(&sb, &sa, false, &options);

@@ -109,18 +109,17 @@ fn write_chunked(
     // The small writes (keys, brackets) are buffered; a group's chunks are
     // larger than the buffer and go straight through.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let style = Style { layout };
     out.write_all(b"{")?;
-    field(&mut out, style, "schema", schema)?;
-    field(&mut out, style, "tool", tool)?;
-    field(&mut out, style, "parameters", parameters)?;
-    field(&mut out, style, "stats", stats)?;
-    list(&mut out, style, "documents", documents, chunk, group)?;
-    list(&mut out, style, "pairs", pairs, chunk, group)?;
-    list(&mut out, style, "passages", passages, chunk, group)?;
-    list(&mut out, style, "links", links, chunk, group)?;
-    list(&mut out, style, "warnings", warnings, chunk, group)?;
-    style.at(0).line(&mut out)?;
+    field(&mut out, layout, "schema", schema)?;
+    field(&mut out, layout, "tool", tool)?;
+    field(&mut out, layout, "parameters", parameters)?;
+    field(&mut out, layout, "stats", stats)?;
+    list(&mut out, layout, "documents", documents, chunk, group)?;
+    list(&mut out, layout, "pairs", pairs, chunk, group)?;
+    list(&mut out, layout, "passages", passages, chunk, group)?;
+    list(&mut out, layout, "links", links, chunk, group)?;
+    list(&mut out, layout, "warnings", warnings, chunk, group)?;
+    layout.at(0).line(&mut out)?;
     out.write_all(b"}\n")?;
     out.flush()
 }
@@ -135,50 +134,43 @@ pub fn write_parts(parts: &MapParts, out: &mut dyn Write, layout: Layout) -> io:
     let group =
         chunk * (CHUNKS_PER_THREAD * rayon::current_num_threads()).max(MIN_CHUNKS_PER_GROUP);
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let style = Style { layout };
     out.write_all(b"{")?;
-    field(&mut out, style, "schema", &head.schema)?;
-    field(&mut out, style, "tool", &head.tool)?;
-    field(&mut out, style, "parameters", &head.parameters)?;
-    field(&mut out, style, "stats", &head.stats)?;
+    field(&mut out, layout, "schema", &head.schema)?;
+    field(&mut out, layout, "tool", &head.tool)?;
+    field(&mut out, layout, "parameters", &head.parameters)?;
+    field(&mut out, layout, "stats", &head.stats)?;
     list_with(
         &mut out,
-        style,
+        layout,
         "documents",
         documents,
         chunk,
         group,
-        &|r| serialize_chunk(style, &parts.documents(r)),
+        &|r| serialize_chunk(layout, &parts.documents(r)),
     )?;
-    list_with(&mut out, style, "pairs", pairs, chunk, group, &|r| {
-        serialize_chunk(style, &parts.pairs(r))
+    list_with(&mut out, layout, "pairs", pairs, chunk, group, &|r| {
+        serialize_chunk(layout, &parts.pairs(r))
     })?;
-    list_with(&mut out, style, "passages", passages, chunk, group, &|r| {
-        serialize_chunk(style, &parts.passages(r))
+    list_with(&mut out, layout, "passages", passages, chunk, group, &|r| {
+        serialize_chunk(layout, &parts.passages(r))
     })?;
-    list_with(&mut out, style, "links", links, chunk, group, &|r| {
-        serialize_chunk(style, &parts.links(r))
+    list_with(&mut out, layout, "links", links, chunk, group, &|r| {
+        serialize_chunk(layout, &parts.links(r))
     })?;
-    list(&mut out, style, "warnings", &head.warnings, chunk, group)?;
-    style.at(0).line(&mut out)?;
+    list(&mut out, layout, "warnings", &head.warnings, chunk, group)?;
+    layout.at(0).line(&mut out)?;
     out.write_all(b"}\n")?;
     out.flush()
 }
 
-/// The layout, as the writer's parts need it.
-#[derive(Debug, Clone, Copy)]
-struct Style {
-    layout: Layout,
-}
-
-impl Style {
+impl Layout {
     /// The formatter for the map's own structure `depth` levels deep (the
     /// top-level object, its fields, the lists' brackets and line breaks).
     fn at(self, depth: usize) -> Nested {
         Nested {
             depth,
             has_value: false,
-            mode: match self.layout {
+            mode: match self {
                 Layout::Compact => Mode::Compact,
                 Layout::Lines | Layout::Pretty => Mode::Pretty,
             },
@@ -190,35 +182,35 @@ impl Style {
         Nested {
             depth: ELEMENT_DEPTH,
             has_value: false,
-            mode: match self.layout {
+            mode: match self {
                 Layout::Compact => Mode::Compact,
                 Layout::Lines => Mode::Inline,
                 Layout::Pretty => Mode::Pretty,
             },
         }
     }
-
-    fn compact(self) -> bool {
-        self.layout == Layout::Compact
-    }
 }
 
 /// The separator and key of a top-level field (`schema` comes first, right
 /// after the opening brace, without a comma).
-fn key(out: &mut impl Write, style: Style, name: &str) -> io::Result<()> {
+fn key(out: &mut impl Write, style: Layout, name: &str) -> io::Result<()> {
     let first = name == "schema";
     if !first {
         out.write_all(b",")?;
     }
     style.at(FIELD_DEPTH).line(out)?;
     serde_json::to_writer(&mut *out, name).map_err(io::Error::from)?;
-    out.write_all(if style.compact() { b":" } else { b": " })
+    out.write_all(if style == Layout::Compact {
+        b":"
+    } else {
+        b": "
+    })
 }
 
 /// A small top-level field, serialized on this thread.
 fn field<T: Serialize>(
     out: &mut impl Write,
-    style: Style,
+    style: Layout,
     name: &str,
     value: &T,
 ) -> io::Result<()> {
@@ -230,7 +222,7 @@ fn field<T: Serialize>(
 /// while this thread writes one group, the worker threads serialize the next.
 fn list<T: Serialize + Sync>(
     out: &mut impl Write,
-    style: Style,
+    style: Layout,
     name: &str,
     items: &[T],
     chunk: usize,
@@ -244,7 +236,7 @@ fn list<T: Serialize + Sync>(
 /// elements at a time (made only then: see [`write_parts`]).
 fn list_with(
     out: &mut impl Write,
-    style: Style,
+    style: Layout,
     name: &str,
     len: usize,
     chunk: usize,
@@ -302,7 +294,7 @@ fn write_chunks(out: &mut impl Write, chunks: &[Vec<u8>], first: &mut bool) -> i
 /// Elements as the pretty printer writes them inside a top-level list, each
 /// after its line break and indentation, with commas between them (not
 /// before the first nor after the last: the chunks are joined with commas).
-fn serialize_chunk<T: Serialize>(style: Style, items: &[T]) -> io::Result<Vec<u8>> {
+fn serialize_chunk<T: Serialize>(style: Layout, items: &[T]) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(items.len() * 256);
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -475,24 +467,34 @@ mod tests {
         bytes
     }
 
-    /// `json` without the whitespace outside its strings.
-    fn squeezed(json: &[u8]) -> Vec<u8> {
-        let (mut out, mut in_string, mut escaped) = (Vec::new(), false, false);
-        for &byte in json {
-            if in_string {
-                out.push(byte);
+    /// For each byte of `json`, whether it is outside every string (a
+    /// string's quotes count as inside).
+    fn outside_strings(json: &[u8]) -> Vec<bool> {
+        let (mut in_string, mut escaped) = (false, false);
+        json.iter()
+            .map(|&byte| {
+                if !in_string {
+                    in_string = byte == b'"';
+                    return !in_string;
+                }
                 (in_string, escaped) = match (escaped, byte) {
                     (true, _) => (true, false),
                     (false, b'\\') => (true, true),
                     (false, b'"') => (false, false),
                     _ => (true, false),
                 };
-            } else if !byte.is_ascii_whitespace() {
-                in_string = byte == b'"';
-                out.push(byte);
-            }
-        }
-        out
+                false
+            })
+            .collect()
+    }
+
+    /// `json` without the whitespace outside its strings.
+    fn squeezed(json: &[u8]) -> Vec<u8> {
+        json.iter()
+            .zip(outside_strings(json))
+            .filter(|&(byte, outside)| !(outside && byte.is_ascii_whitespace()))
+            .map(|(&byte, _)| byte)
+            .collect()
     }
 
     /// The default layout: the compact bytes plus whitespace only; the
@@ -534,22 +536,12 @@ mod tests {
     /// followed by a space.
     fn spaced(json: &str) -> bool {
         let bytes = json.as_bytes();
-        let (mut in_string, mut escaped) = (false, false);
-        for (i, &byte) in bytes.iter().enumerate() {
-            if in_string {
-                (in_string, escaped) = match (escaped, byte) {
-                    (true, _) => (true, false),
-                    (false, b'\\') => (true, true),
-                    (false, b'"') => (false, false),
-                    _ => (true, false),
-                };
-            } else if byte == b'"' {
-                in_string = true;
-            } else if (byte == b',' || byte == b':') && bytes.get(i + 1) != Some(&b' ') {
-                return false;
-            }
-        }
-        true
+        outside_strings(bytes)
+            .iter()
+            .enumerate()
+            .all(|(i, &outside)| {
+                !(outside && matches!(bytes[i], b',' | b':')) || bytes.get(i + 1) == Some(&b' ')
+            })
     }
 
     /// What `write_compact` must produce: serde_json's compact writer and a newline.
@@ -785,30 +777,14 @@ mod tests {
             value = serde_json::json!({"level": i, "inner": [value, "x\ny", 1.5], "empty": []});
         }
         let mut bytes = Vec::new();
-        pretty(
-            &mut bytes,
-            Style {
-                layout: Layout::Pretty,
-            }
-            .at(0),
-            &value,
-        )
-        .unwrap();
+        pretty(&mut bytes, Layout::Pretty.at(0), &value).unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             serde_json::to_string_pretty(&value).unwrap()
         );
         // At depth 2, every line but the first is indented four more spaces.
         let mut bytes = Vec::new();
-        pretty(
-            &mut bytes,
-            Style {
-                layout: Layout::Pretty,
-            }
-            .at(2),
-            &value,
-        )
-        .unwrap();
+        pretty(&mut bytes, Layout::Pretty.at(2), &value).unwrap();
         let shifted = serde_json::to_string_pretty(&value)
             .unwrap()
             .replace('\n', "\n    ");
