@@ -9,6 +9,7 @@
 //! document stay separate copies.
 
 use crate::align::{AlignedPair, Span};
+use crate::group::counting_sort;
 use rayon::prelude::*;
 
 /// A passage and all its copies.
@@ -92,35 +93,16 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
     // once in span order, for the copies, and once in index order, for the
     // pairs. A set's root is its smallest end.
     let roots: Vec<u32> = (0..ends.len()).map(|i| sets.find(i) as u32).collect();
-    let mut at = vec![0u32; ends.len() + 1];
-    for &root in &roots {
-        at[root as usize + 1] += 1;
-    }
-    for i in 0..ends.len() {
-        at[i + 1] += at[i];
-    }
-    let starts = at.clone();
-    let mut by_span = vec![0u32; ends.len()];
-    for &i in &order {
-        let slot = &mut at[roots[i as usize] as usize];
-        by_span[*slot as usize] = i;
-        *slot += 1;
-    }
-    let mut by_index = vec![0u32; ends.len()];
-    let mut at = starts;
-    let groups: Vec<(u32, u32)> = (0..ends.len())
+    let root = |i: &u32| roots[*i as usize] as usize;
+    let (by_span, starts) = counting_sort(order.len(), ends.len(), |k| Some(order[k]), root);
+    let (by_index, _) = counting_sort(ends.len(), ends.len(), |i| Some(i as u32), root);
+    let groups: Vec<(usize, usize)> = (0..ends.len())
         .filter(|&i| roots[i] as usize == i)
-        .map(|root| (at[root], at[root + 1]))
+        .map(|root| (starts[root], starts[root + 1]))
         .collect();
-    for (i, &root) in roots.iter().enumerate() {
-        let slot = &mut at[root as usize];
-        by_index[*slot as usize] = i as u32;
-        *slot += 1;
-    }
     let mut passages: Vec<Passage> = groups
         .par_iter()
         .map(|&(from, to)| {
-            let (from, to) = (from as usize, to as usize);
             let mut copies: Vec<Span> = Vec::new();
             for &i in &by_span[from..to] {
                 let span = ends[i as usize];
@@ -154,21 +136,16 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
 /// jumped about memory.
 fn sorted_ends(ends: &[Span]) -> Vec<u32> {
     let documents = ends.iter().map(|s| s.doc as usize + 1).max().unwrap_or(0);
-    let mut at = vec![0usize; documents + 1];
-    for span in ends {
-        at[span.doc as usize + 1] += 1;
-    }
-    for d in 0..documents {
-        at[d + 1] += at[d];
-    }
     // (start, end) and index: the document is the bucket's.
-    let mut keyed: Vec<(u64, u32)> = vec![(0, 0); ends.len()];
-    let mut slots = at.clone();
-    for (i, span) in ends.iter().enumerate() {
-        let slot = &mut slots[span.doc as usize];
-        keyed[*slot] = (((span.start as u64) << 32) | span.end as u64, i as u32);
-        *slot += 1;
-    }
+    let (mut keyed, at) = counting_sort(
+        ends.len(),
+        documents,
+        |i| {
+            let span = ends[i];
+            Some((((span.start as u64) << 32) | span.end as u64, i as u32))
+        },
+        |&(_, i)| ends[i as usize].doc as usize,
+    );
     let mut buckets: Vec<&mut [(u64, u32)]> = Vec::with_capacity(documents);
     let mut rest = keyed.as_mut_slice();
     for d in 0..documents {

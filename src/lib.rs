@@ -43,6 +43,7 @@ pub mod error;
 pub mod eval;
 pub mod fingerprint;
 pub mod gen;
+mod group;
 pub mod ingest;
 pub mod lsh;
 pub mod manifest;

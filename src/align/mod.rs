@@ -343,15 +343,12 @@ const FILTER_BITS_PER_GRAM: usize = 16;
 /// A bit filter of `hashes` (their low bits): [`FILTER_BITS`] bits, or for
 /// many hashes [`FILTER_BITS_PER_GRAM`] a hash.
 fn filter_of(hashes: &[u64]) -> Vec<u64> {
-    let bits = (hashes.len() * FILTER_BITS_PER_GRAM)
-        .next_power_of_two()
-        .max(FILTER_BITS);
-    let mut filter = vec![0u64; bits / 64];
-    for &hash in hashes {
-        let bit = hash as usize & (bits - 1);
-        filter[bit / 64] |= 1 << (bit % 64);
-    }
-    filter
+    filter_sized(
+        hashes.iter().copied(),
+        hashes.len(),
+        FILTER_BITS_PER_GRAM,
+        FILTER_BITS,
+    )
 }
 
 /// Bits per hash of a [`filter_of_len`] filter.
@@ -360,9 +357,18 @@ const SMALL_FILTER_BITS_PER_GRAM: usize = 32;
 /// A bit filter of the `len` hashes `hashes` sized to them: about 32 bits a
 /// hash, at least 512 (one cache line), for [`may_hold`].
 fn filter_of_len(hashes: impl Iterator<Item = u64>, len: usize) -> Vec<u64> {
-    let bits = (len * SMALL_FILTER_BITS_PER_GRAM)
-        .next_power_of_two()
-        .max(512);
+    filter_sized(hashes, len, SMALL_FILTER_BITS_PER_GRAM, 512)
+}
+
+/// A bit filter of the `len` hashes `hashes` (their low bits): `per_gram`
+/// bits a hash rounded up to a power of two, at least `fewest`.
+fn filter_sized(
+    hashes: impl Iterator<Item = u64>,
+    len: usize,
+    per_gram: usize,
+    fewest: usize,
+) -> Vec<u64> {
+    let bits = (len * per_gram).next_power_of_two().max(fewest);
     let mut filter = vec![0u64; bits / 64];
     for hash in hashes {
         let bit = hash as usize & (bits - 1);

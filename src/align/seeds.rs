@@ -3,6 +3,7 @@
 //! frequent n-grams placed by the anchors around them.
 
 use super::*;
+use crate::group::counting_sort;
 
 /// The maximal exact matches of [`exact_matches`] for two prepared
 /// documents, sorted by `a` then `b`, in time linear in their n-grams and
@@ -281,26 +282,9 @@ pub(super) fn bucket_sort<T: Ord + Copy>(
     item: impl Fn(usize) -> T,
     bucket: impl Fn(&T) -> usize,
 ) -> Vec<T> {
-    if len == 0 {
-        return Vec::new();
-    }
-    let mut starts = vec![0u32; (1 << bits) + 1];
-    for i in 0..len {
-        starts[bucket(&item(i)) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut out = vec![item(0); len];
-    let mut next = starts.clone();
-    for i in 0..len {
-        let x = item(i);
-        let at = &mut next[bucket(&x)];
-        out[*at as usize] = x;
-        *at += 1;
-    }
+    let (mut out, starts) = counting_sort(len, 1 << bits, |i| Some(item(i)), bucket);
     for window in starts.windows(2) {
-        let run = &mut out[window[0] as usize..window[1] as usize];
+        let run = &mut out[window[0]..window[1]];
         if run.len() > 1 {
             run.sort_unstable();
         }

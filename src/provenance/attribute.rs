@@ -10,6 +10,7 @@ use super::chronology::Chronology;
 use super::Link;
 use crate::align::{AlignedPair, Span};
 use crate::cluster::Passage;
+use crate::group::counting_sort;
 
 /// Gap (in bytes, in both the target and the source) across which two
 /// consecutive links from the same source into the same target merge.
@@ -132,63 +133,34 @@ pub(super) fn attribute(
             }
         })
         .collect();
-    let target_of = |k: usize| -> Option<u32> {
-        newer[k].map(|b_newer| {
-            if b_newer {
-                pairs[k].b.doc
-            } else {
-                pairs[k].a.doc
-            }
-        })
-    };
     let documents = pairs
         .iter()
         .map(|p| p.a.doc.max(p.b.doc) as usize + 1)
         .max()
         .unwrap_or(0);
-    let mut at = vec![0usize; documents + 1];
-    for k in 0..pairs.len() {
-        if let Some(doc) = target_of(k) {
-            at[doc as usize + 1] += 1;
-        }
-    }
-    for d in 0..documents {
-        at[d + 1] += at[d];
-    }
-    let nowhere = Span {
-        doc: 0,
-        start: 0,
-        end: 0,
-    };
-    let blank = Piece {
-        source: nowhere,
-        target: nowhere,
-        words: 0.0,
-        edits: 0.0,
-        source_words: 0.0,
-        target_words: 0.0,
-        passage: 0,
-    };
-    let mut grouped: Vec<Piece> = vec![blank; at[documents]];
-    for (k, pair) in pairs.iter().enumerate() {
-        let Some(b_newer) = newer[k] else { continue };
-        let (source, target, sw, tw) = if b_newer {
-            (pair.a, pair.b, pair.a_words, pair.b_words)
-        } else {
-            (pair.b, pair.a, pair.b_words, pair.a_words)
-        };
-        let slot = &mut at[target.doc as usize];
-        grouped[*slot] = Piece {
-            source,
-            target,
-            words: pair.words as f64,
-            edits: pair.edits as f64,
-            source_words: sw as f64,
-            target_words: tw as f64,
-            passage: passage_of[k] as usize,
-        };
-        *slot += 1;
-    }
+    let (mut grouped, _) = counting_sort(
+        pairs.len(),
+        documents,
+        |k| {
+            let b_newer = newer[k]?;
+            let pair = &pairs[k];
+            let (source, target, sw, tw) = if b_newer {
+                (pair.a, pair.b, pair.a_words, pair.b_words)
+            } else {
+                (pair.b, pair.a, pair.b_words, pair.a_words)
+            };
+            Some(Piece {
+                source,
+                target,
+                words: pair.words as f64,
+                edits: pair.edits as f64,
+                source_words: sw as f64,
+                target_words: tw as f64,
+                passage: passage_of[k] as usize,
+            })
+        },
+        |piece| piece.target.doc as usize,
+    );
     let per_target: Vec<Vec<Link>> = grouped
         .par_chunk_by_mut(|x, y| x.target.doc == y.target.doc)
         .map(|group| {
