@@ -6,14 +6,6 @@
 /// Bytes classified at once by [`Block::at`].
 pub(super) const BLOCK: usize = 64;
 
-/// The bits `range` of a `u64` (`range.end` below 64: a run or gap that
-/// reaches a block's end is never asked for).
-#[inline]
-pub(super) fn bits(range: std::ops::Range<usize>) -> u64 {
-    debug_assert!(range.end < 64);
-    ((1u64 << range.end) - 1) & !((1u64 << range.start) - 1)
-}
-
 /// Whether `byte` can be part of a word run: an ASCII letter or digit, or
 /// any byte of a non-ASCII character (decided later, character by character).
 #[inline]
@@ -140,6 +132,25 @@ impl Block {
             );
         }
         block
+    }
+
+    /// The bytes that keep a word run from the fast path of
+    /// [`tokenize`](super::tokenize): a word run `from..to` whose bits
+    /// `from..=to` (its bytes and the separator after it) are all clear here
+    /// is a word of ASCII letters and digits, or of those and Latin-1
+    /// letters (0xC3 then a letter's byte), that an ASCII separator other
+    /// than an apostrophe ends; with `fold_accents`, of ASCII ones only.
+    ///
+    /// Set: quotes (at `to`, a quote may join two words), non-ASCII bytes
+    /// that are neither 0xC3 nor a byte after one, bytes after 0xC3 that are
+    /// ASCII or not a letter's (so a run ending in 0xC3 is caught at `to`),
+    /// and with `fold_accents` every non-ASCII byte. A byte after 0xC3 at
+    /// `from` cannot occur: the byte before a run is a separator.
+    #[inline]
+    pub(super) fn not_fast(&self, fold_accents: bool) -> u64 {
+        let tails = self.c3 << 1;
+        let folded = if fold_accents { self.high } else { 0 };
+        self.quote | (self.high ^ (self.c3 | tails)) | (tails & !self.latin_tail) | folded
     }
 
     /// Add the masks of bytes `at..` (word, high, newline, quote, c3,

@@ -42,7 +42,7 @@ mod reference;
 
 pub use fold::normalize_word;
 
-use block::{bits, is_word_byte, Block, BLOCK};
+use block::{is_word_byte, Block, BLOCK};
 use chars::{decode_at, is_line_break, is_word_char};
 use hash::hash_latin1_word;
 use segmented::{is_segmented, scan_segment};
@@ -102,50 +102,56 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
         scratch: Scratch::new(options),
         pending_break: false,
     };
-    // Every byte before `cursor` is consumed; `cursor` is 0, the end of the
-    // text or an ASCII separator (a byte of no word).
-    let mut cursor = 0;
+    let fold_accents = options.fold_accents;
+    // Every block starts at 0, at an ASCII separator (a byte of no word)
+    // or at the start of a word run; every byte before it is consumed.
     let mut block_at = 0;
     'blocks: while block_at < text.len() {
         let block = Block::at(text, block_at);
         let before = block_at > 0 && is_word_byte(text[block_at - 1]);
         let mut starts = block.word & !(block.word << 1 | u64::from(before));
+        // Line breaks of the block not passed yet.
+        let mut newlines = block.newline;
+        let bad = block.not_fast(fold_accents);
         while starts != 0 {
             let offset = starts.trailing_zeros() as usize;
             let start = block_at + offset;
             // Line breaks between the last word and this one.
-            let gap = (cursor - block_at)..offset;
-            if block.newline & bits(gap) != 0 && !tokenizer.stream.tokens.is_empty() {
+            let gap = newlines & ((1u64 << offset) - 1);
+            if gap != 0 {
                 tokenizer.pending_break = true;
+                newlines ^= gap;
             }
             let rest = !block.word >> offset;
             if rest == 0 && offset > 0 {
                 // The run goes on past the block: classify from its start.
-                cursor = start;
                 block_at = start;
                 continue 'blocks;
             }
-            cursor = match (rest != 0)
-                .then(|| start + rest.trailing_zeros() as usize)
-                .and_then(|end| tokenizer.fast_word(&block, block_at, start, end))
-            {
-                Some(end) => end,
-                None => tokenizer.scalar(start),
-            };
+            let len = rest.trailing_zeros();
+            if (bad >> offset).trailing_zeros() > len {
+                // A word of ASCII letters and digits, or of those and
+                // Latin-1 letters, that an ASCII separator other than an
+                // apostrophe ends (see [`Block::not_fast`]).
+                let end = start + len as usize;
+                let hash = hash_latin1_word(text, start, end);
+                tokenizer.push(hash, start, end);
+                starts &= starts - 1;
+                continue;
+            }
+            let cursor = tokenizer.scalar(start);
             if cursor >= block_at + BLOCK {
-                break;
+                // Past the block: its line breaks after `start` are not
+                // ASCII ones, which `scalar` has seen.
+                block_at = cursor;
+                continue 'blocks;
             }
             starts &= !0u64 << (cursor - block_at);
         }
-        let block_end = block_at + BLOCK;
-        if cursor < block_end {
-            let from = cursor - block_at;
-            if block.newline >> from != 0 && !tokenizer.stream.tokens.is_empty() {
-                tokenizer.pending_break = true;
-            }
-            cursor = block_end;
+        if newlines != 0 {
+            tokenizer.pending_break = true;
         }
-        block_at = cursor;
+        block_at += BLOCK;
     }
 }
 
@@ -162,7 +168,10 @@ impl Tokenizer<'_> {
     #[inline]
     fn push(&mut self, hash: u64, start: usize, end: usize) {
         if self.pending_break {
-            self.stream.breaks.push(self.stream.tokens.len() as u32);
+            // Line breaks before the first word are no paragraph break.
+            if !self.stream.tokens.is_empty() {
+                self.stream.breaks.push(self.stream.tokens.len() as u32);
+            }
             self.pending_break = false;
         }
         self.stream.tokens.push(Token {
@@ -170,39 +179,6 @@ impl Tokenizer<'_> {
             start: start as u32,
             end: end as u32,
         });
-    }
-
-    /// The word run `text[start..end]` of `block` (at `block_at`) when it is
-    /// a word of ASCII letters and digits, or of those and Latin-1 letters,
-    /// that an ASCII separator other than an apostrophe ends: pushed, and
-    /// its end returned. `None` for any other run.
-    #[inline]
-    fn fast_word(
-        &mut self,
-        block: &Block,
-        block_at: usize,
-        start: usize,
-        end: usize,
-    ) -> Option<usize> {
-        let (from, to) = (start - block_at, end - block_at);
-        if block.quote >> to & 1 != 0 {
-            return None;
-        }
-        let run = bits(from..to);
-        let high = block.high & run;
-        let c3 = block.c3 & run;
-        let tails = c3 << 1;
-        // Non-ASCII bytes only as Latin-1 letters (C3 then a letter's
-        // byte), and none at all when accents are folded. The Latin-1
-        // hash is the ASCII one on ASCII words: one path, no branch on
-        // whether a word has accents.
-        let folded = self.scratch.options.fold_accents && high != 0;
-        if high != c3 | tails || tails & !block.latin_tail != 0 || folded {
-            return None;
-        }
-        let hash = hash_latin1_word(self.text, start, end);
-        self.push(hash, start, end);
-        Some(end)
     }
 
     /// Tokenize one character or word at a time from `from` (the start of a
