@@ -128,6 +128,8 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
                 block_at = start;
                 continue 'blocks;
             }
+            // 64 when the run fills the block: then `bad` has no bit left
+            // above it either, and `scalar` takes it.
             let len = rest.trailing_zeros();
             if (bad >> offset).trailing_zeros() > len {
                 // A word of ASCII letters and digits, or of those and
