@@ -100,7 +100,6 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
         text,
         stream,
         scratch: Scratch::new(options),
-        pending_break: false,
     };
     let fold_accents = options.fold_accents;
     // Every block starts at 0, at an ASCII separator (a byte of no word)
@@ -113,47 +112,90 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
         // Line breaks of the block not passed yet.
         let mut newlines = block.newline;
         let bad = block.not_fast(fold_accents);
-        while starts != 0 {
-            let offset = starts.trailing_zeros() as usize;
-            let start = block_at + offset;
-            // Line breaks between the last word and this one.
-            let gap = newlines & ((1u64 << offset) - 1);
-            if gap != 0 {
-                tokenizer.pending_break = true;
-                newlines ^= gap;
-            }
-            let rest = !block.word >> offset;
-            if rest == 0 && offset > 0 {
-                // The run goes on past the block: classify from its start.
-                block_at = start;
-                continue 'blocks;
-            }
-            // 64 when the run fills the block: then `bad` has no bit left
-            // above it either, and `scalar` takes it.
-            let len = rest.trailing_zeros();
-            if (bad >> offset).trailing_zeros() > len {
+        loop {
+            let TokenStream { tokens, breaks } = &mut *tokenizer.stream;
+            // Room for every word of the block: at most one every two bytes.
+            tokens.reserve(BLOCK / 2);
+            let found = tokens.len();
+            let spare = tokens.spare_capacity_mut();
+            // The words of the fast path, written after the tokens with
+            // their count in a register, not through `Vec::push`; the
+            // start of the first other word.
+            let mut written = 0;
+            let slow = loop {
+                if starts == 0 {
+                    break None;
+                }
+                let offset = starts.trailing_zeros() as usize;
+                let start = block_at + offset;
+                // Line breaks between the last word and this one.
+                let gap = newlines & ((1u64 << offset) - 1);
+                if gap != 0 {
+                    line_break(breaks, found + written);
+                    newlines ^= gap;
+                }
+                let rest = !block.word >> offset;
+                if rest == 0 && offset > 0 {
+                    // The run goes on past the block: classify from its start.
+                    break Some((start, false));
+                }
+                // 64 when the run fills the block: then `bad` has no bit
+                // left above it either, and `scalar` takes it.
+                let len = rest.trailing_zeros();
+                if (bad >> offset).trailing_zeros() <= len {
+                    break Some((start, true));
+                }
                 // A word of ASCII letters and digits, or of those and
                 // Latin-1 letters, that an ASCII separator other than an
                 // apostrophe ends (see [`Block::not_fast`]).
                 let end = start + len as usize;
-                let hash = hash_latin1_word(text, start, end);
-                tokenizer.push(hash, start, end);
+                spare[written].write(Token {
+                    hash: hash_latin1_word(text, start, end),
+                    start: start as u32,
+                    end: end as u32,
+                });
+                written += 1;
                 starts &= starts - 1;
-                continue;
+            };
+            // SAFETY: the `written` slots after the tokens were just written
+            // (and `reserve` made room for them).
+            unsafe { tokens.set_len(found + written) };
+            match slow {
+                None => break,
+                Some((start, false)) => {
+                    block_at = start;
+                    continue 'blocks;
+                }
+                Some((start, true)) => {
+                    let cursor = tokenizer.scalar(start);
+                    if cursor >= block_at + BLOCK {
+                        // Past the block: its line breaks after `start` are
+                        // not ASCII ones, which `scalar` has seen.
+                        block_at = cursor;
+                        continue 'blocks;
+                    }
+                    starts &= !0u64 << (cursor - block_at);
+                }
             }
-            let cursor = tokenizer.scalar(start);
-            if cursor >= block_at + BLOCK {
-                // Past the block: its line breaks after `start` are not
-                // ASCII ones, which `scalar` has seen.
-                block_at = cursor;
-                continue 'blocks;
-            }
-            starts &= !0u64 << (cursor - block_at);
         }
         if newlines != 0 {
-            tokenizer.pending_break = true;
+            line_break(&mut tokenizer.stream.breaks, tokenizer.stream.tokens.len());
         }
         block_at += BLOCK;
+    }
+    // A line break after the last word starts no paragraph.
+    if stream.breaks.last() == Some(&(stream.tokens.len() as u32)) {
+        stream.breaks.pop();
+    }
+}
+
+/// Record a line break before word `count` (the next one): a paragraph
+/// break unless no word came before, or one is recorded there already.
+#[inline]
+fn line_break(breaks: &mut Vec<u32>, count: usize) {
+    let at = count as u32;
+    if count > 0 && breaks.last() != Some(&at) {
+        breaks.push(at);
     }
 }
 
@@ -162,20 +204,11 @@ struct Tokenizer<'t> {
     text: &'t [u8],
     stream: &'t mut TokenStream,
     scratch: Scratch,
-    /// A line break was passed since the last word.
-    pending_break: bool,
 }
 
 impl Tokenizer<'_> {
     #[inline]
     fn push(&mut self, hash: u64, start: usize, end: usize) {
-        if self.pending_break {
-            // Line breaks before the first word are no paragraph break.
-            if !self.stream.tokens.is_empty() {
-                self.stream.breaks.push(self.stream.tokens.len() as u32);
-            }
-            self.pending_break = false;
-        }
         self.stream.tokens.push(Token {
             hash,
             start: start as u32,
@@ -203,8 +236,8 @@ impl Tokenizer<'_> {
             if byte >= 0x80 {
                 let (c, width) = decode_at(text, i);
                 if !is_word_char(c) {
-                    if is_line_break(c) && !self.stream.tokens.is_empty() {
-                        self.pending_break = true;
+                    if is_line_break(c) {
+                        line_break(&mut self.stream.breaks, self.stream.tokens.len());
                     }
                     i += width;
                     continue;
