@@ -109,6 +109,15 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
         let block = Block::at(text, block_at);
         let before = block_at > 0 && is_word_byte(text[block_at - 1]);
         let mut starts = block.word & !(block.word << 1 | u64::from(before));
+        // The start of the run that goes on past the block, if one does
+        // (the last start), taken out of `starts`: the words before it end
+        // inside the block.
+        let crossing = if block.word >> 63 != 0 && starts != 0 {
+            1u64 << (63 - starts.leading_zeros())
+        } else {
+            0
+        };
+        starts ^= crossing;
         // Line breaks of the block not passed yet.
         let mut newlines = block.newline;
         let bad = block.not_fast(fold_accents);
@@ -128,22 +137,17 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
                 }
                 let offset = starts.trailing_zeros() as usize;
                 let start = block_at + offset;
-                // Line breaks between the last word and this one.
-                let gap = newlines & ((1u64 << offset) - 1);
+                // Line breaks between the last word and this one (the
+                // bits up to this start's).
+                let gap = newlines & (starts ^ (starts - 1));
                 if gap != 0 {
                     line_break(breaks, found + written);
                     newlines ^= gap;
                 }
-                let rest = !block.word >> offset;
-                if rest == 0 && offset > 0 {
-                    // The run goes on past the block: classify from its start.
-                    break Some((start, false));
-                }
-                // 64 when the run fills the block: then `bad` has no bit
-                // left above it either, and `scalar` takes it.
-                let len = rest.trailing_zeros();
+                // The run ends in the block: `rest` is not zero.
+                let len = (!block.word >> offset).trailing_zeros();
                 if (bad >> offset).trailing_zeros() <= len {
-                    break Some((start, true));
+                    break Some(start);
                 }
                 // A word of ASCII letters and digits, or of those and
                 // Latin-1 letters, that an ASCII separator other than an
@@ -160,28 +164,28 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
             // SAFETY: the `written` slots after the tokens were just written
             // (and `reserve` made room for them).
             unsafe { tokens.set_len(found + written) };
-            match slow {
-                None => break,
-                Some((start, false)) => {
-                    block_at = start;
-                    continue 'blocks;
-                }
-                Some((start, true)) => {
-                    let cursor = tokenizer.scalar(start);
-                    if cursor >= block_at + BLOCK {
-                        // Past the block: its line breaks after `start` are
-                        // not ASCII ones, which `scalar` has seen.
-                        block_at = cursor;
-                        continue 'blocks;
-                    }
-                    starts &= !0u64 << (cursor - block_at);
-                }
+            let Some(start) = slow else { break };
+            let cursor = tokenizer.scalar(start);
+            if cursor >= block_at + BLOCK {
+                // Past the block (not so far: only the crossing run's
+                // words go on past it): its line breaks after `start` are
+                // not ASCII ones, which `scalar` has seen.
+                block_at = cursor;
+                continue 'blocks;
             }
+            starts &= !0u64 << (cursor - block_at);
         }
+        // Line breaks left are before the crossing run, if any.
         if newlines != 0 {
             line_break(&mut tokenizer.stream.breaks, tokenizer.stream.tokens.len());
         }
-        block_at += BLOCK;
+        block_at = match crossing.trailing_zeros() as usize {
+            BLOCK => block_at + BLOCK,
+            // Classify again from the crossing run's start.
+            offset @ 1.. => block_at + offset,
+            // A run over the whole block and on.
+            0 => tokenizer.scalar(block_at),
+        };
     }
     // A line break after the last word starts no paragraph.
     if stream.breaks.last() == Some(&(stream.tokens.len() as u32)) {
