@@ -197,9 +197,13 @@ impl Fingerprints {
 /// seen, another that it was seen again; keys are kept when their
 /// fingerprint's slot was seen again (always so when the fingerprint
 /// recurs). With eight slots a key, about one unique fingerprint in eight
-/// shares its slot and stays. Most fingerprints of a corpus are unique, and
-/// these two linear passes over a bitmap in cache cost less than sorting
-/// them.
+/// shares its slot and stays. Many fingerprints of a corpus are unique (of
+/// the distinct fingerprint-document keys, 86% on 25 MB of generated
+/// independent documents, 52% on PAN 2013's suspicious documents, 30% on 25
+/// MB of generated versions), and these two linear passes over a bitmap in
+/// cache cost less than sorting them: the join of a scan of 25 MB
+/// independent (callgrind, `--threads 1`) went from 335 M instructions to
+/// 172 M.
 fn keep_recurring(keys: &mut Vec<u64>, packing: Packing) {
     let slots = (keys.len() * 8).next_power_of_two().max(64);
     let mask = slots - 1;
