@@ -97,8 +97,10 @@ fn winnow_four(grams: &[u64], out: &mut Vec<u64>) {
     }
     let windows = grams.len() - 3;
     let base = out.len();
-    out.resize(base + windows, 0);
-    let picked = &mut out[base..];
+    // Picks are written past the vector's end (room for one a window), not
+    // into zeros written first.
+    out.reserve(windows);
+    let picked = &mut out.spare_capacity_mut()[..windows];
     let mut count = 0;
     let mut last = usize::MAX;
     // The window at `start` is the pairs at `start` and `start + 2`; each
@@ -108,12 +110,14 @@ fn winnow_four(grams: &[u64], out: &mut Vec<u64>) {
     for (end, pair) in grams.windows(2).enumerate().skip(2) {
         let third = pick((end, pair[0]), (end + 1, pair[1]));
         let (best, hash) = pick(first, third);
-        picked[count] = hash;
+        picked[count].write(hash);
         count += usize::from(best != last);
         last = best;
         (first, second) = (second, third);
     }
-    out.truncate(base + count);
+    // SAFETY: `picked[..count]`, the `count` slots past the end, were
+    // written (every slot up to the last counted one was).
+    unsafe { out.set_len(base + count) };
 }
 
 /// Pairs of documents sharing at least one fingerprint, with how many they share.
