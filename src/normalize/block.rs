@@ -239,6 +239,40 @@ mod tests {
     }
 
     proptest! {
+        /// [`Block::not_fast`] passes exactly the runs that the per-run
+        /// test it replaced passed: no quote after the run, non-ASCII bytes
+        /// only as 0xC3 and a letter's byte after it, none with
+        /// `fold_accents`.
+        #[test]
+        fn not_fast_is_the_per_run_test(
+            picks in proptest::collection::vec(0usize..16, BLOCK),
+            fold_accents in any::<bool>(),
+        ) {
+            let alphabet = [b'a', b'Z', b'7', b' ', b'\'', b'`', b'\n', 0xC3, 0xC3, 0x80, 0x97, 0x9F, 0xA9, 0xB7, 0xBF, 0xE2];
+            let bytes: Vec<u8> = picks.iter().map(|&i| alphabet[i]).collect();
+            let block = Block::at(&bytes, 0);
+            let bad = block.not_fast(fold_accents);
+            let mut starts = block.word & !(block.word << 1);
+            while starts != 0 {
+                let from = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let rest = !block.word >> from;
+                if rest == 0 {
+                    break;
+                }
+                let to = from + rest.trailing_zeros() as usize;
+                let run = ((1u64 << to) - 1) & !((1u64 << from) - 1);
+                let high = block.high & run;
+                let c3 = block.c3 & run;
+                let tails = c3 << 1;
+                let per_run = block.quote >> to & 1 == 0
+                    && high == c3 | tails
+                    && tails & !block.latin_tail == 0
+                    && !(fold_accents && high != 0);
+                prop_assert_eq!((bad >> from).trailing_zeros() as usize > to - from, per_run);
+            }
+        }
+
         /// Both ways of classifying a block agree, on every kind of byte
         /// (the SWAR one runs only on processors other than x86-64).
         #[test]

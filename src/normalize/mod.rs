@@ -174,9 +174,10 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
             let Some(start) = slow else { break };
             let cursor = tokenizer.scalar(start);
             if cursor >= block_at + BLOCK {
-                // Past the block (not so far: only the crossing run's
-                // words go on past it): its line breaks after `start` are
-                // not ASCII ones, which `scalar` has seen.
+                // Past the block (a word joined by an apostrophe to the
+                // crossing run, which `scalar` then reads to its end): its
+                // line breaks after `start` are not ASCII ones, which
+                // `scalar` has seen.
                 block_at = cursor;
                 continue 'blocks;
             }
