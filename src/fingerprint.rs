@@ -79,8 +79,9 @@ fn winnow_any(grams: &[u64], window: usize, out: &mut Vec<u64>) {
 
 /// Winnowing with windows of four n-grams (the default: 8-word runs, 5-word
 /// n-grams), without a branch on the hashes: the rightmost minimum of a
-/// window is that of its two halves' rightmost minima, and each pick is
-/// written whether or not it is new, the count advancing only when it is.
+/// window is that of its two halves' rightmost minima (each pair's taken
+/// once, for the two windows it is a half of), and each pick is written
+/// whether or not it is new, the count advancing only when it is.
 /// Random hashes make the general loop's comparisons unpredictable; this
 /// runs in about a third of [`winnow_any`]'s time. `grams` holds more than
 /// four hashes.
@@ -96,19 +97,27 @@ fn winnow_four(grams: &[u64], out: &mut Vec<u64>) {
     }
     let windows = grams.len() - 3;
     let base = out.len();
-    out.resize(base + windows, 0);
-    let picked = &mut out[base..];
+    // Picks are written past the vector's end (room for one a window), not
+    // into zeros written first.
+    out.reserve(windows);
+    let picked = &mut out.spare_capacity_mut()[..windows];
     let mut count = 0;
     let mut last = usize::MAX;
-    for start in 0..windows {
-        let low = pick((start, grams[start]), (start + 1, grams[start + 1]));
-        let high = pick((start + 2, grams[start + 2]), (start + 3, grams[start + 3]));
-        let (best, hash) = pick(low, high);
-        picked[count] = hash;
+    // The window at `start` is the pairs at `start` and `start + 2`; each
+    // pair's minimum is taken once and serves two windows.
+    let mut first = pick((0, grams[0]), (1, grams[1]));
+    let mut second = pick((1, grams[1]), (2, grams[2]));
+    for (end, pair) in grams.windows(2).enumerate().skip(2) {
+        let third = pick((end, pair[0]), (end + 1, pair[1]));
+        let (best, hash) = pick(first, third);
+        picked[count].write(hash);
         count += usize::from(best != last);
         last = best;
+        (first, second) = (second, third);
     }
-    out.truncate(base + count);
+    // SAFETY: `picked[..count]`, the `count` slots past the end, were
+    // written (every slot up to the last counted one was).
+    unsafe { out.set_len(base + count) };
 }
 
 /// Pairs of documents sharing at least one fingerprint, with how many they share.
@@ -186,6 +195,38 @@ impl Fingerprints {
     }
 }
 
+/// Drop from `keys` (one bucket's) every key whose fingerprint no other
+/// key of the bucket has: held by one document once, it pairs no documents,
+/// and the join skips it anyway. A bit per slot records that a slot was
+/// seen, another that it was seen again; keys are kept when their
+/// fingerprint's slot was seen again (always so when the fingerprint
+/// recurs). With eight slots a key, about one unique fingerprint in eight
+/// shares its slot and stays. Many fingerprints of a corpus are unique (of
+/// the distinct fingerprint-document keys, 86% on 25 MB of generated
+/// independent documents, 52% on PAN 2013's suspicious documents, 30% on 25
+/// MB of generated versions), and these two linear passes over a bitmap in
+/// cache cost less than sorting them: the join of a scan of 25 MB
+/// independent (callgrind, `--threads 1`) went from 335 M instructions to
+/// 172 M.
+fn keep_recurring(keys: &mut Vec<u64>, packing: Packing) {
+    let slots = (keys.len() * 8).next_power_of_two().max(64);
+    let mask = slots - 1;
+    let mut seen = vec![0u64; slots / 64];
+    let mut again = vec![0u64; slots / 64];
+    // The fingerprint's low bits: uniform (the bucket is its top bits).
+    let slot = |key: u64| packing.hash(key) as usize & mask;
+    for &key in keys.iter() {
+        let slot = slot(key);
+        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
+        again[word] |= seen[word] & bit;
+        seen[word] |= bit;
+    }
+    keys.retain(|&key| {
+        let slot = slot(key);
+        again[slot / 64] & (1u64 << (slot % 64)) != 0
+    });
+}
+
 /// Join documents on their fingerprints.
 pub fn join(fingerprints: Fingerprints, max_docs: usize) -> DocumentPairs {
     let packing = fingerprints.packing;
@@ -195,6 +236,7 @@ pub fn join(fingerprints: Fingerprints, max_docs: usize) -> DocumentPairs {
         .buckets
         .into_par_iter()
         .map(|mut keys| {
+            keep_recurring(&mut keys, packing);
             keys.sort_unstable();
             // A document may hold two fingerprints that agree on the kept bits.
             keys.dedup();
@@ -320,6 +362,74 @@ mod tests {
             assert_eq!(packing.doc(packing.key(u64::MAX, last)), last);
             assert_eq!(packing.doc(packing.key(0, 0)), 0);
             assert!(packing.key(1 << 62, 0) > packing.key(1 << 61, last));
+        }
+    }
+
+    /// The join by its definition: for every fingerprint (its kept bits),
+    /// the documents that hold it; every pair of them shares it, unless
+    /// more than `max_docs` do.
+    fn join_by_definition(
+        docs: &[Vec<u64>],
+        packing: Packing,
+        max_docs: usize,
+    ) -> (Vec<(u32, u32, u32)>, u64) {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut holders: BTreeMap<u64, BTreeSet<u32>> = BTreeMap::new();
+        for (doc, hashes) in docs.iter().enumerate() {
+            for &hash in hashes {
+                let kept = packing.hash(packing.key(hash, doc as u32));
+                holders.entry(kept).or_default().insert(doc as u32);
+            }
+        }
+        let mut shared: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+        let mut common = 0;
+        for docs in holders.values().filter(|d| d.len() > 1) {
+            if docs.len() > max_docs {
+                common += 1;
+                continue;
+            }
+            let docs: Vec<u32> = docs.iter().copied().collect();
+            for (i, &a) in docs.iter().enumerate() {
+                for &b in &docs[i + 1..] {
+                    *shared.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+        (
+            shared.into_iter().map(|((a, b), n)| (a, b, n)).collect(),
+            common,
+        )
+    }
+
+    proptest::proptest! {
+        /// The join (with its filter of fingerprints held once) finds what
+        /// the definition finds: few distinct fingerprints over many
+        /// documents (most shared, some by too many) and many (most held
+        /// once, where the filter drops nearly all), repeats within a
+        /// document included.
+        #[test]
+        fn join_matches_the_definition(
+            docs in proptest::collection::vec(proptest::collection::vec(0u64..400, 0..60), 1..40),
+            spread in 0u32..3,
+            max_docs in 2usize..8,
+        ) {
+            let packing = Packing::new(docs.len());
+            // Spread the small values over the whole range (so over the
+            // buckets), or keep them in one bucket; with `spread` 2 most
+            // are distinct.
+            let docs: Vec<Vec<u64>> = docs.iter().enumerate().map(|(d, hashes)| hashes.iter().map(|&h| match spread {
+                0 => h << 20,
+                1 => h.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                _ => (h * 1000 + d as u64 * (h % 2)).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            }).collect()).collect();
+            let mut fingerprints = Fingerprints::new(packing);
+            for (doc, hashes) in docs.iter().enumerate() {
+                fingerprints.extend(doc as u32, hashes.iter().copied());
+            }
+            let found = join(fingerprints, max_docs);
+            let (pairs, common) = join_by_definition(&docs, packing, max_docs);
+            proptest::prop_assert_eq!(found.pairs, pairs);
+            proptest::prop_assert_eq!(found.common_fingerprints, common);
         }
     }
 

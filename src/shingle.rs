@@ -71,15 +71,16 @@ pub fn ngram_hashes_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
     // BASE^(n-1): the weight of the word that leaves the window.
     let leaving = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
     let mut polynomial = polynomial(&tokens[..n]);
-    out.reserve(tokens.len() + 1 - n);
     out.push(finish(polynomial, n));
-    for (old, new) in tokens.iter().zip(&tokens[n..]) {
+    // One `extend` of a zip of slices (its length known): no capacity
+    // check per n-gram, as `push` makes.
+    out.extend(tokens.iter().zip(&tokens[n..]).map(|(old, new)| {
         polynomial = polynomial
             .wrapping_sub(old.hash.wrapping_mul(leaving))
             .wrapping_mul(BASE)
             .wrapping_add(new.hash);
-        out.push(finish(polynomial, n));
-    }
+        finish(polynomial, n)
+    }));
 }
 
 /// Append the shingles of `tokens` to `out`, in text order (with repeats).

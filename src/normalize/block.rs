@@ -6,14 +6,6 @@
 /// Bytes classified at once by [`Block::at`].
 pub(super) const BLOCK: usize = 64;
 
-/// The bits `range` of a `u64` (`range.end` below 64: a run or gap that
-/// reaches a block's end is never asked for).
-#[inline]
-pub(super) fn bits(range: std::ops::Range<usize>) -> u64 {
-    debug_assert!(range.end < 64);
-    ((1u64 << range.end) - 1) & !((1u64 << range.start) - 1)
-}
-
 /// Whether `byte` can be part of a word run: an ASCII letter or digit, or
 /// any byte of a non-ASCII character (decided later, character by character).
 #[inline]
@@ -142,6 +134,25 @@ impl Block {
         block
     }
 
+    /// The bytes that keep a word run from the fast path of
+    /// [`tokenize`](super::tokenize): a word run `from..to` whose bits
+    /// `from..=to` (its bytes and the separator after it) are all clear here
+    /// is a word of ASCII letters and digits, or of those and Latin-1
+    /// letters (0xC3 then a letter's byte), that an ASCII separator other
+    /// than an apostrophe ends; with `fold_accents`, of ASCII ones only.
+    ///
+    /// Set: quotes (at `to`, a quote may join two words), non-ASCII bytes
+    /// that are neither 0xC3 nor a byte after one, bytes after 0xC3 that are
+    /// ASCII or not a letter's (so a run ending in 0xC3 is caught at `to`),
+    /// and with `fold_accents` every non-ASCII byte. A byte after 0xC3 at
+    /// `from` cannot occur: the byte before a run is a separator.
+    #[inline]
+    pub(super) fn not_fast(&self, fold_accents: bool) -> u64 {
+        let tails = self.c3 << 1;
+        let folded = if fold_accents { self.high } else { 0 };
+        self.quote | (self.high ^ (self.c3 | tails)) | (tails & !self.latin_tail) | folded
+    }
+
     /// Add the masks of bytes `at..` (word, high, newline, quote, c3,
     /// latin_tail).
     #[inline]
@@ -228,6 +239,40 @@ mod tests {
     }
 
     proptest! {
+        /// [`Block::not_fast`] passes exactly the runs that the per-run
+        /// test it replaced passed: no quote after the run, non-ASCII bytes
+        /// only as 0xC3 and a letter's byte after it, none with
+        /// `fold_accents`.
+        #[test]
+        fn not_fast_is_the_per_run_test(
+            picks in proptest::collection::vec(0usize..16, BLOCK),
+            fold_accents in any::<bool>(),
+        ) {
+            let alphabet = [b'a', b'Z', b'7', b' ', b'\'', b'`', b'\n', 0xC3, 0xC3, 0x80, 0x97, 0x9F, 0xA9, 0xB7, 0xBF, 0xE2];
+            let bytes: Vec<u8> = picks.iter().map(|&i| alphabet[i]).collect();
+            let block = Block::at(&bytes, 0);
+            let bad = block.not_fast(fold_accents);
+            let mut starts = block.word & !(block.word << 1);
+            while starts != 0 {
+                let from = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let rest = !block.word >> from;
+                if rest == 0 {
+                    break;
+                }
+                let to = from + rest.trailing_zeros() as usize;
+                let run = ((1u64 << to) - 1) & !((1u64 << from) - 1);
+                let high = block.high & run;
+                let c3 = block.c3 & run;
+                let tails = c3 << 1;
+                let per_run = block.quote >> to & 1 == 0
+                    && high == c3 | tails
+                    && tails & !block.latin_tail == 0
+                    && !(fold_accents && high != 0);
+                prop_assert_eq!((bad >> from).trailing_zeros() as usize > to - from, per_run);
+            }
+        }
+
         /// Both ways of classifying a block agree, on every kind of byte
         /// (the SWAR one runs only on processors other than x86-64).
         #[test]
