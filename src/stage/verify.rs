@@ -45,13 +45,29 @@ pub(crate) fn verify_pairs(
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
+        // Only the segments of candidates that can pass are measured: on real
+        // text many segments are short lines (a title, "Share this:") below
+        // --min-words (28 MB of PAN 2013's text in versions,
+        // benches/real_versions.py: 141,514 segments, 215,747 candidates).
+        let measured = |&(a, b): &(u32, u32)| {
+            let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
+            sa.words() >= options.min_words
+                && sb.words() >= options.min_words
+                // Overlapping windows of one paragraph share words by
+                // construction.
+                && !(sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last)
+        };
+        let mut involved: Vec<u32> = batch
+            .iter()
+            .filter(|pair| measured(pair))
+            .flat_map(|&(a, b)| [a, b])
+            .collect();
         involved.par_sort_unstable();
         involved.dedup();
         // Only these segments' text: a segment starts and ends on word
         // boundaries, so its words tokenize alone as they do in place.
         let sets = SegmentSets::of(&involved, segments, corpus, params);
-        // Every candidate's segments are in `involved`: a miss is a bug, and
+        // Every measured candidate's segments are in `involved`: a miss is a bug, and
         // measuring against another segment's set would be a wrong number,
         // so it fails loudly (issue 13) instead of falling back to set 0.
         let lookup = |s: u32| {
@@ -62,20 +78,16 @@ pub(crate) fn verify_pairs(
         };
         verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);
+            if !measured(&(a, b)) {
+                return None;
+            }
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
-            if sa.words() < options.min_words || sb.words() < options.min_words {
-                return None;
-            }
-            // Overlapping windows of one paragraph share words by construction.
-            if sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last {
-                return None;
-            }
-            let measured = similarity(lookup(a), lookup(b));
-            (measured.jaccard >= options.threshold).then(|| SegmentPair {
+            let similar = similarity(lookup(a), lookup(b));
+            (similar.jaccard >= options.threshold).then(|| SegmentPair {
                 a: span_of(sa),
                 b: span_of(sb),
-                jaccard: measured.jaccard,
-                containment: measured.containment,
+                jaccard: similar.jaccard,
+                containment: similar.containment,
             })
         }));
     }
