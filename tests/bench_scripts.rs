@@ -79,7 +79,7 @@ fn compare_sh_help_prints_the_usage_and_succeeds() {
     let out = run("bash", &["benches/compare.sh", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout)
-        .contains("[--shapes \"paragraphs versions independent rewritten pan13\"]"));
+        .contains("[--shapes \"paragraphs versions independent rewritten pan13 pan13-versions\"]"));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
 
