@@ -288,8 +288,9 @@ class Builder:
         while self.written < self.size and self.work(number):
             number += 1
         if self.written < self.size:
-            print(f"real_versions.py: the source text ran out at {self.written / 1e6:.1f} MB "
-                  f"(asked for {self.size / 1e6:.1f} MB)", file=sys.stderr)
+            raise SystemExit(
+                f"real_versions.py: the source text ran out at {self.written / 1e6:.1f} MB "
+                f"(asked for {self.size / 1e6:.1f} MB); ask for less (--size-mb 70 fits PAN 2013's src/)")
 
 
 def write(out: str, builder: Builder):
