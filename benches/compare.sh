@@ -4,7 +4,7 @@
 # BENCHMARKS.md and the table of README.md's "Performance" section.
 #
 #   bash benches/compare.sh [--sizes "10 100"] [--threads 2] [--tools "lifted gaoya ..."]
-#                           [--shapes "paragraphs versions independent rewritten pan13"]
+#                           [--shapes "paragraphs versions independent rewritten pan13 pan13-versions"]
 #                           [--pan13 DIR] [--runs 3] [--lifted-runs 5] [--timeout SECONDS]
 #                           [--output FILE] [--report-only]
 #
@@ -63,7 +63,8 @@ for sh in $SHAPES; do
   case "$sh" in
     paragraphs|versions|independent|rewritten) ;;
     pan13) [ -d "$PAN13/src" ] && [ -d "$PAN13/susp" ] || die "--shapes pan13: $PAN13 has no src/ and susp/ (the PAN 2013 training corpus; --pan13 DIR names it)" ;;
-    *) bad_usage "unknown shape '$sh' (paragraphs, versions, independent, rewritten or pan13)" ;;
+    pan13-versions) [ -d "$PAN13/src" ] || die "--shapes pan13-versions: $PAN13 has no src/ (the PAN 2013 training corpus; --pan13 DIR names it)" ;;
+    *) bad_usage "unknown shape '$sh' (paragraphs, versions, independent, rewritten, pan13 or pan13-versions)" ;;
   esac
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing: apt-get install time"
@@ -236,7 +237,7 @@ TABLES=""
 for shape in $SHAPES; do
 # The kinds of planted copies with a recall column, per shape.
 case "$shape" in
-  versions) KINDS="revised verbatim quoted" ;;
+  versions|pan13-versions) KINDS="revised verbatim quoted" ;;
   rewritten) KINDS="verbatim edited rewritten summary noisy" ;;
   independent) KINDS="verbatim edited" ;;
   pan13) KINDS="none random translation summary" ;;
@@ -244,6 +245,11 @@ case "$shape" in
 esac
 # PAN 2013 is one corpus whatever --sizes says.
 shape_sizes="$SIZES"; [ "$shape" = pan13 ] && shape_sizes=0
+# PAN 2013's src/ text runs out at about 75 MB of versions: larger sizes
+# become 70 MB (once).
+if [ "$shape" = pan13-versions ]; then
+  shape_sizes="$(for s in $SIZES; do [ "$s" -gt 70 ] && echo 70 || echo "$s"; done | sort -un | tr '\n' ' ')"
+fi
 for size in $shape_sizes; do
   # Noise on shared machines is large next to a one-second run: below 1 GB
   # every tool runs $RUNS times and the median counts. At 1 GB and above a
@@ -258,12 +264,15 @@ for size in $shape_sizes; do
   else dir="$BENCH/$shape-$size"; fi
   corpus="$dir/corpus.jsonl"; truth="$dir/truth.jsonl"
   # versions corpora come with their dates: lifted scans them with the manifest.
-  scan_extra=(); [ "$shape" = versions ] && scan_extra=(--manifest "$dir/manifest.csv")
+  scan_extra=(); case "$shape" in versions|pan13-versions) scan_extra=(--manifest "$dir/manifest.csv") ;; esac
   if [ -s "$corpus" ] && [ -s "$truth" ]; then
     say "$shape $size: using $corpus"
   elif [ "$shape" = pan13 ]; then
     say "PAN 2013: building $corpus from $PAN13"
     python3 "$ROOT/benches/pan13_corpus.py" --pan "$PAN13" --out "$dir" || die "benches/pan13_corpus.py failed"
+  elif [ "$shape" = pan13-versions ]; then
+    say "$size MB (pan13-versions): building $corpus from $PAN13/src"
+    python3 "$ROOT/benches/real_versions.py" --pan "$PAN13" --out "$dir" --size-mb "$size" --seed 42 || die "benches/real_versions.py failed"
   else
     say "$size MB ($shape): generating $corpus"
     "$LIFTED" gen --out "$dir" --size-mb "$size" --seed 42 --shape "$shape" || die "lifted gen failed"
@@ -338,13 +347,16 @@ for size in $shape_sizes; do
     fi
   done
 
-  if [ "$shape" = pan13 ]; then
+  if [ "$shape" = pan13-versions ]; then
+    origin="revised and quoted paragraphs (\`benches/real_versions.py --size-mb $size --seed 42\`: the real English of PAN 2013's \`src/\` as books in 5 to 7 revised versions and commentaries; lifted scans it with its manifest.csv)"
+  elif [ "$shape" = pan13 ]; then
     origin="plagiarism cases (\`benches/pan13_corpus.py\`: \`src/\` and \`susp/\` of the PAN 2013 text alignment training corpus as one JSONL corpus, the cases of its XML files as the truth; no manifest)"
   else
     origin="planted copies (\`lifted gen --size-mb $size --seed 42 --shape $shape\`$( [ "$shape" = versions ] && echo "; lifted scans it with its manifest.csv" || true))"
   fi
   title="${size} MB corpus"; [ "$shape" = paragraphs ] || title="${size} MB corpus, shape $shape"
   [ "$shape" = pan13 ] && title="PAN 2013 training corpus, real text"
+  [ "$shape" = pan13-versions ] && title="${size} MB corpus, real text in versions"
   kind_header="$(echo $KINDS | sed 's/ / | /g')"
   kind_align="$(for k in $KINDS; do printf -- '---:|'; done)"
   TABLES+="

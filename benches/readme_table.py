@@ -70,6 +70,8 @@ def corpus_label(table) -> str:
     m = re.match(r"(\d+) MB corpus, shape (\w+)", title)
     if m:
         return f"generated, `--shape {m.group(2)}`, {mb}"
+    if title.endswith("real text in versions"):
+        return f"PAN 2013's real text in versions (`benches/real_versions.py`), {mb}"
     if title.startswith("PAN 2013"):
         return f"PAN 2013 training (real text), {mb}"
     return f"generated, `--shape paragraphs`, {mb}"

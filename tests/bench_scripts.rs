@@ -79,7 +79,7 @@ fn compare_sh_help_prints_the_usage_and_succeeds() {
     let out = run("bash", &["benches/compare.sh", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout)
-        .contains("[--shapes \"paragraphs versions independent rewritten pan13\"]"));
+        .contains("[--shapes \"paragraphs versions independent rewritten pan13 pan13-versions\"]"));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
 
@@ -152,5 +152,103 @@ fn score_py_passes_its_self_test() {
     assert_eq!(
         text(&out.stdout).trim(),
         "score.py self-test: 5 passed, 0 failed"
+    );
+}
+
+#[test]
+fn real_versions_py_passes_its_self_test() {
+    let out = run("python3", &["benches/real_versions.py", "--self-test"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "real_versions.py self-test: passed"
+    );
+}
+
+/// `--shapes pan13-versions`: PAN 2013's real text in dated versions, which
+/// lifted scans with its manifest and finds most of (scored by the rule
+/// every tool shares). Needs `../shared/pan13-train` (always in CI).
+#[test]
+fn real_versions_py_builds_real_text_in_versions_that_lifted_finds() {
+    let pan = Path::new(ROOT).join("../shared/pan13-train");
+    if !pan.join("src").is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing; CI must provide the PAN 2013 training corpus there",
+            pan.display()
+        );
+        eprintln!("skipped: no PAN 2013 training corpus at {}", pan.display());
+        return;
+    }
+    let dir = Dir::new("real-versions");
+    let out_dir = dir.path().join("c");
+    let out = run(
+        "python3",
+        &[
+            "benches/real_versions.py",
+            "--pan",
+            pan.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--size-mb",
+            "1",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let corpus = fs::read_to_string(out_dir.join("corpus.jsonl")).unwrap();
+    let manifest = fs::read_to_string(out_dir.join("manifest.csv")).unwrap();
+    let truth = fs::read_to_string(out_dir.join("truth.jsonl")).unwrap();
+    // The manifest dates every document, in the order they are written.
+    let ids: Vec<String> = corpus
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let dated: Vec<(&str, &str)> = manifest
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap())
+        .collect();
+    assert_eq!(dated.iter().map(|d| d.0).collect::<Vec<_>>(), ids);
+    assert!(
+        dated.windows(2).all(|w| w[0].1 <= w[1].1),
+        "dates out of order"
+    );
+    for kind in ["\"revised\"", "\"verbatim\"", "\"quoted\""] {
+        assert!(truth.contains(kind), "no {kind} copy in the truth");
+    }
+    let map = dir.path().join("map.json");
+    let scan = Command::new(env!("CARGO_BIN_EXE_lifted"))
+        .args(["scan", "--quiet", "--format", "json", "--output"])
+        .arg(&map)
+        .arg("--manifest")
+        .arg(out_dir.join("manifest.csv"))
+        .arg(out_dir.join("corpus.jsonl"))
+        .output()
+        .unwrap();
+    assert!(scan.status.success(), "{}", text(&scan.stderr));
+    let scored = run(
+        "python3",
+        &[
+            "benches/peers/score.py",
+            "--truth",
+            out_dir.join("truth.jsonl").to_str().unwrap(),
+            "--corpus",
+            out_dir.join("corpus.jsonl").to_str().unwrap(),
+            "--pairs",
+            map.to_str().unwrap(),
+            "--lifted",
+        ],
+    );
+    assert!(scored.status.success(), "{}", text(&scored.stderr));
+    let score: serde_json::Value = serde_json::from_slice(&scored.stdout).unwrap();
+    let recall = score["recall"].as_f64().unwrap();
+    assert!(
+        recall >= 0.85,
+        "recall {recall} on real text in versions: {score}"
     );
 }

@@ -8,10 +8,10 @@ use rayon::prelude::*;
 
 use crate::align::Span;
 use crate::ingest::Corpus;
-use crate::normalize::tokenize;
+use crate::normalize::{tokenize_into, TokenStream};
 use crate::scan::{Params, Progress, SegmentPair};
 use crate::segment::Segment;
-use crate::shingle::shingle_set;
+use crate::shingle::shingles_into;
 use crate::verify::similarity;
 
 fn span_of(segment: &Segment) -> Span {
@@ -45,48 +45,183 @@ pub(crate) fn verify_pairs(
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        let mut involved: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
+        // Only the segments of candidates that can pass are measured: on real
+        // text many segments are short lines (a title, "Share this:") below
+        // --min-words (28 MB of PAN 2013's text in versions,
+        // benches/real_versions.py: 141,514 segments, 215,747 candidates).
+        let measured = |&(a, b): &(u32, u32)| {
+            let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
+            sa.can_pair(options.min_words)
+                && sb.can_pair(options.min_words)
+                // Overlapping windows of one paragraph share words by
+                // construction.
+                && !(sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last)
+        };
+        let mut involved: Vec<u32> = batch
+            .iter()
+            .filter(|pair| measured(pair))
+            .flat_map(|&(a, b)| [a, b])
+            .collect();
         involved.par_sort_unstable();
         involved.dedup();
         // Only these segments' text: a segment starts and ends on word
         // boundaries, so its words tokenize alone as they do in place.
-        let sets: Vec<Vec<u64>> = involved
-            .par_iter()
-            .with_min_len(64)
-            .map(|&s| {
-                let segment = &segments[s as usize];
-                let text = &corpus.documents[segment.doc as usize].text
-                    [segment.start as usize..segment.end as usize];
-                shingle_set(&tokenize(text, options.normalize).tokens, options.ngram)
-            })
-            .collect();
-        // Every candidate's segments are in `involved`: a miss is a bug, and
+        let sets = SegmentSets::of(&involved, segments, corpus, params);
+        // Every measured candidate's segments are in `involved`: a miss is a bug, and
         // measuring against another segment's set would be a wrong number,
         // so it fails loudly (issue 13) instead of falling back to set 0.
         let lookup = |s: u32| {
             let i = involved
                 .binary_search(&s)
                 .expect("every candidate segment of a batch has its shingle set");
-            &sets[i]
+            sets.get(i)
         };
         verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
             progress.advance(1);
+            if !measured(&(a, b)) {
+                return None;
+            }
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
-            if sa.words() < options.min_words || sb.words() < options.min_words {
-                return None;
-            }
-            // Overlapping windows of one paragraph share words by construction.
-            if sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last {
-                return None;
-            }
-            let measured = similarity(lookup(a), lookup(b));
-            (measured.jaccard >= options.threshold).then(|| SegmentPair {
+            let similar = similarity(lookup(a), lookup(b));
+            (similar.jaccard >= options.threshold).then(|| SegmentPair {
                 a: span_of(sa),
                 b: span_of(sb),
-                jaccard: measured.jaccard,
-                containment: measured.containment,
+                jaccard: similar.jaccard,
+                containment: similar.containment,
             })
         }));
     }
     verified
+}
+
+/// Segments measured per parallel task: a task tokenizes its segments into
+/// one reused stream and writes their sets into one buffer, where a set and
+/// a token vector allocated per segment had cost as much as sorting them.
+const SETS_PER_TASK: usize = 64;
+
+/// The sorted, deduplicated shingle sets of a batch's segments, in one
+/// buffer per task of [`SETS_PER_TASK`] segments.
+struct SegmentSets {
+    /// Each task's sets, one after the other.
+    hashes: Vec<Vec<u64>>,
+    /// Each task's sets' ends in its `hashes`.
+    ends: Vec<Vec<u32>>,
+}
+
+impl SegmentSets {
+    /// The sets of the segments `involved` (ascending ids), each segment's
+    /// text tokenized alone: it starts and ends on word boundaries, so its
+    /// words tokenize as they do in place.
+    fn of(involved: &[u32], segments: &[Segment], corpus: &Corpus, params: &Params) -> SegmentSets {
+        let options = &params.options;
+        let (hashes, ends) = involved
+            .par_chunks(SETS_PER_TASK)
+            .map_init(TokenStream::default, |stream, chunk| {
+                let mut hashes: Vec<u64> = Vec::new();
+                let mut ends = Vec::with_capacity(chunk.len());
+                for &s in chunk {
+                    let segment = &segments[s as usize];
+                    let text = &corpus.documents[segment.doc as usize].text
+                        [segment.start as usize..segment.end as usize];
+                    tokenize_into(text, options.normalize, stream);
+                    let start = hashes.len();
+                    shingles_into(&stream.tokens, options.ngram, &mut hashes);
+                    let set = &mut hashes[start..];
+                    set.sort_unstable();
+                    let kept = dedup_sorted(set);
+                    hashes.truncate(start + kept);
+                    ends.push(hashes.len() as u32);
+                }
+                (hashes, ends)
+            })
+            .unzip();
+        SegmentSets { hashes, ends }
+    }
+
+    /// The set of the `i`th segment.
+    fn get(&self, i: usize) -> &[u64] {
+        let (task, k) = (i / SETS_PER_TASK, i % SETS_PER_TASK);
+        let ends = &self.ends[task];
+        let start = if k == 0 { 0 } else { ends[k - 1] as usize };
+        &self.hashes[task][start..ends[k] as usize]
+    }
+}
+
+/// Move the distinct values of sorted `set` to its front; their count.
+fn dedup_sorted(set: &mut [u64]) -> usize {
+    if set.is_empty() {
+        return 0;
+    }
+    let mut kept = 1;
+    for i in 1..set.len() {
+        if set[i] != set[kept - 1] {
+            set[kept] = set[i];
+            kept += 1;
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Document;
+    use crate::normalize::tokenize;
+    use crate::scan::ScanOptions;
+    use crate::segment::segments;
+    use crate::shingle::shingle_set;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Each segment's set from the shared buffers is the set of its
+        /// text tokenized alone, whatever the segments picked and however
+        /// they fall across tasks.
+        #[test]
+        fn sets_are_each_segments_own(
+            words in prop::collection::vec(
+                prop::sample::select(vec!["a", "b", "c", "L'été", "ÉTÉ", "dont", "x-y", "\n", "\n\n", "«", "n°3"]),
+                0..900,
+            ),
+            picks in prop::collection::vec(any::<bool>(), 0..200),
+            window in 3usize..40,
+        ) {
+            let text = words.join(" ");
+            let corpus = Corpus {
+                documents: vec![Document {
+                    id: "d".into(),
+                    origin: "d".into(),
+                    order: 0,
+                    text: text.clone().into_bytes(),
+                    date: None,
+                }],
+                warnings: Vec::new(),
+            };
+            let params = Params::new(ScanOptions::default()).unwrap();
+            let options = &params.options;
+            let all = segments(0, &tokenize(text.as_bytes(), options.normalize), window);
+            let involved: Vec<u32> = (0..all.len() as u32)
+                .filter(|&s| picks.get(s as usize).copied().unwrap_or(true))
+                .collect();
+            let sets = SegmentSets::of(&involved, &all, &corpus, &params);
+            for (i, &s) in involved.iter().enumerate() {
+                let segment = &all[s as usize];
+                let alone = tokenize(
+                    &text.as_bytes()[segment.start as usize..segment.end as usize],
+                    options.normalize,
+                );
+                prop_assert_eq!(sets.get(i), &shingle_set(&alone.tokens, options.ngram)[..]);
+            }
+        }
+    }
+
+    #[test]
+    fn dedup_keeps_each_value_once() {
+        for set in [&[][..], &[1], &[1, 1, 1], &[1, 2, 2, 3, 9, 9]] {
+            let mut mine = set.to_vec();
+            let kept = dedup_sorted(&mut mine);
+            let mut plain = set.to_vec();
+            plain.dedup();
+            assert_eq!(&mine[..kept], &plain[..]);
+        }
+    }
 }
