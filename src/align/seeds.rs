@@ -55,30 +55,15 @@ pub(super) fn runs_matches(
 ) -> Vec<Match> {
     let n = options.seed.max(1) as u32;
     let ha = &a.hashes;
-    // Pairs that share a few n-grams by chance: first the cheap test that
-    // they cannot align.
-    let mut few = [0u32; TEST_MOST];
-    let mut count = 0;
-    'count: for &(i, _) in runs {
-        let once = i & super::index::ONCE != 0;
-        let i = (i & !super::index::ONCE) as usize;
-        let ea = if once { i + 1 } else { a.run_end(i) };
-        for &position in &a.positions[i..ea] {
-            if count == TEST_MOST {
-                count += 1;
-                break 'count;
-            }
-            few[count] = position;
-            count += 1;
-        }
-    }
-    if count <= TEST_MOST && cannot_align(&mut few[..count], options) {
+    // Pairs that share n-grams by chance (stock phrases): first the cheap
+    // test that they cannot chain, on B's side then on A's.
+    if shared_cannot_chain(a, b, runs, options) {
         return Vec::new();
     }
     // Each seeding index of `ha` with the half-open range of `hb` indices
     // it seeds with.
-    let mut seeded: Vec<(u32, u32, u32)> = Vec::new();
-    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    let mut seeded: Vec<(u32, u32, u32)> = Vec::with_capacity(runs.len());
+    let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     let mut frequent: Vec<(usize, usize, usize, usize)> = Vec::new();
     // The n-grams of A and B sharing a hash, from its runs in both lists.
     for &(i, j) in runs {
@@ -113,68 +98,265 @@ pub(super) fn runs_matches(
     }
     // The seeds in A's text order: by sorting them when few n-grams seed
     // (most pairs of documents that share only stock phrases), else through
-    // each position's rank (documents sharing most of their text).
-    let in_order: Vec<(u32, u32, u32)> = if seeded.len() * 16 < ha.len() {
-        let mut in_order: Vec<(u32, u32, u32)> = seeded
-            .iter()
-            .map(|&(x, from, to)| (a.positions[x as usize], from, to))
-            .collect();
-        in_order.sort_unstable();
-        in_order
-    } else {
-        let mut partner = vec![(0u32, 0u32); ha.len()];
-        for &(x, from, to) in &seeded {
-            partner[x as usize] = (from, to);
+    // each position's rank (documents sharing most of their text). Sorted,
+    // each seeding n-gram's positions in B are first copied out in hash
+    // order, which walks B's list forward (reading them in A's order jumped
+    // about it: on 100 MB of generated versions, the load that took most
+    // samples of this function, 8.6%), and the seeding n-grams sorted as
+    // one key each, their position in A and their index (on 25 MB of
+    // versions, --threads 1, this function took 1.57 G instructions
+    // instead of 1.68 G).
+    if seeded.len() * 16 < ha.len() {
+        let mut found: Vec<u32> = Vec::with_capacity(seeded.len() * 2);
+        let mut keys: Vec<u64> = Vec::with_capacity(seeded.len());
+        for (k, seed) in seeded.iter_mut().enumerate() {
+            let (x, from, to) = *seed;
+            let start = found.len() as u32;
+            for &y in &b.positions[from as usize..to as usize] {
+                found.push(y);
+            }
+            *seed = (x, start, found.len() as u32);
+            keys.push((a.positions[x as usize] as u64) << 32 | k as u64);
         }
-        a.rank
+        keys.sort_unstable();
+        let seeds = keys.iter().flat_map(|&key| {
+            let (_, from, to) = seeded[key as u32 as usize];
+            let position = (key >> 32) as u32;
+            found[from as usize..to as usize]
+                .iter()
+                .map(move |&y| (position, y))
+        });
+        return extend_seeds(seeds, found.len(), n);
+    }
+    let mut partner = vec![(0u32, 0u32); ha.len()];
+    for &(x, from, to) in &seeded {
+        partner[x as usize] = (from, to);
+    }
+    let seeds = a.rank.iter().enumerate().flat_map(|(position, &rank)| {
+        let (from, to) = partner[rank as usize];
+        b.positions[from as usize..to as usize]
             .iter()
-            .enumerate()
-            .filter_map(|(position, &rank)| {
-                let (from, to) = partner[rank as usize];
-                (to > from).then_some((position as u32, from, to))
-            })
-            .collect()
-    };
-    let mut matches: Vec<Match> = Vec::new();
-    // Seeds at the previous position of A: (position in B, match), by position.
+            .map(move |&y| (position as u32, y))
+    });
+    extend_seeds(seeds, seeded.len(), n)
+}
+
+/// The maximal exact matches of `seeds` (as (position in A, position in B),
+/// by position in A then in B; about `expected` of them), each seed
+/// extending the match its diagonal had at the previous position of A or
+/// opening a new one of `n` words: sorted by `a` then `b`.
+fn extend_seeds(seeds: impl Iterator<Item = (u32, u32)>, expected: usize, n: u32) -> Vec<Match> {
+    let mut matches: Vec<Match> = Vec::with_capacity(expected);
+    // Seeds at the previous position of A and at this one: (position in B,
+    // match), by position in B.
     let mut previous: Vec<(u32, usize)> = Vec::new();
     let mut current: Vec<(u32, usize)> = Vec::new();
-    let mut previous_position = u32::MAX;
-    for (position, from, to) in in_order {
-        if previous_position.wrapping_add(1) != position {
-            previous.clear();
+    let mut at = u32::MAX;
+    for (position, b_position) in seeds {
+        if position != at {
+            std::mem::swap(&mut previous, &mut current);
+            current.clear();
+            if at.wrapping_add(1) != position {
+                previous.clear();
+            }
+            at = position;
         }
-        previous_position = position;
-        current.clear();
-        for &b_position in &b.positions[from as usize..to as usize] {
-            let extends = b_position
-                .checked_sub(1)
-                .and_then(|before| previous.binary_search_by_key(&before, |x| x.0).ok());
-            let m = match extends {
-                Some(k) => {
-                    let m = previous[k].1;
-                    matches[m].len += 1;
-                    m
-                }
-                None => {
-                    matches.push(Match {
-                        a: position,
-                        b: b_position,
-                        len: n,
-                    });
-                    matches.len() - 1
-                }
-            };
-            current.push((b_position, m));
-        }
-        std::mem::swap(&mut previous, &mut current);
+        let extends = b_position
+            .checked_sub(1)
+            .and_then(|before| previous.binary_search_by_key(&before, |x| x.0).ok());
+        let m = match extends {
+            Some(k) => {
+                let m = previous[k].1;
+                matches[m].len += 1;
+                m
+            }
+            None => {
+                matches.push(Match {
+                    a: position,
+                    b: b_position,
+                    len: n,
+                });
+                matches.len() - 1
+            }
+        };
+        current.push((b_position, m));
     }
     matches
 }
 
-/// Most n-gram occurrences [`cannot_align`] is asked about: two documents
-/// that share more are aligned without asking (asking with up to 4,096 on
-/// 25 MB of generated versions skipped 5,659 pairs instead of 5,484).
+/// Most shared n-gram occurrences, on one side, for [`shared_cannot_chain`]
+/// to ask [`cannot_chain`] about them: on 100 MB of generated versions,
+/// 59,586 of the 59,805 pairs it holds for share fewer than 128 on the
+/// side with fewer, and none of those sharing 256 or more; held on the
+/// stack, sorted in a few hundred steps.
+pub(super) const CHAIN_TEST_MOST: usize = 128;
+
+/// Whether [`cannot_chain`] holds on B's side or on A's for the shared
+/// hashes of `runs` (as [`runs_matches`] takes them): every occurrence, on
+/// that side, of a hash the two documents share, asked when they are at
+/// most [`CHAIN_TEST_MOST`]. On 100 MB of generated versions (98,154 pairs
+/// of long documents aligned from their shared runs, 75,283 of which align
+/// nowhere) it holds for 59,805 pairs asked with every occurrence (B's
+/// side alone 53,451, A's alone 38,034, so B's is asked first), where
+/// [`cannot_align`] on A's side, as asked before with at most [`TEST_MOST`]
+/// occurrences, held for 17,581 (and for 18,297 with every one).
+fn shared_cannot_chain(
+    a: &Sorted,
+    b: &Sorted,
+    runs: &[(u32, u32)],
+    options: &AlignOptions,
+) -> bool {
+    let once = |i: u32| i & super::index::ONCE != 0;
+    let mut positions = [0u32; CHAIN_TEST_MOST];
+    let mut stretches = [Stretch::default(); CHAIN_TEST_MOST];
+    let b_runs = runs.iter().map(|&(i, j)| {
+        let j = j as usize;
+        (j, if once(i) { j + 1 } else { b.run_end(j) })
+    });
+    if let Some(count) = gather(b_runs, &b.positions, &mut positions) {
+        if cannot_chain(&mut positions[..count], &mut stretches, options) {
+            return true;
+        }
+    }
+    let a_runs = runs.iter().map(|&(i, _)| {
+        let at = (i & !super::index::ONCE) as usize;
+        (at, if once(i) { at + 1 } else { a.run_end(at) })
+    });
+    gather(a_runs, &a.positions, &mut positions)
+        .is_some_and(|count| cannot_chain(&mut positions[..count], &mut stretches, options))
+}
+
+/// `positions[from..to]` of each of `runs` copied into `out`, and how many;
+/// `None` when they do not fit.
+fn gather(
+    runs: impl Iterator<Item = (usize, usize)>,
+    positions: &[u32],
+    out: &mut [u32],
+) -> Option<usize> {
+    let mut count = 0;
+    for (from, to) in runs {
+        if count + (to - from) > out.len() {
+            return None;
+        }
+        // Runs are mostly one position: a loop, not a call to copy.
+        for &p in &positions[from..to] {
+            out[count] = p;
+            count += 1;
+        }
+    }
+    Some(count)
+}
+
+/// A stretch of covered words of one side (see [`cannot_chain`]).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Stretch {
+    first: u64,
+    end: u64,
+    /// The union-find parent, an earlier stretch or itself.
+    parent: u32,
+    /// For a root, the covered words of its component.
+    words: u64,
+}
+
+/// Whether two documents cannot have an alignment of `min_words` words when
+/// every n-gram of one side (A or B) that the other side holds starts at one
+/// of `positions` (in any order; repeats and extra positions only make the
+/// answer `false` more often; `stretches` holds at least as many). Exact, and never `false` where
+/// [`cannot_align`] says `true`, from how alignments are built:
+/// - the words covered by those n-grams (each `seed` words from its
+///   position) make stretches, each a run of consecutive covered words;
+///   a maximal exact match is a run of seeds on one diagonal, so it lies in
+///   one stretch and is at most as long;
+/// - a chain links a match to the next only when the gap between them is at
+///   most `max_gap.min((shorter / 2).max(2))` words on each side (`shorter`
+///   the shorter of the two matches: see [`super::chain::link_gain`]), at
+///   most the same with the shorter of their stretches; so two stretches can
+///   hold linked matches only when the words between them are at most that
+///   many, and a chain's matches all lie in one component of stretches so
+///   linked (stretch to stretch, a chain moving forward);
+/// - a chain's words (the next match adds only what passes the last one's
+///   end, on both sides, and ends only move forward) are at most the words
+///   its matches cover on this side, and trimming only takes words off.
+///
+/// So when no component covers `min_words`, nothing aligns. Linking
+/// stretches by this gap, not `max_gap`, is what rejects pairs sharing stock
+/// phrases of 5 to 7 words some 10 words apart: the matches there allow a
+/// gap of 2 or 3 words.
+pub(super) fn cannot_chain(
+    positions: &mut [u32],
+    stretches: &mut [Stretch],
+    options: &AlignOptions,
+) -> bool {
+    let n = options.seed.max(1) as u64;
+    let min_words = options.min_words as u64;
+    if (positions.len() as u64).saturating_mul(n) < min_words {
+        return true;
+    }
+    positions.sort_unstable();
+    let max_gap = options.max_gap as u64;
+    let allowed = |words: u64| max_gap.min((words / 2).max(2));
+    let mut count = 0usize;
+    for &p in positions.iter() {
+        let (first, end) = (p as u64, p as u64 + n);
+        match count.checked_sub(1).map(|last| &mut stretches[last]) {
+            // Overlapping or touching (for 1-word seeds, consecutive seeds
+            // touch): one stretch.
+            Some(last) if first <= last.end => last.end = last.end.max(end),
+            _ => {
+                stretches[count] = Stretch {
+                    first,
+                    end,
+                    parent: count as u32,
+                    words: end - first,
+                };
+                count += 1;
+            }
+        }
+    }
+    let stretches = &mut stretches[..count];
+    fn root(stretches: &mut [Stretch], mut x: usize) -> usize {
+        while stretches[x].parent as usize != x {
+            let up = stretches[x].parent as usize;
+            stretches[x].parent = stretches[up].parent;
+            x = up;
+        }
+        x
+    }
+    for i in 0..stretches.len() {
+        let words = stretches[i].end - stretches[i].first;
+        stretches[i].words = words;
+        if words >= min_words {
+            return false;
+        }
+        // Earlier stretches whose gap to this one is at most `max_gap`
+        // (stretches are disjoint and in order, so the gaps grow going back).
+        for j in (0..i).rev() {
+            let gap = stretches[i].first - stretches[j].end;
+            if gap > max_gap {
+                break;
+            }
+            let shorter = words.min(stretches[j].end - stretches[j].first);
+            if gap <= allowed(shorter) {
+                let (x, y) = (root(stretches, i), root(stretches, j));
+                if x != y {
+                    let (low, high) = (x.min(y), x.max(y));
+                    stretches[high].parent = low as u32;
+                    stretches[low].words += stretches[high].words;
+                    if stretches[low].words >= min_words {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Most n-gram occurrences [`cannot_align`] is asked about, for two short
+/// documents ([`super::align_prepared`]; long ones ask [`cannot_chain`]):
+/// two documents that share more are aligned without asking (asking with
+/// up to 4,096 on 25 MB of generated versions skipped 5,659 pairs instead
+/// of 5,484, when long documents asked it too).
 pub(super) const TEST_MOST: usize = 64;
 
 /// Whether two documents cannot have an alignment of `min_words` words when
@@ -557,8 +739,15 @@ mod tests {
             );
             let found = align_streams(&sa, &sb, false, &options);
             for mut positions in [shared_positions(&ha, &hb), shared_positions(&hb, &ha)] {
+                let mut stretches = vec![Stretch::default(); positions.len()];
+                let chains = !cannot_chain(&mut positions.clone(), &mut stretches, &options);
+                if !chains {
+                    proptest::prop_assert!(found.is_empty(), "{found:?}");
+                }
                 if cannot_align(&mut positions, &options) {
                     proptest::prop_assert!(found.is_empty(), "{found:?}");
+                    // The stretch test is never weaker.
+                    proptest::prop_assert!(!chains);
                 }
             }
             // Through the prepared paths, which ask it, the same alignments.
@@ -635,6 +824,53 @@ mod tests {
         let found = align_streams(&sa, &sb, false, &options);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].words, 10);
+    }
+
+    /// Two 5-word runs 5 words apart make one cluster for [`cannot_align`]
+    /// (`max_gap` 8) but two for [`cannot_chain`] (matches of 5 words link
+    /// across at most 2), and indeed do not align; 2 words apart they do.
+    #[test]
+    fn the_cannot_chain_rule_links_stretches_by_the_gap_their_matches_allow() {
+        let options = AlignOptions::default();
+        let chains = |positions: &[u32], options: &AlignOptions| {
+            let mut stretches = vec![Stretch::default(); positions.len()];
+            !cannot_chain(&mut positions.to_vec(), &mut stretches, options)
+        };
+        assert!(!cannot_align(&mut [0, 10], &options));
+        assert!(!chains(&[0, 10], &options));
+        assert!(chains(&[0, 7], &options));
+        // One stretch of 8 words (4 n-grams), or 7 and a far one.
+        assert!(chains(&[20, 21, 22, 23], &options));
+        assert!(!chains(&[0, 1, 2, 40], &options));
+        // Stretches of 5 words, 2 apart then 9 apart: 10 words at most.
+        assert!(chains(&[0, 7, 21], &options));
+        let eleven = AlignOptions {
+            min_words: 11,
+            ..options
+        };
+        assert!(!chains(&[0, 7, 21], &eleven));
+        // 1-word seeds: stretches of 5, 1 and 5 words, 2 then 1 apart, all
+        // linked through the 1-word one (which allows a gap of 2).
+        let one = AlignOptions { seed: 1, ..options };
+        assert!(chains(&[0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13], &one));
+        for (gap, aligns) in [(5, false), (2, true)] {
+            let filler = |k: usize| {
+                (0..gap)
+                    .map(move |i| format!("f{k}x{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let text_a = format!("a0 a1 s0 s1 s2 s3 s4 {} t0 t1 t2 t3 t4 a2", filler(1));
+            let text_b = format!("b0 s0 s1 s2 s3 s4 {} t0 t1 t2 t3 t4 b1 b2", filler(2));
+            let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
+            let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+            let (ha, hb) = (ngram_hashes(&sa.tokens, 5), ngram_hashes(&sb.tokens, 5));
+            let positions = shared_positions(&ha, &hb);
+            assert_eq!(positions, [2, 7 + gap as u32]);
+            let found = align_streams(&sa, &sb, false, &options);
+            assert_eq!(!found.is_empty(), aligns, "{found:?}");
+            assert_eq!(chains(&positions, &options), aligns);
+        }
     }
 
     proptest::proptest! {
