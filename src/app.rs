@@ -276,9 +276,9 @@ fn scan_json(args: &ScanArgs) -> Result<ExitCode> {
     // Checked before anything is read, as for every format.
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let s = scan_inputs(&args.input, &args.matching, args.excerpt)?;
-    let texts = s
-        .timings
-        .time("reporting", || report::CorpusTexts::new(&s.corpus, &s.findings));
+    let texts = s.timings.time("reporting", || {
+        report::CorpusTexts::new(&s.corpus, &s.findings)
+    });
     let parts = report::MapParts::new(
         &s.corpus,
         &texts,

@@ -74,7 +74,12 @@ fn check(corpus: &Corpus, options: ScanOptions) -> (usize, usize, usize) {
         .expect("scan");
         seen.0 += findings.provenance.links.len();
         seen.1 += findings.passages.len();
-        seen.2 += findings.provenance.boilerplate.iter().filter(|&&b| b).count();
+        seen.2 += findings
+            .provenance
+            .boilerplate
+            .iter()
+            .filter(|&&b| b)
+            .count();
         let titled: Vec<Label> = (0..corpus.documents.len())
             .map(|i| Label {
                 title: (i % 2 == 0).then(|| format!("Title \"{i}\"")),
@@ -94,7 +99,11 @@ fn check(corpus: &Corpus, options: ScanOptions) -> (usize, usize, usize) {
                 assert!(
                     whole == streamed,
                     "{layout:?}, excerpt {excerpt}: the maps differ at byte {}",
-                    whole.iter().zip(&streamed).take_while(|(a, b)| a == b).count()
+                    whole
+                        .iter()
+                        .zip(&streamed)
+                        .take_while(|(a, b)| a == b)
+                        .count()
                 );
             }
         }
@@ -106,7 +115,10 @@ fn check(corpus: &Corpus, options: ScanOptions) -> (usize, usize, usize) {
 fn generated_versions_are_written_the_same_from_parts() {
     let corpus = generated(Shape::Versions, 400_000);
     let (links, passages, _) = check(&corpus, ScanOptions::default());
-    assert!(links > 100 && passages > 100, "{links} links, {passages} passages");
+    assert!(
+        links > 100 && passages > 100,
+        "{links} links, {passages} passages"
+    );
 }
 
 #[test]

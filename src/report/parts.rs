@@ -361,7 +361,10 @@ impl Serialize for PassageView<'_, '_> {
             copies: &passage.copies,
         };
         s.serialize_field("copies", &copies)?;
-        s.serialize_field("source", &provenance.sources[i].map(|d| parts.corpus.id(d as usize)))?;
+        s.serialize_field(
+            "source",
+            &provenance.sources[i].map(|d| parts.corpus.id(d as usize)),
+        )?;
         s.serialize_field("words", &passage.words)?;
         if boilerplate {
             s.serialize_field("boilerplate", &true)?;
