@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use lifted::ingest::{read_inputs, Corpus};
 use lifted::provenance::Chronology;
 use lifted::report::{self, Report};
-use lifted::scan::{scan, Params, Progress, Stage};
+use lifted::scan::{scan, Findings, Params, Progress, Stage};
 
 use crate::cli::{
     CheckArgs, Cli, Color, Command, Format, GenArgs, GenShape, InputArgs, MatchArgs, Order,
@@ -168,13 +168,19 @@ fn set_threads(threads: usize) -> Result<()> {
     Ok(())
 }
 
-/// Read, scan, and build the map (with excerpts of `excerpt` characters);
-/// with the stages' wall times.
-fn build_report(
-    input: &InputArgs,
-    matching: &MatchArgs,
-    excerpt: usize,
-) -> Result<(Corpus, Report, Timings)> {
+/// A scan's corpus and findings, and what its map is made with.
+struct Scanned {
+    corpus: Corpus,
+    params: Params,
+    chronology: Chronology,
+    findings: Findings,
+    shown: report::ReportOptions,
+    timings: Timings,
+}
+
+/// Read and scan (the map to have excerpts of `excerpt` characters), with
+/// the stages' wall times.
+fn scan_inputs(input: &InputArgs, matching: &MatchArgs, excerpt: usize) -> Result<Scanned> {
     let params: Params = matching.params()?;
     let bars = Bars::new(matching.quiet);
     let corpus = bars
@@ -186,13 +192,31 @@ fn build_report(
     let (chronology, labels) = chronology(&corpus, matching)?;
     let findings = scan(&corpus, &params, &chronology, &bars, &CANCEL)?;
     let shown = report::ReportOptions { excerpt, labels };
-    let report = bars.timings.time("reporting", || {
-        Report::build_with(&corpus, &params, &chronology, &findings, &shown)
+    Ok(Scanned {
+        corpus,
+        params,
+        chronology,
+        findings,
+        shown,
+        timings: bars.timings,
+    })
+}
+
+/// Read, scan, and build the map (with excerpts of `excerpt` characters);
+/// with the stages' wall times.
+fn build_report(
+    input: &InputArgs,
+    matching: &MatchArgs,
+    excerpt: usize,
+) -> Result<(Corpus, Report, Timings)> {
+    let s = scan_inputs(input, matching, excerpt)?;
+    let report = s.timings.time("reporting", || {
+        Report::build_with(&s.corpus, &s.params, &s.chronology, &s.findings, &s.shown)
     });
-    for warning in report::limit_warnings(&findings.stats, params.options.max_bucket) {
+    for warning in report::limit_warnings(&s.findings.stats, s.params.options.max_bucket) {
         eprintln!("lifted: warning: {warning}");
     }
-    Ok((corpus, report, bars.timings))
+    Ok((s.corpus, report, s.timings))
 }
 
 /// The documents' order in time and their manifest labels, from the
@@ -219,17 +243,70 @@ pub(crate) type Build<'a> =
     &'a dyn Fn(&InputArgs, &MatchArgs, usize) -> Result<(Corpus, Report, Timings)>;
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    let folder = html_folder(args.output.as_deref()).is_some();
+    if scan_format(&args)? == Format::Json && !folder && args.doc.is_empty() {
+        return scan_json(&args);
+    }
     run_scan_with(args, &build_report)
+}
+
+/// The format of `lifted scan`'s report: as given, else HTML for a folder,
+/// else by the output's extension.
+fn scan_format(args: &ScanArgs) -> Result<Format> {
+    Ok(match (args.format, html_folder(args.output.as_deref())) {
+        (Some(format), _) => format,
+        (None, Some(_)) => Format::Html,
+        (None, None) => default_format(args.output.as_deref())?,
+    })
+}
+
+/// `lifted scan` writing a JSON map to a file or standard output: the
+/// entries are made a group at a time as the groups before them are
+/// written ([`report::json::write_parts`], as the staged route's report
+/// stage writes them), never the whole [`Report`]: making the entries
+/// (code-point offsets, excerpts, ids) runs on the worker threads while
+/// this one hands the bytes to the kernel, and the map's millions of
+/// strings are never all held. The bytes are those of
+/// [`report::json::write_as`] of [`Report::build_with`]. The reporting
+/// stage is what comes before (the spans' code-point offsets), writing
+/// the rest.
+fn scan_json(args: &ScanArgs) -> Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();
+    inputs.extend(args.matching.manifest.as_deref());
+    // Checked before anything is read, as for every format.
+    let target = Target::prepare(args.output.as_deref(), &inputs)?;
+    let s = scan_inputs(&args.input, &args.matching, args.excerpt)?;
+    let texts = s.timings.time("reporting", || {
+        report::CorpusTexts::new(&s.corpus, &s.findings)
+    });
+    let parts = report::MapParts::new(
+        &s.corpus,
+        &texts,
+        &s.params,
+        &s.chronology,
+        &s.findings,
+        &s.shown,
+    );
+    for warning in report::limit_warnings(&s.findings.stats, s.params.options.max_bucket) {
+        eprintln!("lifted: warning: {warning}");
+    }
+    s.timings.time("writing", || {
+        target.write(|out| report::json::write_parts(&parts, out, args.layout()))
+    })?;
+    if args.matching.timings {
+        eprintln!("{}", s.timings.line());
+    }
+    // As below: the system takes the memory back at once.
+    drop(parts);
+    std::mem::forget(texts);
+    std::mem::forget(s);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `lifted scan` with the map made by `build`.
 pub(crate) fn run_scan_with(args: ScanArgs, build: Build) -> Result<ExitCode> {
     let folder = html_folder(args.output.as_deref());
-    let format = match (args.format, folder) {
-        (Some(format), _) => format,
-        (None, Some(_)) => Format::Html,
-        (None, None) => default_format(args.output.as_deref())?,
-    };
+    let format = scan_format(&args)?;
     // Where the report goes is checked before anything is read: a bad
     // --output fails at once, not after the scan, and never lands on an input.
     let mut inputs: Vec<&Path> = args.input.paths.iter().map(|p| p.as_path()).collect();

@@ -10,7 +10,7 @@ use super::chronology::Chronology;
 use super::Link;
 use crate::align::{AlignedPair, Span};
 use crate::cluster::Passage;
-use crate::group::counting_sort;
+use crate::group::par_counting_sort;
 
 /// Gap (in bytes, in both the target and the source) across which two
 /// consecutive links from the same source into the same target merge.
@@ -138,7 +138,7 @@ pub(super) fn attribute(
         .map(|p| p.a.doc.max(p.b.doc) as usize + 1)
         .max()
         .unwrap_or(0);
-    let (mut grouped, _) = counting_sort(
+    let (mut grouped, _) = par_counting_sort(
         pairs.len(),
         documents,
         |k| {

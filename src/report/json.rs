@@ -148,14 +148,16 @@ pub fn write_parts(parts: &MapParts, out: &mut dyn Write, layout: Layout) -> io:
         group,
         &|r| serialize_chunk(layout, &parts.documents(r)),
     )?;
+    // The other lists are serialized straight from the findings, no
+    // entries made (see [`MapParts::pair`]).
     list_with(&mut out, layout, "pairs", pairs, chunk, group, &|r| {
-        serialize_chunk(layout, &parts.pairs(r))
+        serialize_each(layout, r.map(|i| parts.pair(i)))
     })?;
     list_with(&mut out, layout, "passages", passages, chunk, group, &|r| {
-        serialize_chunk(layout, &parts.passages(r))
+        serialize_each(layout, r.map(|n| parts.passage(n)))
     })?;
     list_with(&mut out, layout, "links", links, chunk, group, &|r| {
-        serialize_chunk(layout, &parts.links(r))
+        serialize_each(layout, r.map(|i| parts.link(i)))
     })?;
     list(&mut out, layout, "warnings", &head.warnings, chunk, group)?;
     layout.at(0).line(&mut out)?;
@@ -295,13 +297,21 @@ fn write_chunks(out: &mut impl Write, chunks: &[Vec<u8>], first: &mut bool) -> i
 /// after its line break and indentation, with commas between them (not
 /// before the first nor after the last: the chunks are joined with commas).
 fn serialize_chunk<T: Serialize>(style: Layout, items: &[T]) -> io::Result<Vec<u8>> {
+    serialize_each(style, items.iter())
+}
+
+/// [`serialize_chunk`] of the elements `items` yields.
+fn serialize_each<T: Serialize>(
+    style: Layout,
+    items: impl ExactSizeIterator<Item = T>,
+) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(items.len() * 256);
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.enumerate() {
         if i > 0 {
             bytes.push(b',');
         }
         style.at(ELEMENT_DEPTH).line(&mut bytes)?;
-        pretty(&mut bytes, style.element(), item)?;
+        pretty(&mut bytes, style.element(), &item)?;
     }
     Ok(bytes)
 }

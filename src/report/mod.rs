@@ -260,8 +260,7 @@ impl Report {
         findings: &Findings,
         shown: &ReportOptions,
     ) -> Report {
-        let chars = offsets::CharIndex::new(corpus, spans_shown(findings));
-        let texts = CorpusTexts { corpus, chars };
+        let texts = CorpusTexts::new(corpus, findings);
         Report::build_from(corpus, &texts, params, chronology, findings, shown)
     }
 
@@ -318,10 +317,20 @@ pub trait TextFacts: Sync {
     fn excerpt(&self, span: &Span, limit: usize) -> String;
 }
 
-/// [`TextFacts`] of a corpus held with its texts.
-struct CorpusTexts<'c> {
+/// [`TextFacts`] of a corpus held with its texts, for the map of a scan's
+/// findings (the character offsets of the spans it shows counted once).
+pub struct CorpusTexts<'c> {
     corpus: &'c Corpus,
     chars: offsets::CharIndex<'c>,
+}
+
+impl<'c> CorpusTexts<'c> {
+    /// The texts of `corpus`, with the character offsets of the spans the
+    /// map of `findings` shows ([`spans_shown`]).
+    pub fn new(corpus: &'c Corpus, findings: &Findings) -> CorpusTexts<'c> {
+        let chars = offsets::CharIndex::new(corpus, spans_shown(findings));
+        CorpusTexts { corpus, chars }
+    }
 }
 
 impl TextFacts for CorpusTexts<'_> {

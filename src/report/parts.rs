@@ -4,10 +4,19 @@
 //! ([`super::json::write_parts`]), so that it never holds the whole map of
 //! a corpus larger than its memory. One construction for both, so the
 //! bytes are the same.
+//!
+//! The JSON writer needs no entries at all for the pairs, passages and
+//! links: [`MapParts::pair`], [`MapParts::passage`] and [`MapParts::link`]
+//! serialize as [`PairEntry`], [`PassageEntry`] and [`LinkEntry`] do, field
+//! for field, reading the findings as they are written (document ids
+//! borrowed, passage ids formatted in place), where making the entries
+//! cloned an id string per span end (over a million on 100 MB of
+//! generated versions) and freed them all again.
 
 use std::ops::Range;
 
 use rayon::prelude::*;
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::{
     limit_warnings, round4, DocumentEntry, Label, LinkEntry, MainSource, PairEntry, Parameters,
@@ -235,5 +244,165 @@ impl<'a> MapParts<'a> {
                 excerpt: self.excerpt(&link.target),
             })
             .collect()
+    }
+}
+
+impl<'a> MapParts<'a> {
+    /// Pair `i`, serialized as its [`PairEntry`].
+    pub fn pair(&self, i: usize) -> impl Serialize + '_ {
+        PairView { parts: self, i }
+    }
+
+    /// The `n`th passage shown, serialized as its [`PassageEntry`].
+    pub fn passage(&self, n: usize) -> impl Serialize + '_ {
+        PassageView { parts: self, n }
+    }
+
+    /// Link `i`, serialized as its [`LinkEntry`].
+    pub fn link(&self, i: usize) -> impl Serialize + '_ {
+        LinkView { parts: self, i }
+    }
+
+    fn span(&self, span: &'a Span) -> SpanView<'_, 'a> {
+        SpanView { parts: self, span }
+    }
+}
+
+/// A span as its [`SpanEntry`] serializes.
+struct SpanView<'p, 'a> {
+    parts: &'p MapParts<'a>,
+    span: &'a Span,
+}
+
+impl Serialize for SpanView<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (span, texts) = (self.span, self.parts.texts);
+        let doc = span.doc as usize;
+        let mut s = serializer.serialize_struct("SpanEntry", 5)?;
+        s.serialize_field("doc", self.parts.corpus.id(doc))?;
+        s.serialize_field("start", &span.start)?;
+        s.serialize_field("end", &span.end)?;
+        s.serialize_field("start_char", &texts.char_offset(doc, span.start))?;
+        s.serialize_field("end_char", &texts.char_offset(doc, span.end))?;
+        s.end()
+    }
+}
+
+/// A passage id as [`MapParts::passage_id`] makes it: `p{n}`, or empty
+/// for a passage not shown.
+struct PassageId(Option<usize>);
+
+impl PassageId {
+    fn of(parts: &MapParts, i: usize) -> PassageId {
+        PassageId(parts.kept.binary_search(&(i as u32)).ok().map(|n| n + 1))
+    }
+}
+
+impl Serialize for PassageId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(n) => serializer.collect_str(&format_args!("p{n}")),
+            None => serializer.serialize_str(""),
+        }
+    }
+}
+
+struct PairView<'p, 'a> {
+    parts: &'p MapParts<'a>,
+    i: usize,
+}
+
+impl Serialize for PairView<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let pair = &self.parts.findings.pairs[self.i];
+        let mut s = serializer.serialize_struct("PairEntry", 4)?;
+        s.serialize_field("a", &self.parts.span(&pair.a))?;
+        s.serialize_field("b", &self.parts.span(&pair.b))?;
+        s.serialize_field("jaccard", &round4(pair.jaccard))?;
+        s.serialize_field("containment", &round4(pair.containment))?;
+        s.end()
+    }
+}
+
+struct PassageView<'p, 'a> {
+    parts: &'p MapParts<'a>,
+    n: usize,
+}
+
+/// A passage's copies, as its list of [`SpanEntry`].
+struct CopiesView<'p, 'a> {
+    parts: &'p MapParts<'a>,
+    copies: &'a [Span],
+}
+
+impl Serialize for CopiesView<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_seq(Some(self.copies.len()))?;
+        for span in self.copies {
+            s.serialize_element(&self.parts.span(span))?;
+        }
+        s.end()
+    }
+}
+
+impl Serialize for PassageView<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parts = self.parts;
+        let i = parts.kept[self.n] as usize;
+        let passage = &parts.findings.passages[i];
+        let provenance = &parts.findings.provenance;
+        let boilerplate = provenance.boilerplate[i];
+        let excerpt = passage.copies.first().and_then(|s| parts.excerpt(s));
+        let fields = 4 + usize::from(boilerplate) + usize::from(excerpt.is_some());
+        let mut s = serializer.serialize_struct("PassageEntry", fields)?;
+        s.serialize_field("id", &PassageId(Some(self.n + 1)))?;
+        let copies = CopiesView {
+            parts,
+            copies: &passage.copies,
+        };
+        s.serialize_field("copies", &copies)?;
+        s.serialize_field(
+            "source",
+            &provenance.sources[i].map(|d| parts.corpus.id(d as usize)),
+        )?;
+        s.serialize_field("words", &passage.words)?;
+        if boilerplate {
+            s.serialize_field("boilerplate", &true)?;
+        } else {
+            s.skip_field("boilerplate")?;
+        }
+        match &excerpt {
+            Some(excerpt) => s.serialize_field("excerpt", excerpt)?,
+            None => s.skip_field("excerpt")?,
+        }
+        s.end()
+    }
+}
+
+struct LinkView<'p, 'a> {
+    parts: &'p MapParts<'a>,
+    i: usize,
+}
+
+impl Serialize for LinkView<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parts = self.parts;
+        let link = &parts.findings.provenance.links[self.i];
+        let excerpt = parts.excerpt(&link.target);
+        let fields = 8 + usize::from(excerpt.is_some());
+        let mut s = serializer.serialize_struct("LinkEntry", fields)?;
+        s.serialize_field("passage", &PassageId::of(parts, link.passage))?;
+        s.serialize_field("source", &parts.span(&link.source))?;
+        s.serialize_field("target", &parts.span(&link.target))?;
+        s.serialize_field("directed", &link.directed)?;
+        s.serialize_field("similarity", &round4(link.similarity))?;
+        s.serialize_field("words", &link.words)?;
+        s.serialize_field("edits", &link.edits)?;
+        s.serialize_field("coverage", &round4(link.coverage))?;
+        match &excerpt {
+            Some(excerpt) => s.serialize_field("excerpt", excerpt)?,
+            None => s.skip_field("excerpt")?,
+        }
+        s.end()
     }
 }
