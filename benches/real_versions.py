@@ -28,7 +28,8 @@ the formats of `lifted gen --shape versions`:
   the documents are written.
 
 truth.jsonl has a line for every paragraph of a later version (of eight words
-or more in both versions: real text has one-word lines), from the same
+or more in both versions, words as lifted counts them: real text has one-word
+lines and lines of "-" or "*"), from the same
 paragraph in the version it was revised from ("revised", or "verbatim" when no
 word changed), and a "quoted" line per quotation; "group" is the paragraph's
 lineage. Byte offsets are into each document's text (UTF-8), "para" its line.
@@ -108,8 +109,19 @@ def read_paragraphs(pan: str) -> list[list[str]]:
     return docs
 
 
+# A word as lifted counts them: letters and digits, apostrophes joining two
+# runs ("-", "*" or "[]" between spaces are no words).
+WORD = re.compile(r"[^\W_]+(?:['\u2019`][^\W_]+)*")
+
+
+def word_count(text: str) -> int:
+    """The words of `text` as lifted's tokenizer finds them (near enough)."""
+    return len(WORD.findall(text))
+
+
 def sentences(paragraph: str) -> list[str]:
-    """Sentences of eight words or more."""
+    """Sentences of eight words or more between spaces (the truth keeps only
+    those of eight words as lifted counts them)."""
     parts = re.split(r"(?<=[.!?])\s+", paragraph)
     return [p for p in parts if len(p.split()) >= 8]
 
@@ -234,8 +246,8 @@ class Builder:
                 for para, ((_, lineage, index, changed), span) in enumerate(zip(paragraphs, spans)):
                     # Lines under eight words (a title, "Carpool.") are below
                     # --min-words: no truth for them, for any tool.
-                    if index is None or min(len(paragraphs[para][0].split()),
-                                            len(parent_paragraphs[index][0].split())) < 8:
+                    if index is None or min(word_count(paragraphs[para][0]),
+                                            word_count(parent_paragraphs[index][0])) < 8:
                         continue
                     s = parent_spans[index]
                     self.truth.append({
@@ -273,6 +285,9 @@ class Builder:
             spans = self.write(doc_id, paragraphs)
             self.date(doc_id, c)
             for para, at, n, source_id, index, start, lineage in quotes:
+                quote = paragraphs[para].encode()[at:at + n].decode()
+                if word_count(quote) < 8:
+                    continue  # below --min-words, as above
                 self.truth.append({
                     "kind": "quoted",
                     "group": lineage,
@@ -326,6 +341,8 @@ def check(builder: Builder) -> list[str]:
         for side, text in ((s, a), (g, b)):
             if b"\n" in text or not text:
                 problems.append(f"span crosses a line or is empty: {side}")
+            if word_count(text.decode()) < 8:
+                problems.append(f"span under eight words (below --min-words): {side}")
     ids = [i for i, _ in builder.records]
     if len(set(ids)) != len(ids):
         problems.append("duplicate ids")
@@ -341,6 +358,8 @@ def self_test() -> int:
         os.makedirs(os.path.join(pan, "src"))
         for n in range(60):
             lines = [" ".join(rng.choice(words) for _ in range(rng.randint(9, 30))) + "." for _ in range(12)]
+            # Lines of seven words and two tokens that are no words.
+            lines += ["- " + " ".join(rng.choice(words) for _ in range(7)) + " *" for _ in range(4)]
             with open(os.path.join(pan, "src", f"source-document{n:05d}.txt"), "w") as f:
                 f.write("\n".join(lines) + "\n")
         builder = Builder(read_paragraphs(pan), random.Random(42), 200_000)

@@ -292,3 +292,75 @@ proptest! {
         assert_same_as_reference(&bytes);
     }
 }
+
+/// Snippets placed at every offset around a block's edges (after a filler
+/// of 0 to 130 bytes), alone and repeated: words ending at, crossing and
+/// spanning block ends, quotes, 0xC3 and line breaks next to them.
+#[test]
+fn same_as_reference_at_every_block_offset() {
+    let long = "A".repeat(200);
+    let long_latin = "éÀ".repeat(60);
+    let snippets: Vec<Vec<u8>> = [
+        "word ",
+        "x'y ",
+        "x`y ",
+        "x'",
+        "'y",
+        "l’é ",
+        "é ",
+        "Éa",
+        "ß\n",
+        "a\r\nb",
+        "\n\n\n\na\n\n",
+        "a ×b ",
+        long.as_str(),
+        long_latin.as_str(),
+        "中文 ",
+        "a\u{2028}b",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .chain([
+        b"a\xc3".to_vec(),
+        b"a\xc3 b".to_vec(),
+        b"\xc3\xc3\xa9".to_vec(),
+        b"\xa9ab ".to_vec(),
+        b"ab\xe2\x80".to_vec(),
+    ])
+    .collect();
+    let fillers = ["ab ", "a", " ", "\n", "é", "a'"];
+    for filler in fillers {
+        for pad in 0..=130 {
+            let prefix: Vec<u8> = filler.bytes().cycle().take(pad).collect();
+            for snippet in &snippets {
+                let mut text = prefix.clone();
+                text.extend_from_slice(snippet);
+                assert_same_as_reference(&text);
+                text.extend_from_slice(snippet);
+                text.extend_from_slice(&prefix);
+                assert_same_as_reference(&text);
+            }
+        }
+    }
+}
+
+/// Pieces long enough to cross blocks: long ASCII and Latin-1 runs.
+fn long_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => piece(),
+        1 => "[a-zA-Z0-9]{60,200}".prop_map(String::into_bytes),
+        1 => "[a-zé'’\n ]{1,130}".prop_map(String::into_bytes),
+        1 => (0usize..130).prop_map(|n| vec![b' '; n]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn same_as_reference_on_long_random_pieces(
+        pieces in proptest::collection::vec(long_piece(), 0..40)
+    ) {
+        assert_same_as_reference(&pieces.concat());
+    }
+}

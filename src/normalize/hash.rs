@@ -133,8 +133,9 @@ fn xxh3_64_short_word(text: &[u8], start: usize, end: usize, map8: impl Fn(u64) 
     // 4 to 8 bytes: the first and last four bytes, then rrmxmx.
     let h4 = || {
         let first4 = first8 & 0xFFFF_FFFF;
-        // (For shorter words the shift wraps: the value is not used then.)
-        let last4 = (first8 >> ((8 * len.wrapping_sub(4)) & 63)) & 0xFFFF_FFFF;
+        // (For shorter words the shift wraps: the value is not used then;
+        // masked before the product, which would overflow in debug builds.)
+        let last4 = (first8 >> (8 * (len.wrapping_sub(4) & 7))) & 0xFFFF_FFFF;
         let mut h = last4.wrapping_add(first4 << 32) ^ FLIP_4_TO_8;
         h ^= h.rotate_left(49) ^ h.rotate_left(24);
         h = h.wrapping_mul(PRIME_MX2);
