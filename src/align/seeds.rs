@@ -247,6 +247,19 @@ fn gather(
     Some(count)
 }
 
+/// What [`cannot_chain`] and [`cannot_align`] start from: `positions`
+/// sorted, and the seed's words, `min_words` and `max_gap`; `None` when the
+/// positions are too few to cover `min_words` words at all.
+fn sorted_seeds(positions: &mut [u32], options: &AlignOptions) -> Option<(u64, u64, u64)> {
+    let n = options.seed.max(1) as u64;
+    let min_words = options.min_words as u64;
+    if (positions.len() as u64).saturating_mul(n) < min_words {
+        return None;
+    }
+    positions.sort_unstable();
+    Some((n, min_words, options.max_gap as u64))
+}
+
 /// A stretch of covered words of one side (see [`cannot_chain`]).
 #[derive(Clone, Copy, Default)]
 pub(super) struct Stretch {
@@ -287,13 +300,9 @@ pub(super) fn cannot_chain(
     stretches: &mut [Stretch],
     options: &AlignOptions,
 ) -> bool {
-    let n = options.seed.max(1) as u64;
-    let min_words = options.min_words as u64;
-    if (positions.len() as u64).saturating_mul(n) < min_words {
+    let Some((n, min_words, max_gap)) = sorted_seeds(positions, options) else {
         return true;
-    }
-    positions.sort_unstable();
-    let max_gap = options.max_gap as u64;
+    };
     let allowed = |words: u64| max_gap.min((words / 2).max(2));
     let mut count = 0usize;
     for &p in positions.iter() {
@@ -376,13 +385,9 @@ pub(super) const TEST_MOST: usize = 64;
 /// documents are skipped so; on 25 MB of independent documents 37 of 8,649
 /// pairs, most pairs there sharing an alignment.)
 pub(super) fn cannot_align(positions: &mut [u32], options: &AlignOptions) -> bool {
-    let n = options.seed.max(1) as u64;
-    let min_words = options.min_words as u64;
-    if (positions.len() as u64).saturating_mul(n) < min_words {
+    let Some((n, min_words, max_gap)) = sorted_seeds(positions, options) else {
         return true;
-    }
-    positions.sort_unstable();
-    let max_gap = options.max_gap as u64;
+    };
     let (mut best, mut covered, mut end) = (0u64, 0u64, None::<u64>);
     for &p in positions.iter() {
         let (first, last) = (p as u64, p as u64 + n);
