@@ -27,8 +27,7 @@ pub(crate) struct Sketches {
     pub(crate) docs: Vec<(u32, u32)>,
     /// The documents' segments, in order.
     pub(crate) segments: Vec<Segment>,
-    /// Band hashes, segment by segment (`bands` per segment), of the
-    /// segments that [`Segment::can_pair`] only.
+    /// Band hashes, segment by segment (`bands` per segment).
     pub(crate) bands: Vec<u32>,
     /// Each document's fingerprints, in text order.
     pub(crate) fingerprints: Vec<u64>,
@@ -71,9 +70,6 @@ pub(crate) fn sketch(
     ngram_hashes_into(&stream.tokens, n, grams);
     signature.resize(options.permutations, 0);
     for segment in &out.segments[first_segment..] {
-        if !segment.can_pair(options.min_words) {
-            continue;
-        }
         let (first, last) = (segment.first as usize, segment.last as usize);
         let shingles = if last - first > n {
             &grams[first..last + 1 - n]
@@ -116,9 +112,7 @@ pub fn sign_documents(documents: &[(u64, &[u8])], params: &Params) -> (SignRows,
         for (key, mut part) in parts {
             let doc = key as i64;
             segments += part.segments.len() as u64;
-            let banded = (part.segments.iter().enumerate())
-                .filter(|(_, segment)| segment.can_pair(params.options.min_words));
-            for ((segment, _), hashes) in banded.zip(part.bands.chunks_exact(bands.max(1))) {
+            for (segment, hashes) in part.bands.chunks_exact(bands.max(1)).enumerate() {
                 for (band, &hash) in hashes.iter().enumerate() {
                     rows.push(band as i32, hash as i64, doc, segment as i32);
                 }
