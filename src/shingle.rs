@@ -98,16 +98,52 @@ pub fn shingles_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
 /// The sorted, deduplicated shingle set of `tokens`.
 pub fn shingle_set(tokens: &[Token], n: usize) -> Vec<u64> {
     let mut out = Vec::with_capacity(tokens.len());
-    shingles_into(tokens, n, &mut out);
-    out.sort_unstable();
-    out.dedup();
+    shingle_set_into(tokens, n, &mut out);
     out
+}
+
+/// Append [`shingle_set`] of `tokens` to `out` (what was there is kept), so
+/// that many sets can share one buffer.
+pub fn shingle_set_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
+    let start = out.len();
+    shingles_into(tokens, n, out);
+    let set = &mut out[start..];
+    set.sort_unstable();
+    let kept = dedup_sorted(set);
+    out.truncate(start + kept);
+}
+
+/// Move the distinct values of sorted `set` to its front; their count
+/// (`Vec::dedup` on a slice, which std has only unstably).
+fn dedup_sorted(set: &mut [u64]) -> usize {
+    if set.is_empty() {
+        return 0;
+    }
+    let mut kept = 1;
+    for i in 1..set.len() {
+        if set[i] != set[kept - 1] {
+            set[kept] = set[i];
+            kept += 1;
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::normalize::{tokenize, NormalizeOptions};
+
+    #[test]
+    fn dedup_keeps_each_value_once() {
+        for set in [&[][..], &[1], &[1, 1, 1], &[1, 2, 2, 3, 9, 9]] {
+            let mut mine = set.to_vec();
+            let kept = dedup_sorted(&mut mine);
+            let mut plain = set.to_vec();
+            plain.dedup();
+            assert_eq!(&mine[..kept], &plain[..]);
+        }
+    }
 
     fn set(text: &str, n: usize) -> Vec<u64> {
         shingle_set(

@@ -11,7 +11,7 @@ use crate::ingest::Corpus;
 use crate::normalize::{tokenize_into, TokenStream};
 use crate::scan::{Params, Progress, SegmentPair};
 use crate::segment::Segment;
-use crate::shingle::shingles_into;
+use crate::shingle::shingle_set_into;
 use crate::verify::similarity;
 
 fn span_of(segment: &Segment) -> Span {
@@ -49,7 +49,7 @@ pub(crate) fn verify_pairs(
         // text many segments are short lines (a title, "Share this:") below
         // --min-words (28 MB of PAN 2013's text in versions,
         // benches/real_versions.py: 141,514 segments, 215,747 candidates).
-        let measured = |&(a, b): &(u32, u32)| {
+        let can_pass = |&(a, b): &(u32, u32)| {
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
             sa.words() >= options.min_words
                 && sb.words() >= options.min_words
@@ -57,11 +57,9 @@ pub(crate) fn verify_pairs(
                 // construction.
                 && !(sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last)
         };
-        let mut involved: Vec<u32> = batch
-            .iter()
-            .filter(|pair| measured(pair))
-            .flat_map(|&(a, b)| [a, b])
-            .collect();
+        let to_measure: Vec<(u32, u32)> = batch.iter().copied().filter(can_pass).collect();
+        progress.advance((batch.len() - to_measure.len()) as u64);
+        let mut involved: Vec<u32> = to_measure.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.par_sort_unstable();
         involved.dedup();
         // Only these segments' text: a segment starts and ends on word
@@ -76,20 +74,22 @@ pub(crate) fn verify_pairs(
                 .expect("every candidate segment of a batch has its shingle set");
             sets.get(i)
         };
-        verified.par_extend(batch.par_iter().with_min_len(256).filter_map(|&(a, b)| {
-            progress.advance(1);
-            if !measured(&(a, b)) {
-                return None;
-            }
-            let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
-            let similar = similarity(lookup(a), lookup(b));
-            (similar.jaccard >= options.threshold).then(|| SegmentPair {
-                a: span_of(sa),
-                b: span_of(sb),
-                jaccard: similar.jaccard,
-                containment: similar.containment,
-            })
-        }));
+        verified.par_extend(
+            to_measure
+                .par_iter()
+                .with_min_len(256)
+                .filter_map(|&(a, b)| {
+                    progress.advance(1);
+                    let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
+                    let similar = similarity(lookup(a), lookup(b));
+                    (similar.jaccard >= options.threshold).then(|| SegmentPair {
+                        a: span_of(sa),
+                        b: span_of(sb),
+                        jaccard: similar.jaccard,
+                        containment: similar.containment,
+                    })
+                }),
+        );
     }
     verified
 }
@@ -124,12 +124,7 @@ impl SegmentSets {
                     let text = &corpus.documents[segment.doc as usize].text
                         [segment.start as usize..segment.end as usize];
                     tokenize_into(text, options.normalize, stream);
-                    let start = hashes.len();
-                    shingles_into(&stream.tokens, options.ngram, &mut hashes);
-                    let set = &mut hashes[start..];
-                    set.sort_unstable();
-                    let kept = dedup_sorted(set);
-                    hashes.truncate(start + kept);
+                    shingle_set_into(&stream.tokens, options.ngram, &mut hashes);
                     ends.push(hashes.len() as u32);
                 }
                 (hashes, ends)
@@ -145,21 +140,6 @@ impl SegmentSets {
         let start = if k == 0 { 0 } else { ends[k - 1] as usize };
         &self.hashes[task][start..ends[k] as usize]
     }
-}
-
-/// Move the distinct values of sorted `set` to its front; their count.
-fn dedup_sorted(set: &mut [u64]) -> usize {
-    if set.is_empty() {
-        return 0;
-    }
-    let mut kept = 1;
-    for i in 1..set.len() {
-        if set[i] != set[kept - 1] {
-            set[kept] = set[i];
-            kept += 1;
-        }
-    }
-    kept
 }
 
 #[cfg(test)]
@@ -211,17 +191,6 @@ mod tests {
                 );
                 prop_assert_eq!(sets.get(i), &shingle_set(&alone.tokens, options.ngram)[..]);
             }
-        }
-    }
-
-    #[test]
-    fn dedup_keeps_each_value_once() {
-        for set in [&[][..], &[1], &[1, 1, 1], &[1, 2, 2, 3, 9, 9]] {
-            let mut mine = set.to_vec();
-            let kept = dedup_sorted(&mut mine);
-            let mut plain = set.to_vec();
-            plain.dedup();
-            assert_eq!(&mine[..kept], &plain[..]);
         }
     }
 }
