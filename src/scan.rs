@@ -305,9 +305,11 @@ pub fn scan(
     const CHUNK_DOCS: usize = 4096;
     let bands = params.lsh.bands;
     let packing = Packing::new(corpus.documents.len());
-    let mut all_segments = Vec::new();
-    // Band-major: one vector per band, so banding reads each contiguously.
+    let mut all_segments: Vec<crate::segment::Segment> = Vec::new();
+    // Band-major: one vector per band, so banding reads each contiguously;
+    // only the segments that can pair are banded, `banded` their indices.
     let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); bands];
+    let mut banded: Vec<u32> = Vec::new();
     let mut fingerprints = Fingerprints::new(packing);
     let mut merge = |parts: Vec<Sketches>| {
         // Each band's column is filled by its own task: on a 1 GB corpus
@@ -322,6 +324,12 @@ pub fn scan(
                 }
             });
         for part in &parts {
+            let first = all_segments.len() as u32;
+            banded.extend(
+                (part.segments.iter().zip(first..))
+                    .filter(|(segment, _)| segment.can_pair(options.min_words))
+                    .map(|(_, index)| index),
+            );
             all_segments.extend_from_slice(&part.segments);
             let mut from = 0;
             for &(doc, count) in &part.docs {
@@ -391,9 +399,18 @@ pub fn scan(
     let (matched, joined) = rayon::join(
         || -> Result<_> {
             progress.start(Stage::Banding, all_segments.len() as u64);
-            let docs: Vec<u32> = all_segments.iter().map(|s| s.doc).collect();
-            let candidates = candidate_pairs(&hashes, &docs, options.within_doc, max_bucket);
+            let docs: Vec<u32> = banded
+                .iter()
+                .map(|&s| all_segments[s as usize].doc)
+                .collect();
+            let mut candidates = candidate_pairs(&hashes, &docs, options.within_doc, max_bucket);
             drop(hashes);
+            // Back to every segment's numbering: `banded` ascends, so the
+            // pairs stay sorted.
+            for pair in &mut candidates.pairs {
+                *pair = (banded[pair.0 as usize], banded[pair.1 as usize]);
+            }
+            drop(banded);
             progress.finish();
             check()?;
             progress.start(Stage::Verifying, candidates.pairs.len() as u64);

@@ -29,6 +29,14 @@ impl Segment {
     pub fn words(&self) -> usize {
         (self.last - self.first) as usize
     }
+
+    /// Whether the segment can be part of a verified pair: it has
+    /// `min_words` words or more. Shorter ones (a title, a one-word line) are
+    /// neither signed nor banded nor measured: verification would drop every
+    /// pair they are in.
+    pub fn can_pair(&self, min_words: usize) -> bool {
+        self.words() >= min_words
+    }
 }
 
 /// The segments of one document, in text order.

@@ -145,6 +145,31 @@ fn three_shards_equal_scan_on_a_generated_corpus() {
     assert!(!map["links"].as_array().unwrap().is_empty());
 }
 
+/// Short lines (under `--min-words`) that 70 documents share, as real text
+/// has ("Share this:"), are neither banded nor verified: no bucket of them
+/// outgrows `--max-bucket 64` into a star, no pair of them is a candidate,
+/// and the staged route, which leaves their band rows out at signing,
+/// agrees with scan byte for byte. Each document's long paragraph is its own.
+#[test]
+fn short_lines_shared_by_many_documents_are_not_banded() {
+    let dir = Dir::new("stages-short-lines");
+    common::write_jsonl(
+        &dir.join("short.jsonl"),
+        (0..70).map(|d| {
+            let words: Vec<String> = (0..40).map(|w| format!("w{d}x{w}")).collect();
+            let text = format!("Share this:\n{}\nAdvertisement", words.join(" "));
+            (format!("d{d:02}"), text)
+        }),
+    );
+    let flags = strings(&["short.jsonl"]);
+    assert_same_as_scan(&dir, 2, &flags, "json");
+    let map: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("scan.json")).unwrap()).unwrap();
+    assert_eq!(map["stats"]["segments"], 210, "{}", map["stats"]);
+    assert_eq!(map["stats"]["candidate_pairs"], 0, "{}", map["stats"]);
+    assert_eq!(map["stats"]["oversized_buckets"], 0, "{}", map["stats"]);
+}
+
 #[test]
 fn record_dates_travel_through_the_stages() {
     let dir = Dir::new("stages-dates");

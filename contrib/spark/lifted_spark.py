@@ -11,7 +11,10 @@ The route (the stage list and schemas are in the stages spec, issue 15):
 1. ingest, on the driver: `lifted stage ingest --world-size 1` reads the
    inputs once and writes the documents as Parquet into the work folder;
 2. sign: the documents as a DataFrame, `mapInArrow` through
-   `lifted worker sign` -> rows (band, key, doc, segment);
+   `lifted worker sign` -> rows (band, key, doc, segment): band rows
+   (band >= 0) of the segments of --min-words words or more, fingerprint
+   rows (band -1) and one count row per document (band -2, key = its
+   segments, all of them), whose sum is the map's stats.segments;
 3. candidates, the one big shuffle, in Spark SQL: LSH buckets grouped by
    (band, key), every pair of a bucket of at most --max-bucket segments, a
    star from its first member (smallest document id, then segment) for a
@@ -103,6 +106,10 @@ WORKER_FLAGS = {"--ngram", "--permutations", "--threshold", "--bands", "--rows",
                 "--pairs-only", "--preset"}
 
 SIGNS_DDL = "band int, key long, doc long, segment int"
+# The band of a sign row that holds a document's count of segments in `key`
+# (lifted's sign::COUNT_BAND); -1 is a fingerprint row.
+COUNT_BAND = -2
+FINGERPRINT_BAND = -1
 RESULTS_DDL = ("kind int, a long, b long, a_segment int, b_segment int, sequence int, "
                "a_start long, a_end long, b_start long, b_end long, jaccard double, "
                "containment double, words long, edits long, a_words long, b_words long")
@@ -343,6 +350,15 @@ def pairs_sql(array: str, max_bucket: int) -> str:
     return f"CASE WHEN size({array}) <= {max_bucket} THEN {every} ELSE {star} END"
 
 
+def segment_count(signs) -> int:
+    """The segments of the documents signed (the map's stats.segments): the
+    sum of their count rows. Segments under --min-words have no band rows,
+    so the band rows cannot count them."""
+    from pyspark.sql import functions as F
+
+    return signs.where(F.col("band") == COUNT_BAND).agg(F.sum("key")).first()[0] or 0
+
+
 def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
     """The shuffle: LSH buckets and fingerprint groups -> segment and document
     edges (a, a_segment, b, b_segment), with the counts the report needs.
@@ -381,7 +397,7 @@ def candidates(signs, ids, max_bucket: int, within_doc: bool, documents: int):
     candidate_pairs = segment_edges.count()
     buckets.unpersist()
 
-    groups = (signs.where(F.col("band") == -1)
+    groups = (signs.where(F.col("band") == FINGERPRINT_BAND)
               .select("doc", F.shiftright(F.col("key"), doc_bits(documents)).alias("group"))
               .groupBy("group").agg(F.array_sort(F.collect_set("doc")).alias("d"))
               .where(F.size("d") >= 2)
@@ -422,7 +438,7 @@ def run_spark(args, lifted: str, work: Path, timings: Timings) -> dict:
                  .mapInArrow(worker_function("sign", worker_flags, binary,
                                              arrow_fields(SIGNS_DDL)), SIGNS_DDL)
                  .persist(StorageLevel.MEMORY_AND_DISK))
-        segments = signs.where(F.col("band") == 0).count()
+        segments = segment_count(signs)
         log(args, f"{documents} documents, {segments} segments signed")
         timings.lap("sign")
 

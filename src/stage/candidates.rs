@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use super::sign::{COUNT_BAND, FINGERPRINT_BAND};
 use super::{Edges, Fault, SignRows, StageStats};
 use crate::fingerprint::{join, Fingerprints, Packing};
 use crate::lsh::candidate_pairs_from_keys;
@@ -26,6 +27,8 @@ pub struct Buckets<'k> {
     bands: Vec<Vec<(u32, u64)>>,
     fingerprints: Fingerprints,
     has_fingerprints: bool,
+    /// The documents' segments, from their count rows.
+    segments: u64,
 }
 
 impl<'k> Buckets<'k> {
@@ -42,6 +45,7 @@ impl<'k> Buckets<'k> {
             bands: vec![Vec::new(); bands],
             fingerprints: Fingerprints::new(Packing::new(keys.len())),
             has_fingerprints: false,
+            segments: 0,
         }
     }
 
@@ -55,9 +59,20 @@ impl<'k> Buckets<'k> {
                 )));
             };
             let band = rows.band[i];
-            if band < 0 {
+            if band == FINGERPRINT_BAND {
                 self.fingerprints.extend(doc, [rows.key[i] as u64]);
                 self.has_fingerprints = true;
+                continue;
+            }
+            if band == COUNT_BAND {
+                let Ok(count) = u64::try_from(rows.key[i]) else {
+                    return Err(Fault::Bad(format!(
+                        "row {}: document {key} has {} segments",
+                        i + 1,
+                        rows.key[i]
+                    )));
+                };
+                self.segments += count;
                 continue;
             }
             let (Some(column), Ok(hash), Ok(segment)) = (
@@ -77,8 +92,8 @@ impl<'k> Buckets<'k> {
         Ok(())
     }
 
-    /// The edges of the buckets, and what was counted: oversized buckets
-    /// and common fingerprints.
+    /// The edges of the buckets, and what was counted: the segments of the
+    /// count rows, oversized buckets and common fingerprints.
     pub fn finish(self, params: &Params) -> (Edges, StageStats) {
         let options = &params.options;
         // Segments numbered in (document, index) order: `scan`'s order.
@@ -109,6 +124,7 @@ impl<'k> Buckets<'k> {
             edges.push(key(a >> 32), a as u32 as i32, key(b >> 32), b as u32 as i32);
         }
         let mut stats = StageStats {
+            segments: self.segments,
             oversized_buckets: candidates.oversized_buckets,
             ..StageStats::default()
         };
@@ -175,5 +191,32 @@ mod tests {
         let mut rows = SignRows::default();
         rows.push(7, 5, 1, 0);
         assert!(matches!(buckets.add(&rows), Err(Fault::Bad(m)) if m.contains("band 7")));
+        let mut rows = SignRows::default();
+        rows.push(-3, 5, 1, -1);
+        assert!(matches!(buckets.add(&rows), Err(Fault::Bad(m)) if m.contains("band -3")));
+        let mut rows = SignRows::default();
+        rows.push(COUNT_BAND, -4, 1, -1);
+        assert!(matches!(buckets.add(&rows), Err(Fault::Bad(m)) if m.contains("has -4 segments")));
+    }
+
+    /// The segments counted are those of the count rows, banded or not: a
+    /// document whose segments are all too short has no band row at all.
+    #[test]
+    fn segments_are_counted_from_the_count_rows() {
+        let keys = [30u64, 10, 20];
+        let mut rows = SignRows::default();
+        rows.push(COUNT_BAND, 3, 30, -1);
+        rows.push(0, 99, 30, 2);
+        rows.push(COUNT_BAND, 5, 10, -1);
+        rows.push(0, 99, 10, 4);
+        rows.push(COUNT_BAND, 2, 20, -1);
+        let mut buckets = Buckets::new(&keys, 2);
+        buckets.add(&rows).unwrap();
+        let (edges, stats) = buckets.finish(&params(64));
+        assert_eq!(stats.segments, 10);
+        assert_eq!(
+            (edges.len(), edges.a_segment[0], edges.b_segment[0]),
+            (1, 2, 4)
+        );
     }
 }

@@ -14,8 +14,10 @@
 //!    text), sorted by id. An id in two shares is found by the stages that
 //!    read every id (candidates, report).
 //! 2. **sign** ([`sign::sign_documents`]): documents -> [`SignRows`]: one row
-//!    per LSH band of every segment, and one per distinct winnowed
-//!    fingerprint of every document. Embarrassingly parallel.
+//!    per LSH band of every segment of `--min-words` words or more, one per
+//!    distinct winnowed fingerprint of every document, and one per document
+//!    holding its count of segments (all of them: `stats.segments`).
+//!    Embarrassingly parallel.
 //! 3. **candidates** ([`candidates::candidates`]): the one shuffle. Band rows
 //!    grouped by (band, hash) and fingerprint rows by fingerprint, with
 //!    `scan`'s bucket rules (a bucket over `--max-bucket` linked as a star
@@ -141,17 +143,22 @@ pub struct DocumentTable {
     pub text: Vec<Vec<u8>>,
 }
 
-/// Rows of the sign stage: LSH band hashes of segments and winnowed
-/// fingerprints of documents, one table (one Arrow schema for Spark).
+/// Rows of the sign stage: LSH band hashes of segments, winnowed
+/// fingerprints of documents and each document's count of segments, one
+/// table (one Arrow schema for Spark).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignRows {
-    /// The band (0-based), or -1 on a fingerprint row.
+    /// The band (0-based), or -1 on a fingerprint row
+    /// ([`sign::FINGERPRINT_BAND`]), or -2 on a document's count row
+    /// ([`sign::COUNT_BAND`]).
     pub band: Vec<i32>,
-    /// The band's 32-bit hash, or the 64-bit fingerprint (bit pattern).
+    /// The band's 32-bit hash, or the 64-bit fingerprint (bit pattern), or
+    /// the document's count of segments.
     pub key: Vec<i64>,
     /// The document's key (bit pattern).
     pub doc: Vec<i64>,
-    /// The segment's index in its document, or -1 on a fingerprint row.
+    /// The segment's index in its document (among all its segments, banded
+    /// or not), or -1 on a fingerprint or count row.
     pub segment: Vec<i32>,
 }
 
@@ -324,7 +331,8 @@ impl Fault {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StageStats {
-    /// Segments signed.
+    /// Segments: the sign table's count rows, summed by the candidates
+    /// stage (or by the Spark driver).
     pub segments: u64,
     /// Distinct candidate segment pairs.
     pub candidate_pairs: u64,

@@ -272,11 +272,10 @@ mod tests {
                 .zip(&keys)
                 .map(|(d, &k)| (k, d.text.as_slice()))
                 .collect();
-            let (rows, segments) = sign::sign_documents(&texts, &params);
+            let rows = sign::sign_documents(&texts, &params);
             let mut buckets = Buckets::new(&keys, params.lsh.bands);
             buckets.add(&rows).unwrap();
             let (edges, mut counted) = buckets.finish(&params);
-            counted.segments = segments;
             let within: Vec<u32> = if within_doc {
                 (0..20).collect()
             } else {

@@ -18,6 +18,13 @@ use crate::scan::Params;
 /// The key of the settings in a Parquet file's key-value metadata.
 pub const KEY: &str = "lifted.settings";
 
+/// The layout of the stage tables, kept with the settings (`tables=`): 2
+/// since the sign table has a count row per document
+/// ([`super::sign::COUNT_BAND`]) and no band rows for segments under
+/// `--min-words`. Files without it (format 1) are refused, even when
+/// written by a build of the same version.
+pub const TABLES: u32 = 2;
+
 /// The flags that change what the sign, candidates, align and report stages
 /// make, each with its value as `lifted scan` takes it, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +38,7 @@ impl Settings {
         let on = |b: bool| if b { "yes" } else { "no" }.to_string();
         Settings(vec![
             ("version", env!("CARGO_PKG_VERSION").to_string()),
+            ("tables", TABLES.to_string()),
             ("preset", format!("{:?}", o.preset).to_lowercase()),
             ("ngram", o.ngram.to_string()),
             ("permutations", o.permutations.to_string()),
@@ -80,6 +88,14 @@ impl Settings {
                     format!(
                         "written by lifted {}, this is lifted {ours}",
                         theirs.unwrap_or("(unknown)")
+                    ),
+                    "run every stage with one build of lifted",
+                )
+            } else if *flag == "tables" {
+                (
+                    format!(
+                        "tables of format {}, this build of lifted reads format {ours}",
+                        theirs.unwrap_or("1")
                     ),
                     "run every stage with one build of lifted",
                 )
@@ -165,5 +181,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("written by lifted 0.0.1"), "{message}");
+    }
+
+    /// A file of the tables' first format (before the count rows) carries
+    /// no `tables=` setting: refused, with the format named.
+    #[test]
+    fn another_table_format_is_refused() {
+        let ours = settings(|_| {});
+        let theirs = ours.encode().replacen(&format!(" tables={TABLES}"), "", 1);
+        assert_ne!(theirs, ours.encode());
+        let message = ours
+            .check(Path::new("x.parquet"), Some(&theirs))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(&format!(
+                "tables of format 1, this build of lifted reads format {TABLES}"
+            )),
+            "{message}"
+        );
     }
 }

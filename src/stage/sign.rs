@@ -1,5 +1,5 @@
-//! Sign: documents -> band hashes of their segments and winnowed
-//! fingerprints ([`SignRows`]). One document at a time, in parallel, with
+//! Sign: documents -> band hashes of their segments, winnowed fingerprints
+//! and each document's count of segments ([`SignRows`]). One document at a time, in parallel, with
 //! the same [`sketch`] `scan` runs; a document's fingerprints are
 //! deduplicated before they leave it (the join only asks which documents
 //! hold a fingerprint), which keeps the shuffle small.
@@ -27,7 +27,8 @@ pub(crate) struct Sketches {
     pub(crate) docs: Vec<(u32, u32)>,
     /// The documents' segments, in order.
     pub(crate) segments: Vec<Segment>,
-    /// Band hashes, segment by segment (`bands` per segment).
+    /// Band hashes, segment by segment (`bands` per segment), of the
+    /// segments that [`Segment::can_pair`] only.
     pub(crate) bands: Vec<u32>,
     /// Each document's fingerprints, in text order.
     pub(crate) fingerprints: Vec<u64>,
@@ -70,6 +71,9 @@ pub(crate) fn sketch(
     ngram_hashes_into(&stream.tokens, n, grams);
     signature.resize(options.permutations, 0);
     for segment in &out.segments[first_segment..] {
+        if !segment.can_pair(options.min_words) {
+            continue;
+        }
         let (first, last) = (segment.first as usize, segment.last as usize);
         let shingles = if last - first > n {
             &grams[first..last + 1 - n]
@@ -92,14 +96,25 @@ pub(crate) fn sketch(
 /// Documents signed per parallel run: their rows are gathered in order.
 const SIGN_CHUNK: usize = 1024;
 
+/// The `band` of a fingerprint row of [`SignRows`].
+pub const FINGERPRINT_BAND: i32 = -1;
+/// The `band` of a document's count row of [`SignRows`]: `key` holds how
+/// many segments the document has (all of them, banded or not), `segment`
+/// is -1. Segments under `--min-words` have no band rows
+/// ([`Segment::can_pair`]), so the band rows cannot count the segments:
+/// the candidates stage and the Spark driver sum these rows into
+/// `stats.segments`.
+pub const COUNT_BAND: i32 = -2;
+
 /// The sign rows of `documents` (each its key and text), in document order:
-/// per segment its `bands` band rows, then the document's fingerprints,
-/// sorted and distinct. With the count of segments.
-pub fn sign_documents(documents: &[(u64, &[u8])], params: &Params) -> (SignRows, u64) {
+/// the document's count row ([`COUNT_BAND`]), per segment that can pair its
+/// `bands` band rows (carrying the segment's index among all the
+/// document's segments), then the document's fingerprints
+/// ([`FINGERPRINT_BAND`]), sorted and distinct.
+pub fn sign_documents(documents: &[(u64, &[u8])], params: &Params) -> SignRows {
     let hasher = MinHasher::new(params.options.permutations, params.options.seed);
     let bands = params.lsh.bands;
     let mut rows = SignRows::default();
-    let mut segments = 0;
     for chunk in documents.chunks(SIGN_CHUNK) {
         let parts: Vec<(u64, Sketches)> = chunk
             .par_iter()
@@ -111,8 +126,10 @@ pub fn sign_documents(documents: &[(u64, &[u8])], params: &Params) -> (SignRows,
             .collect();
         for (key, mut part) in parts {
             let doc = key as i64;
-            segments += part.segments.len() as u64;
-            for (segment, hashes) in part.bands.chunks_exact(bands.max(1)).enumerate() {
+            rows.push(COUNT_BAND, part.segments.len() as i64, doc, -1);
+            let banded = (part.segments.iter().enumerate())
+                .filter(|(_, segment)| segment.can_pair(params.options.min_words));
+            for ((segment, _), hashes) in banded.zip(part.bands.chunks_exact(bands.max(1))) {
                 for (band, &hash) in hashes.iter().enumerate() {
                     rows.push(band as i32, hash as i64, doc, segment as i32);
                 }
@@ -120,11 +137,11 @@ pub fn sign_documents(documents: &[(u64, &[u8])], params: &Params) -> (SignRows,
             part.fingerprints.sort_unstable();
             part.fingerprints.dedup();
             for &fingerprint in &part.fingerprints {
-                rows.push(-1, fingerprint as i64, doc, -1);
+                rows.push(FINGERPRINT_BAND, fingerprint as i64, doc, -1);
             }
         }
     }
-    (rows, segments)
+    rows
 }
 
 #[cfg(test)]
@@ -136,18 +153,53 @@ mod tests {
     fn one_band_row_per_band_and_segment_and_distinct_fingerprints() {
         let params = Params::new(ScanOptions::default()).unwrap();
         let text = b"one two three four five six seven eight nine ten\n\neleven twelve thirteen fourteen fifteen sixteen seventeen eighteen";
-        let (rows, segments) = sign_documents(&[(7, &text[..])], &params);
-        assert_eq!(segments, 2);
+        let rows = sign_documents(&[(7, &text[..])], &params);
+        let counts: Vec<i64> = (0..rows.len())
+            .filter(|&i| rows.band[i] == COUNT_BAND)
+            .map(|i| rows.key[i])
+            .collect();
+        assert_eq!(counts, vec![2]);
         let bands = rows.band.iter().filter(|&&b| b >= 0).count();
         assert_eq!(bands, 2 * params.lsh.bands);
         let prints: Vec<u64> = (0..rows.len())
-            .filter(|&i| rows.band[i] < 0)
+            .filter(|&i| rows.band[i] == FINGERPRINT_BAND)
             .map(|i| rows.key[i] as u64)
             .collect();
         assert!(!prints.is_empty());
         assert!(prints.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
         assert!(rows.doc.iter().all(|&d| d == 7));
-        // Band rows of the second segment carry its index.
-        assert_eq!(rows.segment[params.lsh.bands], 1);
+        // After the count row, band rows of the second segment carry its index.
+        assert_eq!(rows.band[0], COUNT_BAND);
+        assert_eq!(rows.segment[1 + params.lsh.bands], 1);
+    }
+
+    /// A segment under `--min-words` has no band rows, but is counted, and
+    /// the segments after it keep their index in the document.
+    #[test]
+    fn short_segments_are_counted_but_not_banded() {
+        let params = Params::new(ScanOptions::default()).unwrap();
+        let min_words = params.options.min_words;
+        let long = |from: usize| {
+            (from..from + min_words + 3)
+                .map(|w| format!("w{w}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let text = format!("{}\n\nShare this:\n\n{}", long(0), long(100));
+        let rows = sign_documents(&[(3, text.as_bytes()), (4, b"Advertisement")], &params);
+        let count = |doc: i64| -> Vec<i64> {
+            (0..rows.len())
+                .filter(|&i| rows.band[i] == COUNT_BAND && rows.doc[i] == doc)
+                .map(|i| rows.key[i])
+                .collect()
+        };
+        assert_eq!((count(3), count(4)), (vec![3], vec![1]));
+        let mut banded: Vec<(i64, i32)> = (0..rows.len())
+            .filter(|&i| rows.band[i] >= 0)
+            .map(|i| (rows.doc[i], rows.segment[i]))
+            .collect();
+        assert_eq!(banded.len(), 2 * params.lsh.bands);
+        banded.dedup();
+        assert_eq!(banded, vec![(3, 0), (3, 2)]);
     }
 }

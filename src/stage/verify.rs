@@ -51,8 +51,8 @@ pub(crate) fn verify_pairs(
         // benches/real_versions.py: 141,514 segments, 215,747 candidates).
         let can_pass = |&(a, b): &(u32, u32)| {
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
-            sa.words() >= options.min_words
-                && sb.words() >= options.min_words
+            sa.can_pair(options.min_words)
+                && sb.can_pair(options.min_words)
                 // Overlapping windows of one paragraph share words by
                 // construction.
                 && !(sa.doc == sb.doc && sa.first < sb.last && sb.first < sa.last)

@@ -66,7 +66,7 @@ pub fn worker_sign(batches: &[RecordBatch], params: &Params) -> Result<Vec<Recor
             .zip(&texts)
             .map(|(&k, t)| (k as u64, t.as_slice()))
             .collect();
-        let (rows, _) = sign::sign_documents(&documents, params);
+        let rows = sign::sign_documents(&documents, params);
         out.push(columns::signs_batch(&rows));
     }
     Ok(out)

@@ -3,7 +3,8 @@ Python reading of the bucket rules of the stages spec (issue 15): every pair
 of a bucket of at most --max-bucket segments, a star from the first member
 (smallest document id as UTF-8 bytes, then segment) of a larger one, pairs
 inside one document dropped unless --within-doc; fingerprints grouped by
-key >> doc_bits into document pairs, groups over --max-bucket counted."""
+key >> doc_bits into document pairs, groups over --max-bucket counted; the
+documents' count rows summed into the segments."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def make_signs(rng: random.Random):
         # Low bits (the document bits) vary inside a group, as in scan's packing.
         rows += [(-1, (key << 3) | (i % 8), d, -1) for i, d in enumerate(group_docs)]
         rows += [(-1, (key << 3) | 7, group_docs[0], -1)]  # a repeat in one document
+    # Count rows (band -2): each document's segments, in `key`; they are in
+    # no bucket and no fingerprint group, whatever their key.
+    rows += [(-2, n % 4, d, -1) for n, d in enumerate(docs)]
     return docs, rows
 
 
@@ -99,3 +103,4 @@ def test_candidates_follow_the_bucket_rules(spark, seed, max_bucket, within_doc)
     assert got_docs == want_docs
     assert counts["common_fingerprints"] == common
     assert oversized > 0 or max_bucket == 64
+    assert lifted_spark.segment_count(signs) == sum(n % 4 for n in range(len(docs)))

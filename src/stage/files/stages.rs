@@ -129,15 +129,18 @@ pub fn sign(work: &Work, params: &Params, cancel: &AtomicBool) -> Result<()> {
             .zip(&texts)
             .map(|(&k, t)| (k as u64, t.as_slice()))
             .collect();
-        let (rows, segments) = sign::sign_documents(&documents, params);
-        stats.segments += segments;
-        stats.fingerprints += rows.band.iter().filter(|&&b| b < 0).count() as u64;
+        let rows = sign::sign_documents(&documents, params);
+        stats.fingerprints += (rows.band.iter())
+            .filter(|&&b| b == sign::FINGERPRINT_BAND)
+            .count() as u64;
         let mut parts = vec![crate::stage::SignRows::default(); world];
         for i in 0..rows.len() {
-            let to = if rows.band[i] < 0 {
-                crate::stage::fingerprint_owner(rows.key[i], bits, world)
-            } else {
-                crate::stage::band_owner(rows.band[i], rows.key[i], world)
+            // A count row goes to its document's owner: the candidates
+            // stage sums them into the segments counted.
+            let to = match rows.band[i] {
+                sign::FINGERPRINT_BAND => crate::stage::fingerprint_owner(rows.key[i], bits, world),
+                sign::COUNT_BAND => crate::stage::owner(rows.doc[i] as u64, world),
+                band => crate::stage::band_owner(band, rows.key[i], world),
             };
             parts[to].push(rows.band[i], rows.key[i], rows.doc[i], rows.segment[i]);
         }
