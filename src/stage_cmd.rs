@@ -24,7 +24,7 @@ use crate::signals::CANCEL;
 pub enum StageName {
     /// Read this rank's share of the inputs (a byte range of each JSONL file, every N-th other file).
     Ingest,
-    /// Band hashes of every segment and winnowed fingerprints of every document.
+    /// Band hashes of every segment of --min-words words or more, winnowed fingerprints and the segment count of every document.
     Sign,
     /// Group the band and fingerprint rows this rank owns into candidate pairs.
     Candidates,
