@@ -65,14 +65,17 @@ impl<'k> Buckets<'k> {
                 continue;
             }
             if band == COUNT_BAND {
-                let Ok(count) = u64::try_from(rows.key[i]) else {
+                // A document has at most `u32::MAX` bytes
+                // ([`crate::ingest::MAX_DOC_BYTES_CEILING`]), so fewer segments: bounded,
+                // the counts of a shard cannot overflow their sum.
+                let Ok(count) = u32::try_from(rows.key[i]) else {
                     return Err(Fault::Bad(format!(
                         "row {}: document {key} has {} segments",
                         i + 1,
                         rows.key[i]
                     )));
                 };
-                self.segments += count;
+                self.segments += u64::from(count);
                 continue;
             }
             let (Some(column), Ok(hash), Ok(segment)) = (
@@ -197,6 +200,25 @@ mod tests {
         let mut rows = SignRows::default();
         rows.push(COUNT_BAND, -4, 1, -1);
         assert!(matches!(buckets.add(&rows), Err(Fault::Bad(m)) if m.contains("has -4 segments")));
+    }
+
+    /// A count row over what a document can hold (its bytes are at most
+    /// `u32::MAX`, a segment's index is an `i32`) is refused: three rows of
+    /// `i64::MAX` overflowed the sum (a panic in a debug build, a wrong
+    /// `stats.segments` in a release build).
+    #[test]
+    fn counts_no_document_can_have_are_refused() {
+        let keys = [1u64];
+        let mut buckets = Buckets::new(&keys, 2);
+        let mut rows = SignRows::default();
+        for _ in 0..3 {
+            rows.push(COUNT_BAND, i64::MAX, 1, -1);
+        }
+        let refused = buckets.add(&rows);
+        assert!(
+            matches!(&refused, Err(Fault::Bad(m)) if m.contains(&format!("has {} segments", i64::MAX))),
+            "{refused:?}"
+        );
     }
 
     /// The segments counted are those of the count rows, banded or not: a
