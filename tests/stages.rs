@@ -170,6 +170,47 @@ fn short_lines_shared_by_many_documents_are_not_banded() {
     assert_eq!(map["stats"]["oversized_buckets"], 0, "{}", map["stats"]);
 }
 
+/// A bucket that short segments had pushed over `--max-bucket` is no
+/// longer a star: its long members are compared pair by pair, and can pair
+/// where the star (from a short first member) paired none. Documents `a`
+/// and `b` hold 7 words, `c` and `d` the same 5-gram set in 8 words (text
+/// of period 3): one bucket of four in every band, over `--max-bucket 3`.
+/// Before short segments were left out of banding (575d0b4) it was a star
+/// from `a`, whose pairs all failed `--min-words 8`: no pair, no passage.
+#[test]
+fn a_star_made_by_short_segments_no_longer_hides_a_pair() {
+    let dir = Dir::new("stages-short-star");
+    let (short, long) = ("x y z x y z x", "x y z x y z x y");
+    common::write_jsonl(
+        &dir.join("star.jsonl"),
+        [("a", short), ("b", short), ("c", long), ("d", long)]
+            .map(|(id, text)| (id.to_string(), text.to_string())),
+    );
+    let flags = strings(&[
+        "star.jsonl",
+        "--max-bucket",
+        "3",
+        "--ngram",
+        "5",
+        "--min-words",
+        "8",
+    ]);
+    assert_same_as_scan(&dir, 2, &flags, "json");
+    let map: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("scan.json")).unwrap()).unwrap();
+    let pairs: Vec<(&str, &str)> = (map["pairs"].as_array().unwrap().iter())
+        .map(|p| {
+            (
+                p["a"]["doc"].as_str().unwrap(),
+                p["b"]["doc"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pairs, vec![("c", "d")], "{}", map["stats"]);
+    assert_eq!(map["stats"]["oversized_buckets"], 0, "{}", map["stats"]);
+    assert_eq!(map["passages"].as_array().unwrap().len(), 1);
+}
+
 #[test]
 fn record_dates_travel_through_the_stages() {
     let dir = Dir::new("stages-dates");
