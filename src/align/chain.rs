@@ -27,22 +27,35 @@ impl Breaks<'_> {
     /// Drop fewer than `seed` words that an alignment carries across a
     /// paragraph break present at the same place on both sides: the last words
     /// of the paragraph before a copied one often match by chance ("fra.\n").
+    /// Only A's breaks within `seed` words of either end are looked up in
+    /// B's, nearest the end first: one search of A's breaks per end, where
+    /// every offset up to `seed` cost a search on both sides (1.3% of a scan
+    /// of 25 MB of versions, 190,000 chains trimmed).
     fn trim(&self, mut alignment: Alignment, seed: u32) -> Alignment {
-        let same_break = |offset: u32| {
-            self.a.binary_search(&(alignment.a_first + offset)).is_ok()
-                && self.b.binary_search(&(alignment.b_first + offset)).is_ok()
-        };
-        if let Some(offset) = (1..seed.min(alignment.a_words())).find(|&o| same_break(o)) {
+        let limit = seed.min(alignment.a_words());
+        // Offsets 1..limit from the start: A's breaks in that window, in order.
+        let from = self.a.partition_point(|&x| x <= alignment.a_first);
+        let start = self.a[from..]
+            .iter()
+            .take_while(|&&x| x < alignment.a_first + limit)
+            .map(|&x| x - alignment.a_first)
+            .find(|&o| self.b.binary_search(&(alignment.b_first + o)).is_ok());
+        if let Some(offset) = start {
             alignment.a_first += offset;
             alignment.b_first += offset;
             alignment.words = alignment.words.saturating_sub(offset);
         }
-        let length = alignment.a_words().min(alignment.b_words());
-        let break_before_end = |offset: u32| {
-            self.a.binary_search(&(alignment.a_last - offset)).is_ok()
-                && self.b.binary_search(&(alignment.b_last - offset)).is_ok()
-        };
-        if let Some(offset) = (1..seed.min(length)).find(|&o| break_before_end(o)) {
+        let limit = seed.min(alignment.a_words().min(alignment.b_words()));
+        // Offsets 1..limit from the end: A's breaks in that window, nearest
+        // the end first.
+        let to = self.a.partition_point(|&x| x < alignment.a_last);
+        let end = self.a[..to]
+            .iter()
+            .rev()
+            .take_while(|&&x| x + limit > alignment.a_last)
+            .map(|&x| alignment.a_last - x)
+            .find(|&o| self.b.binary_search(&(alignment.b_last - o)).is_ok());
+        if let Some(offset) = end {
             alignment.a_last -= offset;
             alignment.b_last -= offset;
             alignment.words = alignment.words.saturating_sub(offset);
@@ -238,6 +251,73 @@ pub(super) fn build(matches: &[Match], members: &[usize]) -> Alignment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`Breaks::trim`] as first written: every offset below `seed` looked
+    /// up on both sides, from each end.
+    fn trim_by_offsets(breaks: &Breaks, mut alignment: Alignment, seed: u32) -> Alignment {
+        let same_break = |alignment: &Alignment, offset: u32| {
+            breaks
+                .a
+                .binary_search(&(alignment.a_first + offset))
+                .is_ok()
+                && breaks
+                    .b
+                    .binary_search(&(alignment.b_first + offset))
+                    .is_ok()
+        };
+        if let Some(offset) =
+            (1..seed.min(alignment.a_words())).find(|&o| same_break(&alignment, o))
+        {
+            alignment.a_first += offset;
+            alignment.b_first += offset;
+            alignment.words = alignment.words.saturating_sub(offset);
+        }
+        let length = alignment.a_words().min(alignment.b_words());
+        let break_before_end = |alignment: &Alignment, offset: u32| {
+            breaks.a.binary_search(&(alignment.a_last - offset)).is_ok()
+                && breaks.b.binary_search(&(alignment.b_last - offset)).is_ok()
+        };
+        if let Some(offset) = (1..seed.min(length)).find(|&o| break_before_end(&alignment, o)) {
+            alignment.a_last -= offset;
+            alignment.b_last -= offset;
+            alignment.words = alignment.words.saturating_sub(offset);
+        }
+        alignment
+    }
+
+    proptest::proptest! {
+        /// Trimming from A's breaks near each end gives what looking up
+        /// every offset on both sides gives: breaks dense or sparse, at
+        /// the ends or not, spans shorter or longer than the seed, B's
+        /// span shorter than A's.
+        #[test]
+        fn trim_from_nearby_breaks_equals_trim_by_offsets(
+            breaks_a in proptest::collection::btree_set(0u32..80, 0..40),
+            breaks_b in proptest::collection::btree_set(0u32..80, 0..40),
+            a_first in 0u32..40,
+            a_len in 1u32..30,
+            b_first in 0u32..40,
+            b_len in 1u32..30,
+            words in 0u32..30,
+            seed in 1u32..9,
+        ) {
+            let (ba, bb): (Vec<u32>, Vec<u32>) =
+                (breaks_a.into_iter().collect(), breaks_b.into_iter().collect());
+            let breaks = Breaks { a: &ba, b: &bb };
+            let alignment = Alignment {
+                a_first,
+                a_last: a_first + a_len,
+                b_first,
+                b_last: b_first + b_len,
+                words,
+                edits: 0,
+            };
+            proptest::prop_assert_eq!(
+                breaks.trim(alignment, seed),
+                trim_by_offsets(&breaks, alignment, seed)
+            );
+        }
+    }
 
     proptest::proptest! {
         /// Matches none of which links to another come out of [`chain`]
