@@ -238,8 +238,7 @@ fn align_with_breaks(
 /// A document made ready to be aligned with many partners: its tokens, its
 /// seed n-gram hashes in text order with a bit filter of them and, for a
 /// long document (at least [`SORTED_MIN`] n-grams), the hashes sorted once
-/// (with where each one sits in the text and, for each text position, its
-/// rank in the sorted list). Two long documents join their sorted lists in
+/// (with where each one sits in the text). Two long documents join their sorted lists in
 /// one linear merge and read the shared n-grams back in text order, so no
 /// pair sorts anything (sorting, per pair, the n-grams that passed the
 /// partner's filter took 60% of aligning long documents that share most of
@@ -265,8 +264,6 @@ struct Sorted {
     hashes: Vec<u64>,
     /// Text position of each hash of `hashes`.
     positions: Vec<u32>,
-    /// For each text position, the index of its n-gram in `hashes`.
-    rank: Vec<u32>,
     /// Where each bucket of hashes (by their top `bits` bits) starts in
     /// `hashes`, plus the end: about one hash a bucket, so that a hash is
     /// found in `hashes` in a step or two.
@@ -277,10 +274,6 @@ struct Sorted {
 
 impl Sorted {
     fn new(grams: &[(u64, u32)]) -> Sorted {
-        let mut rank = vec![0u32; grams.len()];
-        for (i, &(_, position)) in grams.iter().enumerate() {
-            rank[position as usize] = i as u32;
-        }
         let bits = (usize::BITS - grams.len().leading_zeros()).clamp(1, 24);
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         for (i, &(hash, _)) in grams.iter().enumerate() {
@@ -293,7 +286,6 @@ impl Sorted {
         Sorted {
             hashes: grams.iter().map(|x| x.0).collect(),
             positions: grams.iter().map(|x| x.1).collect(),
-            rank,
             starts,
             bits,
         }
