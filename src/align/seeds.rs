@@ -488,8 +488,7 @@ pub(super) fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
 /// `bucket` (`bits` bits, in the items' order: a larger bucket holds only
 /// larger items) that leaves buckets of a few items to sort by comparisons.
 /// For uniform hashes with about one bucket per two items this is the order
-/// of sorting them whole in a fraction of the time ([`sorted_grams`], and
-/// the batch index's entries).
+/// of sorting them whole in a fraction of the time ([`sorted_grams`]).
 pub(super) fn bucket_sort<T: Ord + Copy>(
     len: usize,
     bits: u32,
