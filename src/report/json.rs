@@ -394,6 +394,7 @@ pub(super) struct Array<'w, 'b> {
 
 impl<'b> Writer<'b> {
     /// Begin an object (`serialize_struct`, never of no fields).
+    #[inline]
     pub(super) fn object(&mut self) -> Object<'_, 'b> {
         infallible(self.f.begin_object(self.bytes));
         Object {
@@ -403,6 +404,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Begin an array of `len` elements (`serialize_seq`).
+    #[inline]
     pub(super) fn array(&mut self, len: usize) -> Array<'_, 'b> {
         infallible(self.f.begin_array(self.bytes));
         if len == 0 {
@@ -416,11 +418,13 @@ impl<'b> Writer<'b> {
     }
 
     /// An unsigned integer.
+    #[inline]
     pub(super) fn u64(&mut self, value: u64) {
         infallible(self.f.write_u64(self.bytes, value));
     }
 
     /// A float as serde_json writes an `f64` (`null` unless finite).
+    #[inline]
     pub(super) fn f64(&mut self, value: f64) {
         infallible(if value.is_finite() {
             self.f.write_f64(self.bytes, value)
@@ -430,11 +434,13 @@ impl<'b> Writer<'b> {
     }
 
     /// A boolean.
+    #[inline]
     pub(super) fn bool(&mut self, value: bool) {
         infallible(self.f.write_bool(self.bytes, value));
     }
 
     /// `null`.
+    #[inline]
     pub(super) fn null(&mut self) {
         infallible(self.f.write_null(self.bytes));
     }
@@ -442,6 +448,7 @@ impl<'b> Writer<'b> {
     /// A string, escaped as serde_json escapes it (the formatter writes
     /// strings with serde_json's default methods): quoted as it is when no
     /// byte needs escaping (most excerpts), else by serde_json.
+    #[inline]
     pub(super) fn str(&mut self, value: &str) {
         if needs_escape(value.as_bytes()) {
             infallible(serde_json::to_writer(&mut *self.bytes, value).map_err(io::Error::from));
@@ -455,6 +462,7 @@ impl<'b> Writer<'b> {
 
     /// A value's JSON written beforehand (a string quoted and escaped by
     /// serde_json).
+    #[inline]
     pub(super) fn raw(&mut self, json: &[u8]) {
         self.bytes.extend_from_slice(json);
     }
@@ -462,8 +470,10 @@ impl<'b> Writer<'b> {
 
 impl<'b> Object<'_, 'b> {
     /// The key `key` (its JSON: quoted, escaped) of the next field; its
-    /// value is written next, then [`Object::done`].
-    pub(super) fn key(&mut self, key: &[u8]) -> &mut Writer<'b> {
+    /// value is written next, then [`Object::done`]. Of a length known
+    /// when compiled, so that copying it takes a few moves, not a call.
+    #[inline]
+    pub(super) fn key<const N: usize>(&mut self, key: &[u8; N]) -> &mut Writer<'b> {
         let (f, bytes) = (&mut self.w.f, &mut *self.w.bytes);
         infallible(f.begin_object_key(bytes, self.first));
         self.first = false;
@@ -474,41 +484,48 @@ impl<'b> Object<'_, 'b> {
     }
 
     /// After a field's value.
+    #[inline]
     pub(super) fn done(&mut self) {
         infallible(self.w.f.end_object_value(self.w.bytes));
     }
 
     /// A field of an unsigned integer.
-    pub(super) fn u64(&mut self, key: &[u8], value: u64) {
+    #[inline]
+    pub(super) fn u64<const N: usize>(&mut self, key: &[u8; N], value: u64) {
         self.key(key).u64(value);
         self.done();
     }
 
     /// A field of a float.
-    pub(super) fn f64(&mut self, key: &[u8], value: f64) {
+    #[inline]
+    pub(super) fn f64<const N: usize>(&mut self, key: &[u8; N], value: f64) {
         self.key(key).f64(value);
         self.done();
     }
 
     /// A field of a boolean.
-    pub(super) fn bool(&mut self, key: &[u8], value: bool) {
+    #[inline]
+    pub(super) fn bool<const N: usize>(&mut self, key: &[u8; N], value: bool) {
         self.key(key).bool(value);
         self.done();
     }
 
     /// A field of a string.
-    pub(super) fn str(&mut self, key: &[u8], value: &str) {
+    #[inline]
+    pub(super) fn str<const N: usize>(&mut self, key: &[u8; N], value: &str) {
         self.key(key).str(value);
         self.done();
     }
 
     /// A field whose value's JSON was written beforehand.
-    pub(super) fn raw(&mut self, key: &[u8], json: &[u8]) {
+    #[inline]
+    pub(super) fn raw<const N: usize>(&mut self, key: &[u8; N], json: &[u8]) {
         self.key(key).raw(json);
         self.done();
     }
 
     /// The end of the object.
+    #[inline]
     pub(super) fn end(self) {
         infallible(self.w.f.end_object(self.w.bytes));
     }
@@ -516,6 +533,7 @@ impl<'b> Object<'_, 'b> {
 
 impl<'b> Array<'_, 'b> {
     /// The next element: written next, then [`Array::done`].
+    #[inline]
     pub(super) fn element(&mut self) -> &mut Writer<'b> {
         infallible(self.w.f.begin_array_value(self.w.bytes, self.first));
         self.first = false;
@@ -523,11 +541,13 @@ impl<'b> Array<'_, 'b> {
     }
 
     /// After an element.
+    #[inline]
     pub(super) fn done(&mut self) {
         infallible(self.w.f.end_array_value(self.w.bytes));
     }
 
     /// The end of the array.
+    #[inline]
     pub(super) fn end(self) {
         if !self.empty {
             infallible(self.w.f.end_array(self.w.bytes));
@@ -605,12 +625,14 @@ impl Nested {
 
     /// Before an element or a key: a comma unless it is the first, then a new line.
     fn separate<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        // Each write of a length known when compiled (a few moves, where
+        // one of either length was a call to memcpy).
         if !first {
-            writer.write_all(if self.mode == Mode::Inline {
-                b", "
+            if self.mode == Mode::Inline {
+                writer.write_all(b", ")?;
             } else {
-                b","
-            })?;
+                writer.write_all(b",")?;
+            }
         }
         self.line(writer)
     }
@@ -663,11 +685,11 @@ impl Formatter for Nested {
 
     #[inline]
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(if self.mode == Mode::Compact {
-            b":"
+        if self.mode == Mode::Compact {
+            writer.write_all(b":")
         } else {
-            b": "
-        })
+            writer.write_all(b": ")
+        }
     }
 
     #[inline]
