@@ -171,11 +171,57 @@ fn set_threads(threads: usize) -> Result<()> {
 /// A scan's corpus and findings, and what its map is made with.
 struct Scanned {
     corpus: Corpus,
-    params: Params,
-    chronology: Chronology,
-    findings: Findings,
-    shown: report::ReportOptions,
-    timings: Timings,
+    traced: Traced,
+}
+
+/// Findings traced to their sources (by a scan, or read from the staged
+/// route's files), what their map is made with, and the stages' wall times.
+pub(crate) struct Traced {
+    pub(crate) params: Params,
+    pub(crate) chronology: Chronology,
+    pub(crate) findings: Findings,
+    pub(crate) shown: report::ReportOptions,
+    pub(crate) timings: Timings,
+}
+
+impl Traced {
+    /// Print the warnings of the limits the scan met (standard error).
+    pub(crate) fn warn_limits(&self) {
+        let max_bucket = self.params.options.max_bucket;
+        for warning in report::limit_warnings(&self.findings.stats, max_bucket) {
+            eprintln!("lifted: warning: {warning}");
+        }
+    }
+
+    /// The tail of every JSON map `scan` and `stage report` write: the map's
+    /// parts over `documents` (whose texts are read through `texts`), the
+    /// limit warnings, the map written to `target` a group of entries at a
+    /// time ([`report::json::write_parts`], timed as "writing"), then the
+    /// `--timings` line. Errors name the output.
+    pub(crate) fn write_json(
+        &self,
+        target: Target,
+        documents: &dyn lifted::ingest::Documents,
+        texts: &dyn report::TextFacts,
+        args: &ScanArgs,
+    ) -> Result<()> {
+        let parts = report::MapParts::new(
+            documents,
+            texts,
+            &self.params,
+            &self.chronology,
+            &self.findings,
+            &self.shown,
+        );
+        self.warn_limits();
+        self.timings.time("writing", || {
+            target.write(|out| report::json::write_parts(&parts, out, args.layout()))
+        })?;
+        if args.matching.timings {
+            eprintln!("{}", self.timings.line());
+        }
+        Ok(())
+    }
 }
 
 /// Read and scan (the map to have excerpts of `excerpt` characters), with
@@ -194,11 +240,13 @@ fn scan_inputs(input: &InputArgs, matching: &MatchArgs, excerpt: usize) -> Resul
     let shown = report::ReportOptions { excerpt, labels };
     Ok(Scanned {
         corpus,
-        params,
-        chronology,
-        findings,
-        shown,
-        timings: bars.timings,
+        traced: Traced {
+            params,
+            chronology,
+            findings,
+            shown,
+            timings: bars.timings,
+        },
     })
 }
 
@@ -209,14 +257,12 @@ fn build_report(
     matching: &MatchArgs,
     excerpt: usize,
 ) -> Result<(Corpus, Report, Timings)> {
-    let s = scan_inputs(input, matching, excerpt)?;
-    let report = s.timings.time("reporting", || {
-        Report::build_with(&s.corpus, &s.params, &s.chronology, &s.findings, &s.shown)
+    let Scanned { corpus, traced: t } = scan_inputs(input, matching, excerpt)?;
+    let report = t.timings.time("reporting", || {
+        Report::build_with(&corpus, &t.params, &t.chronology, &t.findings, &t.shown)
     });
-    for warning in report::limit_warnings(&s.findings.stats, s.params.options.max_bucket) {
-        eprintln!("lifted: warning: {warning}");
-    }
-    Ok((s.corpus, report, s.timings))
+    t.warn_limits();
+    Ok((corpus, report, t.timings))
 }
 
 /// The documents' order in time and their manifest labels, from the
@@ -276,28 +322,12 @@ fn scan_json(args: &ScanArgs) -> Result<ExitCode> {
     // Checked before anything is read, as for every format.
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let s = scan_inputs(&args.input, &args.matching, args.excerpt)?;
-    let texts = s.timings.time("reporting", || {
-        report::CorpusTexts::new(&s.corpus, &s.findings)
+    let t = &s.traced;
+    let texts = t.timings.time("reporting", || {
+        report::CorpusTexts::new(&s.corpus, &t.findings)
     });
-    let parts = report::MapParts::new(
-        &s.corpus,
-        &texts,
-        &s.params,
-        &s.chronology,
-        &s.findings,
-        &s.shown,
-    );
-    for warning in report::limit_warnings(&s.findings.stats, s.params.options.max_bucket) {
-        eprintln!("lifted: warning: {warning}");
-    }
-    s.timings.time("writing", || {
-        target.write(|out| report::json::write_parts(&parts, out, args.layout()))
-    })?;
-    if args.matching.timings {
-        eprintln!("{}", s.timings.line());
-    }
+    t.write_json(target, &s.corpus, &texts, args)?;
     // As below: the system takes the memory back at once.
-    drop(parts);
     std::mem::forget(texts);
     std::mem::forget(s);
     Ok(ExitCode::SUCCESS)

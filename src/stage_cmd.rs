@@ -14,7 +14,7 @@ use lifted::report::{self, Report};
 use lifted::stage::files::{self, Shard, Work};
 use lifted::stage::{columns, worker as workers, Keys};
 
-use crate::app::{default_format, html_folder, run_scan_with, Timings};
+use crate::app::{default_format, html_folder, run_scan_with, Timings, Traced};
 use crate::cli::{Format, InputArgs, MatchArgs, ScanArgs};
 use crate::output::Target;
 use crate::signals::CANCEL;
@@ -139,13 +139,9 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
 /// What the map is made from, read from the stages' files.
 struct Gathered {
     catalog: lifted::ingest::Catalog,
-    params: lifted::scan::Params,
-    chronology: lifted::provenance::Chronology,
-    findings: lifted::scan::Findings,
-    shown: report::ReportOptions,
+    traced: Traced,
     /// Without the texts: what the map needs of them.
     facts: Option<files::StreamedTexts>,
-    timings: Timings,
 }
 
 /// Read the stages' files and trace provenance as `build_report` does
@@ -193,12 +189,14 @@ fn gather(
     };
     Ok(Gathered {
         catalog,
-        params,
-        chronology,
-        findings,
-        shown: report::ReportOptions { excerpt, labels },
+        traced: Traced {
+            params,
+            chronology,
+            findings,
+            shown: report::ReportOptions { excerpt, labels },
+            timings,
+        },
         facts,
-        timings,
     })
 }
 
@@ -230,28 +228,30 @@ fn build_from_stages(
     excerpt: usize,
     texts: bool,
 ) -> Result<(lifted::ingest::Corpus, Report, Timings)> {
-    let g = gather(work, input, matching, excerpt, texts)?;
-    let corpus = match &g.facts {
-        None => g
+    let Gathered {
+        catalog,
+        traced: t,
+        facts,
+    } = gather(work, input, matching, excerpt, texts)?;
+    let corpus = match &facts {
+        None => t
             .timings
-            .time("reading", || files::report_corpus(work, &g.catalog))?,
+            .time("reading", || files::report_corpus(work, &catalog))?,
         Some(_) => lifted::ingest::Corpus::default(),
     };
-    let report = g.timings.time("reporting", || match &g.facts {
-        None => Report::build_with(&corpus, &g.params, &g.chronology, &g.findings, &g.shown),
+    let report = t.timings.time("reporting", || match &facts {
+        None => Report::build_with(&corpus, &t.params, &t.chronology, &t.findings, &t.shown),
         Some(facts) => Report::build_from(
-            &g.catalog,
+            &catalog,
             facts,
-            &g.params,
-            &g.chronology,
-            &g.findings,
-            &g.shown,
+            &t.params,
+            &t.chronology,
+            &t.findings,
+            &t.shown,
         ),
     });
-    for warning in report::limit_warnings(&g.findings.stats, g.params.options.max_bucket) {
-        eprintln!("lifted: warning: {warning}");
-    }
-    Ok((corpus, report, g.timings))
+    t.warn_limits();
+    Ok((corpus, report, t.timings))
 }
 
 /// The report stage writing a JSON map (to a file or standard output): the
@@ -265,25 +265,8 @@ fn report_json(work: &Work, args: &ScanArgs) -> Result<ExitCode> {
     let target = Target::prepare(args.output.as_deref(), &inputs)?;
     let g = gather(work, &args.input, &args.matching, args.excerpt, false)?;
     let facts = g.facts.as_ref().expect("gathered without the texts");
-    let parts = report::MapParts::new(
-        &g.catalog,
-        facts,
-        &g.params,
-        &g.chronology,
-        &g.findings,
-        &g.shown,
-    );
-    for warning in report::limit_warnings(&g.findings.stats, g.params.options.max_bucket) {
-        eprintln!("lifted: warning: {warning}");
-    }
-    g.timings.time("writing", || {
-        target.write(|out| report::json::write_parts(&parts, out, args.layout()))
-    })?;
-    if args.matching.timings {
-        eprintln!("{}", g.timings.line());
-    }
+    g.traced.write_json(target, &g.catalog, facts, args)?;
     // As `scan`: the system takes the memory back at once.
-    drop(parts);
     std::mem::forget(g);
     Ok(ExitCode::SUCCESS)
 }

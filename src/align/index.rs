@@ -108,21 +108,7 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
     let found: Vec<Vec<(u32, u32, u32)>> = (0..ranges)
         .into_par_iter()
         .map(|r| {
-            // (hash, document, first index of the hash's run in it).
-            let mut entries: Vec<(u64, u32, u32)> = Vec::new();
-            for (d, s) in sorted.iter().enumerate() {
-                let (from, to) = (bounds[d][r] as usize, bounds[d][r + 1] as usize);
-                let hashes = &s.hashes[from..to];
-                // A hash's run never straddles two ranges.
-                for (k, &h) in hashes.iter().enumerate() {
-                    if k == 0 || hashes[k - 1] != h {
-                        let once = k + 1 == hashes.len() || hashes[k + 1] != h;
-                        let flag = if once { ONCE } else { 0 };
-                        entries.push((h, d as u32, (from + k) as u32 | flag));
-                    }
-                }
-            }
-            sort_entries(&mut entries, bits);
+            let entries = range_entries(&sorted, &bounds, r, bits);
             let mut out: Vec<(u32, u32, u32)> = Vec::new();
             for run in entries.chunk_by(|x, y| x.0 == y.0) {
                 if run.len() < 2 {
@@ -229,25 +215,94 @@ impl PairLookup {
     }
 }
 
-/// Sort `entries` (hashes uniform within the range their top `bits` bits
-/// name) by hash, then document: one counting pass on the hashes' next bits
-/// (about one bucket per two entries) leaves buckets of a few entries to
-/// sort by comparisons, as [`super::seeds::sorted_grams`] does. The same
-/// order as sorting them whole, in much less time (the sort was as costly
-/// as the probing it replaced).
-fn sort_entries(entries: &mut Vec<(u64, u32, u32)>, bits: u32) {
-    const SMALL: usize = 256;
-    if entries.len() < SMALL {
-        entries.sort_unstable();
-        return;
+/// Calls `f` with the entry of every distinct hash of range `r` in each
+/// document of `sorted` (in document order, each document's in hash
+/// order): (hash, document, first index of the hash's run in its sorted
+/// list, with [`ONCE`] when the run is one n-gram). `bounds[d]` holds
+/// where each range starts in document `d`'s list.
+#[inline(always)]
+fn for_each_entry(
+    sorted: &[&super::Sorted],
+    bounds: &[Vec<u32>],
+    r: usize,
+    mut f: impl FnMut((u64, u32, u32)),
+) {
+    for (d, s) in sorted.iter().enumerate() {
+        let (from, to) = (bounds[d][r] as usize, bounds[d][r + 1] as usize);
+        let hashes = &s.hashes[from..to];
+        // A hash's run never straddles two ranges.
+        for (k, &h) in hashes.iter().enumerate() {
+            if k == 0 || hashes[k - 1] != h {
+                let once = k + 1 == hashes.len() || hashes[k + 1] != h;
+                let flag = if once { ONCE } else { 0 };
+                f((h, d as u32, (from + k) as u32 | flag));
+            }
+        }
     }
-    let next = (usize::BITS - (entries.len() / 2).leading_zeros()).clamp(8, 20);
-    *entries = super::seeds::bucket_sort(
-        entries.len(),
-        next,
-        |i| entries[i],
-        |e| ((e.0 << bits) >> (64 - next)) as usize,
-    );
+}
+
+/// Most entries of a bucket that [`range_entries`] sorts by insertion.
+const INSERTION_MOST: usize = 32;
+
+/// The entries of range `r` ([`for_each_entry`]; the range named by the
+/// top `bits` bits of its hashes, which are uniform within it), sorted by
+/// hash, then document: counted and placed straight from the documents'
+/// lists by the hashes' next bits (about one bucket per two entries), each
+/// bucket then sorted by hash alone, as its entries come in document order.
+/// The order of sorting the entries whole; gathered first and sorted
+/// through a generic counting sort, as before, building the index took a
+/// tenth more.
+fn range_entries(
+    sorted: &[&super::Sorted],
+    bounds: &[Vec<u32>],
+    r: usize,
+    bits: u32,
+) -> Vec<(u64, u32, u32)> {
+    const SMALL: usize = 256;
+    // At least the entries (one per distinct hash), at most this.
+    let most: usize = (0..sorted.len())
+        .map(|d| (bounds[d][r + 1] - bounds[d][r]) as usize)
+        .sum();
+    if most < SMALL {
+        let mut entries = Vec::with_capacity(most);
+        for_each_entry(sorted, bounds, r, |e| entries.push(e));
+        entries.sort_unstable();
+        return entries;
+    }
+    let next = (usize::BITS - (most / 2).leading_zeros()).clamp(8, 20);
+    let buckets = 1usize << next;
+    let bucket = |h: u64| ((h << bits) >> (64 - next)) as usize;
+    let mut starts = vec![0u32; buckets + 1];
+    for_each_entry(sorted, bounds, r, |e| starts[bucket(e.0) + 1] += 1);
+    for k in 0..buckets {
+        starts[k + 1] += starts[k];
+    }
+    let mut entries = vec![(0u64, 0u32, 0u32); starts[buckets] as usize];
+    let mut at = starts[..buckets].to_vec();
+    for_each_entry(sorted, bounds, r, |e| {
+        let slot = &mut at[bucket(e.0)];
+        entries[*slot as usize] = e;
+        *slot += 1;
+    });
+    drop(at);
+    for k in 0..buckets {
+        let run = &mut entries[starts[k] as usize..starts[k + 1] as usize];
+        if run.len() > INSERTION_MOST {
+            run.sort_unstable();
+        } else {
+            // Stable on the hash: equal hashes stay in document order.
+            for i in 1..run.len() {
+                let e = run[i];
+                let mut j = i;
+                while j > 0 && run[j - 1].0 > e.0 {
+                    run[j] = run[j - 1];
+                    j -= 1;
+                }
+                run[j] = e;
+            }
+        }
+    }
+    entries
 }
 
 /// [`super::align_prepared`] of two indexed documents from the `runs` of
@@ -442,33 +497,62 @@ mod tests {
         }
     }
 
-    /// Sorting through buckets of the bits after a range's gives the order
-    /// of sorting whole, repeated hashes included.
+    /// A range's entries, counted and placed straight from the documents'
+    /// sorted lists, are the entries gathered and sorted whole: ranges of
+    /// few entries and of many, hashes in one document or in several,
+    /// repeated within a document, and a bucket of more than
+    /// `INSERTION_MOST` entries.
     #[test]
-    fn bucketed_sort_of_entries_is_a_full_sort() {
+    fn range_entries_are_the_entries_sorted_whole() {
         let mut state = 3u64;
-        for (len, distinct, bits) in [
-            (10, 5, 0),
-            (300, 50, 0),
-            (5000, 900, 4),
-            (20_000, 20_000, 9),
+        for (docs, len, distinct) in [
+            (3usize, 50u64, 20u64),
+            (8, 3000, 900),
+            (40, 2500, 2500),
+            (6, 5000, 60),
         ] {
-            let range = crate::minhash::splitmix64(&mut state) >> (64 - bits.max(1));
-            let mut entries: Vec<(u64, u32, u32)> = (0..len)
-                .map(|k| {
-                    let low = crate::minhash::splitmix64(&mut (k % distinct)) >> bits;
-                    let hash = if bits == 0 {
-                        low
-                    } else {
-                        (range << (64 - bits)) | low
-                    };
-                    (hash, (k % 7) as u32, k as u32)
+            let lists: Vec<super::super::Sorted> = (0..docs)
+                .map(|_| {
+                    let hashes: Vec<u64> = (0..len)
+                        .map(|_| {
+                            let k = crate::minhash::splitmix64(&mut state) % distinct;
+                            crate::minhash::splitmix64(&mut { k })
+                        })
+                        .collect();
+                    super::super::Sorted::of(&hashes)
                 })
                 .collect();
-            let mut expected = entries.clone();
-            expected.sort_unstable();
-            sort_entries(&mut entries, bits);
-            assert_eq!(entries, expected, "{len} entries");
+            let sorted: Vec<&super::super::Sorted> = lists.iter().collect();
+            for bits in [0u32, 2, 5] {
+                let ranges = 1usize << bits;
+                let bounds: Vec<Vec<u32>> = sorted
+                    .iter()
+                    .map(|s| {
+                        (0..=ranges)
+                            .map(|r| {
+                                if r == ranges {
+                                    s.hashes.len() as u32
+                                } else if bits == 0 {
+                                    0
+                                } else {
+                                    let h = (r as u64) << (64 - bits);
+                                    s.hashes.partition_point(|&x| x < h) as u32
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                for r in 0..ranges {
+                    let mut expected = Vec::new();
+                    for_each_entry(&sorted, &bounds, r, |e| expected.push(e));
+                    expected.sort_unstable();
+                    assert_eq!(
+                        range_entries(&sorted, &bounds, r, bits),
+                        expected,
+                        "{docs} documents, range {r} of {ranges}"
+                    );
+                }
+            }
         }
     }
 }

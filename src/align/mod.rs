@@ -238,8 +238,7 @@ fn align_with_breaks(
 /// A document made ready to be aligned with many partners: its tokens, its
 /// seed n-gram hashes in text order with a bit filter of them and, for a
 /// long document (at least [`SORTED_MIN`] n-grams), the hashes sorted once
-/// (with where each one sits in the text and, for each text position, its
-/// rank in the sorted list). Two long documents join their sorted lists in
+/// (with where each one sits in the text). Two long documents join their sorted lists in
 /// one linear merge and read the shared n-grams back in text order, so no
 /// pair sorts anything (sorting, per pair, the n-grams that passed the
 /// partner's filter took 60% of aligning long documents that share most of
@@ -265,8 +264,6 @@ struct Sorted {
     hashes: Vec<u64>,
     /// Text position of each hash of `hashes`.
     positions: Vec<u32>,
-    /// For each text position, the index of its n-gram in `hashes`.
-    rank: Vec<u32>,
     /// Where each bucket of hashes (by their top `bits` bits) starts in
     /// `hashes`, plus the end: about one hash a bucket, so that a hash is
     /// found in `hashes` in a step or two.
@@ -276,24 +273,45 @@ struct Sorted {
 }
 
 impl Sorted {
-    fn new(grams: &[(u64, u32)]) -> Sorted {
-        let mut rank = vec![0u32; grams.len()];
-        for (i, &(_, position)) in grams.iter().enumerate() {
-            rank[position as usize] = i as u32;
+    /// The n-grams `text` (hashes in text order) sorted by hash, then
+    /// position, in one counting pass on the bits that name their bucket
+    /// of `starts` (about one n-gram a bucket), straight into `hashes` and
+    /// `positions`, each bucket then sorted by hash alone: a bucket holds
+    /// its n-grams in text order, so equal hashes stay by position. (Sorted
+    /// as pairs first, then split into the two lists and the buckets found
+    /// again, preparing long documents took a tenth more.)
+    fn of(text: &[u64]) -> Sorted {
+        let len = text.len();
+        assert!(len <= u32::MAX as usize, "n-gram positions fit in 32 bits");
+        let bits = (usize::BITS - len.leading_zeros()).clamp(1, 24);
+        let buckets = 1usize << bits;
+        let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
+        let mut starts = vec![0u32; buckets + 1];
+        for &hash in text {
+            starts[bucket(hash) + 1] += 1;
         }
-        let bits = (usize::BITS - grams.len().leading_zeros()).clamp(1, 24);
-        let mut starts = Vec::with_capacity((1 << bits) + 1);
-        for (i, &(hash, _)) in grams.iter().enumerate() {
-            let bucket = (hash >> (64 - bits)) as usize;
-            while starts.len() <= bucket {
-                starts.push(i as u32);
+        for k in 0..buckets {
+            starts[k + 1] += starts[k];
+        }
+        let mut hashes = vec![0u64; len];
+        let mut positions = vec![0u32; len];
+        let mut next = starts[..buckets].to_vec();
+        for (i, &hash) in text.iter().enumerate() {
+            let at = &mut next[bucket(hash)];
+            hashes[*at as usize] = hash;
+            positions[*at as usize] = i as u32;
+            *at += 1;
+        }
+        drop(next);
+        for k in 0..buckets {
+            let (from, to) = (starts[k] as usize, starts[k + 1] as usize);
+            if to - from > 1 {
+                sort_bucket(&mut hashes[from..to], &mut positions[from..to]);
             }
         }
-        starts.resize((1 << bits) + 1, grams.len() as u32);
         Sorted {
-            hashes: grams.iter().map(|x| x.0).collect(),
-            positions: grams.iter().map(|x| x.1).collect(),
-            rank,
+            hashes,
+            positions,
             starts,
             bits,
         }
@@ -316,6 +334,41 @@ impl Sorted {
             j += 1;
         }
         j
+    }
+}
+
+/// Most n-grams of a bucket that [`sort_bucket`] sorts by insertion.
+const INSERTION_MOST: usize = 32;
+
+/// Sort one bucket of [`Sorted::of`]: `hashes` with their `positions`,
+/// the positions ascending, into (hash, position) order: by insertion,
+/// stable on the hash, for a few n-grams; as pairs for more (a bucket of
+/// a frequent n-gram's repeats and another hash's, interleaved, would be
+/// quadratic by insertion).
+fn sort_bucket(hashes: &mut [u64], positions: &mut [u32]) {
+    if hashes.len() > INSERTION_MOST {
+        let mut pairs: Vec<(u64, u32)> = hashes
+            .iter()
+            .copied()
+            .zip(positions.iter().copied())
+            .collect();
+        pairs.sort_unstable();
+        for (k, (hash, position)) in pairs.into_iter().enumerate() {
+            hashes[k] = hash;
+            positions[k] = position;
+        }
+        return;
+    }
+    for i in 1..hashes.len() {
+        let (hash, position) = (hashes[i], positions[i]);
+        let mut j = i;
+        while j > 0 && hashes[j - 1] > hash {
+            hashes[j] = hashes[j - 1];
+            positions[j] = positions[j - 1];
+            j -= 1;
+        }
+        hashes[j] = hash;
+        positions[j] = position;
     }
 }
 
@@ -407,7 +460,7 @@ impl Prepared {
     pub fn new(stream: TokenStream, options: &AlignOptions) -> Prepared {
         let text = ngram_hashes(&stream.tokens, options.seed.max(1));
         let filter = filter_of(&text);
-        let sorted = (text.len() >= SORTED_MIN).then(|| Sorted::new(&sorted_grams(&text)));
+        let sorted = (text.len() >= SORTED_MIN).then(|| Sorted::of(&text));
         Prepared {
             stream,
             text,
@@ -643,6 +696,62 @@ mod tests {
                 expected,
                 "vocabulary {vocabulary}"
             );
+        }
+    }
+
+    /// A long document's sorted n-grams, straight from a counting pass on
+    /// the bits of their buckets, are those of sorting (hash, position)
+    /// pairs whole, and each bucket starts where the first hash at or
+    /// above it is: few or many distinct hashes, a hash repeated thousands
+    /// of times in a bucket with another (sorted as pairs), lengths around
+    /// powers of two.
+    #[test]
+    fn sorted_straight_from_buckets_is_a_full_sort() {
+        let mut state = 17u64;
+        for (len, distinct) in [
+            (1, 1),
+            (2047, 2047),
+            (2048, 300),
+            (2049, 2),
+            (6000, 6000),
+            (6000, 40),
+            (70_000, 70_000),
+        ] {
+            let mut hashes: Vec<u64> = (0..len)
+                .map(|_| {
+                    crate::minhash::splitmix64(
+                        &mut (crate::minhash::splitmix64(&mut state) % distinct),
+                    )
+                })
+                .collect();
+            // A bucket holding two hashes repeated and interleaved.
+            if len >= 4000 {
+                let x = hashes[0] | 1;
+                for (k, h) in hashes.iter_mut().enumerate().take(3000) {
+                    *h = if k % 2 == 0 { x } else { x - 1 };
+                }
+            }
+            let mut expected: Vec<(u64, u32)> = hashes
+                .iter()
+                .enumerate()
+                .map(|(i, &h)| (h, i as u32))
+                .collect();
+            expected.sort_unstable();
+            let sorted = Sorted::of(&hashes);
+            let got: Vec<(u64, u32)> = sorted
+                .hashes
+                .iter()
+                .copied()
+                .zip(sorted.positions.iter().copied())
+                .collect();
+            assert_eq!(got, expected, "{len} n-grams");
+            let buckets = 1usize << sorted.bits;
+            assert_eq!(sorted.starts.len(), buckets + 1);
+            for (k, &start) in sorted.starts.iter().enumerate() {
+                let first =
+                    expected.partition_point(|&(h, _)| ((h >> (64 - sorted.bits)) as usize) < k);
+                assert_eq!(start as usize, first, "bucket {k} of {len} n-grams");
+            }
         }
     }
 

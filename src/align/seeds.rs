@@ -97,8 +97,8 @@ pub(super) fn runs_matches(
         }
     }
     // The seeds in A's text order: by sorting them when few n-grams seed
-    // (most pairs of documents that share only stock phrases), else through
-    // each position's rank (documents sharing most of their text). Sorted,
+    // (most pairs of documents that share only stock phrases), else placed
+    // by position (documents sharing most of their text). Sorted,
     // each seeding n-gram's positions in B are first copied out in hash
     // order, which walks B's list forward (reading them in A's order jumped
     // about it: on 100 MB of generated versions, the load that took most
@@ -128,17 +128,44 @@ pub(super) fn runs_matches(
         });
         return extend_seeds(seeds, found.len(), n);
     }
-    let mut partner = vec![(0u32, 0u32); ha.len()];
-    for &(x, from, to) in &seeded {
-        partner[x as usize] = (from, to);
-    }
-    let seeds = a.rank.iter().enumerate().flat_map(|(position, &rank)| {
-        let (from, to) = partner[rank as usize];
-        b.positions[from as usize..to as usize]
+    // Each seeding n-gram's range of B's positions placed at its position
+    // in A, then read in text order: one write per seeding n-gram and one
+    // pass over A's positions. (Through each position's rank in the sorted
+    // list, as before, every position cost a read of its rank and a read
+    // at that rank elsewhere in memory, and the ranks took 4 bytes an
+    // n-gram in every prepared long document.) The table is a thread's
+    // own, zeroed once and put back as zeros, where one allocated a pair
+    // was a zeroed allocation of 8 bytes an n-gram of A for every pair of
+    // long versions.
+    ALONG_A.with(|cell| {
+        let mut along = cell.take();
+        if along.len() < ha.len() {
+            along.resize(ha.len(), (0, 0));
+        }
+        for &(x, from, to) in &seeded {
+            along[a.positions[x as usize] as usize] = (from, to);
+        }
+        let seeds = along[..ha.len()]
             .iter()
-            .map(move |&y| (position as u32, y))
-    });
-    extend_seeds(seeds, seeded.len(), n)
+            .enumerate()
+            .flat_map(|(position, &(from, to))| {
+                b.positions[from as usize..to as usize]
+                    .iter()
+                    .map(move |&y| (position as u32, y))
+            });
+        let matches = extend_seeds(seeds, seeded.len(), n);
+        for &(x, _, _) in &seeded {
+            along[a.positions[x as usize] as usize] = (0, 0);
+        }
+        cell.set(along);
+        matches
+    })
+}
+
+thread_local! {
+    /// [`runs_matches`]' table of B's seeding range at each position of A,
+    /// all `(0, 0)` between uses (a panic in between drops it).
+    static ALONG_A: std::cell::Cell<Vec<(u32, u32)>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// The maximal exact matches of `seeds` (as (position in A, position in B),
@@ -461,8 +488,7 @@ pub(super) fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
 /// `bucket` (`bits` bits, in the items' order: a larger bucket holds only
 /// larger items) that leaves buckets of a few items to sort by comparisons.
 /// For uniform hashes with about one bucket per two items this is the order
-/// of sorting them whole in a fraction of the time ([`sorted_grams`], and
-/// the batch index's entries).
+/// of sorting them whole in a fraction of the time ([`sorted_grams`]).
 pub(super) fn bucket_sort<T: Ord + Copy>(
     len: usize,
     bits: u32,

@@ -148,16 +148,16 @@ pub fn write_parts(parts: &MapParts, out: &mut dyn Write, layout: Layout) -> io:
         group,
         &|r| serialize_chunk(layout, &parts.documents(r)),
     )?;
-    // The other lists are serialized straight from the findings, no
-    // entries made (see [`MapParts::pair`]).
+    // The other lists are written straight from the findings, no entries
+    // made (see [`MapParts::write_pair`]).
     list_with(&mut out, layout, "pairs", pairs, chunk, group, &|r| {
-        serialize_each(layout, r.map(|i| parts.pair(i)))
+        Ok(write_each(layout, r, |w, i| parts.write_pair(w, i)))
     })?;
     list_with(&mut out, layout, "passages", passages, chunk, group, &|r| {
-        serialize_each(layout, r.map(|n| parts.passage(n)))
+        Ok(write_each(layout, r, |w, n| parts.write_passage(w, n)))
     })?;
     list_with(&mut out, layout, "links", links, chunk, group, &|r| {
-        serialize_each(layout, r.map(|i| parts.link(i)))
+        Ok(write_each(layout, r, |w, i| parts.write_link(w, i)))
     })?;
     list(&mut out, layout, "warnings", &head.warnings, chunk, group)?;
     layout.at(0).line(&mut out)?;
@@ -316,6 +316,245 @@ fn serialize_each<T: Serialize>(
     Ok(bytes)
 }
 
+/// The elements `items` of a top-level list as [`serialize_each`] writes
+/// them, each written by `write` through a [`Writer`] instead of serialized.
+fn write_each(style: Layout, items: Range<usize>, write: impl Fn(&mut Writer, usize)) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(items.len() * 256);
+    for (k, item) in items.enumerate() {
+        if k > 0 {
+            bytes.push(b',');
+        }
+        infallible(style.at(ELEMENT_DEPTH).line(&mut bytes));
+        let mut writer = Writer {
+            bytes: &mut bytes,
+            f: style.element(),
+        };
+        write(&mut writer, item);
+    }
+    bytes
+}
+
+/// Whether serde_json escapes any byte of `bytes` in a string: `"`, `\\`
+/// and the control characters below 0x20 (not 0x7F, nor any byte of a
+/// character beyond ASCII). Eight bytes at a time: a byte below 0x20 is
+/// one that borrows when 0x20 is taken from it, `"` and `\\` those equal
+/// to 0 once xor'ed with them (the classic has-zero-byte test, exact when
+/// it says none: a borrow only crosses from a byte that is itself a hit).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight);
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        if control | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) != 0 {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// A `Vec<u8>` takes every write: the formatter's `io::Result` is always `Ok`.
+fn infallible(written: io::Result<()>) {
+    written.expect("writing to memory")
+}
+
+/// A value written straight into the bytes of a list's chunk through the
+/// element's formatter, calling its methods in the order serde_json's
+/// `Serializer` calls them for the same value (a struct: `begin_object`,
+/// then per field `begin_object_key`, the key, `end_object_key`,
+/// `begin_object_value`, the value, `end_object_value`; `end_object`), so
+/// the bytes are those serde_json writes in every [`Layout`]. What it
+/// saves: the keys are written as given (quoted and escaped once, at
+/// compile time), and the callers write strings escaped beforehand (the
+/// documents' ids) as they are.
+pub(super) struct Writer<'b> {
+    bytes: &'b mut Vec<u8>,
+    f: Nested,
+}
+
+/// An object being written by a [`Writer`].
+pub(super) struct Object<'w, 'b> {
+    w: &'w mut Writer<'b>,
+    first: bool,
+}
+
+/// An array being written by a [`Writer`].
+pub(super) struct Array<'w, 'b> {
+    w: &'w mut Writer<'b>,
+    empty: bool,
+    first: bool,
+}
+
+impl<'b> Writer<'b> {
+    /// Begin an object (`serialize_struct`, never of no fields).
+    #[inline]
+    pub(super) fn object(&mut self) -> Object<'_, 'b> {
+        infallible(self.f.begin_object(self.bytes));
+        Object {
+            w: self,
+            first: true,
+        }
+    }
+
+    /// Begin an array of `len` elements (`serialize_seq`).
+    #[inline]
+    pub(super) fn array(&mut self, len: usize) -> Array<'_, 'b> {
+        infallible(self.f.begin_array(self.bytes));
+        if len == 0 {
+            infallible(self.f.end_array(self.bytes));
+        }
+        Array {
+            w: self,
+            empty: len == 0,
+            first: true,
+        }
+    }
+
+    /// An unsigned integer.
+    #[inline]
+    pub(super) fn u64(&mut self, value: u64) {
+        infallible(self.f.write_u64(self.bytes, value));
+    }
+
+    /// A float as serde_json writes an `f64` (`null` unless finite).
+    #[inline]
+    pub(super) fn f64(&mut self, value: f64) {
+        infallible(if value.is_finite() {
+            self.f.write_f64(self.bytes, value)
+        } else {
+            self.f.write_null(self.bytes)
+        });
+    }
+
+    /// A boolean.
+    #[inline]
+    pub(super) fn bool(&mut self, value: bool) {
+        infallible(self.f.write_bool(self.bytes, value));
+    }
+
+    /// `null`.
+    #[inline]
+    pub(super) fn null(&mut self) {
+        infallible(self.f.write_null(self.bytes));
+    }
+
+    /// A string, escaped as serde_json escapes it (the formatter writes
+    /// strings with serde_json's default methods): quoted as it is when no
+    /// byte needs escaping (most excerpts), else by serde_json.
+    #[inline]
+    pub(super) fn str(&mut self, value: &str) {
+        if needs_escape(value.as_bytes()) {
+            infallible(serde_json::to_writer(&mut *self.bytes, value).map_err(io::Error::from));
+        } else {
+            self.bytes.reserve(value.len() + 2);
+            self.bytes.push(b'"');
+            self.bytes.extend_from_slice(value.as_bytes());
+            self.bytes.push(b'"');
+        }
+    }
+
+    /// A value's JSON written beforehand (a string quoted and escaped by
+    /// serde_json).
+    #[inline]
+    pub(super) fn raw(&mut self, json: &[u8]) {
+        self.bytes.extend_from_slice(json);
+    }
+}
+
+impl<'b> Object<'_, 'b> {
+    /// The key `key` (its JSON: quoted, escaped) of the next field; its
+    /// value is written next, then [`Object::done`]. Of a length known
+    /// when compiled, so that copying it takes a few moves, not a call.
+    #[inline]
+    pub(super) fn key<const N: usize>(&mut self, key: &[u8; N]) -> &mut Writer<'b> {
+        let (f, bytes) = (&mut self.w.f, &mut *self.w.bytes);
+        infallible(f.begin_object_key(bytes, self.first));
+        self.first = false;
+        bytes.extend_from_slice(key);
+        infallible(f.end_object_key(bytes));
+        infallible(f.begin_object_value(bytes));
+        self.w
+    }
+
+    /// After a field's value.
+    #[inline]
+    pub(super) fn done(&mut self) {
+        infallible(self.w.f.end_object_value(self.w.bytes));
+    }
+
+    /// A field of an unsigned integer.
+    #[inline]
+    pub(super) fn u64<const N: usize>(&mut self, key: &[u8; N], value: u64) {
+        self.key(key).u64(value);
+        self.done();
+    }
+
+    /// A field of a float.
+    #[inline]
+    pub(super) fn f64<const N: usize>(&mut self, key: &[u8; N], value: f64) {
+        self.key(key).f64(value);
+        self.done();
+    }
+
+    /// A field of a boolean.
+    #[inline]
+    pub(super) fn bool<const N: usize>(&mut self, key: &[u8; N], value: bool) {
+        self.key(key).bool(value);
+        self.done();
+    }
+
+    /// A field of a string.
+    #[inline]
+    pub(super) fn str<const N: usize>(&mut self, key: &[u8; N], value: &str) {
+        self.key(key).str(value);
+        self.done();
+    }
+
+    /// A field whose value's JSON was written beforehand.
+    #[inline]
+    pub(super) fn raw<const N: usize>(&mut self, key: &[u8; N], json: &[u8]) {
+        self.key(key).raw(json);
+        self.done();
+    }
+
+    /// The end of the object.
+    #[inline]
+    pub(super) fn end(self) {
+        infallible(self.w.f.end_object(self.w.bytes));
+    }
+}
+
+impl<'b> Array<'_, 'b> {
+    /// The next element: written next, then [`Array::done`].
+    #[inline]
+    pub(super) fn element(&mut self) -> &mut Writer<'b> {
+        infallible(self.w.f.begin_array_value(self.w.bytes, self.first));
+        self.first = false;
+        self.w
+    }
+
+    /// After an element.
+    #[inline]
+    pub(super) fn done(&mut self) {
+        infallible(self.w.f.end_array_value(self.w.bytes));
+    }
+
+    /// The end of the array.
+    #[inline]
+    pub(super) fn end(self) {
+        if !self.empty {
+            infallible(self.w.f.end_array(self.w.bytes));
+        }
+    }
+}
+
 /// `value` written by `formatter` (pretty-printed as if it sat that deep, or compact).
 fn pretty<T: Serialize>(out: &mut impl Write, formatter: Nested, value: &T) -> io::Result<()> {
     let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
@@ -386,12 +625,14 @@ impl Nested {
 
     /// Before an element or a key: a comma unless it is the first, then a new line.
     fn separate<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        // Each write of a length known when compiled (a few moves, where
+        // one of either length was a call to memcpy).
         if !first {
-            writer.write_all(if self.mode == Mode::Inline {
-                b", "
+            if self.mode == Mode::Inline {
+                writer.write_all(b", ")?;
             } else {
-                b","
-            })?;
+                writer.write_all(b",")?;
+            }
         }
         self.line(writer)
     }
@@ -444,11 +685,11 @@ impl Formatter for Nested {
 
     #[inline]
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(if self.mode == Mode::Compact {
-            b":"
+        if self.mode == Mode::Compact {
+            writer.write_all(b":")
         } else {
-            b": "
-        })
+            writer.write_all(b": ")
+        }
     }
 
     #[inline]
@@ -463,6 +704,26 @@ mod tests {
     use super::*;
     use crate::error::Warning;
     use crate::report::{DocumentEntry, LinkEntry, PairEntry, PassageEntry, SpanEntry};
+
+    /// `needs_escape` says what serde_json does: for every byte value at
+    /// every position of an 8-byte word and in the remainder, among plain
+    /// text and characters beyond ASCII, and in strings of every length.
+    #[test]
+    fn needs_escape_agrees_with_serde_json() {
+        let escaped = |s: &str| serde_json::to_string(s).unwrap() != format!("\"{s}\"");
+        for c in (0u32..0x80).chain([0xE9, 0x2026, 0x1F600]) {
+            let c = char::from_u32(c).unwrap();
+            for len in 0..20 {
+                for at in 0..len {
+                    let s: String = (0..len).map(|k| if k == at { c } else { 'a' }).collect();
+                    assert_eq!(needs_escape(s.as_bytes()), escaped(&s), "{s:?}");
+                }
+            }
+        }
+        for s in ["", "plain words, \u{7f} and é…", "x\u{1f}", "\"", "\\"] {
+            assert_eq!(needs_escape(s.as_bytes()), escaped(s), "{s:?}");
+        }
+    }
 
     /// What `write` must produce: serde_json's pretty printer and a newline.
     fn expected(report: &Report) -> Vec<u8> {

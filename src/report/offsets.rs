@@ -111,9 +111,12 @@ impl<'c> CharIndex<'c> {
 /// invalid UTF-8 reads as U+FFFD, one per maximal invalid sequence, as
 /// `str::from_utf8_lossy` reads it.
 pub fn excerpt(bytes: &[u8], limit: usize) -> String {
-    let mut out = String::new();
+    // Built as bytes (each character encoded as it is pushed) and checked
+    // once at the end: a word's ASCII run is copied as it is, where
+    // checking each run as UTF-8 cost a third of the excerpts' time.
+    let mut out: Vec<u8> = Vec::new();
     if limit == 0 {
-        return out;
+        return String::new();
     }
     out.reserve(limit + 8);
     let mut taken = 0;
@@ -127,15 +130,15 @@ pub fn excerpt(bytes: &[u8], limit: usize) -> String {
             continue;
         }
         if taken + usize::from(space) >= limit {
-            out.push('…');
-            return out;
+            out.extend_from_slice(ELLIPSIS);
+            return checked(out);
         }
         if space {
-            out.push(' ');
+            out.push(b' ');
             taken += 1;
             space = false;
         }
-        out.push(c);
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
         taken += 1;
         // The run of ASCII non-blank characters that follows, at once (the
         // text of a word), as far as the limit.
@@ -145,16 +148,25 @@ pub fn excerpt(bytes: &[u8], limit: usize) -> String {
             .count();
         if run > 0 {
             let fits = run.min(limit - taken);
-            out.push_str(std::str::from_utf8(&bytes[at..at + fits]).expect("ASCII"));
+            out.extend_from_slice(&bytes[at..at + fits]);
             taken += fits;
             at += fits;
             if run > fits {
-                out.push('…');
-                return out;
+                out.extend_from_slice(ELLIPSIS);
+                return checked(out);
             }
         }
     }
-    out
+    checked(out)
+}
+
+/// `…` in UTF-8.
+const ELLIPSIS: &[u8] = "…".as_bytes();
+
+/// An excerpt's bytes as a string: whole characters and ASCII runs only,
+/// so always valid UTF-8.
+fn checked(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("an excerpt is made of whole characters")
 }
 
 /// The character `bytes` (not empty) start with and the bytes it takes:

@@ -16,8 +16,8 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
+use super::json::Writer;
 use super::{
     limit_warnings, round4, DocumentEntry, Label, LinkEntry, MainSource, PairEntry, Parameters,
     PassageEntry, Report, ReportOptions, SpanEntry, TextFacts, Tool, SCHEMA_VERSION,
@@ -39,6 +39,10 @@ pub struct MapParts<'a> {
     /// Passages shown (boilerplate hidden unless kept), in order: passage
     /// `kept[n]` is `p{n + 1}`.
     kept: Vec<u32>,
+    /// Each document's id as a JSON string, quoted and escaped once: the
+    /// JSON writer writes one for every span (over a million on 100 MB of
+    /// generated versions).
+    quoted_ids: Vec<Box<[u8]>>,
 }
 
 impl<'a> MapParts<'a> {
@@ -60,6 +64,14 @@ impl<'a> MapParts<'a> {
             })
             .map(|i| i as u32)
             .collect();
+        let quoted_ids = (0..corpus.count())
+            .into_par_iter()
+            .map(|i| {
+                serde_json::to_vec(corpus.id(i))
+                    .expect("a string serializes")
+                    .into_boxed_slice()
+            })
+            .collect();
         MapParts {
             corpus,
             texts,
@@ -68,6 +80,7 @@ impl<'a> MapParts<'a> {
             findings,
             shown,
             kept,
+            quoted_ids,
         }
     }
 
@@ -247,162 +260,104 @@ impl<'a> MapParts<'a> {
     }
 }
 
-impl<'a> MapParts<'a> {
-    /// Pair `i`, serialized as its [`PairEntry`].
-    pub fn pair(&self, i: usize) -> impl Serialize + '_ {
-        PairView { parts: self, i }
+impl MapParts<'_> {
+    /// Write pair `i` as its [`PairEntry`] serializes.
+    pub(super) fn write_pair(&self, w: &mut Writer, i: usize) {
+        let pair = &self.findings.pairs[i];
+        let mut o = w.object();
+        self.write_span(o.key(b"\"a\""), &pair.a);
+        o.done();
+        self.write_span(o.key(b"\"b\""), &pair.b);
+        o.done();
+        o.f64(b"\"jaccard\"", round4(pair.jaccard));
+        o.f64(b"\"containment\"", round4(pair.containment));
+        o.end();
     }
 
-    /// The `n`th passage shown, serialized as its [`PassageEntry`].
-    pub fn passage(&self, n: usize) -> impl Serialize + '_ {
-        PassageView { parts: self, n }
+    /// Write the `n`th passage shown as its [`PassageEntry`] serializes.
+    pub(super) fn write_passage(&self, w: &mut Writer, n: usize) {
+        let i = self.kept[n] as usize;
+        let passage = &self.findings.passages[i];
+        let provenance = &self.findings.provenance;
+        let mut o = w.object();
+        write_passage_id(o.key(b"\"id\""), Some(n + 1));
+        o.done();
+        let copies = o.key(b"\"copies\"");
+        let mut list = copies.array(passage.copies.len());
+        for span in &passage.copies {
+            self.write_span(list.element(), span);
+            list.done();
+        }
+        list.end();
+        o.done();
+        match provenance.sources[i] {
+            Some(d) => o.raw(b"\"source\"", self.quoted_id(d as usize)),
+            None => {
+                o.key(b"\"source\"").null();
+                o.done();
+            }
+        }
+        o.u64(b"\"words\"", u64::from(passage.words));
+        if provenance.boilerplate[i] {
+            o.bool(b"\"boilerplate\"", true);
+        }
+        if let Some(excerpt) = passage.copies.first().and_then(|s| self.excerpt(s)) {
+            o.str(b"\"excerpt\"", &excerpt);
+        }
+        o.end();
     }
 
-    /// Link `i`, serialized as its [`LinkEntry`].
-    pub fn link(&self, i: usize) -> impl Serialize + '_ {
-        LinkView { parts: self, i }
+    /// Write link `i` as its [`LinkEntry`] serializes.
+    pub(super) fn write_link(&self, w: &mut Writer, i: usize) {
+        let link = &self.findings.provenance.links[i];
+        let mut o = w.object();
+        let shown = self.kept.binary_search(&(link.passage as u32)).ok();
+        write_passage_id(o.key(b"\"passage\""), shown.map(|n| n + 1));
+        o.done();
+        self.write_span(o.key(b"\"source\""), &link.source);
+        o.done();
+        self.write_span(o.key(b"\"target\""), &link.target);
+        o.done();
+        o.bool(b"\"directed\"", link.directed);
+        o.f64(b"\"similarity\"", round4(link.similarity));
+        o.u64(b"\"words\"", u64::from(link.words));
+        o.u64(b"\"edits\"", u64::from(link.edits));
+        o.f64(b"\"coverage\"", round4(link.coverage));
+        if let Some(excerpt) = self.excerpt(&link.target) {
+            o.str(b"\"excerpt\"", &excerpt);
+        }
+        o.end();
     }
 
-    fn span(&self, span: &'a Span) -> SpanView<'_, 'a> {
-        SpanView { parts: self, span }
-    }
-}
-
-/// A span as its [`SpanEntry`] serializes.
-struct SpanView<'p, 'a> {
-    parts: &'p MapParts<'a>,
-    span: &'a Span,
-}
-
-impl Serialize for SpanView<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (span, texts) = (self.span, self.parts.texts);
+    /// Write `span` as its [`SpanEntry`] serializes.
+    fn write_span(&self, w: &mut Writer, span: &Span) {
         let doc = span.doc as usize;
-        let mut s = serializer.serialize_struct("SpanEntry", 5)?;
-        s.serialize_field("doc", self.parts.corpus.id(doc))?;
-        s.serialize_field("start", &span.start)?;
-        s.serialize_field("end", &span.end)?;
-        s.serialize_field("start_char", &texts.char_offset(doc, span.start))?;
-        s.serialize_field("end_char", &texts.char_offset(doc, span.end))?;
-        s.end()
+        let mut o = w.object();
+        o.raw(b"\"doc\"", self.quoted_id(doc));
+        o.u64(b"\"start\"", u64::from(span.start));
+        o.u64(b"\"end\"", u64::from(span.end));
+        let start_char = self.texts.char_offset(doc, span.start);
+        o.u64(b"\"start_char\"", u64::from(start_char));
+        let end_char = self.texts.char_offset(doc, span.end);
+        o.u64(b"\"end_char\"", u64::from(end_char));
+        o.end();
+    }
+
+    /// Document `doc`'s id as a JSON string (quoted and escaped).
+    fn quoted_id(&self, doc: usize) -> &[u8] {
+        &self.quoted_ids[doc]
     }
 }
 
-/// A passage id as [`MapParts::passage_id`] makes it: `p{n}`, or empty
+/// A passage id as [`MapParts::passage_id`] makes it: `"p{n}"`, or `""`
 /// for a passage not shown.
-struct PassageId(Option<usize>);
-
-impl PassageId {
-    fn of(parts: &MapParts, i: usize) -> PassageId {
-        PassageId(parts.kept.binary_search(&(i as u32)).ok().map(|n| n + 1))
-    }
-}
-
-impl Serialize for PassageId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Some(n) => serializer.collect_str(&format_args!("p{n}")),
-            None => serializer.serialize_str(""),
+fn write_passage_id(w: &mut Writer, n: Option<usize>) {
+    match n {
+        Some(n) => {
+            w.raw(b"\"p");
+            w.u64(n as u64);
+            w.raw(b"\"");
         }
-    }
-}
-
-struct PairView<'p, 'a> {
-    parts: &'p MapParts<'a>,
-    i: usize,
-}
-
-impl Serialize for PairView<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let pair = &self.parts.findings.pairs[self.i];
-        let mut s = serializer.serialize_struct("PairEntry", 4)?;
-        s.serialize_field("a", &self.parts.span(&pair.a))?;
-        s.serialize_field("b", &self.parts.span(&pair.b))?;
-        s.serialize_field("jaccard", &round4(pair.jaccard))?;
-        s.serialize_field("containment", &round4(pair.containment))?;
-        s.end()
-    }
-}
-
-struct PassageView<'p, 'a> {
-    parts: &'p MapParts<'a>,
-    n: usize,
-}
-
-/// A passage's copies, as its list of [`SpanEntry`].
-struct CopiesView<'p, 'a> {
-    parts: &'p MapParts<'a>,
-    copies: &'a [Span],
-}
-
-impl Serialize for CopiesView<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_seq(Some(self.copies.len()))?;
-        for span in self.copies {
-            s.serialize_element(&self.parts.span(span))?;
-        }
-        s.end()
-    }
-}
-
-impl Serialize for PassageView<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let parts = self.parts;
-        let i = parts.kept[self.n] as usize;
-        let passage = &parts.findings.passages[i];
-        let provenance = &parts.findings.provenance;
-        let boilerplate = provenance.boilerplate[i];
-        let excerpt = passage.copies.first().and_then(|s| parts.excerpt(s));
-        let fields = 4 + usize::from(boilerplate) + usize::from(excerpt.is_some());
-        let mut s = serializer.serialize_struct("PassageEntry", fields)?;
-        s.serialize_field("id", &PassageId(Some(self.n + 1)))?;
-        let copies = CopiesView {
-            parts,
-            copies: &passage.copies,
-        };
-        s.serialize_field("copies", &copies)?;
-        s.serialize_field(
-            "source",
-            &provenance.sources[i].map(|d| parts.corpus.id(d as usize)),
-        )?;
-        s.serialize_field("words", &passage.words)?;
-        if boilerplate {
-            s.serialize_field("boilerplate", &true)?;
-        } else {
-            s.skip_field("boilerplate")?;
-        }
-        match &excerpt {
-            Some(excerpt) => s.serialize_field("excerpt", excerpt)?,
-            None => s.skip_field("excerpt")?,
-        }
-        s.end()
-    }
-}
-
-struct LinkView<'p, 'a> {
-    parts: &'p MapParts<'a>,
-    i: usize,
-}
-
-impl Serialize for LinkView<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let parts = self.parts;
-        let link = &parts.findings.provenance.links[self.i];
-        let excerpt = parts.excerpt(&link.target);
-        let fields = 8 + usize::from(excerpt.is_some());
-        let mut s = serializer.serialize_struct("LinkEntry", fields)?;
-        s.serialize_field("passage", &PassageId::of(parts, link.passage))?;
-        s.serialize_field("source", &parts.span(&link.source))?;
-        s.serialize_field("target", &parts.span(&link.target))?;
-        s.serialize_field("directed", &link.directed)?;
-        s.serialize_field("similarity", &round4(link.similarity))?;
-        s.serialize_field("words", &link.words)?;
-        s.serialize_field("edits", &link.edits)?;
-        s.serialize_field("coverage", &round4(link.coverage))?;
-        match &excerpt {
-            Some(excerpt) => s.serialize_field("excerpt", excerpt)?,
-            None => s.skip_field("excerpt")?,
-        }
-        s.end()
+        None => w.raw(b"\"\""),
     }
 }
