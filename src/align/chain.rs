@@ -30,7 +30,9 @@ impl Breaks<'_> {
     /// Only A's breaks within `seed` words of either end are looked up in
     /// B's, nearest the end first: one search of A's breaks per end, where
     /// every offset up to `seed` cost a search on both sides (1.3% of a scan
-    /// of 25 MB of versions, 190,000 chains trimmed).
+    /// of 25 MB of versions, 190,000 chains trimmed). Both spans hold
+    /// `seed` words or more (an alignment is made of matches of a seed's
+    /// words at least), so neither trim passes the other end.
     fn trim(&self, mut alignment: Alignment, seed: u32) -> Alignment {
         let limit = seed.min(alignment.a_words());
         // Offsets 1..limit from the start: A's breaks in that window, in order.
@@ -309,8 +311,13 @@ mod tests {
     proptest::proptest! {
         /// Trimming from A's breaks near each end gives what looking up
         /// every offset on both sides gives: breaks dense or sparse, at
-        /// the ends or not, spans shorter or longer than the seed, B's
-        /// span shorter than A's.
+        /// the ends or not, A's span shorter or longer than the seed, B's
+        /// span shorter than A's. B's span holds a seed's words at least,
+        /// as every alignment's (made of matches of a seed or more): a
+        /// shorter one could be cut past its end from the start (B's span
+        /// of 1 word at 34, A's of 3 at 32, a break 2 words in on both
+        /// sides, seed 3), and both trims then overflowed `b_words` (a
+        /// panic in a debug build).
         #[test]
         fn trim_from_nearby_breaks_equals_trim_by_offsets(
             breaks_a in proptest::collection::btree_set(0u32..80, 0..40),
@@ -318,10 +325,11 @@ mod tests {
             a_first in 0u32..40,
             a_len in 1u32..30,
             b_first in 0u32..40,
-            b_len in 1u32..30,
+            b_beyond_seed in 0u32..22,
             words in 0u32..30,
             seed in 1u32..9,
         ) {
+            let b_len = seed + b_beyond_seed;
             let (ba, bb): (Vec<u32>, Vec<u32>) =
                 (breaks_a.into_iter().collect(), breaks_b.into_iter().collect());
             let breaks = Breaks { a: &ba, b: &bb };
