@@ -621,7 +621,13 @@ pub(super) fn chain_anchors(mut anchors: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     let mut tails: Vec<usize> = Vec::new();
     let mut before = vec![usize::MAX; anchors.len()];
     for (i, &(_, b)) in anchors.iter().enumerate() {
-        let k = tails.partition_point(|&t| anchors[t].1 < b);
+        // The tails' B positions ascend: past the last one's (a copy's
+        // anchors, nearly all of them in two versions of one text), the
+        // chain grows without a search.
+        let k = match tails.last() {
+            Some(&t) if anchors[t].1 < b => tails.len(),
+            _ => tails.partition_point(|&t| anchors[t].1 < b),
+        };
         if k > 0 {
             before[i] = tails[k - 1];
         }
@@ -901,6 +907,50 @@ mod tests {
             let found = align_streams(&sa, &sb, false, &options);
             assert_eq!(!found.is_empty(), aligns, "{found:?}");
             assert_eq!(chains(&positions, &options), aligns);
+        }
+    }
+
+    /// [`chain_anchors`] with a binary search for every anchor.
+    fn chain_anchors_searched(mut anchors: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+        anchors.sort_unstable();
+        let mut tails: Vec<usize> = Vec::new();
+        let mut before = vec![usize::MAX; anchors.len()];
+        for (i, &(_, b)) in anchors.iter().enumerate() {
+            let k = tails.partition_point(|&t| anchors[t].1 < b);
+            if k > 0 {
+                before[i] = tails[k - 1];
+            }
+            if k == tails.len() {
+                tails.push(i);
+            } else {
+                tails[k] = i;
+            }
+        }
+        let mut chained = Vec::new();
+        let mut at = tails.last().copied().unwrap_or(usize::MAX);
+        while at != usize::MAX {
+            chained.push(anchors[at]);
+            at = before[at];
+        }
+        chained.reverse();
+        chained
+    }
+
+    proptest::proptest! {
+        /// Growing the chain without a search past the last tail chains
+        /// the anchors as searching for every one does: copies (B
+        /// ascending with A, the shortcut's case) with moved and repeated
+        /// B positions among them.
+        #[test]
+        fn anchors_chain_as_with_a_search_for_each(
+            moves in proptest::collection::vec(proptest::option::of(0u32..300), 0..300),
+        ) {
+            let anchors: Vec<(u32, u32)> = moves
+                .iter()
+                .enumerate()
+                .map(|(a, m)| (a as u32, m.unwrap_or(a as u32)))
+                .collect();
+            proptest::prop_assert_eq!(chain_anchors(anchors.clone()), chain_anchors_searched(anchors));
         }
     }
 
