@@ -30,17 +30,33 @@ pub struct CharIndex<'c> {
 }
 
 /// Characters that start in `bytes`: the bytes less the continuation bytes
-/// (`0b10xx_xxxx`), counted eight at a time (bit 7 set and bit 6 clear:
-/// `x & !(x << 1)` on the high bits). 3x the speed of a byte-by-byte filter
-/// here (17 vs 55 ms for 100 MB), which the compiler did not vectorize.
+/// (`0b10xx_xxxx`), found eight at a time (bit 7 set and bit 6 clear:
+/// `x & !(x << 1)` on the high bits) and counted in eight byte-wide
+/// counters, summed every 255 words: 3x the speed of a byte-by-byte filter
+/// (which the compiler did not vectorize), and on the baseline x86-64
+/// target (no `popcnt` instruction) 1.6x that of a `count_ones` per word.
 fn count(bytes: &[u8]) -> u32 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
     let mut continuations = 0u32;
     let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight);
-        continuations += (x & !(x << 1) & 0x8080_8080_8080_8080).count_ones();
+    loop {
+        // Each byte of `counters` counts up to 255.
+        let mut counters = 0u64;
+        let mut taken = 0;
+        for word in words.by_ref().take(255) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let x = u64::from_le_bytes(eight);
+            counters += (x & !(x << 1)) >> 7 & LOW;
+            taken += 1;
+        }
+        // The eight counters summed: in pairs into four 16-bit lanes (at
+        // most 510 each), then the lanes (at most 2,040) into the top one.
+        let pairs = (counters & 0x00FF_00FF_00FF_00FF) + (counters >> 8 & 0x00FF_00FF_00FF_00FF);
+        continuations += (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as u32;
+        if taken < 255 {
+            break;
+        }
     }
     continuations += words
         .remainder()
@@ -264,6 +280,14 @@ mod tests {
             assert_eq!(count(&vec![b'x'; len]) as usize, len);
             assert_eq!(count(&vec![0x80; len]), 0);
             assert_eq!(count(&vec![0xC3; len]) as usize, len);
+        }
+        // Past the counters' 255 words, full (every byte counted) or not.
+        for len in [2039, 2040, 2041, 2047, 4080, 4081, 10_000] {
+            assert_eq!(count(&vec![b'x'; len]) as usize, len);
+            assert_eq!(count(&vec![0x80; len]), 0);
+            let mixed: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).collect();
+            let starts = mixed.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            assert_eq!(count(&mixed) as usize, starts, "{len}");
         }
     }
 

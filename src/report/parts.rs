@@ -6,12 +6,14 @@
 //! bytes are the same.
 //!
 //! The JSON writer needs no entries at all for the pairs, passages and
-//! links: [`MapParts::pair`], [`MapParts::passage`] and [`MapParts::link`]
-//! serialize as [`PairEntry`], [`PassageEntry`] and [`LinkEntry`] do, field
-//! for field, reading the findings as they are written (document ids
-//! borrowed, passage ids formatted in place), where making the entries
-//! cloned an id string per span end (over a million on 100 MB of
-//! generated versions) and freed them all again.
+//! links: `MapParts::write_pair`, `write_passage` and `write_link` write
+//! the bytes [`PairEntry`], [`PassageEntry`] and [`LinkEntry`] serialize
+//! to, field for field, reading the findings as they are written (through
+//! the formatter itself: [`super::json`]'s `Writer`; document ids quoted
+//! and escaped once per document, passage ids formatted in place), where
+//! making the entries cloned an id string per span end (over a million on
+//! 100 MB of generated versions) and freed them all again, and serde
+//! escaped every key of every entry.
 
 use std::ops::Range;
 
