@@ -309,19 +309,22 @@ mod tests {
     proptest::proptest! {
         /// Trimming from A's breaks near each end gives what looking up
         /// every offset on both sides gives: breaks dense or sparse, at
-        /// the ends or not, spans shorter or longer than the seed, B's
-        /// span shorter than A's.
+        /// the ends or not, spans of the seed's length or longer, B's span
+        /// shorter than A's.
         #[test]
         fn trim_from_nearby_breaks_equals_trim_by_offsets(
             breaks_a in proptest::collection::btree_set(0u32..80, 0..40),
             breaks_b in proptest::collection::btree_set(0u32..80, 0..40),
             a_first in 0u32..40,
-            a_len in 1u32..30,
+            a_extra in 0u32..30,
             b_first in 0u32..40,
-            b_len in 1u32..30,
+            b_extra in 0u32..30,
             words in 0u32..30,
             seed in 1u32..9,
         ) {
+            // An alignment starts with an exact match of `seed` words or
+            // more, so both spans hold at least that many.
+            let (a_len, b_len) = (seed + a_extra, seed + b_extra);
             let (ba, bb): (Vec<u32>, Vec<u32>) =
                 (breaks_a.into_iter().collect(), breaks_b.into_iter().collect());
             let breaks = Breaks { a: &ba, b: &bb };
