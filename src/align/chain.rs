@@ -114,11 +114,14 @@ fn link(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> (Vec<i64>
             Some(*furthest)
         })
         .collect();
-    let mut score = vec![0i64; count];
-    let mut previous = vec![usize::MAX; count];
+    // Each match's score and previous are pushed once found (only earlier
+    // matches' are read): no zeroed allocation to write over.
+    let mut score: Vec<i64> = Vec::with_capacity(count);
+    let mut previous: Vec<usize> = Vec::with_capacity(count);
     for m in 0..count {
         let current = matches[m];
-        score[m] = current.len as i64;
+        let mut best = current.len as i64;
+        let mut from = usize::MAX;
         for p in (m.saturating_sub(MAX_PREDECESSORS)..m).rev() {
             let before = matches[p];
             if reach[p].saturating_add(max_gap) < current.a as i64 {
@@ -128,12 +131,14 @@ fn link(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> (Vec<i64>
             // all, and only those that could improve the score are looked
             // up in the paragraph breaks.
             if let Some(gain) = link_gain(before, current, max_gap) {
-                if score[p] + gain > score[m] && !breaks.separate(before, current) {
-                    score[m] = score[p] + gain;
-                    previous[m] = p;
+                if score[p] + gain > best && !breaks.separate(before, current) {
+                    best = score[p] + gain;
+                    from = p;
                 }
             }
         }
+        score.push(best);
+        previous.push(from);
     }
     (score, previous)
 }
@@ -210,12 +215,16 @@ fn best_first(score: &[i64], keep: impl Fn(usize) -> bool) -> Vec<usize> {
         ends.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
         return ends;
     }
-    let mut keys: Vec<u64> = score
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| keep(i))
-        .map(|(i, &s)| ((u32::MAX as u64 - s as u64) << 32) | i as u64)
-        .collect();
+    // Sized for every match (at most all are kept): a filtered `collect`
+    // grew it step by step.
+    let mut keys: Vec<u64> = Vec::with_capacity(score.len());
+    keys.extend(
+        score
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| keep(i))
+            .map(|(i, &s)| ((u32::MAX as u64 - s as u64) << 32) | i as u64),
+    );
     keys.sort_unstable();
     keys.into_iter()
         .map(|k| (k & 0xFFFF_FFFF) as usize)
