@@ -114,14 +114,11 @@ fn link(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> (Vec<i64>
             Some(*furthest)
         })
         .collect();
-    // Each match's score and previous are pushed once found (only earlier
-    // matches' are read): no zeroed allocation to write over.
-    let mut score: Vec<i64> = Vec::with_capacity(count);
-    let mut previous: Vec<usize> = Vec::with_capacity(count);
+    let mut score = vec![0i64; count];
+    let mut previous = vec![usize::MAX; count];
     for m in 0..count {
         let current = matches[m];
-        let mut best = current.len as i64;
-        let mut from = usize::MAX;
+        score[m] = current.len as i64;
         for p in (m.saturating_sub(MAX_PREDECESSORS)..m).rev() {
             let before = matches[p];
             if reach[p].saturating_add(max_gap) < current.a as i64 {
@@ -131,14 +128,12 @@ fn link(matches: &[Match], breaks: &Breaks, options: &AlignOptions) -> (Vec<i64>
             // all, and only those that could improve the score are looked
             // up in the paragraph breaks.
             if let Some(gain) = link_gain(before, current, max_gap) {
-                if score[p] + gain > best && !breaks.separate(before, current) {
-                    best = score[p] + gain;
-                    from = p;
+                if score[p] + gain > score[m] && !breaks.separate(before, current) {
+                    score[m] = score[p] + gain;
+                    previous[m] = p;
                 }
             }
         }
-        score.push(best);
-        previous.push(from);
     }
     (score, previous)
 }
