@@ -241,9 +241,6 @@ fn for_each_entry(
     }
 }
 
-/// Most entries of a bucket that [`range_entries`] sorts by insertion.
-const INSERTION_MOST: usize = 32;
-
 /// Buffers [`range_entries`] reuses from one range to the next of a rayon
 /// task (zeroed allocations for each range took about 1% of scanning 25
 /// versions). Each holds at most the largest range's entries (or its
@@ -317,7 +314,7 @@ fn range_entries<'s>(
     });
     for k in 0..buckets {
         let run = &mut entries[starts[k] as usize..starts[k + 1] as usize];
-        if run.len() > INSERTION_MOST {
+        if run.len() > super::INSERTION_MOST {
             run.sort_unstable();
         } else {
             // Stable on the hash: equal hashes stay in document order.
@@ -531,7 +528,7 @@ mod tests {
     /// sorted lists, are the entries gathered and sorted whole: ranges of
     /// few entries and of many, hashes in one document or in several,
     /// repeated within a document, and a bucket of more than
-    /// `INSERTION_MOST` entries.
+    /// `super::INSERTION_MOST` entries.
     #[test]
     fn range_entries_are_the_entries_sorted_whole() {
         let mut state = 3u64;

@@ -337,7 +337,13 @@ impl Sorted {
     }
 }
 
-/// Most n-grams of a bucket that [`sort_bucket`] sorts by insertion.
+/// Most items of a bucket that the counting sorts of n-grams finish by
+/// insertion, stable on the hash ([`sort_bucket`] here, on two parallel
+/// lists, and `index::range_entries`, on whole entries); a larger bucket
+/// (a frequent n-gram's repeats and another hash's, interleaved, which
+/// insertion would sort in quadratic time) is sorted whole.
+/// `seeds::bucket_sort` always sorts its buckets whole: its items carry
+/// their position, so there is no order to keep.
 const INSERTION_MOST: usize = 32;
 
 /// Sort one bucket of [`Sorted::of`]: `hashes` with their `positions`,
