@@ -289,16 +289,22 @@ pub(crate) type Build<'a> =
     &'a dyn Fn(&InputArgs, &MatchArgs, usize) -> Result<(Corpus, Report, Timings)>;
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let folder = html_folder(args.output.as_deref()).is_some();
-    if scan_format(&args)? == Format::Json && !folder && args.doc.is_empty() {
+    if streams_json(&args, scan_format(&args)?) {
         return scan_json(&args);
     }
     run_scan_with(args, &build_report)
 }
 
+/// Whether a map in `format` is streamed a group of entries at a time
+/// ([`scan_json`], and the report stage's `report_json`): JSON to one file
+/// or standard output, every document shown.
+pub(crate) fn streams_json(args: &ScanArgs, format: Format) -> bool {
+    format == Format::Json && html_folder(args.output.as_deref()).is_none() && args.doc.is_empty()
+}
+
 /// The format of `lifted scan`'s report: as given, else HTML for a folder,
 /// else by the output's extension.
-fn scan_format(args: &ScanArgs) -> Result<Format> {
+pub(crate) fn scan_format(args: &ScanArgs) -> Result<Format> {
     Ok(match (args.format, html_folder(args.output.as_deref())) {
         (Some(format), _) => format,
         (None, Some(_)) => Format::Html,

@@ -325,11 +325,7 @@ pub fn scan(
             });
         for part in &parts {
             let first = all_segments.len() as u32;
-            banded.extend(
-                (part.segments.iter().zip(first..))
-                    .filter(|(segment, _)| segment.can_pair(options.min_words))
-                    .map(|(_, index)| index),
-            );
+            banded.extend(part.banded.iter().map(|&index| first + index));
             all_segments.extend_from_slice(&part.segments);
             let mut from = 0;
             for &(doc, count) in &part.docs {

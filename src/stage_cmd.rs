@@ -14,7 +14,7 @@ use lifted::report::{self, Report};
 use lifted::stage::files::{self, Shard, Work};
 use lifted::stage::{columns, worker as workers, Keys};
 
-use crate::app::{default_format, html_folder, run_scan_with, Timings, Traced};
+use crate::app::{run_scan_with, scan_format, streams_json, Timings, Traced};
 use crate::cli::{Format, InputArgs, MatchArgs, ScanArgs};
 use crate::output::Target;
 use crate::signals::CANCEL;
@@ -116,15 +116,9 @@ pub fn run(args: StageArgs) -> Result<ExitCode> {
             // The text and HTML writers show the texts; the others need
             // only lengths, character offsets and excerpts, gathered in a
             // pass over the ingest tables without holding the texts.
-            let output = args.scan.output.as_deref();
-            let format = match (args.scan.format, html_folder(output)) {
-                (Some(format), _) => format,
-                (None, Some(_)) => Format::Html,
-                (None, None) => default_format(output)?,
-            };
+            let format = scan_format(&args.scan)?;
             let texts = matches!(format, Format::Text | Format::Html);
-            let folder = html_folder(output).is_some();
-            if format == Format::Json && !folder && args.scan.doc.is_empty() {
+            if streams_json(&args.scan, format) {
                 return report_json(&work, &args.scan);
             }
             let build = |input: &InputArgs, matching: &MatchArgs, excerpt: usize| {

@@ -170,16 +170,9 @@ fn real_versions_py_passes_its_self_test() {
 /// every tool shares). Needs `../shared/pan13-train` (always in CI).
 #[test]
 fn real_versions_py_builds_real_text_in_versions_that_lifted_finds() {
-    let pan = Path::new(ROOT).join("../shared/pan13-train");
-    if !pan.join("src").is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing; CI must provide the PAN 2013 training corpus there",
-            pan.display()
-        );
-        eprintln!("skipped: no PAN 2013 training corpus at {}", pan.display());
+    let Some(pan) = common::pan13_train("src") else {
         return;
-    }
+    };
     let dir = Dir::new("real-versions");
     let out_dir = dir.path().join("c");
     let out = run(

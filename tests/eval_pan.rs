@@ -12,22 +12,6 @@ use common::Dir;
 /// Pairs copied from each kind.
 const PAIRS_PER_KIND: usize = 10;
 
-/// The training corpus, or `None` (with a message) outside CI when it is
-/// absent; in CI (CI=true) it must be there.
-fn pan13() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pan13-train");
-    if path.join("pairs").is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing; CI must provide the PAN 2013 training corpus there",
-        path.display()
-    );
-    eprintln!("skipped: no PAN 2013 training corpus at {}", path.display());
-    None
-}
-
 /// A PAN-shaped folder in `dir` with the first pairs of each kind of `corpus`.
 fn subset(corpus: &Path, dir: &Dir) -> PathBuf {
     let root = dir.create_dir("pan");
@@ -75,7 +59,9 @@ fn number(value: &serde_json::Value, field: &str) -> f64 {
 /// score high; with each kind as one corpus too.
 #[test]
 fn scores_a_pan_subset() {
-    let Some(corpus) = pan13() else { return };
+    let Some(corpus) = common::pan13_train("pairs") else {
+        return;
+    };
     let dir = Dir::new("eval-pan");
     let root = subset(&corpus, &dir);
     for scope in [&[][..], &["--corpus"][..]] {

@@ -342,7 +342,7 @@ impl Sorted {
 /// lists, and `index::range_entries`, on whole entries); a larger bucket
 /// (a frequent n-gram's repeats and another hash's, interleaved, which
 /// insertion would sort in quadratic time) is sorted whole.
-/// `seeds::bucket_sort` always sorts its buckets whole: its items carry
+/// `seeds::sorted_grams` always sorts its buckets whole: its items carry
 /// their position, so there is no order to keep.
 const INSERTION_MOST: usize = 32;
 

@@ -343,7 +343,8 @@ pub(super) fn cannot_chain(
                     first,
                     end,
                     parent: count as u32,
-                    words: end - first,
+                    // Set once the stretches are linked, below.
+                    words: 0,
                 };
                 count += 1;
             }
@@ -476,26 +477,12 @@ pub(super) fn sorted_grams(hashes: &[u64]) -> Vec<(u64, u32)> {
     // position), in a quarter of the time for 5,700 n-grams and under half
     // for 50,000 (sorting was most of preparing a long document).
     let bits = (usize::BITS - (hashes.len() / 2).leading_zeros()).clamp(8, 20);
-    bucket_sort(
+    let (mut out, starts) = counting_sort(
         hashes.len(),
-        bits,
-        |i| (hashes[i], i as u32),
-        |gram| (gram.0 >> (64 - bits)) as usize,
-    )
-}
-
-/// The `len` items `item(0..len)` sorted, through one counting pass on
-/// `bucket` (`bits` bits, in the items' order: a larger bucket holds only
-/// larger items) that leaves buckets of a few items to sort by comparisons.
-/// For uniform hashes with about one bucket per two items this is the order
-/// of sorting them whole in a fraction of the time ([`sorted_grams`]).
-pub(super) fn bucket_sort<T: Ord + Copy>(
-    len: usize,
-    bits: u32,
-    item: impl Fn(usize) -> T,
-    bucket: impl Fn(&T) -> usize,
-) -> Vec<T> {
-    let (mut out, starts) = counting_sort(len, 1 << bits, |i| Some(item(i)), bucket);
+        1 << bits,
+        |i| Some((hashes[i], i as u32)),
+        |gram: &(u64, u32)| (gram.0 >> (64 - bits)) as usize,
+    );
     for window in starts.windows(2) {
         let run = &mut out[window[0]..window[1]];
         if run.len() > 1 {

@@ -128,6 +128,8 @@ fn write_chunked(
 /// [`Report`] in `layout`, byte for byte, making the entries of each list a
 /// group at a time: only two groups' entries and JSON are held.
 pub fn write_parts(parts: &MapParts, out: &mut dyn Write, layout: Layout) -> io::Result<()> {
+    // Made here, before the worker threads read them.
+    parts.quote_ids();
     let head = parts.head();
     let [documents, pairs, passages, links] = parts.lengths();
     let chunk = CHUNK;
@@ -297,26 +299,18 @@ fn write_chunks(out: &mut impl Write, chunks: &[Vec<u8>], first: &mut bool) -> i
 /// after its line break and indentation, with commas between them (not
 /// before the first nor after the last: the chunks are joined with commas).
 fn serialize_chunk<T: Serialize>(style: Layout, items: &[T]) -> io::Result<Vec<u8>> {
-    serialize_each(style, items.iter())
-}
-
-/// [`serialize_chunk`] of the elements `items` yields.
-fn serialize_each<T: Serialize>(
-    style: Layout,
-    items: impl ExactSizeIterator<Item = T>,
-) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(items.len() * 256);
-    for (i, item) in items.enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             bytes.push(b',');
         }
         style.at(ELEMENT_DEPTH).line(&mut bytes)?;
-        pretty(&mut bytes, style.element(), &item)?;
+        pretty(&mut bytes, style.element(), item)?;
     }
     Ok(bytes)
 }
 
-/// The elements `items` of a top-level list as [`serialize_each`] writes
+/// The elements `items` of a top-level list as [`serialize_chunk`] writes
 /// them, each written by `write` through a [`Writer`] instead of serialized.
 fn write_each(style: Layout, items: Range<usize>, write: impl Fn(&mut Writer, usize)) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(items.len() * 256);

@@ -43,8 +43,9 @@ pub struct MapParts<'a> {
     kept: Vec<u32>,
     /// Each document's id as a JSON string, quoted and escaped once: the
     /// JSON writer writes one for every span (over a million on 100 MB of
-    /// generated versions).
-    quoted_ids: Vec<Box<[u8]>>,
+    /// generated versions). Made on the JSON writer's first call of
+    /// [`MapParts::quote_ids`]: the other reports never read them.
+    quoted_ids: std::sync::OnceLock<Vec<Box<[u8]>>>,
 }
 
 impl<'a> MapParts<'a> {
@@ -66,14 +67,6 @@ impl<'a> MapParts<'a> {
             })
             .map(|i| i as u32)
             .collect();
-        let quoted_ids = (0..corpus.count())
-            .into_par_iter()
-            .map(|i| {
-                serde_json::to_vec(corpus.id(i))
-                    .expect("a string serializes")
-                    .into_boxed_slice()
-            })
-            .collect();
         MapParts {
             corpus,
             texts,
@@ -82,7 +75,7 @@ impl<'a> MapParts<'a> {
             findings,
             shown,
             kept,
-            quoted_ids,
+            quoted_ids: std::sync::OnceLock::new(),
         }
     }
 
@@ -345,9 +338,25 @@ impl MapParts<'_> {
         o.end();
     }
 
+    /// Every document's id as a JSON string, made (in parallel) on the
+    /// first call: [`super::json::write_parts`] calls it before its worker
+    /// threads read them.
+    pub(crate) fn quote_ids(&self) -> &[Box<[u8]>] {
+        self.quoted_ids.get_or_init(|| {
+            (0..self.corpus.count())
+                .into_par_iter()
+                .map(|i| {
+                    serde_json::to_vec(self.corpus.id(i))
+                        .expect("a string serializes")
+                        .into_boxed_slice()
+                })
+                .collect()
+        })
+    }
+
     /// Document `doc`'s id as a JSON string (quoted and escaped).
     fn quoted_id(&self, doc: usize) -> &[u8] {
-        &self.quoted_ids[doc]
+        &self.quote_ids()[doc]
     }
 }
 

@@ -30,6 +30,8 @@ pub(crate) struct Sketches {
     /// Band hashes, segment by segment (`bands` per segment), of the
     /// segments that [`Segment::can_pair`] only.
     pub(crate) bands: Vec<u32>,
+    /// Which segments `bands` holds, in order: their indices in `segments`.
+    pub(crate) banded: Vec<u32>,
     /// Each document's fingerprints, in text order.
     pub(crate) fingerprints: Vec<u64>,
 }
@@ -70,10 +72,11 @@ pub(crate) fn sketch(
     grams.clear();
     ngram_hashes_into(&stream.tokens, n, grams);
     signature.resize(options.permutations, 0);
-    for segment in &out.segments[first_segment..] {
+    for (index, segment) in out.segments.iter().enumerate().skip(first_segment) {
         if !segment.can_pair(options.min_words) {
             continue;
         }
+        out.banded.push(index as u32);
         let (first, last) = (segment.first as usize, segment.last as usize);
         let shingles = if last - first > n {
             &grams[first..last + 1 - n]
@@ -127,9 +130,11 @@ pub fn sign_documents(documents: &[(u64, &[u8])], params: &Params) -> SignRows {
         for (key, mut part) in parts {
             let doc = key as i64;
             rows.push(COUNT_BAND, part.segments.len() as i64, doc, -1);
-            let banded = (part.segments.iter().enumerate())
-                .filter(|(_, segment)| segment.can_pair(params.options.min_words));
-            for ((segment, _), hashes) in banded.zip(part.bands.chunks_exact(bands.max(1))) {
+            for (&segment, hashes) in part
+                .banded
+                .iter()
+                .zip(part.bands.chunks_exact(bands.max(1)))
+            {
                 for (band, &hash) in hashes.iter().enumerate() {
                     rows.push(band as i32, hash as i64, doc, segment as i32);
                 }

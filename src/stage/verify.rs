@@ -45,10 +45,12 @@ pub(crate) fn verify_pairs(
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        // Only the segments of candidates that can pass are measured: on real
-        // text many segments are short lines (a title, "Share this:") below
-        // --min-words (28 MB of PAN 2013's text in versions,
-        // benches/real_versions.py: 141,514 segments, 215,747 candidates).
+        // Only the segments of candidates that can pass are measured.
+        // Segments under --min-words are not banded (stage::sign::sketch),
+        // so scan's candidates hold none; the staged route's come from edge
+        // tables another process wrote (the candidates stage, the Spark
+        // driver), and the test is what keeps a short segment from pairing
+        // whatever wrote them. It costs two loads per candidate.
         let can_pass = |&(a, b): &(u32, u32)| {
             let (sa, sb) = (&segments[a as usize], &segments[b as usize]);
             sa.can_pair(options.min_words)

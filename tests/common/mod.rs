@@ -590,3 +590,21 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
+
+/// `../shared/pan13-train`, the PAN 2013 training corpus, when `part` (a
+/// file or folder of it) is there; else `None`, with a message, outside CI.
+/// In CI (CI=true) it must be there: a missing corpus fails the test instead
+/// of skipping it.
+pub fn pan13_train(part: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pan13-train");
+    if path.join(part).exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing; CI must provide the PAN 2013 training corpus there",
+        path.display()
+    );
+    eprintln!("skipped: no PAN 2013 training corpus at {}", path.display());
+    None
+}
