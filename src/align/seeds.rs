@@ -60,6 +60,9 @@ pub(super) fn runs_matches(
     if shared_cannot_chain(a, b, runs, options) {
         return Vec::new();
     }
+    if runs.len() <= REFINE_RUNS_MOST && refined_cannot_chain(a, b, runs, options) {
+        return Vec::new();
+    }
     // Each seeding index of `ha` with the half-open range of `hb` indices
     // it seeds with.
     let mut seeded: Vec<(u32, u32, u32)> = Vec::with_capacity(runs.len());
@@ -253,6 +256,278 @@ fn shared_cannot_chain(
         .is_some_and(|count| cannot_chain(&mut positions[..count], &mut stretches, options))
 }
 
+/// Most shared hashes for [`runs_matches`] to ask [`refined_cannot_chain`]
+/// about. On 25 MB of generated versions the pairs that align nowhere
+/// share at most 128 (their stock phrases, each repeated a dozen times in
+/// both books), pairs of versions of one book thousands.
+pub(super) const REFINE_RUNS_MOST: usize = 256;
+
+/// Most occurrences of the shared hashes, on one side, that
+/// [`refined_cannot_chain`] puts in text order; beyond, it gives up. The
+/// pairs of 25 MB of generated versions aligned from one index of their
+/// long documents took 2.078 G instructions without the test, 2.036 G
+/// asking it up to 4,096 occurrences, 2.017 G up to 256 and 2.053 G up to
+/// 128 (pairs that share more seldom fail to align, and sorting theirs
+/// costs about what it saves).
+const REFINE_OCCURRENCES_MOST: usize = 256;
+
+/// Most rounds (A's side, then B's) of [`refined_cannot_chain`].
+const REFINE_ROUNDS: usize = 4;
+
+/// [`cannot_chain`] asked of both sides in turn, each time with only the
+/// shared hashes the other side left: whether two documents cannot have an
+/// alignment of `min_words` words, for the shared hashes of `runs` (as
+/// [`runs_matches`] takes them). Exact, as [`cannot_chain`] is: every seed
+/// of a chain of `min_words` words or more (before trimming) lies, on A's
+/// side, in a component of stretches of `min_words` covered words or more
+/// (its matches each in a stretch at least as long, linked by gaps their
+/// stretches allow), whatever other hashes are left out as long as the
+/// chain's own are in; so the hashes with no occurrence in such a
+/// component, on A's side, seed no such chain and are left out of B's
+/// side, whose components then shrink, and so on. When no hash is left,
+/// nothing aligns. Pairs of long books that share only stock phrases,
+/// each a few words repeated a dozen times in both, have too many
+/// occurrences for [`shared_cannot_chain`] and a stock phrase or two a few
+/// words apart somewhere on each side, but rarely the same ones on both.
+/// Gives up (`false`) when a side has more than [`REFINE_OCCURRENCES_MOST`]
+/// occurrences, or after [`REFINE_ROUNDS`] rounds.
+pub(super) fn refined_cannot_chain(
+    a: &Sorted,
+    b: &Sorted,
+    runs: &[(u32, u32)],
+    options: &AlignOptions,
+) -> bool {
+    let once = |i: u32| i & super::index::ONCE != 0;
+    let a_runs = runs.iter().map(|&(i, _)| {
+        let at = (i & !super::index::ONCE) as usize;
+        (at, if once(i) { at + 1 } else { a.run_end(at) })
+    });
+    let b_runs = runs.iter().map(|&(i, j)| {
+        let j = j as usize;
+        (j, if once(i) { j + 1 } else { b.run_end(j) })
+    });
+    REFINING.with(|cell| {
+        let mut scratch = cell.take();
+        let rejected = scratch.refine(a, a_runs, b, b_runs, runs.len(), options);
+        cell.set(scratch);
+        rejected
+    })
+}
+
+thread_local! {
+    /// [`refined_cannot_chain`]'s buffers (its bit table all zeros between
+    /// uses; a panic in between drops them).
+    static REFINING: std::cell::Cell<Components> = std::cell::Cell::new(Components::default());
+}
+
+/// Buffers of [`refined_cannot_chain`], kept by each thread.
+#[derive(Default)]
+struct Components {
+    /// A bit for each position of a side holding a shared n-gram, set
+    /// while one side's occurrences are put in text order, zeros between.
+    bits: Vec<u64>,
+    /// The run of each position whose bit is set (stale elsewhere).
+    run_at: Vec<u32>,
+    /// Each side's occurrences as (position, run) keys, in text order.
+    in_a: Vec<u64>,
+    in_b: Vec<u64>,
+    /// Whether each run may still seed a chain of `min_words` words.
+    alive: Vec<bool>,
+    stretches: Vec<Stretch>,
+    /// The index, in the keys, of each stretch's first occurrence.
+    starts: Vec<usize>,
+    /// The runs with an occurrence in a component of `min_words` words.
+    kept: Vec<bool>,
+}
+
+impl Components {
+    /// The body of [`refined_cannot_chain`], given each side's sorted
+    /// list and its runs' index ranges in it (`count` runs).
+    fn refine(
+        &mut self,
+        a: &Sorted,
+        a_runs: impl Iterator<Item = (usize, usize)>,
+        b: &Sorted,
+        b_runs: impl Iterator<Item = (usize, usize)>,
+        count: usize,
+        options: &AlignOptions,
+    ) -> bool {
+        let mut in_a = std::mem::take(&mut self.in_a);
+        let mut in_b = std::mem::take(&mut self.in_b);
+        let fit = self.in_text_order(a, a_runs, &mut in_a) && self.in_text_order(b, b_runs, &mut in_b);
+        let mut rejected = false;
+        if fit {
+            let mut alive = std::mem::take(&mut self.alive);
+            alive.clear();
+            alive.resize(count, true);
+            'rounds: for _ in 0..REFINE_ROUNDS {
+                let mut changed = false;
+                for keys in [&in_a, &in_b] {
+                    match self.keep_chaining(keys, &mut alive, options) {
+                        None => {
+                            rejected = true;
+                            break 'rounds;
+                        }
+                        Some(c) => changed |= c,
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            self.alive = alive;
+        }
+        (self.in_a, self.in_b) = (in_a, in_b);
+        rejected
+    }
+
+    /// The occurrences of `runs` (index ranges of `sorted`, the `r`-th
+    /// run's) as (position, r) keys in text order, into `out`: each
+    /// position's bit set in `bits`, then the bits read in order (and
+    /// cleared), in time linear in the occurrences and the words of
+    /// positions they span, where sorting the keys took most of the test.
+    /// `false` (and `out` left partial) past [`REFINE_OCCURRENCES_MOST`].
+    fn in_text_order(
+        &mut self,
+        sorted: &Sorted,
+        runs: impl Iterator<Item = (usize, usize)>,
+        out: &mut Vec<u64>,
+    ) -> bool {
+        out.clear();
+        let len = sorted.positions.len();
+        if self.bits.len() < len / 64 + 1 {
+            self.bits.resize(len / 64 + 1, 0);
+        }
+        if self.run_at.len() < len {
+            self.run_at.resize(len, 0);
+        }
+        let (mut low, mut high, mut count) = (usize::MAX, 0usize, 0usize);
+        for (r, (from, to)) in runs.enumerate() {
+            count += to - from;
+            if count > REFINE_OCCURRENCES_MOST {
+                // Nothing set yet is left behind.
+                for w in low..=high.min(self.bits.len() - 1) {
+                    self.bits[w] = 0;
+                }
+                return false;
+            }
+            for &p in &sorted.positions[from..to] {
+                let p = p as usize;
+                self.bits[p / 64] |= 1 << (p % 64);
+                self.run_at[p] = r as u32;
+                low = low.min(p / 64);
+                high = high.max(p / 64);
+            }
+        }
+        for w in low..=high.min(self.bits.len() - 1) {
+            let mut word = std::mem::take(&mut self.bits[w]);
+            while word != 0 {
+                let p = w * 64 + word.trailing_zeros() as usize;
+                out.push((p as u64) << 32 | self.run_at[p] as u64);
+                word &= word - 1;
+            }
+        }
+        true
+    }
+
+    /// Leaves alive only the runs of `alive` with an occurrence, among
+    /// `keys` ((position, run) in text order, one side's), in a component
+    /// of stretches of `min_words` covered words or more, built as
+    /// [`cannot_chain`] builds them from the occurrences of the runs alive.
+    /// Returns whether any run changed, or `None` when none is left.
+    fn keep_chaining(
+        &mut self,
+        keys: &[u64],
+        alive: &mut [bool],
+        options: &AlignOptions,
+    ) -> Option<bool> {
+        let n = options.seed.max(1) as u64;
+        let (min_words, max_gap) = (options.min_words as u64, options.max_gap as u64);
+        let allowed = |words: u64| max_gap.min((words / 2).max(2));
+        let Components {
+            stretches,
+            starts,
+            kept,
+            ..
+        } = self;
+        stretches.clear();
+        starts.clear();
+        for (k, &key) in keys.iter().enumerate() {
+            if !alive[key as u32 as usize] {
+                continue;
+            }
+            let (first, end) = (key >> 32, (key >> 32) + n);
+            match stretches.last_mut() {
+                Some(last) if first <= last.end => last.end = last.end.max(end),
+                _ => {
+                    stretches.push(Stretch {
+                        first,
+                        end,
+                        parent: stretches.len() as u32,
+                        words: 0,
+                    });
+                    starts.push(k);
+                }
+            }
+        }
+        starts.push(keys.len());
+        for i in 0..stretches.len() {
+            let words = stretches[i].end - stretches[i].first;
+            stretches[i].words = words;
+            for j in (0..i).rev() {
+                let gap = stretches[i].first - stretches[j].end;
+                if gap > max_gap {
+                    break;
+                }
+                let shorter = words.min(stretches[j].end - stretches[j].first);
+                if gap <= allowed(shorter) {
+                    let (x, y) = (root(stretches, i), root(stretches, j));
+                    if x != y {
+                        let (low, high) = (x.min(y), x.max(y));
+                        stretches[high].parent = low as u32;
+                        stretches[low].words += stretches[high].words;
+                    }
+                }
+            }
+        }
+        kept.clear();
+        kept.resize(alive.len(), false);
+        let mut any = false;
+        for s in 0..stretches.len() {
+            let top = root(stretches, s);
+            if stretches[top].words >= min_words {
+                any = true;
+                for &key in &keys[starts[s]..starts[s + 1]] {
+                    kept[key as u32 as usize] = true;
+                }
+            }
+        }
+        if !any {
+            return None;
+        }
+        // Runs not alive were skipped above, but their keys sit among the
+        // stretch's: only alive runs stay.
+        let mut changed = false;
+        for (run, &keep) in alive.iter_mut().zip(kept.iter()) {
+            if *run && !keep {
+                *run = false;
+                changed = true;
+            }
+        }
+        Some(changed)
+    }
+}
+
+/// The union-find root of stretch `x`, halving the path.
+fn root(stretches: &mut [Stretch], mut x: usize) -> usize {
+    while stretches[x].parent as usize != x {
+        let up = stretches[x].parent as usize;
+        stretches[x].parent = stretches[up].parent;
+        x = up;
+    }
+    x
+}
+
 /// `positions[from..to]` of each of `runs` copied into `out`, and how many;
 /// `None` when they do not fit.
 fn gather(
@@ -351,14 +626,6 @@ pub(super) fn cannot_chain(
         }
     }
     let stretches = &mut stretches[..count];
-    fn root(stretches: &mut [Stretch], mut x: usize) -> usize {
-        while stretches[x].parent as usize != x {
-            let up = stretches[x].parent as usize;
-            stretches[x].parent = stretches[up].parent;
-            x = up;
-        }
-        x
-    }
     for i in 0..stretches.len() {
         let words = stretches[i].end - stretches[i].first;
         stretches[i].words = words;
@@ -820,6 +1087,146 @@ mod tests {
             let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
             proptest::prop_assert_eq!(align_prepared(&pa, &pb, &options), found);
             proptest::prop_assert_eq!(align_prepared(&pb, &pa, &options), swapped);
+        }
+    }
+
+    /// The shared hashes of two sorted lists as [`runs_matches`] takes them
+    /// (first index of each run on both sides, [`super::super::index::ONCE`]
+    /// set when the hash is once in each).
+    fn runs_of(a: &Sorted, b: &Sorted) -> Vec<(u32, u32)> {
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < a.hashes.len() && j < b.hashes.len() {
+            let (x, y) = (a.hashes[i], b.hashes[j]);
+            if x < y {
+                i += 1;
+            } else if y < x {
+                j += 1;
+            } else {
+                let (ea, eb) = (a.run_end(i), b.run_end(j));
+                let once = if ea == i + 1 && eb == j + 1 {
+                    super::super::index::ONCE
+                } else {
+                    0
+                };
+                out.push((i as u32 | once, j as u32));
+                (i, j) = (ea, eb);
+            }
+        }
+        out
+    }
+
+    /// Words of a text made of stock phrases (each `phrase` words, from a
+    /// set of `phrases`) between filler words of its own: `picks` names
+    /// the phrase (or filler, past the set) at each place.
+    fn stock_text(picks: &[u16], phrases: u16, phrase: u16, own: &str) -> String {
+        let mut words = Vec::new();
+        for (k, &pick) in picks.iter().enumerate() {
+            if pick < phrases {
+                words.extend((0..phrase).map(|w| format!("p{pick}w{w}")));
+            } else if pick == 99 {
+                words.push("\n".to_string());
+            } else {
+                words.push(format!("{own}{k}x{}", pick % 3));
+            }
+        }
+        words.join(" ")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+        /// Whenever the refined test says two documents cannot align, they
+        /// do not: texts of stock phrases of 4 to 9 words (around
+        /// `min_words`, the seed 1 to 6 words) repeated many times on both
+        /// sides between a word or two of their own, so that phrases fall
+        /// a few words apart, and a copy; and it is never weaker than
+        /// [`cannot_chain`] asked with every shared occurrence of a side.
+        #[test]
+        fn pairs_the_refined_test_rejects_do_not_align(
+            a in proptest::collection::vec(0u16..100, 0..400),
+            b in proptest::collection::vec(0u16..100, 0..400),
+            phrases in 1u16..40,
+            phrase in 2u16..10,
+            copy in proptest::option::of((0usize..400, 1usize..30)),
+            seed in 1usize..7,
+            max_gap in 0usize..10,
+            min_words in 1usize..14,
+            max_repeat in 1usize..20,
+        ) {
+            // Filler is every pick past `phrases` (most of them when there
+            // are few phrases): fold the picks so that phrases are common.
+            let fold = |v: &[u16]| -> Vec<u16> {
+                v.iter().map(|&x| if x == 99 { 99 } else { x % (phrases + 3) }).collect()
+            };
+            let (a, mut b) = (fold(&a), fold(&b));
+            if let Some((from, len)) = copy {
+                let from = from.min(a.len());
+                let end = (from + len).min(a.len());
+                let at = b.len() / 2;
+                b.splice(at..at, a[from..end].iter().copied());
+            }
+            let (text_a, text_b) = (
+                stock_text(&a, phrases, phrase, "a"),
+                stock_text(&b, phrases, phrase, "b"),
+            );
+            let sa = tokenize(text_a.as_bytes(), NormalizeOptions::default());
+            let sb = tokenize(text_b.as_bytes(), NormalizeOptions::default());
+            let options = AlignOptions { seed, max_gap, min_words, max_repeat };
+            let (ha, hb) = (ngram_hashes(&sa.tokens, seed), ngram_hashes(&sb.tokens, seed));
+            let (la, lb) = (Sorted::of(&ha), Sorted::of(&hb));
+            let runs = runs_of(&la, &lb);
+            let refused = refined_cannot_chain(&la, &lb, &runs, &options);
+            let found = align_streams(&sa, &sb, false, &options);
+            if refused {
+                proptest::prop_assert!(found.is_empty(), "{found:?}");
+            }
+            let fits = |positions: &[u32]| positions.len() <= REFINE_OCCURRENCES_MOST;
+            for mut positions in [shared_positions(&ha, &hb), shared_positions(&hb, &ha)] {
+                let mut stretches = vec![Stretch::default(); positions.len()];
+                if fits(&positions) && cannot_chain(&mut positions, &mut stretches, &options) {
+                    proptest::prop_assert!(refused);
+                }
+            }
+            // Asked from the runs, the alignments of the streams.
+            let matches = runs_matches(&la, &lb, &runs, &options);
+            let breaks = Breaks { a: &sa.breaks, b: &sb.breaks };
+            proptest::prop_assert_eq!(chain(&matches, &breaks, &options), found);
+        }
+    }
+
+    /// Two books sharing only stock phrases, each repeated on both sides
+    /// more often than [`shared_cannot_chain`] asks about, two of them a
+    /// word apart in A, two others in B: each side alone may chain, the
+    /// refined test says they cannot, and they do not; with the same two
+    /// phrases a word apart on both sides, they align.
+    #[test]
+    fn stock_phrases_close_on_one_side_only_cannot_chain() {
+        let options = AlignOptions::default();
+        let phrase = |p: usize| (0..6).map(|w| format!("p{p}w{w}")).collect::<Vec<_>>();
+        let book = |own: &str, close: [usize; 2]| -> String {
+            let mut words = Vec::new();
+            for k in 0..160 {
+                words.extend(phrase(k % 4));
+                words.extend((0..12).map(|i| format!("{own}{k}x{i}")));
+            }
+            words.extend(phrase(close[0]));
+            words.push(format!("{own}sep"));
+            words.extend(phrase(close[1]));
+            words.join(" ")
+        };
+        for (close_b, aligns) in [([2, 3], false), ([0, 1], true)] {
+            let sa = tokenize(book("a", [0, 1]).as_bytes(), NormalizeOptions::default());
+            let sb = tokenize(book("b", close_b).as_bytes(), NormalizeOptions::default());
+            let (ha, hb) = (ngram_hashes(&sa.tokens, 5), ngram_hashes(&sb.tokens, 5));
+            let (la, lb) = (Sorted::of(&ha), Sorted::of(&hb));
+            let runs = runs_of(&la, &lb);
+            assert!(runs.len() <= REFINE_RUNS_MOST);
+            assert!(!shared_cannot_chain(&la, &lb, &runs, &options));
+            let found = align_streams(&sa, &sb, false, &options);
+            assert_eq!(!found.is_empty(), aligns, "{found:?}");
+            assert_eq!(refined_cannot_chain(&la, &lb, &runs, &options), !aligns);
+            let (pa, pb) = (Prepared::new(sa, &options), Prepared::new(sb, &options));
+            assert_eq!(align_prepared(&pa, &pb, &options), found);
         }
     }
 
