@@ -163,78 +163,74 @@ pub(super) fn attribute(
     );
     let per_target: Vec<Vec<Link>> = grouped
         .par_chunk_by(|x, y| x.target.doc == y.target.doc)
-        .map(|group| attribute_target(&sorted(group), chronology))
+        .map(|group| attribute_target(group, chronology))
         .collect();
     per_target.into_iter().flatten().collect()
 }
 
-/// A target's candidates in the order of (target, source, passage), ties
-/// in the group's order (as a stable sort by that key leaves them): an
-/// unstable sort of packed keys ending in the position, then the pieces
-/// gathered (where the stable sort moved the 64-byte pieces themselves).
+/// A candidate's place in its target's candidates ordered by (target,
+/// source, passage), ties in pair order (`position`, its place among the
+/// target's candidates as [`attribute`] groups them), as plain integers.
 /// The target document is the group's.
-fn sorted(group: &[Piece]) -> Vec<Piece> {
-    let mut keys: Vec<(u64, u64, u64, u32)> = group
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let pack = |high: u32, low: u32| ((high as u64) << 32) | low as u64;
-            (
-                pack(p.target.start, p.target.end),
-                pack(p.source.doc, p.source.start),
-                ((p.source.end as u64) << 32) | p.passage as u64,
-                i as u32,
-            )
-        })
-        .collect();
-    debug_assert!(group
-        .iter()
-        .all(|p| p.target.doc == group[0].target.doc && p.passage < u32::MAX as usize));
-    keys.sort_unstable();
-    keys.iter().map(|k| group[k.3 as usize]).collect()
+fn group_key(piece: &Piece, position: usize) -> (u64, u64, u64, u32) {
+    let pack = |high: u32, low: u32| ((high as u64) << 32) | low as u64;
+    debug_assert!(piece.passage < u32::MAX as usize);
+    (
+        pack(piece.target.start, piece.target.end),
+        pack(piece.source.doc, piece.source.start),
+        pack(piece.source.end, piece.passage as u32),
+        position as u32,
+    )
 }
 
 /// [`attribute`] for the candidates of one target document.
 fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
-    // Words each source shares with the target (summed in group order).
-    let mut shared: Vec<(u32, f64)> = Vec::new();
-    let mut by_source: Vec<(u32, u32)> = (0..group.len() as u32)
-        .map(|i| (group[i as usize].source.doc, i))
+    // The group is in pair order; the order that breaks ties below is
+    // (target, source, passage), then pair order ([`group_key`]).
+    // Words each source shares with the target. The words of a candidate
+    // are a whole number (an aligned pair's), so the sums are exact in any
+    // order (below 2^53).
+    debug_assert!(group
+        .iter()
+        .all(|p| p.words.fract() == 0.0 && p.words <= u32::MAX as f64));
+    let mut sources: Vec<u32> = group.iter().map(|p| p.source.doc).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let slots: Vec<u32> = group
+        .iter()
+        .map(|p| sources.partition_point(|&d| d < p.source.doc) as u32)
         .collect();
-    by_source.sort_unstable();
-    for chunk in by_source.chunk_by(|x, y| x.0 == y.0) {
-        let words = chunk.iter().map(|&(_, i)| group[i as usize].words).sum();
-        shared.push((chunk[0].0, words));
+    let mut shared: Vec<(u32, f64)> = sources.iter().map(|&d| (d, 0.0)).collect();
+    for (p, &slot) in group.iter().zip(&slots) {
+        shared[slot as usize].1 += p.words;
     }
-    shared.sort_by(|x, y| {
+    // Sources by rank: most words first, ties to the oldest, then the
+    // first document.
+    let mut ranked: Vec<u32> = (0..shared.len() as u32).collect();
+    ranked.sort_by(|&x, &y| {
+        let (x, y) = (shared[x as usize], shared[y as usize]);
         y.1.total_cmp(&x.1)
             .then_with(|| chronology.key(x.0).cmp(&chronology.key(y.0)))
             .then(x.0.cmp(&y.0))
     });
-    // Each source's rank, looked up by document (a binary search, not a
-    // scan of the ranking per piece).
-    let mut ranks: Vec<(u32, u32)> = shared
-        .iter()
-        .enumerate()
-        .map(|(r, s)| (s.0, r as u32))
-        .collect();
-    ranks.sort_unstable();
-    let rank = |doc: u32| {
-        ranks
-            .binary_search_by_key(&doc, |r| r.0)
-            .map_or(u32::MAX, |i| ranks[i].1)
-    };
-    // Pieces by rank, then most words first, then in group order (which
-    // is by target, source and passage): plain integer keys, the words'
-    // order as `f64::total_cmp`'s.
+    // Each source's rank, by its slot.
+    let mut ranks: Vec<u32> = vec![0; shared.len()];
+    for (r, &slot) in ranked.iter().enumerate() {
+        ranks[slot as usize] = r as u32;
+    }
+    // Pieces by rank, then most words first, then in the order of
+    // (target, source, passage) and pair order: plain integer keys, the
+    // words' order as `f64::total_cmp`'s.
     let descending = |words: f64| {
         let bits = words.to_bits() as i64;
         std::cmp::Reverse(bits ^ (((bits >> 63) as u64) >> 1) as i64)
     };
-    let mut order: Vec<(u32, std::cmp::Reverse<i64>, u32)> = group
+    type Order = (u32, std::cmp::Reverse<i64>, (u64, u64, u64, u32));
+    let mut order: Vec<Order> = group
         .iter()
+        .zip(&slots)
         .enumerate()
-        .map(|(i, p)| (rank(p.source.doc), descending(p.words), i as u32))
+        .map(|(i, (p, &slot))| (ranks[slot as usize], descending(p.words), group_key(p, i)))
         .collect();
     order.sort_unstable();
     // Claimed target bytes: (start, end), sorted by start, disjoint (a
@@ -242,7 +238,7 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
     // and a lookup allocates nothing).
     let mut claimed: Vec<(u32, u32)> = Vec::new();
     let mut kept: Vec<Piece> = Vec::new();
-    for (_, _, i) in order {
+    for (_, _, (_, _, _, i)) in order {
         let piece = &group[i as usize];
         let (start, end) = (piece.target.start, piece.target.end);
         // Claims starting before the piece's start, at or before it, before
@@ -304,10 +300,14 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
     // The oldest copy of the closest version: a piece goes to an older
     // source that has all of it word for word (an aligned pair without
     // edits covering it), as a reprint is credited to the first printing.
-    let exact: Vec<&Piece> = group
+    let mut exact: Vec<((u64, u64, u64, u32), &Piece)> = group
         .iter()
-        .filter(|q| q.edits == 0.0 && q.words >= q.target_words)
+        .enumerate()
+        .filter(|(_, q)| q.edits == 0.0 && q.words >= q.target_words)
+        .map(|(i, q)| (group_key(q, i), q))
         .collect();
+    exact.sort_unstable_by_key(|e| e.0);
+    let exact: Vec<&Piece> = exact.into_iter().map(|e| e.1).collect();
     if !exact.is_empty() {
         // A sweep: the exact pieces starting at or before a kept piece's
         // start are admitted in target order (the group's), and those
@@ -567,7 +567,7 @@ fn mergeable(gap: u32, merged: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{attribute_target, attribute_target_reference, sorted, Piece};
+    use super::{attribute_target, attribute_target_reference, Piece};
     use crate::align::Span;
     use crate::provenance::tests::{pair, traced};
     use crate::provenance::{Chronology, Date};
@@ -623,20 +623,14 @@ mod tests {
     }
 
     proptest! {
-        /// The group sorted by packed keys is the stable sort's order, and
-        /// the rewritten attribution gives the reference's links, bit for
-        /// bit.
+        /// The rewritten attribution, given the candidates in pair order,
+        /// gives the reference's links (given them sorted, as it sorted
+        /// them), bit for bit.
         #[test]
         fn attribution_matches_the_reference(group in pieces(), chronology in chronologies()) {
             let mut stable = group.clone();
             stable.sort_by_key(|p| (p.target, p.source, p.passage));
-            let packed = sorted(&group);
-            let key = |p: &Piece| (p.target, p.source, p.passage, p.words.to_bits(), p.edits.to_bits(), p.source_words.to_bits(), p.target_words.to_bits());
-            prop_assert_eq!(
-                packed.iter().map(key).collect::<Vec<_>>(),
-                stable.iter().map(key).collect::<Vec<_>>()
-            );
-            let got = attribute_target(&packed, &chronology);
+            let got = attribute_target(&group, &chronology);
             let expected = attribute_target_reference(&stable, &chronology);
             prop_assert_eq!(format!("{got:?}"), format!("{expected:?}"));
         }
