@@ -107,6 +107,11 @@ pub fn shingle_set(tokens: &[Token], n: usize) -> Vec<u64> {
 pub fn shingle_set_into(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
     let start = out.len();
     shingles_into(tokens, n, out);
+    sort_dedup_from(out, start);
+}
+
+/// Sort and deduplicate `out[start..]` in place, keeping `out[..start]`.
+pub fn sort_dedup_from(out: &mut Vec<u64>, start: usize) {
     let set = &mut out[start..];
     set.sort_unstable();
     let kept = dedup_sorted(set);

@@ -55,6 +55,87 @@ impl Block {
         }
     }
 
+    /// [`Block::at`] with AVX2 (the caller checks that the processor has
+    /// it): thirty-two bytes a comparison, half the instructions of SSE2.
+    ///
+    /// # Safety
+    ///
+    /// The processor must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) unsafe fn at_avx2(text: &[u8], at: usize) -> Block {
+        let mut bytes = [0u8; BLOCK];
+        let bytes: &[u8; BLOCK] = match text.get(at..at + BLOCK) {
+            Some(slice) => slice.try_into().expect("BLOCK bytes"),
+            None => {
+                bytes[..text.len() - at].copy_from_slice(&text[at..]);
+                &bytes
+            }
+        };
+        Block::classify_avx2(bytes)
+    }
+
+    /// [`Block::classify_sse2`] on 32 bytes at a time. No closures: they
+    /// would not be compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn classify_avx2(bytes: &[u8; BLOCK]) -> Block {
+        use std::arch::x86_64::*;
+        let mut block = Block::default();
+        for i in 0..BLOCK / 32 {
+            let chunk: &[u8; 32] = bytes[32 * i..32 * i + 32].try_into().expect("32 bytes");
+            // SAFETY: AVX2 is enabled here, and the load is unaligned from
+            // a 32-byte array.
+            let masks = unsafe {
+                let v = _mm256_loadu_si256(chunk.as_ptr().cast());
+                macro_rules! byte {
+                    ($k:expr) => {
+                        _mm256_set1_epi8($k as u8 as i8)
+                    };
+                }
+                macro_rules! equal {
+                    ($k:expr) => {
+                        _mm256_cmpeq_epi8(v, byte!($k))
+                    };
+                }
+                // `lo..=hi` as unsigned bytes of `x`: shift the range to
+                // start at -128 and compare signed.
+                macro_rules! within {
+                    ($x:expr, $lo:expr, $hi:expr) => {
+                        _mm256_cmpgt_epi8(
+                            byte!(0x80u8.wrapping_add($hi - $lo).wrapping_add(1)),
+                            _mm256_add_epi8($x, byte!(0x80u8.wrapping_sub($lo))),
+                        )
+                    };
+                }
+                macro_rules! mask {
+                    ($m:expr) => {
+                        u64::from(_mm256_movemask_epi8($m) as u32)
+                    };
+                }
+                let lower = _mm256_or_si256(v, byte!(0x20));
+                let letter = within!(lower, b'a', b'z');
+                let alnum = _mm256_or_si256(letter, within!(v, b'0', b'9'));
+                let tail = _mm256_andnot_si256(
+                    _mm256_or_si256(equal!(0x97), equal!(0xB7)),
+                    within!(v, 0x80u8, 0xBFu8),
+                );
+                [
+                    mask!(alnum) | mask!(v),
+                    mask!(v),
+                    mask!(_mm256_or_si256(equal!(b'\n'), equal!(b'\r'))),
+                    mask!(_mm256_or_si256(equal!(b'\''), equal!(b'`'))),
+                    mask!(equal!(0xC3)),
+                    mask!(tail),
+                ]
+            };
+            block.add(masks, 32 * i);
+        }
+        block
+    }
+
     /// [`Block::at`] with SSE2, which every x86-64 processor has: sixteen
     /// bytes a comparison.
     #[cfg(target_arch = "x86_64")]
@@ -155,7 +236,7 @@ impl Block {
 
     /// Add the masks of bytes `at..` (word, high, newline, quote, c3,
     /// latin_tail).
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, masks: [u64; 6], at: usize) {
         self.word |= masks[0] << at;
         self.high |= masks[1] << at;
@@ -289,7 +370,14 @@ mod tests {
             prop_assert_eq!(swar.c3, expected(&|b| b == 0xC3));
             prop_assert_eq!(swar.latin_tail, expected(&|b| (0x80..=0xBF).contains(&b) && b != 0x97 && b != 0xB7));
             #[cfg(target_arch = "x86_64")]
-            prop_assert_eq!(Block::classify_sse2(bytes), swar);
+            {
+                prop_assert_eq!(Block::classify_sse2(bytes), swar);
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: AVX2 was just detected.
+                    let avx2 = unsafe { Block::classify_avx2(bytes) };
+                    prop_assert_eq!(avx2, Block::classify_swar(bytes));
+                }
+            }
         }
     }
 }

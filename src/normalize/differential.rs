@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use unicode_normalization::char::is_combining_mark;
 
 use super::chars::{is_apostrophe, is_line_break, is_word_char};
-use super::{reference, tokenize, ALL_OPTIONS};
+use super::{reference, tokenize, tokenize_baseline, ALL_OPTIONS};
 
 /// The tokenizer and the reference implementation agree on `text` for
 /// every option: same tokens (hashes and offsets), same breaks.
@@ -26,6 +26,13 @@ fn assert_same_as_reference(text: &[u8]) {
             new.breaks,
             old.breaks,
             "breaks differ, {options:?}, text {:?}",
+            String::from_utf8_lossy(text)
+        );
+        let baseline = tokenize_baseline(text, options);
+        assert_eq!(
+            (&baseline.tokens, &baseline.breaks),
+            (&old.tokens, &old.breaks),
+            "the baseline compilation differs, {options:?}, text {:?}",
             String::from_utf8_lossy(text)
         );
     }

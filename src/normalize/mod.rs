@@ -99,7 +99,55 @@ pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
 }
 
 /// [`tokenize`] into `stream`, replacing what it held but reusing its memory.
+///
+/// On x86-64 processors with AVX2, BMI1, BMI2 and LZCNT (Haswell and later,
+/// Zen) the same code is compiled for them and chosen at run time: blocks
+/// are classified 32 bytes at a time instead of 16, and the bit scans and
+/// clears of the word loop (`tzcnt`, `blsr`, `shrx`, `andn`) are one
+/// instruction each instead of a scan, a zero test and a move.
 pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenStream) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+            && std::arch::is_x86_feature_detected!("lzcnt")
+        {
+            // SAFETY: the features the function is compiled for were just detected.
+            unsafe { tokenize_into_avx2(text, options, stream) };
+            return;
+        }
+    }
+    tokenize_words::<false>(text, options, stream);
+}
+
+/// [`tokenize_words`] compiled for AVX2, BMI1, BMI2 and LZCNT.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt")]
+unsafe fn tokenize_into_avx2(text: &[u8], options: NormalizeOptions, stream: &mut TokenStream) {
+    tokenize_words::<true>(text, options, stream);
+}
+
+/// The classes of the block of `text` at `at`: [`Block::at_avx2`] when
+/// `AVX2` (only in [`tokenize_into_avx2`]), else [`Block::at`].
+#[inline(always)]
+fn classify<const AVX2: bool>(text: &[u8], at: usize) -> Block {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: `AVX2` is true only in `tokenize_into_avx2`, called once
+        // the processor is known to have AVX2.
+        return unsafe { Block::at_avx2(text, at) };
+    }
+    Block::at(text, at)
+}
+
+/// The body of [`tokenize_into`], inlined into each of its compilations.
+#[inline(always)]
+fn tokenize_words<const AVX2: bool>(
+    text: &[u8],
+    options: NormalizeOptions,
+    stream: &mut TokenStream,
+) {
     stream.tokens.clear();
     stream.breaks.clear();
     stream.tokens.reserve(text.len() / 6);
@@ -113,7 +161,7 @@ pub fn tokenize_into(text: &[u8], options: NormalizeOptions, stream: &mut TokenS
     // or at the start of a word run; every byte before it is consumed.
     let mut block_at = 0;
     'blocks: while block_at < text.len() {
-        let block = Block::at(text, block_at);
+        let block = classify::<AVX2>(text, block_at);
         let before = block_at > 0 && is_word_byte(text[block_at - 1]);
         let mut starts = block.word & !(block.word << 1 | u64::from(before));
         // The start of the run that goes on past the block, if one does
@@ -266,6 +314,16 @@ impl Tokenizer<'_> {
         }
         i
     }
+}
+
+/// [`tokenize`] as compiled for every x86-64 processor (SSE2 blocks), which
+/// [`tokenize_into`] skips on processors with AVX2: the differential tests
+/// check both against the reference.
+#[cfg(test)]
+fn tokenize_baseline(text: &[u8], options: NormalizeOptions) -> TokenStream {
+    let mut stream = TokenStream::default();
+    tokenize_words::<false>(text, options, &mut stream);
+    stream
 }
 
 /// Both settings of [`NormalizeOptions`], for the tests that try each.
