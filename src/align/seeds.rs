@@ -354,7 +354,8 @@ impl Components {
     ) -> bool {
         let mut in_a = std::mem::take(&mut self.in_a);
         let mut in_b = std::mem::take(&mut self.in_b);
-        let fit = self.in_text_order(a, a_runs, &mut in_a) && self.in_text_order(b, b_runs, &mut in_b);
+        let fit =
+            self.in_text_order(a, a_runs, &mut in_a) && self.in_text_order(b, b_runs, &mut in_b);
         let mut rejected = false;
         if fit {
             let mut alive = std::mem::take(&mut self.alive);

@@ -244,13 +244,14 @@ fn blocks(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Vec
         }
         // The partners, a chunk at a time.
         let (mut from, mut bytes) = (inside, 0usize);
-        for (at, by_partner) in row[inside..]
-            .chunk_by(|&p, &q| key(p).1 == key(q).1)
-            .scan(inside, |at, run| {
-                let start = *at;
-                *at += run.len();
-                Some((start, run))
-            })
+        for (at, by_partner) in
+            row[inside..]
+                .chunk_by(|&p, &q| key(p).1 == key(q).1)
+                .scan(inside, |at, run| {
+                    let start = *at;
+                    *at += run.len();
+                    Some((start, run))
+                })
         {
             let partner = key(by_partner[0]).1.expect("a pair between groups").0;
             if bytes > 0 && bytes + size(partner) > streamed {
