@@ -143,9 +143,10 @@ pub fn shared_runs(docs: &[&Prepared], pairs: &[(u32, u32)]) -> SharedRuns {
 }
 
 /// Most documents for a [`PairLookup`] to hold a table of every pair's
-/// index (4 bytes per pair of documents: 16 MiB at 2,048 documents, which
-/// a batch of 8 MiB of long documents does not exceed); beyond, partners
-/// are looked up by binary search.
+/// index (4 bytes per pair of documents: 16 MiB at 2,048 documents, as
+/// many long documents, of 4 KB or more, as 8 MiB of text holds; a block
+/// of 16 MiB of the shortest may hold twice as many); beyond, partners are
+/// looked up by binary search.
 const DENSE_DOCS: usize = 2048;
 
 /// Which pairs of documents are pairs to align, and their index.

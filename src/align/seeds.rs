@@ -354,7 +354,8 @@ impl Components {
     ) -> bool {
         let mut in_a = std::mem::take(&mut self.in_a);
         let mut in_b = std::mem::take(&mut self.in_b);
-        let fit = self.in_text_order(a, a_runs, &mut in_a) && self.in_text_order(b, b_runs, &mut in_b);
+        let fit =
+            self.in_text_order(a, a_runs, &mut in_a) && self.in_text_order(b, b_runs, &mut in_b);
         let mut rejected = false;
         if fit {
             let mut alive = std::mem::take(&mut self.alive);
@@ -1205,7 +1206,10 @@ mod tests {
         let phrase = |p: usize| (0..6).map(|w| format!("p{p}w{w}")).collect::<Vec<_>>();
         let book = |own: &str, close: [usize; 2]| -> String {
             let mut words = Vec::new();
-            for k in 0..160 {
+            // 25 times each phrase, 2 n-grams each: more occurrences than
+            // `shared_cannot_chain` asks about, fewer than the refined
+            // test gives up at.
+            for k in 0..100 {
                 words.extend(phrase(k % 4));
                 words.extend((0..12).map(|i| format!("{own}{k}x{i}")));
             }
@@ -1221,6 +1225,8 @@ mod tests {
             let (la, lb) = (Sorted::of(&ha), Sorted::of(&hb));
             let runs = runs_of(&la, &lb);
             assert!(runs.len() <= REFINE_RUNS_MOST);
+            let occurrences = shared_positions(&ha, &hb).len();
+            assert!(occurrences > CHAIN_TEST_MOST && occurrences <= REFINE_OCCURRENCES_MOST);
             assert!(!shared_cannot_chain(&la, &lb, &runs, &options));
             let found = align_streams(&sa, &sb, false, &options);
             assert_eq!(!found.is_empty(), aligns, "{found:?}");

@@ -26,17 +26,21 @@ use super::verify::verify_pairs;
 /// Text bytes whose prepared documents one batch of alignment holds at once
 /// (tokens and sorted n-gram hashes with their positions and ranks take
 /// about 5 times their text): bounds memory on big corpora, while a document in
-/// many pairs is prepared once per batch rather than once per pair. Small
-/// batches cost little: a batch pairs two groups of documents (see
-/// [`batches`]) and a document still in the next batch is kept. On the
-/// 100 MB paragraphs corpus aligning took 0.258 s with 16 MiB batches,
+/// many pairs is prepared once per batch rather than once per pair. Runs
+/// of pairs (short documents, few pairs each) hold half as much: on the
+/// 100 MB paragraphs corpus aligning took 0.258 s with 16 MiB runs,
 /// 0.225 s with 4 MiB and 0.219 s with 2 MiB, but 0.249 s with 1 MiB
 /// (medians of 5, 2 threads); 128 MiB batches had held 150 MB more at the
-/// peak. Long documents in many pairs are prepared again in each batch
-/// that meets them, so 8 MiB: on 100 MB of generated versions (2,569
-/// documents of 39 KB) 2,597 preparations instead of 3,602 with 4 MiB,
-/// aligning 6% faster, the peak the same.
-pub(crate) const BATCH_BYTES: usize = 8 << 20;
+/// peak. Long documents in many pairs are prepared again in each block
+/// that meets them (see [`blocks`]): on 28 MB of real-text versions
+/// (--threads 1, callgrind) 16 MiB blocks prepared 1,044 documents
+/// instead of 1,619 with 8 MiB, the scan 10.95 G instructions instead of
+/// 12.18 G, the peak 196 MB instead of 165 MB (--threads 2); on 73 MB of
+/// real-text versions 4.1-4.4 CPU s instead of 4.8-4.9, the peak 347-376
+/// MB instead of 320-322 MB; on 25 MB of generated versions each document
+/// is prepared once (664, not 670), the scan 8.78 G instead of 8.87 G; on
+/// 100 MB of generated versions the peak the same, 396 MB.
+pub(crate) const BATCH_BYTES: usize = 16 << 20;
 
 /// Documents made ready to align ([`Prepared`]: tokens and sorted seed
 /// n-grams), each prepared once, by the first pair task that needs it: a
@@ -240,13 +244,14 @@ fn blocks(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Vec
         }
         // The partners, a chunk at a time.
         let (mut from, mut bytes) = (inside, 0usize);
-        for (at, by_partner) in row[inside..]
-            .chunk_by(|&p, &q| key(p).1 == key(q).1)
-            .scan(inside, |at, run| {
-                let start = *at;
-                *at += run.len();
-                Some((start, run))
-            })
+        for (at, by_partner) in
+            row[inside..]
+                .chunk_by(|&p, &q| key(p).1 == key(q).1)
+                .scan(inside, |at, run| {
+                    let start = *at;
+                    *at += run.len();
+                    Some((start, run))
+                })
         {
             let partner = key(by_partner[0]).1.expect("a pair between groups").0;
             if bytes > 0 && bytes + size(partner) > streamed {
@@ -301,12 +306,13 @@ fn preparations(plan: &[Batch], group: &[u32], documents: usize) -> usize {
 }
 
 /// The batches to align `pairs` in, holding at most `limit` bytes of text
-/// at once: [`runs`] or [`blocks`], whichever prepares fewer documents
-/// (runs on a tie), with each document's group.
+/// at once: [`runs`] (of half the limit, see [`BATCH_BYTES`]) or
+/// [`blocks`], whichever prepares fewer documents (runs on a tie), with
+/// each document's group.
 fn batches(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Vec<Batch>) {
     let documents = corpus.documents.len();
     let (group, blocks) = blocks(corpus, pairs, limit);
-    let runs = runs(corpus, pairs, limit);
+    let runs = runs(corpus, pairs, limit / 2);
     if preparations(&blocks, &group, documents) < preparations(&runs, &group, documents) {
         (group, blocks)
     } else {
