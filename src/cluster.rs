@@ -31,7 +31,12 @@ impl Passage {
     /// fails loudly rather than being measured against the wrong copy.
     pub fn copy_of(&self, span: &Span) -> usize {
         let first = self.copies.partition_point(|c| c.doc < span.doc);
-        let last = self.copies.partition_point(|c| c.doc <= span.doc);
+        // A document has few copies of one passage: walked, not searched.
+        let last = first
+            + self.copies[first..]
+                .iter()
+                .take_while(|c| c.doc == span.doc)
+                .count();
         let best = (first..last)
             .max_by_key(|&i| (self.copies[i].overlap(span), std::cmp::Reverse(i)))
             .expect("a span of a passage's pair is in a copy of its document");
