@@ -31,7 +31,12 @@ impl Passage {
     /// fails loudly rather than being measured against the wrong copy.
     pub fn copy_of(&self, span: &Span) -> usize {
         let first = self.copies.partition_point(|c| c.doc < span.doc);
-        let last = self.copies.partition_point(|c| c.doc <= span.doc);
+        // A document has few copies of one passage: walked, not searched.
+        let last = first
+            + self.copies[first..]
+                .iter()
+                .take_while(|c| c.doc == span.doc)
+                .count();
         let best = (first..last)
             .max_by_key(|&i| (self.copies[i].overlap(span), std::cmp::Reverse(i)))
             .expect("a span of a passage's pair is in a copy of its document");
@@ -129,7 +134,7 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
         .filter(|&i| roots[i] as usize == i)
         .map(|root| (starts[root], starts[root + 1]))
         .collect();
-    let mut passages: Vec<Passage> = groups
+    let passages: Vec<Passage> = groups
         .par_iter()
         .map(|&(from, to)| {
             let mut copies: Vec<Span> = Vec::new();
@@ -153,10 +158,32 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
             }
         })
         .collect();
-    // Each aligned pair is in one passage: the order is total.
-    passages
-        .par_sort_unstable_by(|x, y| x.copies.cmp(&y.copies).then_with(|| x.pairs.cmp(&y.pairs)));
-    passages
+    // Each aligned pair is in one passage: the order is total. Sorted as
+    // plain integers, the first copy and the passage's place, the copies
+    // and pairs compared only when the first copies are the same (where
+    // every comparison read two passages' lists).
+    let mut keys: Vec<(u64, u32, u32)> = passages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let first = p.copies[0];
+            (
+                ((first.doc as u64) << 32) | first.start as u64,
+                first.end,
+                i as u32,
+            )
+        })
+        .collect();
+    keys.par_sort_unstable_by(|x, y| {
+        (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| {
+            let (x, y) = (&passages[x.2 as usize], &passages[y.2 as usize]);
+            x.copies.cmp(&y.copies).then_with(|| x.pairs.cmp(&y.pairs))
+        })
+    });
+    let mut passages: Vec<Option<Passage>> = passages.into_iter().map(Some).collect();
+    keys.iter()
+        .map(|k| passages[k.2 as usize].take().expect("each passage once"))
+        .collect()
 }
 
 /// The indices of `ends` in order of (span, index): a counting sort by

@@ -168,11 +168,14 @@ pub(super) fn attribute(
     per_target.into_iter().flatten().collect()
 }
 
+/// [`group_key`]'s integers.
+type GroupKey = (u64, u64, u64, u32);
+
 /// A candidate's place in its target's candidates ordered by (target,
 /// source, passage), ties in pair order (`position`, its place among the
 /// target's candidates as [`attribute`] groups them), as plain integers.
 /// The target document is the group's.
-fn group_key(piece: &Piece, position: usize) -> (u64, u64, u64, u32) {
+fn group_key(piece: &Piece, position: usize) -> GroupKey {
     let pack = |high: u32, low: u32| ((high as u64) << 32) | low as u64;
     debug_assert!(piece.passage < u32::MAX as usize);
     (
@@ -225,7 +228,7 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
         let bits = words.to_bits() as i64;
         std::cmp::Reverse(bits ^ (((bits >> 63) as u64) >> 1) as i64)
     };
-    type Order = (u32, std::cmp::Reverse<i64>, (u64, u64, u64, u32));
+    type Order = (u32, std::cmp::Reverse<i64>, GroupKey);
     let mut order: Vec<Order> = group
         .iter()
         .zip(&slots)
@@ -300,7 +303,7 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
     // The oldest copy of the closest version: a piece goes to an older
     // source that has all of it word for word (an aligned pair without
     // edits covering it), as a reprint is credited to the first printing.
-    let mut exact: Vec<((u64, u64, u64, u32), &Piece)> = group
+    let mut exact: Vec<(GroupKey, &Piece)> = group
         .iter()
         .enumerate()
         .filter(|(_, q)| q.edits == 0.0 && q.words >= q.target_words)

@@ -7,19 +7,47 @@ use super::Link;
 use crate::align::{AlignedPair, Span};
 use crate::cluster::Passage;
 
-pub(super) fn passage_links(
+/// The best incoming links of a passage's copies, directed and undirected
+/// ([`passage_links`] fills it; kept from passage to passage so that its
+/// lists are made once per thread).
+#[derive(Default)]
+pub(super) struct Links<'a> {
+    directed: Vec<Option<(f64, Key<'a>, usize, Link)>>,
+    undirected: Vec<Option<(f64, usize, Link)>>,
+}
+
+impl Links<'_> {
+    /// The links found, by target copy: its directed link, else its
+    /// undirected one.
+    pub(super) fn found(&self) -> impl Iterator<Item = Link> + '_ {
+        self.directed
+            .iter()
+            .zip(&self.undirected)
+            .filter_map(|(d, u)| d.map(|(_, _, _, link)| link).or(u.map(|(_, _, link)| link)))
+    }
+}
+
+/// Fill `found` with the links inside passage `index` (see [`Links::found`]).
+pub(super) fn passage_links<'a>(
     index: usize,
     passage: &Passage,
     pairs: &[AlignedPair],
-    keys: &[Option<Key>],
-) -> Vec<Link> {
+    keys: &[Option<Key<'a>>],
+    found: &mut Links<'a>,
+) {
     // Per copy, its best incoming link: from the older copy it resembles most
     // (directed), or, when no older copy is known, from the most similar copy
     // that comes earlier in id order (undirected). One link per copy keeps the
     // map linear in the number of copies: a passage in 10,000 documents gives
     // 9,999 links, not 50 million.
-    let mut directed: Vec<Option<(f64, Key, usize, Link)>> = vec![None; passage.copies.len()];
-    let mut undirected: Vec<Option<(f64, usize, Link)>> = vec![None; passage.copies.len()];
+    let Links {
+        directed,
+        undirected,
+    } = found;
+    directed.clear();
+    directed.resize(passage.copies.len(), None);
+    undirected.clear();
+    undirected.resize(passage.copies.len(), None);
     for &k in &passage.pairs {
         let pair = pairs[k];
         let (ca, cb) = (passage.copy_of(&pair.a), passage.copy_of(&pair.b));
@@ -74,11 +102,6 @@ pub(super) fn passage_links(
             }
         }
     }
-    directed
-        .into_iter()
-        .zip(undirected)
-        .filter_map(|(d, u)| d.map(|(_, _, _, link)| link).or(u.map(|(_, _, link)| link)))
-        .collect()
 }
 
 fn make_link(

@@ -70,7 +70,7 @@ pub use chronology::{chronology, Chronology};
 pub use crate::align::union_length;
 use attribute::attribute;
 use chronology::Key;
-use links::passage_links;
+use links::{passage_links, Links};
 
 /// Boilerplate rules.
 #[derive(Debug, Clone, Copy)]
@@ -142,42 +142,44 @@ pub fn trace(
 ) -> Provenance {
     let mut out = Provenance::default();
     let boilerplate = boilerplate::boilerplate(passages, pairs, lengths, options);
-    let keys = |passage: &Passage| -> Vec<Option<Key>> {
-        passage
-            .copies
-            .iter()
-            .map(|c| chronology.key(c.doc))
-            .collect()
-    };
     // Passages are decided independently, in parallel, and gathered in
     // order: the source of each, then the links of all straight into one
     // list (no list per passage held: millions of passages).
     out.sources = passages
         .par_iter()
         .map(|passage| {
-            let keys = keys(passage);
-            let all_known = keys.iter().all(Option::is_some);
-            if all_known {
-                (0..passage.copies.len())
-                    .min_by_key(|&i| (keys[i], i))
-                    .map(|i| passage.copies[i].doc)
-            } else {
-                None
+            // The oldest copy, when every copy's date is known (the first
+            // of the oldest).
+            let mut oldest: Option<(Key, usize)> = None;
+            for (i, copy) in passage.copies.iter().enumerate() {
+                let key = chronology.key(copy.doc)?;
+                if oldest.is_none_or(|o| (key, i) < o) {
+                    oldest = Some((key, i));
+                }
             }
+            oldest.map(|(_, i)| passage.copies[i].doc)
         })
         .collect();
+    // Each thread's working lists, reused from passage to passage: the
+    // copies' time keys, and the links of a passage. Only its undirected
+    // links are kept (directed ones are credited byte by byte below), and
+    // most passages have none: no list is made for them.
     out.links = passages
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(index, passage)| {
-            let links = if boilerplate[index] && !options.keep {
-                Vec::new()
-            } else {
-                passage_links(index, passage, pairs, &keys(passage))
-            };
-            // Directed links are credited byte by byte below.
-            links.into_iter().filter(|l| !l.directed)
-        })
+        .map_init(
+            || (Vec::new(), Links::default()),
+            |(keys, links), (index, passage)| {
+                if boilerplate[index] && !options.keep {
+                    return Vec::new();
+                }
+                keys.clear();
+                keys.extend(passage.copies.iter().map(|c| chronology.key(c.doc)));
+                passage_links(index, passage, pairs, keys, links);
+                links.found().filter(|l| !l.directed).collect::<Vec<Link>>()
+            },
+        )
+        .flat_map_iter(|links| links)
         .collect();
     out.boilerplate = boilerplate;
     let keep = |index: usize| options.keep || !out.boilerplate[index];
