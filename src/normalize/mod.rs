@@ -91,7 +91,9 @@ pub struct TokenStream {
 /// 198 before the twelfth session's changes: one mask per block of the
 /// bytes that keep a run off the fast path, words written past the tokens
 /// without `Vec::push`, the run crossing the block's end found once per
-/// block, a cheaper Latin-1 lowercasing in the hash).
+/// block, a cheaper Latin-1 lowercasing in the hash). About 117 a word on
+/// 25 MB of generated versions with the AVX2 compilation of
+/// [`tokenize_into`], 140 before it (fourteenth session).
 pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     let mut stream = TokenStream::default();
     tokenize_into(text, options, &mut stream);

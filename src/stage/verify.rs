@@ -130,7 +130,11 @@ impl SegmentSets {
             .map_init(
                 || (TokenStream::default(), Vec::new()),
                 |(stream, grams), chunk| {
-                    let mut hashes: Vec<u64> = Vec::new();
+                    // Room for every set at once: a segment has no more
+                    // shingles than words (growing it had cost 6% of
+                    // verification in reallocations and copies).
+                    let words = chunk.iter().map(|&s| segments[s as usize].words()).sum();
+                    let mut hashes: Vec<u64> = Vec::with_capacity(words);
                     let mut ends = Vec::with_capacity(chunk.len());
                     let mut rest = chunk;
                     while let Some((&head, _)) = rest.split_first() {
