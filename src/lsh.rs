@@ -118,19 +118,53 @@ impl LshParams {
 /// segments then share a band hash a few hundred times per band on a
 /// billion-byte corpus, each pair rejected by exact verification; in
 /// exchange band hashes and the sort keys take half the memory.
+///
+/// Up to eight rows a band, the rows' loop is unrolled for their count
+/// (`band_hashes_of`), and the hashes are written without a capacity check
+/// each: the 42 x 3 bands of a segment took 1,770 instructions, a sixth of
+/// signing's own (25 MB versions, callgrind).
 pub fn band_hashes(signature: &[u32], params: LshParams, out: &mut Vec<u32>) {
-    for (band, rows) in signature
-        .chunks_exact(params.rows)
-        .take(params.bands)
-        .enumerate()
-    {
-        let mut state = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        for &value in rows {
-            state = (state ^ value as u64).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-            state ^= state >> 32;
-        }
-        out.push((state >> 32) as u32);
+    let bands = params.bands;
+    match params.rows {
+        1 => band_hashes_of::<1>(signature, bands, out),
+        2 => band_hashes_of::<2>(signature, bands, out),
+        3 => band_hashes_of::<3>(signature, bands, out),
+        4 => band_hashes_of::<4>(signature, bands, out),
+        5 => band_hashes_of::<5>(signature, bands, out),
+        6 => band_hashes_of::<6>(signature, bands, out),
+        7 => band_hashes_of::<7>(signature, bands, out),
+        8 => band_hashes_of::<8>(signature, bands, out),
+        rows => out.extend(
+            signature
+                .chunks_exact(rows)
+                .take(bands)
+                .enumerate()
+                .map(|(band, rows)| band_hash(band, rows)),
+        ),
     }
+}
+
+/// [`band_hashes`] of bands of `ROWS` rows.
+#[inline]
+fn band_hashes_of<const ROWS: usize>(signature: &[u32], bands: usize, out: &mut Vec<u32>) {
+    let (rows, _) = signature.as_chunks::<ROWS>();
+    out.extend(
+        rows.iter()
+            .take(bands)
+            .enumerate()
+            .map(|(band, rows)| band_hash(band, rows)),
+    );
+}
+
+/// The hash of band `band` whose row values are `rows`.
+#[inline(always)]
+fn band_hash(band: usize, rows: &[u32]) -> u32 {
+    let mut state = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for &value in rows {
+        state = (state ^ value as u64).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        state ^= state >> 32;
+    }
+    (state >> 32) as u32
 }
 
 /// Candidate segment pairs and what banding had to cut short.
@@ -383,6 +417,52 @@ fn bucket_pairs(keys: &[u64], max_bucket: usize) -> (Vec<u64>, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The band hashes as they were computed before the rows' loop was
+    /// unrolled: one band at a time, one row at a time.
+    fn band_hashes_reference(signature: &[u32], params: LshParams) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (band, rows) in signature
+            .chunks_exact(params.rows)
+            .take(params.bands)
+            .enumerate()
+        {
+            let mut state = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            for &value in rows {
+                state = (state ^ value as u64).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+                state ^= state >> 32;
+            }
+            out.push((state >> 32) as u32);
+        }
+        out
+    }
+
+    #[test]
+    fn unrolled_band_hashes_equal_the_loop() {
+        let mut state = 7u64;
+        for permutations in [1, 3, 16, 64, 128, 129] {
+            let signature: Vec<u32> = (0..permutations)
+                .map(|i| match i % 5 {
+                    0 => u32::MAX,
+                    1 => 0,
+                    _ => crate::minhash::splitmix64(&mut state) as u32,
+                })
+                .collect();
+            for rows in 1..=12.min(permutations) {
+                for bands in [1, permutations / rows] {
+                    let params = LshParams { bands, rows };
+                    let mut out = vec![42];
+                    band_hashes(&signature, params, &mut out);
+                    assert_eq!(out[0], 42);
+                    assert_eq!(
+                        out[1..],
+                        band_hashes_reference(&signature, params)[..],
+                        "{bands} x {rows} of {permutations}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn threshold_half_uses_three_rows() {
