@@ -87,26 +87,27 @@ pub fn cluster(pairs: &[AlignedPair]) -> Vec<Passage> {
         .par_chunk_by(|&x, &y| ends[x as usize].doc == ends[y as usize].doc)
         .flat_map_iter(|document| {
             let mut joins: Vec<(u32, u32)> = Vec::new();
-            let mut open: Vec<usize> = Vec::new();
-            let mut previous: Option<usize> = None;
+            // The open spans with their ends' numbers (copied: no lookup
+            // in `ends` per comparison).
+            let mut open: Vec<(Span, u32)> = Vec::new();
+            let mut previous: Option<(Span, u32)> = None;
             for &i in document {
-                let i = i as usize;
-                let span = ends[i];
+                let span = ends[i as usize];
                 // Identical spans (a copy aligned with many others) join at
                 // once, so the open list stays short.
-                if let Some(p) = previous.filter(|&p| ends[p] == span) {
-                    joins.push((i as u32, p as u32));
+                if let Some((_, p)) = previous.filter(|&(p, _)| p == span) {
+                    joins.push((i, p));
                     continue;
                 }
-                previous = Some(i);
-                open.retain(|&j| ends[j].end > span.start);
-                for &j in &open {
-                    let longer = span.len().max(ends[j].len()).max(1);
-                    if 2 * span.overlap(&ends[j]) >= longer {
-                        joins.push((i as u32, j as u32));
+                previous = Some((span, i));
+                open.retain(|(other, _)| other.end > span.start);
+                for &(other, j) in &open {
+                    let longer = span.len().max(other.len()).max(1);
+                    if 2 * span.overlap(&other) >= longer {
+                        joins.push((i, j));
                     }
                 }
-                open.push(i);
+                open.push((span, i));
             }
             joins
         })

@@ -192,10 +192,10 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
     // (target, source, passage), then pair order ([`group_key`]).
     // Words each source shares with the target. The words of a candidate
     // are a whole number (an aligned pair's), so the sums are exact in any
-    // order (below 2^53).
+    // order (below 2^53), and they sort as integers below.
     debug_assert!(group
         .iter()
-        .all(|p| p.words.fract() == 0.0 && p.words <= u32::MAX as f64));
+        .all(|p| p.words.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&p.words)));
     let mut sources: Vec<u32> = group.iter().map(|p| p.source.doc).collect();
     sources.sort_unstable();
     sources.dedup();
@@ -222,26 +222,33 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
         ranks[slot as usize] = r as u32;
     }
     // Pieces by rank, then most words first, then in the order of
-    // (target, source, passage) and pair order: plain integer keys, the
-    // words' order as `f64::total_cmp`'s.
-    let descending = |words: f64| {
-        let bits = words.to_bits() as i64;
-        std::cmp::Reverse(bits ^ (((bits >> 63) as u64) >> 1) as i64)
-    };
-    type Order = (u32, std::cmp::Reverse<i64>, GroupKey);
-    let mut order: Vec<Order> = group
+    // (target, source, passage) and pair order: sorted by rank and words
+    // (whole numbers) packed in one integer, then each run of equal ones
+    // by its pieces' [`group_key`]s.
+    let mut order: Vec<(u64, u32)> = group
         .iter()
         .zip(&slots)
         .enumerate()
-        .map(|(i, (p, &slot))| (ranks[slot as usize], descending(p.words), group_key(p, i)))
+        .map(|(i, (p, &slot))| {
+            let fewer = u32::MAX - p.words as u32;
+            (
+                ((ranks[slot as usize] as u64) << 32) | fewer as u64,
+                i as u32,
+            )
+        })
         .collect();
     order.sort_unstable();
+    for run in order.chunk_by_mut(|x, y| x.0 == y.0) {
+        if run.len() > 1 {
+            run.sort_unstable_by_key(|&(_, i)| group_key(&group[i as usize], i as usize));
+        }
+    }
     // Claimed target bytes: (start, end), sorted by start, disjoint (a
     // sorted list rather than a map: a target has few claims at a time,
     // and a lookup allocates nothing).
     let mut claimed: Vec<(u32, u32)> = Vec::new();
     let mut kept: Vec<Piece> = Vec::new();
-    for (_, _, (_, _, _, i)) in order {
+    for (_, i) in order {
         let piece = &group[i as usize];
         let (start, end) = (piece.target.start, piece.target.end);
         // Claims starting before the piece's start, at or before it, before
