@@ -316,7 +316,10 @@ pub(super) fn refined_cannot_chain(
 
 thread_local! {
     /// [`refined_cannot_chain`]'s buffers (its bit table all zeros between
-    /// uses; a panic in between drops them).
+    /// uses; a panic in between drops them). Kept for the life of the
+    /// thread, never shrunk: about 4 bytes per n-gram of the longest
+    /// document the thread has tested (4 MB for a million words), as the
+    /// seed table of the aligner is.
     static REFINING: std::cell::Cell<Components> = std::cell::Cell::new(Components::default());
 }
 
@@ -1181,10 +1184,15 @@ mod tests {
             if refused {
                 proptest::prop_assert!(found.is_empty(), "{found:?}");
             }
-            let fits = |positions: &[u32]| positions.len() <= REFINE_OCCURRENCES_MOST;
-            for mut positions in [shared_positions(&ha, &hb), shared_positions(&hb, &ha)] {
+            // Never weaker than either side's own test, where it does not
+            // give up: it gives up when either side has more occurrences
+            // than it takes (review-s14: asking only the tested side failed
+            // about one run in thirty).
+            let sides = [shared_positions(&ha, &hb), shared_positions(&hb, &ha)];
+            let fit = sides.iter().all(|p| p.len() <= REFINE_OCCURRENCES_MOST);
+            for mut positions in sides {
                 let mut stretches = vec![Stretch::default(); positions.len()];
-                if fits(&positions) && cannot_chain(&mut positions, &mut stretches, &options) {
+                if fit && cannot_chain(&mut positions, &mut stretches, &options) {
                     proptest::prop_assert!(refused);
                 }
             }

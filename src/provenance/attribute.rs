@@ -349,57 +349,10 @@ fn attribute_target(group: &[Piece], chronology: &Chronology) -> Vec<Link> {
             }
         }
     }
-    let joins = |last: &Piece, piece: &Piece| {
-        let target_gap = piece.target.start.saturating_sub(last.target.end);
-        let source_gap = piece.source.start.saturating_sub(last.source.end);
-        last.source.doc == piece.source.doc
-            && piece.source.start >= last.source.start
-            && mergeable(
-                target_gap.max(source_gap),
-                piece.target.end.max(last.target.end) - last.target.start,
-            )
-    };
-    let mut links: Vec<Piece> = Vec::new();
-    let mut i = 0;
-    while i < kept.len() {
-        let mut piece = kept[i];
-        i += 1;
-        if let Some(last) = links.last_mut() {
-            // A short piece from another source between two pieces that
-            // join is an edit of the surrounding link, not a link of its own.
-            if last.source.doc != piece.source.doc
-                && piece.target.len() <= MERGE_LONG_GAP_BYTES
-                && i < kept.len()
-                && joins(last, &kept[i])
-            {
-                piece = kept[i];
-                i += 1;
-            }
-            if joins(last, &piece) {
-                let target_gap = piece.target.start.saturating_sub(last.target.end);
-                let source_gap = piece.source.start.saturating_sub(last.source.end);
-                // Words in the gaps, at the density of the pieces, count as edited.
-                let t_density = (last.target_words + piece.target_words)
-                    / (last.target.len() + piece.target.len()).max(1) as f64;
-                let s_density = (last.source_words + piece.source_words)
-                    / (last.source.len() + piece.source.len()).max(1) as f64;
-                let target_gap_words = target_gap as f64 * t_density;
-                let source_gap_words = source_gap as f64 * s_density;
-                last.words += piece.words;
-                last.edits += piece.edits + target_gap_words.max(source_gap_words);
-                last.source_words += piece.source_words + source_gap_words;
-                last.target_words += piece.target_words + target_gap_words;
-                last.target.end = last.target.end.max(piece.target.end);
-                last.source.end = last.source.end.max(piece.source.end);
-                continue;
-            }
-        }
-        links.push(piece);
-    }
-    links.iter().map(Piece::link).collect()
+    merged_links(&kept)
 }
 
-/// [`attribute_target`] as it was before the sixteenth session's rewrite
+/// [`attribute_target`] as it was before the fourteenth session's rewrite
 /// (five binary searches per piece, a scan of every exact piece before
 /// each kept one): the reference the tests compare it with.
 #[cfg(test)]
@@ -520,6 +473,13 @@ fn attribute_target_reference(group: &[Piece], chronology: &Chronology) -> Vec<L
         }
     }
     kept.sort_by_key(|p| (p.target, p.source, p.passage));
+    merged_links(&kept)
+}
+
+/// The links that `kept` (a target's credited pieces, by target start) make:
+/// pieces from one source join across small gaps, and a short piece from
+/// another source between two that join is taken as an edit of them.
+fn merged_links(kept: &[Piece]) -> Vec<Link> {
     let joins = |last: &Piece, piece: &Piece| {
         let target_gap = piece.target.start.saturating_sub(last.target.end);
         let source_gap = piece.source.start.saturating_sub(last.source.end);

@@ -182,7 +182,9 @@ fn runs(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> Vec<Batch> {
 /// first a block of the pairs inside the group, then the pairs with its
 /// later partners, cut, from the last partner down, into chunks of at most
 /// the rest of `limit` (a longer partner is a chunk of its own). So at most
-/// `limit` bytes of text are held (or two documents, each over its share),
+/// `limit` bytes of text are held, more only when one document is longer
+/// than its share: then the larger of the group's share and its longest
+/// document, plus the larger of the chunk's share and its longest one;
 /// a document is prepared about once per group that meets it, and the
 /// last chunk of a group's partners (the next group's first documents) is
 /// still held when the next group starts. Holding half the limit, and
@@ -312,12 +314,18 @@ fn preparations(plan: &[Batch], group: &[u32], documents: usize) -> usize {
 fn batches(corpus: &Corpus, pairs: &[(u32, u32)], limit: usize) -> (Vec<u32>, Vec<Batch>) {
     let documents = corpus.documents.len();
     let (group, blocks) = blocks(corpus, pairs, limit);
-    let runs = runs(corpus, pairs, limit / 2);
+    let runs = runs(corpus, pairs, run_limit(limit));
     if preparations(&blocks, &group, documents) < preparations(&runs, &group, documents) {
         (group, blocks)
     } else {
         (group, runs)
     }
+}
+
+/// The text limit of [`runs`] within a batch limit of `limit` (blocks take
+/// the whole limit, runs half of it: measured on the paragraphs corpus).
+fn run_limit(limit: usize) -> usize {
+    limit / 2
 }
 
 /// How many times as much indexing one n-gram costs ([`shared_runs`]:
@@ -876,7 +884,7 @@ mod tests {
         let once: Vec<(u32, u32)> = (0..n / 2).map(|k| (k, k + n / 2)).collect();
         let count = |pairs: &[(u32, u32)]| {
             let (group, blocks) = blocks(&corpus, pairs, limit);
-            let runs = runs(&corpus, pairs, limit);
+            let runs = runs(&corpus, pairs, run_limit(limit));
             let chosen = batches(&corpus, pairs, limit).1;
             let documents = corpus.documents.len();
             (
