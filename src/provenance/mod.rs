@@ -18,7 +18,10 @@
 //! Directed links credit each lifted byte to one source (issue 14): per
 //! target document, every aligned pair with an older document is a
 //! candidate; the sources that share the most words with the target (its
-//! closest versions) claim the bytes they match first, as far as they match;
+//! closest versions) claim the bytes they match first, as far as they match,
+//! except that a stretch of the target one source has whole, word for word,
+//! is that source's first (a commentary's quotation goes to the version it
+//! quotes, not to the version the commentary shares most words with);
 //! an older document that has a claimed piece word for word takes it over
 //! (the oldest copy of the closest version, as a reprint is credited to the
 //! first printing); consecutive links from one source merge across small
