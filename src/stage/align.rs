@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::{Edges, Fault, Kind, Results};
 use crate::align::{
-    align_indexed, align_prepared, align_prepared_within, indexable, may_be_indexable, shared_runs,
+    align_indexed, align_prepared, align_prepared_within, fill_gaps, indexable, may_be_indexable, shared_runs,
     AlignOptions, AlignedPair, Prepared, Span,
 };
 use crate::ingest::Corpus;
@@ -361,8 +361,18 @@ fn align_batch(
     cancel: &AtomicBool,
 ) -> Vec<Vec<AlignedPair>> {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
-    let to_pair = |(a, b): (u32, u32), found: Vec<crate::align::Alignment>| -> Vec<AlignedPair> {
+    let to_pair = |(a, b): (u32, u32), mut found: Vec<crate::align::Alignment>| -> Vec<AlignedPair> {
         let (first, second) = (store.get(a), store.get(b));
+        if a != b {
+            fill_gaps(
+                &mut found,
+                &first.stream.tokens,
+                &first.stream.breaks,
+                &second.stream.tokens,
+                &second.stream.breaks,
+                align_options,
+            );
+        }
         let out = found
             .iter()
             .map(|alignment| {
