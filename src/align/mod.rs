@@ -17,18 +17,25 @@
 //!    aside such as "(vidéo ci-dessus)" or "[s]on" against "son" are bridged, so
 //!    one lifted passage comes out as one span, even across paragraph breaks;
 //! 4. chains are taken best first; every MEM belongs to one chain, so a
-//!    passage that occurs twice in one document gives two alignments.
+//!    passage that occurs twice in one document gives two alignments;
+//! 5. between two documents (not inside one), the gap between two
+//!    consecutive alignments, at most [`FILL_MOST`] words a side, is aligned
+//!    word by word ([`fill_gaps`]): a passage revised too heavily for any
+//!    seed to survive, between two aligned ones, is found as its own span.
 //!
-//! A chain ends at its last exact match, so a span never runs on into
-//! paraphrase. Chains with fewer than `min_words` matched words are dropped.
+//! A chain ends at its last exact match, and a filled gap at its last
+//! matched word, so a span never runs on into paraphrase. Chains and
+//! filled stretches with fewer than `min_words` matched words are dropped.
 
 mod chain;
+mod gaps;
 mod index;
 mod seeds;
 
 use chain::*;
 use seeds::*;
 
+pub use gaps::{fill_gaps, FILL_MOST, FILL_SIMILARITY};
 pub use index::{align_indexed, indexable, may_be_indexable, shared_runs, SharedRuns};
 pub(crate) use seeds::for_each_shared;
 

@@ -13,8 +13,8 @@ use rayon::prelude::*;
 
 use super::{Edges, Fault, Kind, Results};
 use crate::align::{
-    align_indexed, align_prepared, align_prepared_within, indexable, may_be_indexable, shared_runs,
-    AlignOptions, AlignedPair, Prepared, Span,
+    align_indexed, align_prepared, align_prepared_within, fill_gaps, indexable, may_be_indexable,
+    shared_runs, AlignOptions, AlignedPair, Prepared, Span,
 };
 use crate::ingest::Corpus;
 use crate::normalize::{tokenize, NormalizeOptions};
@@ -361,23 +361,34 @@ fn align_batch(
     cancel: &AtomicBool,
 ) -> Vec<Vec<AlignedPair>> {
     let size = |doc: u32| corpus.documents[doc as usize].text.len();
-    let to_pair = |(a, b): (u32, u32), found: Vec<crate::align::Alignment>| -> Vec<AlignedPair> {
-        let (first, second) = (store.get(a), store.get(b));
-        let out = found
-            .iter()
-            .map(|alignment| {
-                AlignedPair::from_alignment(
-                    alignment,
-                    a,
+    let to_pair =
+        |(a, b): (u32, u32), mut found: Vec<crate::align::Alignment>| -> Vec<AlignedPair> {
+            let (first, second) = (store.get(a), store.get(b));
+            if a != b {
+                fill_gaps(
+                    &mut found,
                     &first.stream.tokens,
-                    b,
+                    &first.stream.breaks,
                     &second.stream.tokens,
-                )
-            })
-            .collect();
-        progress.advance(1);
-        out
-    };
+                    &second.stream.breaks,
+                    align_options,
+                );
+            }
+            let out = found
+                .iter()
+                .map(|alignment| {
+                    AlignedPair::from_alignment(
+                        alignment,
+                        a,
+                        &first.stream.tokens,
+                        b,
+                        &second.stream.tokens,
+                    )
+                })
+                .collect();
+            progress.advance(1);
+            out
+        };
     // No pair of two documents long enough to be indexed: each pair is
     // aligned in the pairs' order, preparing its documents when first met,
     // so that a document is aligned while its prepared n-grams are still
