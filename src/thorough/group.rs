@@ -8,7 +8,13 @@ use super::*;
 /// Sort `runs` by their start on one side and cut them wherever a run starts more than `gap` words
 /// after every run before it ends.
 pub(super) fn cut(mut runs: Vec<Run>, gap: u32, side_a: bool) -> Vec<Vec<Run>> {
-    runs.sort_unstable_by_key(|r| (r.side(side_a), r.a, r.b));
+    // The key (start and end on the side, then the starts on A and B)
+    // packed in one number: the comparisons of the tuple, one integer each.
+    let key = |r: &Run| {
+        let (s, e) = r.side(side_a);
+        (s as u128) << 96 | (e as u128) << 64 | (r.a as u128) << 32 | r.b as u128
+    };
+    runs.sort_unstable_by_key(key);
     let mut groups: Vec<Vec<Run>> = Vec::new();
     let mut end = 0u32;
     for run in runs {
@@ -274,16 +280,36 @@ pub(super) fn group(
     if runs.is_empty() || (total as usize) < options.min_words {
         return;
     }
-    // Alternate cuts on A and on B until neither cuts.
-    let mut groups = vec![runs];
+    // Alternate cuts on A and on B until neither cuts. Each group comes
+    // with whether it is whole on both sides: a piece of a cut on one side
+    // that the next cut, on the other side, left whole is cut by neither
+    // again, and is no longer sorted for nothing each round (the groups,
+    // as sets of runs and in their order, are those of cutting every group
+    // each round; the order of the runs inside a group is no input of what
+    // follows, which sorts them by keys no two runs share).
+    let mut groups: Vec<(Vec<Run>, bool)> = vec![(runs, false)];
     let mut side_a = true;
     let mut stable = 0;
+    let mut first = true;
     while stable < 2 {
         let before = groups.len();
-        groups = groups
-            .into_iter()
-            .flat_map(|g| cut(g, gap as u32, side_a))
-            .collect();
+        let mut next = Vec::with_capacity(groups.len());
+        for (g, whole) in groups {
+            if whole {
+                next.push((g, true));
+                continue;
+            }
+            let mut pieces = cut(g, gap as u32, side_a);
+            // A group cut on the other side last round, left whole now.
+            let done = !first && pieces.len() == 1;
+            if done {
+                next.push((pieces.pop().expect("one piece"), true));
+            } else {
+                next.extend(pieces.into_iter().map(|p| (p, false)));
+            }
+        }
+        groups = next;
+        first = false;
         stable = if groups.len() == before {
             stable + 1
         } else {
@@ -291,7 +317,7 @@ pub(super) fn group(
         };
         side_a = !side_a;
     }
-    for runs in groups {
+    for (runs, _) in groups {
         let runs = trim(
             one_to_one(runs, passage_words(options)),
             options.trim_density,
