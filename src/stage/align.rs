@@ -961,6 +961,49 @@ mod tests {
         assert_eq!(in_runs, n as usize);
     }
 
+    /// The thorough aligner's pairs, each a task of its own scheduled
+    /// largest first: the same alignments, in pair order, at 1 and at
+    /// several threads and whatever the batches.
+    #[test]
+    fn thorough_alignments_do_not_depend_on_threads_or_batches() {
+        let corpus = corpus();
+        let params = Params::new(ScanOptions {
+            preset: crate::thorough::Preset::Thorough,
+            ..ScanOptions::default()
+        })
+        .unwrap();
+        let n = corpus.documents.len() as u32;
+        // Every pair, and each document with itself (aligned within).
+        let pairs: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a..n).map(move |b| (a, b)))
+            .collect();
+        let cancel = AtomicBool::new(false);
+        let align = |threads: usize, limit: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| align_documents(&corpus, &pairs, &params, &NoProgress, &cancel, limit))
+        };
+        let whole = align(1, usize::MAX);
+        assert!(
+            whole.len() >= 24,
+            "the shared passages align: {}",
+            whole.len()
+        );
+        let size = |d: u32| corpus.documents[d as usize].text.len();
+        let six = (0..6).map(size).sum::<usize>();
+        for threads in [1, 2, 4] {
+            for limit in [1, 900, six, usize::MAX] {
+                assert_eq!(
+                    align(threads, limit),
+                    whole,
+                    "{threads} threads, batches of {limit} bytes"
+                );
+            }
+        }
+    }
+
     #[test]
     fn alignments_do_not_depend_on_the_batch_size() {
         let corpus = corpus();
