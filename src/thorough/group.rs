@@ -182,8 +182,8 @@ pub(super) fn one_to_one_around(mut runs: Vec<Run>, main: i64, passage: u32) -> 
             r.b,
         )
     });
-    let mut kept_a: Vec<(u32, u32)> = Vec::new();
-    let mut kept_b: Vec<(u32, u32)> = Vec::new();
+    let mut kept_a: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+    let mut kept_b: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     let free = |kept: &[(u32, u32)], s: u32, e: u32| {
         let at = kept.partition_point(|x| x.1 <= s);
         at == kept.len() || kept[at].0 >= e
@@ -222,6 +222,14 @@ pub(super) fn one_to_one_around(mut runs: Vec<Run>, main: i64, passage: u32) -> 
 pub(super) fn summaries(runs: &[Run], side_a: bool, options: &ThoroughOptions) -> Vec<Alignment> {
     let mut out = Vec::new();
     for runs in cut(runs.to_vec(), options.max_gap as u32, side_a) {
+        // Pairing and trimming only drop runs: a group with too few
+        // sentence pairs or words before them is none after (most groups
+        // are a chance match or two), and is not paired at all.
+        if runs.iter().filter(|r| r.sentence).count() < SUMMARY_SENTENCES
+            || (most_words(&runs) as usize) < options.min_words
+        {
+            continue;
+        }
         let runs = trim_side(
             one_to_one(runs, passage_words(options)),
             options.trim_density,
@@ -261,6 +269,15 @@ pub(super) fn summaries(runs: &[Run], side_a: bool, options: &ThoroughOptions) -
         });
     }
     out
+}
+
+/// The most words that the runs, or any of them, can cover on the side
+/// where they cover fewer ([`coverage`]): the smaller of their total
+/// lengths on A and on B.
+fn most_words(runs: &[Run]) -> u64 {
+    let a: u64 = runs.iter().map(|r| r.a_len as u64).sum();
+    let b: u64 = runs.iter().map(|r| r.b_len as u64).sum();
+    a.min(b)
 }
 
 /// `--min-words`: the exact words of a passage reported on its own.
@@ -318,6 +335,11 @@ pub(super) fn group(
         side_a = !side_a;
     }
     for (runs, _) in groups {
+        // Pairing and trimming only drop runs: a group whose runs cover too
+        // few words before them covers too few after, and is not paired.
+        if (most_words(&runs) as usize) < options.min_words {
+            continue;
+        }
         let runs = trim(
             one_to_one(runs, passage_words(options)),
             options.trim_density,
