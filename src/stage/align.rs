@@ -493,12 +493,12 @@ fn align_batch(
 /// so that they do not depend on the number of threads.
 ///
 /// Before, the pairs were grouped by first document and each group aligned
-/// on one thread: on revised versions of long books a batch holds few
-/// groups of very unequal cost (a batch of [`blocks`] pairs its kept group
-/// with a chunk of partners, and the pairs of one long document with its
-/// later versions are one group), and each index was built by the first
-/// pair that needed it while the other threads waited for it: on 28 MB of
-/// real-text versions one core was busy for most of the 139 s.
+/// serially on one thread, each document indexed by the first pair that
+/// needed it (another thread that needed it too waited on its `OnceLock`,
+/// idle): a group was one task however many long partners it had, and
+/// each batch waited for its last group. On 5 MB of
+/// real-text versions (perf, 2 threads) both threads were busy for the
+/// first 10 s of the scan, one alone for the last 5 s.
 fn align_thorough(
     pairs: &[(u32, u32)],
     store: &PreparedDocs,
