@@ -974,9 +974,7 @@ mod tests {
         .unwrap();
         let n = corpus.documents.len() as u32;
         // Every pair, and each document with itself (aligned within).
-        let pairs: Vec<(u32, u32)> = (0..n)
-            .flat_map(|a| (a..n).map(move |b| (a, b)))
-            .collect();
+        let pairs: Vec<(u32, u32)> = (0..n).flat_map(|a| (a..n).map(move |b| (a, b))).collect();
         let cancel = AtomicBool::new(false);
         let align = |threads: usize, limit: usize| {
             rayon::ThreadPoolBuilder::new()
