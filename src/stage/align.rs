@@ -495,6 +495,108 @@ fn align_batch(
     aligned
 }
 
+/// Align the `pairs` of one batch with the thorough aligner, each pair a
+/// task of its own, as [`align_batch`] does: every document of a pair of two
+/// documents is indexed once (seed word pairs and sentences, for all its
+/// partners on either side), largest first, then the pairs are handed out
+/// largest first (by the text of both documents) to rayon's work stealing,
+/// one at a time, and their results gathered back in the order of `pairs`,
+/// so that they do not depend on the number of threads.
+///
+/// Before, the pairs were grouped by first document and each group aligned
+/// serially on one thread, each document indexed by the first pair that
+/// needed it (another thread that needed it too waited on its `OnceLock`,
+/// idle): a group was one task however many long partners it had, and
+/// each batch waited for its last group. On 5 MB of
+/// real-text versions (perf, 2 threads) both threads were busy for the
+/// first 10 s of the scan, one alone for the last 5 s.
+fn align_thorough(
+    pairs: &[(u32, u32)],
+    store: &PreparedDocs,
+    corpus: &Corpus,
+    align_options: &AlignOptions,
+    thorough: &crate::thorough::ThoroughOptions,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Vec<Vec<AlignedPair>> {
+    let size = |doc: u32| corpus.documents[doc as usize].text.len();
+    // The documents of pairs of two documents (a pair of a document with
+    // itself is aligned by the exact aligner, within the document).
+    let mut indexed: Vec<u32> = pairs
+        .iter()
+        .filter(|&&(a, b)| a != b)
+        .flat_map(|&(a, b)| [a, b])
+        .collect();
+    indexed.sort_unstable();
+    indexed.dedup();
+    let indices: Vec<OnceLock<crate::thorough::Index>> =
+        indexed.iter().map(|_| OnceLock::new()).collect();
+    let index_of = |doc: u32| {
+        let i = indexed
+            .binary_search(&doc)
+            .expect("every document of a pair is indexed");
+        indices[i].get_or_init(|| {
+            crate::thorough::Index::new(
+                &store.get(doc).stream,
+                &corpus.documents[doc as usize].text,
+                thorough,
+            )
+        })
+    };
+    let mut by_size = indexed.clone();
+    by_size.sort_by_key(|&d| (std::cmp::Reverse(size(d)), d));
+    by_size.par_iter().with_max_len(1).for_each(|&d| {
+        if !cancel.load(Ordering::Relaxed) {
+            index_of(d);
+        }
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return vec![Vec::new(); pairs.len()];
+    }
+    // Largest first, ties in pair order: the schedule is deterministic,
+    // though the results would not depend on it.
+    let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        let (a, b) = pairs[i as usize];
+        (std::cmp::Reverse(size(a) + size(b)), i)
+    });
+    let done: Vec<(u32, Vec<AlignedPair>)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&i| {
+            let (a, b) = pairs[i as usize];
+            if cancel.load(Ordering::Relaxed) {
+                return (i, Vec::new());
+            }
+            let (first, second) = (store.get(a), store.get(b));
+            let found = if a == b {
+                align_prepared_within(first, align_options)
+            } else {
+                crate::thorough::align_indices(index_of(a), index_of(b), thorough)
+            };
+            let out = found
+                .iter()
+                .map(|alignment| {
+                    AlignedPair::from_alignment(
+                        alignment,
+                        a,
+                        &first.stream.tokens,
+                        b,
+                        &second.stream.tokens,
+                    )
+                })
+                .collect();
+            progress.advance(1);
+            (i, out)
+        })
+        .collect();
+    let mut aligned: Vec<Vec<AlignedPair>> = vec![Vec::new(); pairs.len()];
+    for (i, out) in done {
+        aligned[i as usize] = out;
+    }
+    aligned
+}
+
 /// Align every document pair (sorted by first document), in [`batches`] of
 /// at most `batch_bytes` of text: inside a batch every document is tokenized
 /// and its n-grams hashed once. The results come in the order of the pairs,
@@ -546,59 +648,15 @@ pub(crate) fn align_documents(
         let pairs = &pairs[..];
         let aligned: Vec<Vec<AlignedPair>> = if options.preset == crate::thorough::Preset::Thorough
         {
-            // Thorough: each document of the batch indexed once (seed word
-            // pairs and sentences), by the first pair that needs it, for all
-            // its partners on either side.
-            let mut indexed: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-            indexed.sort_unstable();
-            indexed.dedup();
-            let indices: Vec<OnceLock<crate::thorough::Index>> =
-                indexed.iter().map(|_| OnceLock::new()).collect();
-            let index_of = |doc: u32| {
-                let i = indexed
-                    .binary_search(&doc)
-                    .expect("every document of a pair is indexed");
-                indices[i].get_or_init(|| {
-                    crate::thorough::Index::new(
-                        &store.get(doc).stream,
-                        &corpus.documents[doc as usize].text,
-                        &thorough,
-                    )
-                })
-            };
-            let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
-            groups
-                .par_iter()
-                .map(|group| {
-                    let first = store.get(group[0].0);
-                    let first_tokens = &first.stream;
-                    let mut out = vec![Vec::new(); group.len()];
-                    for (&(a, b), out) in group.iter().zip(&mut out) {
-                        if cancel.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let second = store.get(b);
-                        let second_tokens = &second.stream;
-                        let found = if a == b {
-                            align_prepared_within(first, &align_options)
-                        } else {
-                            crate::thorough::align_indices(index_of(a), index_of(b), &thorough)
-                        };
-                        for alignment in found {
-                            out.push(AlignedPair::from_alignment(
-                                &alignment,
-                                a,
-                                &first_tokens.tokens,
-                                b,
-                                &second_tokens.tokens,
-                            ));
-                        }
-                        progress.advance(1);
-                    }
-                    out
-                })
-                .flatten()
-                .collect()
+            align_thorough(
+                pairs,
+                &store,
+                corpus,
+                &align_options,
+                &thorough,
+                progress,
+                cancel,
+            )
         } else {
             align_batch(pairs, &store, corpus, &align_options, progress, cancel)
         };
@@ -912,6 +970,47 @@ mod tests {
         assert_eq!(chosen, in_runs);
         // Pairs of one run each prepare both of their documents.
         assert_eq!(in_runs, n as usize);
+    }
+
+    /// The thorough aligner's pairs, each a task of its own scheduled
+    /// largest first: the same alignments, in pair order, at 1 and at
+    /// several threads and whatever the batches.
+    #[test]
+    fn thorough_alignments_do_not_depend_on_threads_or_batches() {
+        let corpus = corpus();
+        let params = Params::new(ScanOptions {
+            preset: crate::thorough::Preset::Thorough,
+            ..ScanOptions::default()
+        })
+        .unwrap();
+        let n = corpus.documents.len() as u32;
+        // Every pair, and each document with itself (aligned within).
+        let pairs: Vec<(u32, u32)> = (0..n).flat_map(|a| (a..n).map(move |b| (a, b))).collect();
+        let cancel = AtomicBool::new(false);
+        let align = |threads: usize, limit: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| align_documents(&corpus, &pairs, &params, &NoProgress, &cancel, limit))
+        };
+        let whole = align(1, usize::MAX);
+        assert!(
+            whole.len() >= 24,
+            "the shared passages align: {}",
+            whole.len()
+        );
+        let size = |d: u32| corpus.documents[d as usize].text.len();
+        let six = (0..6).map(size).sum::<usize>();
+        for threads in [1, 2, 4] {
+            for limit in [1, 900, six, usize::MAX] {
+                assert_eq!(
+                    align(threads, limit),
+                    whole,
+                    "{threads} threads, batches of {limit} bytes"
+                );
+            }
+        }
     }
 
     #[test]

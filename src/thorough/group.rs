@@ -8,7 +8,13 @@ use super::*;
 /// Sort `runs` by their start on one side and cut them wherever a run starts more than `gap` words
 /// after every run before it ends.
 pub(super) fn cut(mut runs: Vec<Run>, gap: u32, side_a: bool) -> Vec<Vec<Run>> {
-    runs.sort_unstable_by_key(|r| (r.side(side_a), r.a, r.b));
+    // The key (start and end on the side, then the starts on A and B)
+    // packed in one number: the comparisons of the tuple, one integer each.
+    let key = |r: &Run| {
+        let (s, e) = r.side(side_a);
+        (s as u128) << 96 | (e as u128) << 64 | (r.a as u128) << 32 | r.b as u128
+    };
+    runs.sort_unstable_by_key(key);
     let mut groups: Vec<Vec<Run>> = Vec::new();
     let mut end = 0u32;
     for run in runs {
@@ -176,8 +182,8 @@ pub(super) fn one_to_one_around(mut runs: Vec<Run>, main: i64, passage: u32) -> 
             r.b,
         )
     });
-    let mut kept_a: Vec<(u32, u32)> = Vec::new();
-    let mut kept_b: Vec<(u32, u32)> = Vec::new();
+    let mut kept_a: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+    let mut kept_b: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     let free = |kept: &[(u32, u32)], s: u32, e: u32| {
         let at = kept.partition_point(|x| x.1 <= s);
         at == kept.len() || kept[at].0 >= e
@@ -216,6 +222,14 @@ pub(super) fn one_to_one_around(mut runs: Vec<Run>, main: i64, passage: u32) -> 
 pub(super) fn summaries(runs: &[Run], side_a: bool, options: &ThoroughOptions) -> Vec<Alignment> {
     let mut out = Vec::new();
     for runs in cut(runs.to_vec(), options.max_gap as u32, side_a) {
+        // Pairing and trimming only drop runs: a group with too few
+        // sentence pairs or words before them is none after (most groups
+        // are a chance match or two), and is not paired at all.
+        if runs.iter().filter(|r| r.sentence).count() < SUMMARY_SENTENCES
+            || (most_words(&runs) as usize) < options.min_words
+        {
+            continue;
+        }
         let runs = trim_side(
             one_to_one(runs, passage_words(options)),
             options.trim_density,
@@ -257,6 +271,15 @@ pub(super) fn summaries(runs: &[Run], side_a: bool, options: &ThoroughOptions) -
     out
 }
 
+/// The most words that the runs, or any of them, can cover on the side
+/// where they cover fewer ([`coverage`]): the smaller of their total
+/// lengths on A and on B.
+fn most_words(runs: &[Run]) -> u64 {
+    let a: u64 = runs.iter().map(|r| r.a_len as u64).sum();
+    let b: u64 = runs.iter().map(|r| r.b_len as u64).sum();
+    a.min(b)
+}
+
 /// `--min-words`: the exact words of a passage reported on its own.
 fn passage_words(options: &ThoroughOptions) -> u32 {
     (options.min_words / MIN_WORDS_FACTOR).max(1) as u32
@@ -274,16 +297,36 @@ pub(super) fn group(
     if runs.is_empty() || (total as usize) < options.min_words {
         return;
     }
-    // Alternate cuts on A and on B until neither cuts.
-    let mut groups = vec![runs];
+    // Alternate cuts on A and on B until neither cuts. Each group comes
+    // with whether it is whole on both sides: a piece of a cut on one side
+    // that the next cut, on the other side, left whole is cut by neither
+    // again, and is no longer sorted for nothing each round (the groups,
+    // as sets of runs and in their order, are those of cutting every group
+    // each round; the order of the runs inside a group is no input of what
+    // follows, which sorts them by keys no two runs share).
+    let mut groups: Vec<(Vec<Run>, bool)> = vec![(runs, false)];
     let mut side_a = true;
     let mut stable = 0;
+    let mut first = true;
     while stable < 2 {
         let before = groups.len();
-        groups = groups
-            .into_iter()
-            .flat_map(|g| cut(g, gap as u32, side_a))
-            .collect();
+        let mut next = Vec::with_capacity(groups.len());
+        for (g, whole) in groups {
+            if whole {
+                next.push((g, true));
+                continue;
+            }
+            let mut pieces = cut(g, gap as u32, side_a);
+            // A group cut on the other side last round, left whole now.
+            let done = !first && pieces.len() == 1;
+            if done {
+                next.push((pieces.pop().expect("one piece"), true));
+            } else {
+                next.extend(pieces.into_iter().map(|p| (p, false)));
+            }
+        }
+        groups = next;
+        first = false;
         stable = if groups.len() == before {
             stable + 1
         } else {
@@ -291,7 +334,12 @@ pub(super) fn group(
         };
         side_a = !side_a;
     }
-    for runs in groups {
+    for (runs, _) in groups {
+        // Pairing and trimming only drop runs: a group whose runs cover too
+        // few words before them covers too few after, and is not paired.
+        if (most_words(&runs) as usize) < options.min_words {
+            continue;
+        }
         let runs = trim(
             one_to_one(runs, passage_words(options)),
             options.trim_density,

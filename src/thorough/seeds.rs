@@ -98,7 +98,55 @@ impl Index {
 
 /// The seeds: maximal shared runs of at least `options.seed` words, from
 /// both documents' sorted seed word pairs.
+///
+/// Each shared word pair is a seed (diagonal, position in A), sorted, and
+/// runs of consecutive positions on one diagonal are joined. No two seeds
+/// are equal (a position holds one word pair), so any sort gives the same
+/// order: the seeds are sorted packed in one number each (the diagonal
+/// shifted by 2^31 above the position) when every position is below 2^31,
+/// which halves the bytes sorted and compares one integer rather than two
+/// (on 5 MB of real-text versions this sort was the largest of the
+/// thorough aligner's).
 pub(super) fn runs(ga: &[(u64, u32)], gb: &[(u64, u32)], options: &ThoroughOptions) -> Vec<Run> {
+    let n = options.seed.max(1);
+    const HALF: i64 = 1 << 31;
+    let mut packed: Vec<u64> = Vec::new();
+    let mut wide = false;
+    crate::align::for_each_shared(ga, gb, |ra, rb| {
+        if ra.len() <= options.max_repeat && rb.len() <= options.max_repeat {
+            for x in ra {
+                for y in rb {
+                    wide |= (x.1 | y.1) as i64 >= HALF;
+                    let diagonal = y.1 as i64 - x.1 as i64 + HALF;
+                    packed.push(((diagonal as u64) << 32) | x.1 as u64);
+                }
+            }
+        }
+    });
+    if wide {
+        return runs_wide(ga, gb, options);
+    }
+    packed.sort_unstable();
+    // The next position on the same diagonal is the next number.
+    packed
+        .chunk_by(|&x, &y| y == x + 1)
+        .map(|run| {
+            let (diagonal, first) = ((run[0] >> 32) as i64 - HALF, run[0] as u32);
+            let len = run.len() as u32 + n as u32 - 1;
+            Run {
+                a: first,
+                b: (first as i64 + diagonal) as u32,
+                a_len: len,
+                b_len: len,
+                sentence: false,
+            }
+        })
+        .collect()
+}
+
+/// [`runs`] for documents of 2^31 words or more: the seeds sorted as
+/// pairs.
+fn runs_wide(ga: &[(u64, u32)], gb: &[(u64, u32)], options: &ThoroughOptions) -> Vec<Run> {
     let n = options.seed.max(1);
     let mut seeds: Vec<(i64, u32)> = Vec::new();
     crate::align::for_each_shared(ga, gb, |ra, rb| {
@@ -125,4 +173,29 @@ pub(super) fn runs(ga: &[(u64, u32)], gb: &[(u64, u32)], options: &ThoroughOptio
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seeds sorted packed and as pairs give the same runs.
+    #[test]
+    fn packed_and_wide_seeds_give_the_same_runs() {
+        let mut state = 3u64;
+        let mut next = |m: u64| crate::minhash::splitmix64(&mut state) % m;
+        let options = ThoroughOptions::default();
+        for _ in 0..50 {
+            // Few distinct word pairs, so that runs form and repeat.
+            let mut doc = |len: u32| -> Vec<(u64, u32)> {
+                let mut g: Vec<(u64, u32)> = (0..len).map(|i| (next(40), i)).collect();
+                g.sort_unstable();
+                g
+            };
+            let (ga, gb) = (doc(300), doc(250));
+            let packed = runs(&ga, &gb, &options);
+            assert!(!packed.is_empty());
+            assert_eq!(packed, runs_wide(&ga, &gb, &options));
+        }
+    }
 }

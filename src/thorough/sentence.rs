@@ -260,18 +260,29 @@ pub fn similar(a: &Sentences, b: &Sentences, options: &SentenceOptions) -> Vec<(
     let mut isf_a = vec![0.0f64; a.vocab.len()];
     let mut isf_b = vec![0.0f64; b.vocab.len()];
     let mut in_b = vec![NONE; a.vocab.len()];
+    // A term is in at most `count` sentences: each logarithm, ln(count / n),
+    // is taken once per number of sentences n (most terms are in one or two)
+    // rather than once per term; the same expression, so the same values.
+    let mut logs = vec![f64::NAN; a.len() + b.len() + 1];
+    let mut isf_of = |n: u32| {
+        let log = &mut logs[n as usize];
+        if log.is_nan() {
+            *log = (count / n as f64).ln();
+        }
+        *log
+    };
     let (mut i, mut j) = (0, 0);
     while i < a.vocab.len() || j < b.vocab.len() {
         let ta = a.vocab.get(i).map_or(u64::MAX, |x| x.0);
         let tb = b.vocab.get(j).map_or(u64::MAX, |x| x.0);
         if j == b.vocab.len() || (i < a.vocab.len() && ta < tb) {
-            isf_a[i] = (count / a.vocab[i].1 as f64).ln();
+            isf_a[i] = isf_of(a.vocab[i].1);
             i += 1;
         } else if i == a.vocab.len() || tb < ta {
-            isf_b[j] = (count / b.vocab[j].1 as f64).ln();
+            isf_b[j] = isf_of(b.vocab[j].1);
             j += 1;
         } else {
-            let isf = (count / (a.vocab[i].1 + b.vocab[j].1) as f64).ln();
+            let isf = isf_of(a.vocab[i].1 + b.vocab[j].1);
             isf_a[i] = isf;
             isf_b[j] = isf;
             in_b[i] = j as u32;
@@ -286,14 +297,16 @@ pub fn similar(a: &Sentences, b: &Sentences, options: &SentenceOptions) -> Vec<(
             .sum::<f64>()
             .sqrt()
     };
-    let b_norms: Vec<f64> = (0..b.len()).map(|j| norm(b.terms_of(j), &isf_b)).collect();
+    // Norms are taken when first needed: most sentences of two documents
+    // share no term (on 5 MB of real-text versions most pairs of documents
+    // are a few chance matches).
+    let mut b_norms = vec![f64::NAN; b.len()];
     let mut dot = vec![0.0f64; b.len()];
     let mut shared = vec![0u32; b.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut out = Vec::new();
     for i in 0..a.len() {
         let terms = a.terms_of(i);
-        let a_norm = norm(terms, &isf_a);
         for &(v, tf) in terms {
             let vb = in_b[v as usize];
             if vb == NONE {
@@ -309,10 +322,17 @@ pub fn similar(a: &Sentences, b: &Sentences, options: &SentenceOptions) -> Vec<(
                 dot[j as usize] += wa * (tf_b as f64 * isf);
             }
         }
+        if touched.is_empty() {
+            continue;
+        }
         touched.sort_unstable();
+        let a_norm = norm(terms, &isf_a);
         for &j in &touched {
             let j = j as usize;
             let dice = 2.0 * shared[j] as f64 / (terms.len() + b.terms_of(j).len()) as f64;
+            if b_norms[j].is_nan() {
+                b_norms[j] = norm(b.terms_of(j), &isf_b);
+            }
             let denominator = a_norm * b_norms[j];
             let cosine = if denominator > 0.0 {
                 dot[j] / denominator
