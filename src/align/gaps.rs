@@ -14,12 +14,20 @@
 //! chaining does), each piece is trimmed to its densest stretches (a
 //! matched word scores 1, each word of the larger side of a gap between
 //! matches costs 1; ties end the stretch), and a stretch is kept when it
-//! matches `min_words` words at [`FILL_SIMILARITY`] or more. A kept stretch
-//! joins the alignment or stretch beside it when at most `max_gap` words
-//! and no paragraph break on both sides part them: one revised passage is
-//! one span. A gap that another alignment of the pair starts inside (on
-//! B's side: its words belong elsewhere) is left alone, as are the text
-//! before the first alignment and after the last one.
+//! matches `min_words` words (a stretch with a positive score has more
+//! matched words than edits, so its Dice similarity is over
+//! [`FILL_SIMILARITY`] already). A kept stretch joins the alignment beside
+//! it when at most `max_gap` words and no paragraph break on both sides part
+//! them, so one revised passage is one span; it never joins another
+//! stretch, nor makes two alignments one. A gap that another alignment of
+//! the pair reaches into (its words belong elsewhere) is left alone, as are
+//! the text before the first alignment and after the last one.
+//!
+//! Filling runs on the alignments of two documents of the default (fast)
+//! preset, in [`crate::stage`]'s aligning of document pairs (every route:
+//! `scan`, `lifted stage`, Spark); [`super::align_prepared`] and the other
+//! functions of [`crate::align`] return chains only. The thorough preset
+//! has its own word and sentence alignment and fills no gaps.
 //!
 //! Measured on 28 MB of real English in revised versions
 //! (`benches/real_versions.py --size-mb 25 --seed 42`), before this step:
@@ -42,7 +50,7 @@ pub const FILL_MOST: u32 = 160;
 pub const FILL_SIMILARITY: f64 = 0.5;
 
 /// Add to `found` (alignments of documents A and B, sorted by their start
-/// in A then in B, as [`super::chain::chain`] returns them) the alignments
+/// in A then in B, as chaining returns them) the alignments
 /// of the gaps between them; `found` stays sorted.
 pub fn fill_gaps(
     found: &mut Vec<Alignment>,
@@ -55,11 +63,32 @@ pub fn fill_gaps(
     if found.len() < 2 {
         return;
     }
-    let min_words = options.min_words.max(1) as u32;
-    // Where every alignment starts in B, to see whether one starts inside a
-    // gap's B side.
-    let mut b_starts: Vec<u32> = found.iter().map(|x| x.b_first).collect();
-    b_starts.sort_unstable();
+    let min_words = u32::try_from(options.min_words.max(1)).unwrap_or(u32::MAX);
+    // Every alignment's B side by its start, with the furthest end of those
+    // up to each, to see whether one reaches into a gap's B side; and the
+    // furthest end in A of the alignments up to each (`found` is by start
+    // in A), to see whether one before a gap reaches into its A side.
+    let mut b_sides: Vec<(u32, u32)> = found.iter().map(|x| (x.b_first, x.b_last)).collect();
+    b_sides.sort_unstable();
+    let b_reach: Vec<u32> = b_sides
+        .iter()
+        .scan(0, |furthest, &(_, end)| {
+            *furthest = end.max(*furthest);
+            Some(*furthest)
+        })
+        .collect();
+    let a_reach: Vec<u32> = found
+        .iter()
+        .scan(0, |furthest, x| {
+            *furthest = x.a_last.max(*furthest);
+            Some(*furthest)
+        })
+        .collect();
+    let reach = Reach {
+        b_sides: &b_sides,
+        b_reach: &b_reach,
+        a_reach: &a_reach,
+    };
     let breaks = Breaks {
         a: a_breaks,
         b: b_breaks,
@@ -67,34 +96,29 @@ pub fn fill_gaps(
     let mut scratch = Scratch::default();
     let mut stretches = Vec::new();
     let mut out: Vec<Alignment> = Vec::with_capacity(found.len());
-    // Whether the last alignment of `out` holds a filled stretch.
+    // Whether the last alignment of `out` ends in a filled stretch. A
+    // stretch joins an alignment beside it, never another stretch (the
+    // densest stretches of a gap stay apart) and never makes two aligned
+    // passages one (chaining kept them apart).
     let mut last_filled = false;
     for (i, &y) in found.iter().enumerate() {
         stretches.clear();
         if i > 0 {
             let x = found[i - 1];
-            gap_stretches(
-                x,
-                y,
-                a,
-                b,
-                &breaks,
-                &b_starts,
-                min_words,
-                &mut scratch,
-                &mut stretches,
-            );
+            if !reach.into_gap(i, x, y) {
+                gap_stretches(x, y, a, b, &breaks, min_words, &mut scratch, &mut stretches);
+            }
             stretches.sort_unstable_by_key(|s: &Alignment| (s.a_first, s.b_first));
         }
         for (next, filled) in stretches.iter().map(|&s| (s, true)).chain([(y, false)]) {
             match out.last_mut() {
-                Some(last) if (last_filled || filled) && joins(last, &next, &breaks, options) => {
+                Some(last) if last_filled != filled && joins(last, &next, &breaks, options) => {
                     let (gap_a, gap_b) = (next.a_first - last.a_last, next.b_first - last.b_last);
                     last.a_last = next.a_last;
                     last.b_last = next.b_last;
                     last.words += next.words;
                     last.edits += next.edits + gap_a.max(gap_b);
-                    last_filled = true;
+                    last_filled = filled;
                 }
                 _ => {
                     out.push(next);
@@ -109,11 +133,41 @@ pub fn fill_gaps(
     }
 }
 
+/// Where the alignments of a pair reach, to find those that reach into a
+/// gap (see [`fill_gaps`]).
+struct Reach<'a> {
+    /// B sides, by start.
+    b_sides: &'a [(u32, u32)],
+    /// The furthest B end of `b_sides` up to each.
+    b_reach: &'a [u32],
+    /// The furthest A end of the alignments (by start in A) up to each.
+    a_reach: &'a [u32],
+}
+
+impl Reach<'_> {
+    /// Whether an alignment other than `x` and `y` (the alignments `i - 1`
+    /// and `i` by start in A) reaches into the gap between them: one that
+    /// starts before `x` in A and ends past it, or one whose B side starts
+    /// before `y`'s and ends past `x`'s end in B (`x` itself does not, nor
+    /// `y`; one that starts with `y` in B but is not `y` is found by its
+    /// end only when it starts earlier, and is harmless otherwise: it then
+    /// starts after the gap).
+    fn into_gap(&self, i: usize, x: Alignment, y: Alignment) -> bool {
+        if i >= 2 && self.a_reach[i - 2] > x.a_last {
+            return true;
+        }
+        let before = self
+            .b_sides
+            .partition_point(|&(start, _)| start < y.b_first);
+        before > 0 && self.b_reach[before - 1] > x.b_last
+    }
+}
+
 /// Whether `next` follows `last` on both sides within `max_gap` words, and
 /// no paragraph break on both sides parts them: a filled stretch and the
 /// alignment or stretch beside it are then one span.
 fn joins(last: &Alignment, next: &Alignment, breaks: &Breaks, options: &AlignOptions) -> bool {
-    let max_gap = options.max_gap as u32;
+    let max_gap = u32::try_from(options.max_gap).unwrap_or(u32::MAX);
     next.a_first >= last.a_last
         && next.b_first >= last.b_last
         && next.a_first - last.a_last <= max_gap
@@ -142,7 +196,6 @@ fn gap_stretches(
     a: &[Token],
     b: &[Token],
     breaks: &Breaks,
-    b_starts: &[u32],
     min_words: u32,
     scratch: &mut Scratch,
     out: &mut Vec<Alignment>,
@@ -152,11 +205,6 @@ fn gap_stretches(
     }
     let (gap_a, gap_b) = (y.a_first - x.a_last, y.b_first - x.b_last);
     if gap_a.min(gap_b) < min_words || gap_a.max(gap_b) > FILL_MOST {
-        return;
-    }
-    // Another alignment starting inside B's side of the gap.
-    let inside = b_starts.partition_point(|&s| s < x.b_last);
-    if b_starts.get(inside).is_some_and(|&s| s < y.b_first) {
         return;
     }
     let a_words = &a[x.a_last as usize..y.a_first as usize];
@@ -504,5 +552,27 @@ mod tests {
             ..around(first, last, first)
         };
         assert_eq!(found, vec![joined(0, 20), joined(30, 60)]);
+    }
+
+    #[test]
+    fn a_filled_stretch_never_joins_two_aligned_passages() {
+        let options = AlignOptions::default();
+        let a: Vec<Token> = tokens(&(0..90).collect::<Vec<u64>>());
+        let b = a.clone();
+        let exact = |first: u32, last: u32| Alignment {
+            a_first: first,
+            a_last: last,
+            b_first: first,
+            b_last: last,
+            words: last - first,
+            edits: 0,
+        };
+        // 0..20 and 50..70 aligned, their gap filled and joined to both;
+        // 76..84 six words after: chaining kept it apart, and so does
+        // filling (the gap is too short to fill, and nothing filled
+        // touches it).
+        let mut found = vec![exact(0, 20), exact(50, 70), exact(76, 84)];
+        fill_gaps(&mut found, &a, &[], &b, &[], &options);
+        assert_eq!(found, vec![exact(0, 70), exact(76, 84)]);
     }
 }

@@ -21,7 +21,9 @@
 //! 5. between two documents (not inside one), the gap between two
 //!    consecutive alignments, at most [`FILL_MOST`] words a side, is aligned
 //!    word by word ([`fill_gaps`]): a passage revised too heavily for any
-//!    seed to survive, between two aligned ones, is found as its own span.
+//!    seed to survive, between two aligned ones, is found and joins them.
+//!    The aligning of document pairs ([`crate::stage`]) does this step; the
+//!    functions here return the chains of step 4.
 //!
 //! A chain ends at its last exact match, and a filled gap at its last
 //! matched word, so a span never runs on into paraphrase. Chains and
