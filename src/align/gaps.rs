@@ -105,7 +105,7 @@ pub fn fill_gaps(
         stretches.clear();
         if i > 0 {
             let x = found[i - 1];
-            if !reach.into_gap(i, x, y) {
+            if !reach.reaches_gap(i, x, y) {
                 gap_stretches(x, y, a, b, &breaks, min_words, &mut scratch, &mut stretches);
             }
             stretches.sort_unstable_by_key(|s: &Alignment| (s.a_first, s.b_first));
@@ -152,7 +152,7 @@ impl Reach<'_> {
     /// `y`; one that starts with `y` in B but is not `y` is found by its
     /// end only when it starts earlier, and is harmless otherwise: it then
     /// starts after the gap).
-    fn into_gap(&self, i: usize, x: Alignment, y: Alignment) -> bool {
+    fn reaches_gap(&self, i: usize, x: Alignment, y: Alignment) -> bool {
         if i >= 2 && self.a_reach[i - 2] > x.a_last {
             return true;
         }
