@@ -337,6 +337,29 @@ fn run_limit(limit: usize) -> usize {
 /// one) the index took a fifth off the scan's CPU.
 const INDEX_COST: usize = 12;
 
+/// The alignments of documents `a` and `b` (prepared as `first` and
+/// `second`) in byte terms.
+fn aligned_pairs(
+    found: &[crate::align::Alignment],
+    a: u32,
+    first: &Prepared,
+    b: u32,
+    second: &Prepared,
+) -> Vec<AlignedPair> {
+    found
+        .iter()
+        .map(|alignment| {
+            AlignedPair::from_alignment(
+                alignment,
+                a,
+                &first.stream.tokens,
+                b,
+                &second.stream.tokens,
+            )
+        })
+        .collect()
+}
+
 /// Align the `pairs` of one batch, each pair a task of its own: the pairs are
 /// handed out largest first (by the text of both documents) to rayon's work
 /// stealing, so a long document with many partners spreads over every
@@ -374,18 +397,7 @@ fn align_batch(
                     align_options,
                 );
             }
-            let out = found
-                .iter()
-                .map(|alignment| {
-                    AlignedPair::from_alignment(
-                        alignment,
-                        a,
-                        &first.stream.tokens,
-                        b,
-                        &second.stream.tokens,
-                    )
-                })
-                .collect();
+            let out = aligned_pairs(&found, a, first, b, second);
             progress.advance(1);
             out
         };
@@ -574,18 +586,7 @@ fn align_thorough(
             } else {
                 crate::thorough::align_indices(index_of(a), index_of(b), thorough)
             };
-            let out = found
-                .iter()
-                .map(|alignment| {
-                    AlignedPair::from_alignment(
-                        alignment,
-                        a,
-                        &first.stream.tokens,
-                        b,
-                        &second.stream.tokens,
-                    )
-                })
-                .collect();
+            let out = aligned_pairs(&found, a, first, b, second);
             progress.advance(1);
             (i, out)
         })
