@@ -432,12 +432,8 @@ fn align_batch(
     docs.sort_unstable();
     docs.dedup();
     // Largest first, for the balance of the threads.
-    let mut by_size = docs.clone();
-    by_size.sort_by_key(|&d| (std::cmp::Reverse(size(d)), d));
-    by_size.par_iter().with_max_len(1).for_each(|&d| {
-        if !cancel.load(Ordering::Relaxed) {
-            store.get(d);
-        }
+    largest_first(&docs, &size, cancel, |d| {
+        store.get(d);
     });
     if cancel.load(Ordering::Relaxed) {
         return vec![Vec::new(); pairs.len()];
@@ -475,36 +471,17 @@ fn align_batch(
         let held: Vec<&Prepared> = indexed.iter().map(|&d| store.get(d)).collect();
         shared_runs(&held, &local_pairs)
     });
-    let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
-    // Largest first, ties in pair order: the schedule is deterministic,
-    // though the results would not depend on it.
-    order.sort_by_key(|&i| {
-        let (a, b) = pairs[i as usize];
-        (std::cmp::Reverse(size(a) + size(b)), i)
-    });
-    let done: Vec<(u32, Vec<AlignedPair>)> = order
-        .par_iter()
-        .map(|&i| {
-            let (a, b) = pairs[i as usize];
-            if cancel.load(Ordering::Relaxed) {
-                return (i, Vec::new());
+    by_pair(pairs, &size, usize::MAX, cancel, |i, (a, b)| {
+        let (first, second) = (store.get(a), store.get(b));
+        let found = match (&shared, slot[i]) {
+            _ if a == b => align_prepared_within(first, align_options),
+            (Some(shared), at) if at != u32::MAX => {
+                align_indexed(first, second, shared.runs(at as usize), align_options)
             }
-            let (first, second) = (store.get(a), store.get(b));
-            let found = match (&shared, slot[i as usize]) {
-                _ if a == b => align_prepared_within(first, align_options),
-                (Some(shared), at) if at != u32::MAX => {
-                    align_indexed(first, second, shared.runs(at as usize), align_options)
-                }
-                _ => align_prepared(first, second, align_options),
-            };
-            (i, to_pair((a, b), found))
-        })
-        .collect();
-    let mut aligned: Vec<Vec<AlignedPair>> = vec![Vec::new(); pairs.len()];
-    for (i, out) in done {
-        aligned[i as usize] = out;
-    }
-    aligned
+            _ => align_prepared(first, second, align_options),
+        };
+        to_pair((a, b), found)
+    })
 }
 
 /// Align the `pairs` of one batch with the thorough aligner, each pair a
@@ -555,18 +532,58 @@ fn align_thorough(
             )
         })
     };
-    let mut by_size = indexed.clone();
+    largest_first(&indexed, &size, cancel, |d| {
+        index_of(d);
+    });
+    // One pair a task.
+    by_pair(pairs, &size, 1, cancel, |_, (a, b)| {
+        let (first, second) = (store.get(a), store.get(b));
+        let found = if a == b {
+            align_prepared_within(first, align_options)
+        } else {
+            crate::thorough::align_indices(index_of(a), index_of(b), thorough)
+        };
+        let out = aligned_pairs(&found, a, first, b, second);
+        progress.advance(1);
+        out
+    })
+}
+
+/// Run `work` on each of `docs`, largest first (by `size`, ties by number),
+/// one document a task, until `cancel` is set: the long documents start
+/// first and the threads finish together.
+fn largest_first(
+    docs: &[u32],
+    size: &(dyn Fn(u32) -> usize + Sync),
+    cancel: &AtomicBool,
+    work: impl Fn(u32) + Sync,
+) {
+    let mut by_size = docs.to_vec();
     by_size.sort_by_key(|&d| (std::cmp::Reverse(size(d)), d));
     by_size.par_iter().with_max_len(1).for_each(|&d| {
         if !cancel.load(Ordering::Relaxed) {
-            index_of(d);
+            work(d);
         }
     });
+}
+
+/// `align(i, pair)` for each of `pairs`, handed out largest first (by the
+/// text of both documents, ties in pair order: a deterministic schedule,
+/// though the results do not depend on it) to rayon's work stealing, at
+/// most `max_len` pairs a task; the results in the order of `pairs`, empty
+/// for the pairs left when `cancel` is set (and for all of them when it is
+/// set before the pairs start).
+fn by_pair(
+    pairs: &[(u32, u32)],
+    size: &(dyn Fn(u32) -> usize + Sync),
+    max_len: usize,
+    cancel: &AtomicBool,
+    align: impl Fn(usize, (u32, u32)) -> Vec<AlignedPair> + Sync,
+) -> Vec<Vec<AlignedPair>> {
+    let mut aligned: Vec<Vec<AlignedPair>> = vec![Vec::new(); pairs.len()];
     if cancel.load(Ordering::Relaxed) {
-        return vec![Vec::new(); pairs.len()];
+        return aligned;
     }
-    // Largest first, ties in pair order: the schedule is deterministic,
-    // though the results would not depend on it.
     let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
     order.sort_by_key(|&i| {
         let (a, b) = pairs[i as usize];
@@ -574,24 +591,14 @@ fn align_thorough(
     });
     let done: Vec<(u32, Vec<AlignedPair>)> = order
         .par_iter()
-        .with_max_len(1)
+        .with_max_len(max_len)
         .map(|&i| {
-            let (a, b) = pairs[i as usize];
             if cancel.load(Ordering::Relaxed) {
                 return (i, Vec::new());
             }
-            let (first, second) = (store.get(a), store.get(b));
-            let found = if a == b {
-                align_prepared_within(first, align_options)
-            } else {
-                crate::thorough::align_indices(index_of(a), index_of(b), thorough)
-            };
-            let out = aligned_pairs(&found, a, first, b, second);
-            progress.advance(1);
-            (i, out)
+            (i, align(i as usize, pairs[i as usize]))
         })
         .collect();
-    let mut aligned: Vec<Vec<AlignedPair>> = vec![Vec::new(); pairs.len()];
     for (i, out) in done {
         aligned[i as usize] = out;
     }
