@@ -127,10 +127,8 @@ pub fn fill_gaps(
             }
         }
     }
-    if out.len() != found.len() || out != *found {
-        out.sort_unstable_by_key(|x| (x.a_first, x.b_first));
-        *found = out;
-    }
+    out.sort_unstable_by_key(|x| (x.a_first, x.b_first));
+    *found = out;
 }
 
 /// Where the alignments of a pair reach, to find those that reach into a
