@@ -182,19 +182,37 @@ pub(super) fn one_to_one_around(mut runs: Vec<Run>, main: i64, passage: u32) -> 
             r.b,
         )
     });
+    // The words each side's kept runs cover, as disjoint intervals sorted
+    // by start (so by end too): whether a run is free asks only whether it
+    // overlaps that union. The runs themselves may overlap (a run of
+    // [`REPEATED_RUN`] words is kept over shorter kept runs, and may lie
+    // inside a longer one), and the search by end below needs the ends in
+    // order: over the runs as they were, it could step past the run that
+    // a later run overlaps, and keep that run.
     let mut kept_a: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     let mut kept_b: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     let free = |kept: &[(u32, u32)], s: u32, e: u32| {
         let at = kept.partition_point(|x| x.1 <= s);
         at == kept.len() || kept[at].0 >= e
     };
-    // The kept shared runs of `passage` words or more (runs come longest
-    // first, so these are kept before any run they may overlap).
+    // The words the kept shared runs of `passage` words or more cover
+    // (runs come longest first, so these are kept before any run they may
+    // overlap).
     let mut passage_a: Vec<(u32, u32)> = Vec::new();
     let mut passage_b: Vec<(u32, u32)> = Vec::new();
+    // Adds the words `s..e` to the union: the intervals it overlaps or
+    // touches become one.
     let insert = |kept: &mut Vec<(u32, u32)>, s: u32, e: u32| {
-        let at = kept.partition_point(|x| x.0 < s);
-        kept.insert(at, (s, e));
+        let from = kept.partition_point(|x| x.1 < s);
+        let to = kept.partition_point(|x| x.0 <= e);
+        let (s, e) = if from < to {
+            (s.min(kept[from].0), e.max(kept[to - 1].1))
+        } else {
+            (s, e)
+        };
+        kept.splice(from..to, [(s, e)]);
+        debug_assert!(from == 0 || kept[from - 1].1 < s);
+        debug_assert!(from + 1 == kept.len() || e < kept[from + 1].0);
     };
     let mut out = Vec::with_capacity(runs.len());
     for run in runs {
@@ -377,6 +395,96 @@ pub(super) fn group(
             });
         } else if gap > MIN_GAP {
             group(runs, (gap / 2).max(MIN_GAP), options, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(a: u32, b: u32, len: u32) -> Run {
+        Run {
+            a,
+            b,
+            a_len: len,
+            b_len: len,
+            sentence: false,
+        }
+    }
+
+    /// [`one_to_one_around`] as its doc states it, with each overlap found
+    /// by looking at every run kept so far: the reference it must equal.
+    fn one_to_one_by_scan(mut runs: Vec<Run>, main: i64, passage: u32) -> Vec<Run> {
+        runs.sort_unstable_by_key(|r| {
+            (
+                std::cmp::Reverse(r.a_len + r.b_len),
+                (diagonal(r) - main).abs(),
+                r.a,
+                r.b,
+            )
+        });
+        let free = |kept: &[Run], run: &Run| {
+            let overlaps = |x: (u32, u32), y: (u32, u32)| x.0 < y.1 && y.0 < x.1;
+            kept.iter().all(|k| {
+                !overlaps(k.side(true), run.side(true)) && !overlaps(k.side(false), run.side(false))
+            })
+        };
+        let mut out: Vec<Run> = Vec::new();
+        for run in runs {
+            let passages: Vec<Run> = out
+                .iter()
+                .filter(|k| !k.sentence && k.a_len >= passage)
+                .copied()
+                .collect();
+            let long = !run.sentence && run.a_len >= REPEATED_RUN && free(&passages, &run);
+            if long || free(&out, &run) {
+                out.push(run);
+            }
+        }
+        out
+    }
+
+    /// A run of [`REPEATED_RUN`] words kept at a second occurrence lies,
+    /// on A, inside the longer run kept first: the runs kept overlap, their
+    /// ends are not in the order of their starts. A short run that overlaps
+    /// the longer one on A (word 6) is still dropped.
+    #[test]
+    fn a_short_run_overlapping_a_kept_run_that_holds_a_repeat_is_dropped() {
+        let runs = vec![run(0, 100, 7), run(1, 200, 5), run(6, 300, 2)];
+        let kept = one_to_one_around(runs, 0, 8);
+        assert_eq!(kept, vec![run(0, 100, 7), run(1, 200, 5)]);
+    }
+
+    proptest::proptest! {
+        /// Runs crowded on a few words of each side, some of them repeats
+        /// of [`REPEATED_RUN`] words or more kept over other runs, some
+        /// sentence pairs: the runs kept are those the reference keeps.
+        #[test]
+        fn one_to_one_around_equals_a_scan_of_every_kept_run(
+            spec in proptest::collection::vec(
+                (0u32..60, 0u32..60, 1u32..12, 1u32..12, proptest::bool::weighted(0.2)),
+                0..40,
+            ),
+            main in -20i64..20,
+            passage in 1u32..12,
+        ) {
+            let runs: Vec<Run> = spec
+                .into_iter()
+                .map(|(a, b, a_len, b_len, sentence)| Run {
+                    a,
+                    b,
+                    a_len,
+                    // A shared run has as many words on each side.
+                    b_len: if sentence { b_len } else { a_len },
+                    sentence,
+                })
+                .collect();
+            let mut expected = one_to_one_by_scan(runs.clone(), main, passage);
+            let mut kept = one_to_one_around(runs, main, passage);
+            expected.sort_unstable();
+            kept.sort_unstable();
+            proptest::prop_assert_eq!(kept, expected);
         }
     }
 }
