@@ -100,6 +100,18 @@ pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     stream
 }
 
+/// The most words [`tokenize`] finds in a text of `bytes` bytes: one every
+/// two bytes, plus one. A word is at least one byte (ASCII) and is followed
+/// by a separator of at least one byte, or by a word of a script written
+/// without spaces (see [`is_segmented`]), which is at least three bytes
+/// (U+0E00 and up); a word is never split from the word before it inside a
+/// byte. Aligning uses it to tell, from a document's length alone, that it
+/// has too few n-grams to be sorted when prepared (the differential tests
+/// check the bound on every text they tokenize).
+pub fn most_words(bytes: usize) -> usize {
+    bytes / 2 + 1
+}
+
 /// [`tokenize`] into `stream`, replacing what it held but reusing its memory.
 ///
 /// On x86-64 processors with AVX2, BMI1, BMI2 and LZCNT (Haswell and later,
