@@ -56,7 +56,8 @@ pub fn ngram_hash(tokens: &[Token]) -> u64 {
 /// none when there are fewer than `n` words. Equal to
 /// `tokens.windows(n).map(ngram_hash)`, computed by rolling the polynomial.
 pub fn ngram_hashes(tokens: &[Token], n: usize) -> Vec<u64> {
-    let mut out = Vec::new();
+    // Exactly the n-grams: no reallocation after the first one is pushed.
+    let mut out = Vec::with_capacity((tokens.len() + 1).saturating_sub(n.max(1)));
     ngram_hashes_into(tokens, n, &mut out);
     out
 }

@@ -799,8 +799,13 @@ pub(super) fn exact_matches(
     options: &AlignOptions,
 ) -> Vec<Match> {
     let n = options.seed.max(1);
-    let mut seeds: Vec<(i64, u32)> = Vec::new();
-    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    // Room for a seed and an anchor per n-gram of the shorter list (each
+    // shared n-gram once on each side, as most are): grown one push at a
+    // time, the two lists had cost 1.5% of the 100 MB independent corpus's
+    // scan in reallocations.
+    let most = ga.len().min(gb.len());
+    let mut seeds: Vec<(i64, u32)> = Vec::with_capacity(most);
+    let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(if same_document { 0 } else { most });
     let mut frequent: Vec<(&Grams, &Grams)> = Vec::new();
     for_each_shared(ga, gb, |ra, rb| {
         if ra.len() <= options.max_repeat && rb.len() <= options.max_repeat {

@@ -6,7 +6,7 @@ use super::block::ascii_alnum_lower;
 
 /// xxh3-64 of the ASCII word of letters and digits `text[start..end]`,
 /// lowercased.
-#[inline]
+#[inline(always)]
 pub(super) fn hash_ascii_word(text: &[u8], start: usize, end: usize) -> u64 {
     const LOWER: u64 = 0x2020_2020_2020_2020;
     hash_mapped_word(text, start, end, |bytes| bytes | LOWER, ascii_alnum_lower)
