@@ -63,7 +63,6 @@ pub fn fill_gaps(
     if found.len() < 2 {
         return;
     }
-    let min_words = u32::try_from(options.min_words.max(1)).unwrap_or(u32::MAX);
     // Every alignment's B side by its start, with the furthest end of those
     // up to each, to see whether one reaches into a gap's B side; and the
     // furthest end in A of the alignments up to each (`found` is by start
@@ -93,7 +92,27 @@ pub fn fill_gaps(
         a: a_breaks,
         b: b_breaks,
     };
-    let mut scratch = Scratch::default();
+    SCRATCH.with_borrow_mut(|scratch| fill_with(found, a, b, &breaks, &reach, options, scratch));
+}
+
+thread_local! {
+    /// The gap buffers of each thread, kept from pair to pair (their table
+    /// of B's words is 19 KiB, zeroed when first used).
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// [`fill_gaps`] with its pair's `breaks` and `reach` and a thread's
+/// buffers.
+fn fill_with(
+    found: &mut Vec<Alignment>,
+    a: &[Token],
+    b: &[Token],
+    breaks: &Breaks,
+    reach: &Reach,
+    options: &AlignOptions,
+    scratch: &mut Scratch,
+) {
+    let min_words = u32::try_from(options.min_words.max(1)).unwrap_or(u32::MAX);
     let mut stretches = Vec::new();
     let mut out: Vec<Alignment> = Vec::with_capacity(found.len());
     // Whether the last alignment of `out` ends in a filled stretch. A
@@ -106,13 +125,13 @@ pub fn fill_gaps(
         if i > 0 {
             let x = found[i - 1];
             if !reach.reaches_gap(i, x, y) {
-                gap_stretches(x, y, a, b, &breaks, min_words, &mut scratch, &mut stretches);
+                gap_stretches(x, y, a, b, breaks, min_words, scratch, &mut stretches);
             }
             stretches.sort_unstable_by_key(|s: &Alignment| (s.a_first, s.b_first));
         }
         for (next, filled) in stretches.iter().map(|&s| (s, true)).chain([(y, false)]) {
             match out.last_mut() {
-                Some(last) if last_filled != filled && joins(last, &next, &breaks, options) => {
+                Some(last) if last_filled != filled && joins(last, &next, breaks, options) => {
                     let (gap_a, gap_b) = (next.a_first - last.a_last, next.b_first - last.b_last);
                     last.a_last = next.a_last;
                     last.b_last = next.b_last;
@@ -236,6 +255,10 @@ type Row = [u64; ROW_WORDS];
 /// three times [`FILL_MOST`], so that probes stay short.
 const SLOTS: usize = 512;
 
+// Probing ends on a free slot only while B's words leave some: keep the
+// table at least three times as large as a gap's side.
+const _: () = assert!(SLOTS >= 3 * FILL_MOST as usize);
+
 /// The slot of a word of A that B lacks.
 const ABSENT: u16 = u16::MAX;
 
@@ -330,9 +353,8 @@ impl Scratch {
     /// words of A and B that [`Scratch::shared`] was last given (`b_len` the
     /// number of B's), one row per word of A, and return its length.
     fn table(&mut self, b_len: usize) -> u32 {
-        self.width = b_len.div_ceil(64).max(1);
-        match self.width {
-            1 => self.table_of::<1>(b_len),
+        match b_len.div_ceil(64) {
+            0 | 1 => self.table_of::<1>(b_len),
             2 => self.table_of::<2>(b_len),
             _ => self.table_of::<ROW_WORDS>(b_len),
         }
@@ -341,6 +363,8 @@ impl Scratch {
     /// [`Scratch::table`] with rows of `W` words (most gaps have at most 64
     /// words a side: one word per row instead of [`ROW_WORDS`]).
     fn table_of<const W: usize>(&mut self, b_len: usize) -> u32 {
+        // The rows' stride, as `row` reads them.
+        self.width = W;
         let mut v = [u64::MAX; W];
         self.rows.clear();
         self.rows.reserve((self.a_slots.len() + 1) * W);
@@ -556,6 +580,22 @@ mod tests {
                 table_subsequence(&a, &b, a_at, b_at)
             );
         }
+    }
+
+    /// A stamp that wraps clears the slots: the gap before it leaves no
+    /// word behind that looks current.
+    #[test]
+    fn a_wrapping_stamp_leaves_no_stale_word() {
+        let (a, b) = (tokens(&[1, 2, 3, 4]), tokens(&[4, 3, 2, 1]));
+        let mut scratch = Scratch::default();
+        assert_eq!(scratch.shared(&a, &b), 4);
+        // The next gap's stamp wraps to 0, then 1: the stamp the slots of
+        // the first gap hold.
+        scratch.stamp = u32::MAX;
+        assert_eq!(scratch.shared(&a, &tokens(&[7, 8, 9])), 0);
+        assert_eq!(scratch.table(3), 0);
+        assert_eq!(scratch.shared(&a, &b), 4);
+        assert_eq!(scratch.table(4), 1);
     }
 
     /// Words `a` and `b` share, counting repeats once on each side, by

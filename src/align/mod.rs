@@ -348,7 +348,8 @@ impl Sorted {
 
 /// Most items of a bucket that the counting sorts of n-grams finish by
 /// insertion, stable on the hash ([`sort_bucket`] here, on two parallel
-/// lists, and `index::range_entries`, on whole entries); a larger bucket
+/// lists, [`sort_text_ordered`] on pairs, and `index::range_entries`, on
+/// whole entries); a larger bucket
 /// (a frequent n-gram's repeats and another hash's, interleaved, which
 /// insertion would sort in quadratic time) is sorted whole.
 /// `seeds::sorted_grams` always sorts its buckets whole: its items carry
@@ -462,8 +463,10 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
     }
     PASSED.with_borrow_mut(|grams| {
         grams.clear();
-        // Room for every n-gram: no growing (and copying) as they pass.
-        grams.reserve(hashes.len());
+        // Room for every n-gram of a short document (no growing and copying
+        // as they pass), but not for every one of a long document: few of
+        // them pass, and the buffer lives as long as its thread.
+        grams.reserve(hashes.len().min(PASSED_ROOM));
         grams.extend(
             hashes
                 .iter()
@@ -471,9 +474,18 @@ fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
                 .filter(|&(_, &hash)| may_hold(filter, hash))
                 .map(|(i, &hash)| (hash, i as u32)),
         );
-        sort_text_ordered(grams)
+        let sorted = sort_text_ordered(grams);
+        if grams.capacity() > 4 * PASSED_ROOM {
+            // Grown for a long document: give the memory back.
+            *grams = Vec::new();
+        }
+        sorted
     })
 }
+
+/// N-grams the buffer of [`passing`] reserves room for (1 MiB) and keeps
+/// between pairs.
+const PASSED_ROOM: usize = 1 << 16;
 
 /// `grams` (n-gram hashes with their positions, the positions ascending)
 /// sorted by hash, then position: the order of `sort_unstable`, found as

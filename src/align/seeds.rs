@@ -804,7 +804,9 @@ pub(super) fn exact_matches(
     // time, the two lists had cost 1.5% of the 100 MB independent corpus's
     // scan in reallocations.
     let most = ga.len().min(gb.len());
-    let mut seeds: Vec<(i64, u32)> = Vec::with_capacity(most);
+    // Within one document (`ga` and `gb` both its whole list) only its
+    // repeats seed: no room reserved.
+    let mut seeds: Vec<(i64, u32)> = Vec::with_capacity(if same_document { 0 } else { most });
     let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(if same_document { 0 } else { most });
     let mut frequent: Vec<(&Grams, &Grams)> = Vec::new();
     for_each_shared(ga, gb, |ra, rb| {

@@ -98,8 +98,9 @@ pub fn tokenize(text: &[u8], options: NormalizeOptions) -> TokenStream {
     let mut stream = TokenStream::default();
     tokenize_into(text, options, &mut stream);
     // The stream may be held a while (aligning holds a batch's documents
-    // prepared): the room reserved for a denser text is given back, which
-    // shrinks the buffer where it is, without a copy.
+    // prepared): the room reserved for a denser text is given back (glibc
+    // usually shrinks the buffer where it is, without a copy; Rust's
+    // allocator interface does not promise it).
     stream.tokens.shrink_to_fit();
     stream
 }

@@ -203,6 +203,9 @@ pub(super) fn one_to_one_around(mut runs: Vec<Run>, main: i64, passage: u32) -> 
     // Adds the words `s..e` to the union: the intervals it overlaps or
     // touches become one.
     let insert = |kept: &mut Vec<(u32, u32)>, s: u32, e: u32| {
+        // Merging intervals that only touch is exact for runs of words; an
+        // empty run would be refused where it touches kept ones.
+        debug_assert!(s < e);
         let from = kept.partition_point(|x| x.1 < s);
         let to = kept.partition_point(|x| x.0 <= e);
         let (s, e) = if from < to {
