@@ -15,7 +15,8 @@ pub struct Similarity {
     pub containment: f64,
 }
 
-/// Size of the intersection of two sorted, deduplicated sets.
+/// Size of the intersection of two sorted, deduplicated sets (of two sorted
+/// lists with repeats, their multiset intersection: each repeat paired once).
 pub fn intersection(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0);
     while i < a.len() && j < b.len() {

@@ -598,26 +598,15 @@ mod tests {
         assert_eq!(scratch.table(4), 1);
     }
 
-    /// Words `a` and `b` share, counting repeats once on each side, by
-    /// sorting.
+    /// Words `a` and `b` share, counting repeats once on each side: the
+    /// merge of [`crate::verify::intersection`] over the sorted lists,
+    /// repeats kept.
     fn bag_shared(a: &[Token], b: &[Token]) -> u32 {
         let mut a: Vec<u64> = a.iter().map(|t| t.hash).collect();
         let mut b: Vec<u64> = b.iter().map(|t| t.hash).collect();
         a.sort_unstable();
         b.sort_unstable();
-        let (mut i, mut j, mut shared) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        shared
+        crate::verify::intersection(&a, &b) as u32
     }
 
     const BEFORE: &str = "The council met on Monday to discuss the new budget for the coming year and the plans for the harbour district.";

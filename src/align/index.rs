@@ -325,15 +325,7 @@ fn range_entries<'s>(
             run.sort_unstable();
         } else {
             // Stable on the hash: equal hashes stay in document order.
-            for i in 1..run.len() {
-                let e = run[i];
-                let mut j = i;
-                while j > 0 && run[j - 1].0 > e.0 {
-                    run[j] = run[j - 1];
-                    j -= 1;
-                }
-                run[j] = e;
-            }
+            super::insertion_sort_by_hash(run, |e| e.0);
         }
     }
     entries

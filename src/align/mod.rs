@@ -498,7 +498,7 @@ fn sort_text_ordered(grams: &[(u64, u32)]) -> Vec<(u64, u32)> {
     let len = grams.len();
     if len <= INSERTION_MOST {
         let mut grams = grams.to_vec();
-        insertion_sort_by_hash(&mut grams);
+        insertion_sort_by_hash(&mut grams, |g| g.0);
         return grams;
     }
     let bits = (usize::BITS - len.leading_zeros()).clamp(1, 24);
@@ -535,24 +535,25 @@ fn sort_text_ordered(grams: &[(u64, u32)]) -> Vec<(u64, u32)> {
             // A frequent n-gram's repeats among another hash's.
             run.sort_unstable();
         } else if run.len() > 1 {
-            insertion_sort_by_hash(run);
+            insertion_sort_by_hash(run, |g| g.0);
         }
         from = to as usize;
     }
     out
 }
 
-/// Sort `grams` (positions ascending) by hash, keeping equal hashes in
-/// position order: by insertion, for a few.
-fn insertion_sort_by_hash(grams: &mut [(u64, u32)]) {
-    for i in 1..grams.len() {
-        let gram = grams[i];
+/// Sort `items` by their `hash`, keeping items of equal hashes in the
+/// order they come in: by insertion, for a few (a bucket of the counting
+/// sorts of n-grams, see [`INSERTION_MOST`]).
+fn insertion_sort_by_hash<T: Copy>(items: &mut [T], hash: impl Fn(&T) -> u64) {
+    for i in 1..items.len() {
+        let item = items[i];
         let mut j = i;
-        while j > 0 && grams[j - 1].0 > gram.0 {
-            grams[j] = grams[j - 1];
+        while j > 0 && hash(&items[j - 1]) > hash(&item) {
+            items[j] = items[j - 1];
             j -= 1;
         }
-        grams[j] = gram;
+        items[j] = item;
     }
 }
 
