@@ -455,37 +455,14 @@ fn may_hold(filter: &[u64], hash: u64) -> bool {
 
 /// The n-grams of `hashes` that `filter` may hold, with their positions, sorted.
 fn passing(hashes: &[u64], filter: &[u64]) -> Vec<(u64, u32)> {
-    thread_local! {
-        /// The n-grams that passed, before sorting: kept from pair to pair
-        /// on each thread (allocating it, and the counting sort's counts,
-        /// had been 2% of the 100 MB independent corpus's scan).
-        static PASSED: std::cell::RefCell<Vec<(u64, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    PASSED.with_borrow_mut(|grams| {
-        grams.clear();
-        // Room for every n-gram of a short document (no growing and copying
-        // as they pass), but not for every one of a long document: few of
-        // them pass, and the buffer lives as long as its thread.
-        grams.reserve(hashes.len().min(PASSED_ROOM));
-        grams.extend(
-            hashes
-                .iter()
-                .enumerate()
-                .filter(|&(_, &hash)| may_hold(filter, hash))
-                .map(|(i, &hash)| (hash, i as u32)),
-        );
-        let sorted = sort_text_ordered(grams);
-        if grams.capacity() > 4 * PASSED_ROOM {
-            // Grown for a long document: give the memory back.
-            *grams = Vec::new();
-        }
-        sorted
-    })
+    let grams = hashes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &hash)| may_hold(filter, hash))
+        .map(|(i, &hash)| (hash, i as u32))
+        .collect();
+    sort_text_ordered(grams)
 }
-
-/// N-grams the buffer of [`passing`] reserves room for (1 MiB) and keeps
-/// between pairs.
-const PASSED_ROOM: usize = 1 << 16;
 
 /// `grams` (n-gram hashes with their positions, the positions ascending)
 /// sorted by hash, then position: the order of `sort_unstable`, found as
@@ -494,50 +471,28 @@ const PASSED_ROOM: usize = 1 << 16;
 /// stable on the hash (a bucket holds its n-grams in text order). On the
 /// 100 MB independent corpus `sort_unstable` of the n-grams that passed a
 /// partner's filter (some 100 a pair) had taken 4% of the scan's CPU.
-fn sort_text_ordered(grams: &[(u64, u32)]) -> Vec<(u64, u32)> {
+fn sort_text_ordered(mut grams: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     let len = grams.len();
     if len <= INSERTION_MOST {
-        let mut grams = grams.to_vec();
         insertion_sort_by_hash(&mut grams, |g| g.0);
         return grams;
     }
     let bits = (usize::BITS - len.leading_zeros()).clamp(1, 24);
     let buckets = 1usize << bits;
-    let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
-    // Counts at `starts[k + 1]`, summed into where bucket `k` starts; then
-    // `starts[k]` is bucket `k`'s next free slot, and once every n-gram is
-    // placed, where bucket `k + 1` starts. On the stack for up to 255
-    // n-grams (256 buckets).
-    let mut on_stack = [0u32; 257];
-    let mut on_heap = Vec::new();
-    let starts: &mut [u32] = if buckets < on_stack.len() {
-        &mut on_stack[..buckets + 1]
-    } else {
-        on_heap.resize(buckets + 1, 0u32);
-        &mut on_heap
-    };
-    for &(hash, _) in grams {
-        starts[bucket(hash) + 1] += 1;
-    }
-    for k in 0..buckets {
-        starts[k + 1] += starts[k];
-    }
-    let mut out = vec![(0u64, 0u32); len];
-    for &gram in grams {
-        let at = &mut starts[bucket(gram.0)];
-        out[*at as usize] = gram;
-        *at += 1;
-    }
-    let mut from = 0;
-    for &to in &starts[..buckets] {
-        let run = &mut out[from..to as usize];
+    let (mut out, starts) = crate::group::counting_sort(
+        len,
+        buckets,
+        |i| Some(grams[i]),
+        |g| (g.0 >> (64 - bits)) as usize,
+    );
+    for bucket in starts.windows(2) {
+        let run = &mut out[bucket[0]..bucket[1]];
         if run.len() > INSERTION_MOST {
             // A frequent n-gram's repeats among another hash's.
             run.sort_unstable();
-        } else if run.len() > 1 {
+        } else {
             insertion_sort_by_hash(run, |g| g.0);
         }
-        from = to as usize;
     }
     out
 }
@@ -749,7 +704,7 @@ mod tests {
             let all: Vec<(u64, u32)> = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
             let mut sorted = all.clone();
             sorted.sort_unstable();
-            proptest::prop_assert_eq!(sort_text_ordered(&all), sorted);
+            proptest::prop_assert_eq!(sort_text_ordered(all), sorted);
         }
     }
 
